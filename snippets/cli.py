@@ -1,0 +1,45 @@
+"""Shared command-line plumbing for the snippets: one clear line on bad input, never a traceback."""
+import argparse
+import sys
+from pathlib import Path
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, e.g. 'train.py: error: unrecognized arguments: --foo'."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def parse_args(parser):
+    # Inside Jupyter, sys.argv holds the kernel's own flags: use the defaults there.
+    argv = [] if "ipykernel" in sys.modules else None
+    return parser.parse_args(argv)
+
+
+def fail(message):
+    """Stop with one line on stderr and exit status 1."""
+    prog = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "snippet"
+    raise SystemExit(f"{prog}: error: {message}")
+
+
+def read_text(path):
+    """Read a UTF-8 text file, or fail with one line saying what is wrong with it."""
+    path = Path(path)
+    if not path.exists():
+        fail(f"no such file: {path}")
+    if not path.is_file():
+        fail(f"not a file: {path}")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        fail(f"{path} is not UTF-8 text (bad byte at offset {e.start})")
+    if not text.strip():
+        fail(f"{path} is empty")
+    return text
+
+
+def default_corpus():
+    """Real English that ships with Python: the language reference behind help() (about 465,000 characters)."""
+    from pydoc_data.topics import topics
+    return "\n\n".join(topics[key] for key in sorted(topics))
