@@ -1,0 +1,218 @@
+"""Training the tiny GPT: characters to ids, batches, the loop, checkpoints.
+
+Library module: importing it does nothing. `load_or_train()` hands any demo the default run's model.
+"""
+import hashlib
+import json
+import math
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+
+import cli
+from gpt import GPT, GPTConfig
+
+SNIPPETS = Path(__file__).resolve().parent
+CHECKPOINT = Path("out/tiny-gpt.pt")
+
+# The default run: the page's numbers come from exactly these settings.
+DEFAULT = dict(
+    n_layer=4, n_head=4, n_embd=128, block_size=128, dropout=0.0,
+    steps=600, batch_size=32, lr=2e-3, min_lr=2e-4, warmup=50, weight_decay=0.1,
+    seed=1337, heldout_fraction=0.1,
+)
+
+
+class CharTokenizer:
+    """One token per character: the vocabulary is every character that appears in the text."""
+
+    def __init__(self, chars):
+        self.chars = list(chars)
+        self.stoi = {ch: i for i, ch in enumerate(self.chars)}
+        self.vocab_size = len(self.chars)
+
+    @classmethod
+    def from_text(cls, text):
+        return cls(sorted(set(text)))
+
+    def encode(self, text):
+        unknown = sorted(set(text) - self.stoi.keys())
+        if unknown:
+            cli.fail(f"the model has never seen these characters, so it cannot read them: "
+                     f"{''.join(unknown)!r}")
+        return [self.stoi[ch] for ch in text]
+
+    def decode(self, ids):
+        return "".join(self.chars[i] for i in ids)
+
+
+def split(text, tokenizer, heldout_fraction=DEFAULT["heldout_fraction"]):
+    """The text as a tensor of ids, cut in two: the first part to train on, the last part held out."""
+    data = torch.tensor(tokenizer.encode(text), dtype=torch.long)
+    n = int(len(data) * (1 - heldout_fraction))
+    return data[:n], data[n:]
+
+
+def get_batch(data, block_size, batch_size, generator, device="cpu"):
+    """Random windows of the text: x is a window, y the same window shifted one token to the left."""
+    ix = torch.randint(len(data) - block_size, (batch_size,), generator=generator)
+    x = torch.stack([data[i:i + block_size] for i in ix])
+    y = torch.stack([data[i + 1:i + 1 + block_size] for i in ix])
+    return x.to(device), y.to(device)
+
+
+def lr_at(step, steps, lr, min_lr, warmup):
+    """Linear warmup, then a cosine decay from lr down to min_lr."""
+    if step < warmup:
+        return lr * (step + 1) / warmup
+    progress = (step - warmup) / max(1, steps - warmup)
+    return min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (lr - min_lr)
+
+
+@torch.no_grad()
+def heldout_loss(model, data, max_tokens=None, device="cpu"):
+    """Average cross-entropy (nats per token) over the held-out text, read in block_size windows."""
+    model.eval()
+    block_size = model.config.block_size
+    if max_tokens is not None:
+        data = data[:max_tokens + 1]
+    n = (len(data) - 1) // block_size
+    x = data[:n * block_size].view(n, block_size)
+    y = data[1:n * block_size + 1].view(n, block_size)
+    total = 0.0
+    for i in range(0, n, 64):
+        _, loss = model(x[i:i + 64].to(device), y[i:i + 64].to(device))
+        total += loss.item() * len(x[i:i + 64])
+    model.train()
+    return total / n
+
+
+def make_optimizer(model, lr, weight_decay):
+    """AdamW; matrices get weight decay, biases and layer-norm gains do not."""
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
+                              {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.95))
+
+
+def train(model, train_ids, val_ids, steps, batch_size=DEFAULT["batch_size"], lr=DEFAULT["lr"],
+          min_lr=DEFAULT["min_lr"], warmup=DEFAULT["warmup"], weight_decay=DEFAULT["weight_decay"],
+          seed=DEFAULT["seed"], eval_every=None, eval_tokens=8192, device="cpu", on_eval=None,
+          progress=True):
+    """Train in place. Returns the loss history: {"step", "train", "heldout"} lists (nats per token).
+
+    Every eval_every steps (and at the end) the held-out loss is measured on the first eval_tokens
+    held-out tokens and on_eval(step, model) is called, e.g. to print a sample.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    optimizer = make_optimizer(model, lr, weight_decay)
+    block_size = model.config.block_size
+    eval_every = eval_every or max(1, steps // 10)
+    history = {"step": [], "train": [], "heldout": []}
+    show_progress = progress and sys.stderr.isatty()
+    model.train()
+    t0 = time.time()
+    running = None
+    for step in range(1, steps + 1):
+        for group in optimizer.param_groups:
+            group["lr"] = lr_at(step - 1, steps, lr, min_lr, warmup)
+        x, y = get_batch(train_ids, block_size, batch_size, generator, device)
+        _, loss = model(x, y)                   # predict, and check
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()                         # which way to turn each weight
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()                        # nudge
+        running = loss.item() if running is None else 0.9 * running + 0.1 * loss.item()
+        if show_progress:
+            rate = step * batch_size * block_size / (time.time() - t0)
+            print(f"\rstep {step}/{steps}  loss {running:.3f}  {rate:,.0f} tokens/s", end="",
+                  file=sys.stderr, flush=True)
+        if step % eval_every == 0 or step == steps:
+            history["step"].append(step)
+            history["train"].append(running)
+            history["heldout"].append(heldout_loss(model, val_ids, eval_tokens, device))
+            if show_progress:
+                print("\r\033[K", end="", file=sys.stderr, flush=True)
+            if on_eval is not None:
+                on_eval(step, model)
+    model.eval()
+    return history
+
+
+def fingerprint(settings, text):
+    """Changes whenever the code, the settings or the text change: a stale checkpoint is never reused."""
+    h = hashlib.sha256()
+    for name in ("gpt.py", "training.py"):
+        h.update((SNIPPETS / name).read_bytes())
+    h.update(json.dumps(settings, sort_keys=True).encode())
+    h.update(text.encode())
+    h.update(torch.__version__.encode())
+    return h.hexdigest()[:16]
+
+
+def build(settings, tokenizer):
+    config = GPTConfig(vocab_size=tokenizer.vocab_size, block_size=settings["block_size"],
+                       n_layer=settings["n_layer"], n_head=settings["n_head"],
+                       n_embd=settings["n_embd"], dropout=settings["dropout"])
+    torch.manual_seed(settings["seed"])
+    return GPT(config)
+
+
+def save(path, model, tokenizer, settings, text, history=None):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")  # write then rename: an interrupted save never leaves a broken file
+    torch.save({"config": asdict(model.config), "model": model.state_dict(), "chars": tokenizer.chars,
+                "settings": settings, "fingerprint": fingerprint(settings, text),
+                "history": history}, tmp)
+    tmp.replace(path)
+
+
+def load(path):
+    """(model, tokenizer, checkpoint dict) from a checkpoint file, or one clear line if there is none."""
+    path = Path(path)
+    if not path.is_file():
+        cli.fail(f"no checkpoint at {path}: train one first with `python snippets/train.py`")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        model = GPT(GPTConfig(**ckpt["config"]))
+        model.load_state_dict(ckpt["model"])
+    except Exception as e:  # a truncated or foreign file
+        cli.fail(f"{path} is not a checkpoint this code can read ({type(e).__name__})")
+    model.eval()
+    return model, CharTokenizer(ckpt["chars"]), ckpt
+
+
+def train_default(text=None, device="cpu", on_eval=None, progress=True):
+    """The default run, start to finish: returns (model, tokenizer, history)."""
+    text = text if text is not None else cli.default_corpus()
+    s = DEFAULT
+    tokenizer = CharTokenizer.from_text(text)
+    train_ids, val_ids = split(text, tokenizer, s["heldout_fraction"])
+    model = build(s, tokenizer).to(device)
+    history = train(model, train_ids, val_ids, s["steps"], batch_size=s["batch_size"], lr=s["lr"],
+                    min_lr=s["min_lr"], warmup=s["warmup"], weight_decay=s["weight_decay"],
+                    seed=s["seed"], device=device, on_eval=on_eval, progress=progress)
+    model.to("cpu")
+    return model, tokenizer, history
+
+
+def load_or_train(path=CHECKPOINT):
+    """The default run's model and tokenizer: from its checkpoint, or trained now if that is missing or stale.
+
+    Training is deterministic, so a model trained here is the same one the training page shows.
+    """
+    text = cli.default_corpus()
+    path = Path(path)
+    if path.is_file():
+        model, tokenizer, ckpt = load(path)
+        if ckpt.get("fingerprint") == fingerprint(DEFAULT, text):
+            return model, tokenizer
+    print(f"{path} is missing or was made by other code or settings: training the default run "
+          f"first (about a minute)...", file=sys.stderr)
+    model, tokenizer, history = train_default(text)
+    save(path, model, tokenizer, DEFAULT, text, history)
+    return model, tokenizer
