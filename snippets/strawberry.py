@@ -1,0 +1,16 @@
+"""What a chatbot receives when you ask it about strawberries: numbers, not letters."""
+import bpe_openai
+
+import cli
+from tokenizer import QUESTION
+
+cli.parse_args(cli.Parser(description=__doc__))
+
+# %% question
+o200k = bpe_openai.get_encoding("o200k_base")  # the tokenizer in front of GPT-4o
+question_ids = o200k.encode(QUESTION)
+print("what you type:       ", QUESTION)
+print("what the model reads:", question_ids)
+
+question_chars = len(QUESTION)
+question_tokens = len(question_ids)
