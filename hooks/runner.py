@@ -183,7 +183,7 @@ def execute(path, folder):
     import io
     import traceback
 
-    sys.argv = [str(path.relative_to(ROOT))]
+    sys.argv = [os.path.relpath(path)]  # as in `python snippets/NAME.py` from the repository root
     sys.path.insert(0, str(path.parent))
     namespace = {"__name__": "__main__", "__file__": str(path), "__builtins__": builtins}
     cells = {}

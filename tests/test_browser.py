@@ -1,0 +1,90 @@
+"""The built site in a real browser (Debian's Chromium driven by Playwright): what a reader's browser does."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from test_site import nav_pages, page_url
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def server(built_site):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(built_site.site)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(50):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}/"
+    proc.terminate()
+    proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: .ci/run installs Debian's chromium package")
+        pytest.skip("Debian's Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("page_src", nav_pages())
+def test_page_calls_no_third_party(server, browser, page_src):
+    page = browser.new_page()
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(server + page_url(page_src), wait_until="networkidle")
+    elsewhere = [url for url in requested if not url.startswith(server) and not url.startswith("data:")]
+    assert not elsewhere, f"{page_src} requested {elsewhere}"
+    assert page.locator("h1").first.is_visible()
+    page.close()
+
+
+def test_code_has_copy_buttons_and_output_sits_under_it(server, browser):
+    page = browser.new_page()
+    page.goto(server + "text-becomes-numbers/", wait_until="networkidle")
+    output = page.locator(".snippet-output").first
+    assert output.is_visible()
+    code_box = page.locator(".snippet-output").first.locator("xpath=preceding-sibling::*[1]").bounding_box()
+    output_box = output.bounding_box()
+    assert 0 <= output_box["y"] - (code_box["y"] + code_box["height"]) < 40, "the output is not right under its code"
+    assert page.locator("button.md-clipboard").count() >= 2
+    page.close()
+
+
+def test_dark_mode_toggle_switches_scheme(server, browser):
+    page = browser.new_page(color_scheme="light")
+    page.goto(server, wait_until="networkidle")
+    body = page.locator("body")
+    assert body.get_attribute("data-md-color-scheme") == "default"
+    page.locator("label.md-header__button[for^='__palette']").first.click()
+    assert body.get_attribute("data-md-color-scheme") == "slate"
+    page.close()
+
+
+def test_search_finds_strawberry(server, browser):
+    page = browser.new_page()
+    page.goto(server, wait_until="networkidle")
+    page.locator("label.md-header__button[for='__search']").first.click() if page.locator(".md-search__input").is_hidden() else None
+    page.locator(".md-search__input").fill("strawberry")
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    assert page.locator(".md-search-result__item").count() >= 1
+    page.close()

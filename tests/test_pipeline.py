@@ -1,0 +1,146 @@
+"""The plumbing that runs snippets and puts them on pages (hooks/), tested on small throwaway projects."""
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import ROOT, runner
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """An empty project with our hooks: write snippets into project / 'snippets'."""
+    shutil.copytree(ROOT / "hooks", tmp_path / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "docs").mkdir()
+    monkeypatch.setattr(runner, "ROOT", tmp_path)
+    monkeypatch.setattr(runner, "SNIPPETS", tmp_path / "snippets")
+    monkeypatch.setattr(runner, "CACHE", tmp_path / ".cache" / "snippets")
+    return tmp_path
+
+
+def write(path, text):
+    path.write_text(textwrap.dedent(text).lstrip())
+
+
+def test_cells_are_split_at_named_markers():
+    cells = runner.split_cells("import os\n\n# %% first\nx = 1\nprint(x)\n\n# %% second\nprint(2)\n")
+    assert [(c.name, c.code, c.first_line) for c in cells] == [
+        ("top", "import os", 1), ("first", "x = 1\nprint(x)", 4), ("second", "print(2)", 8)]
+
+
+@pytest.mark.parametrize("source,message", [
+    ("# %%\nx = 1\n", "needs a name"),
+    ("# %% a\nx = 1\n# %% a\ny = 2\n", "two cells are named 'a'"),
+])
+def test_bad_markers_are_refused_with_a_clear_message(source, message):
+    with pytest.raises(runner.SnippetError, match=message):
+        runner.split_cells(source)
+
+
+def test_definitions_are_found_by_name():
+    source = "X = {'a': 1}\n\n@decorator\ndef f():\n    return 1\n\nclass C:\n    pass\n"
+    assert runner.definition(source, "X") == "X = {'a': 1}"
+    assert runner.definition(source, "f") == "@decorator\ndef f():\n    return 1"
+    assert runner.definition(source, "C") == "class C:\n    pass"
+    assert runner.definition(source, "missing") is None
+
+
+def test_a_run_records_each_cells_output_figures_and_variables(project):
+    write(project / "snippets" / "demo.py", """
+        import matplotlib.pyplot as plt
+        import numpy as np
+
+        # %% numbers
+        total = int(np.arange(5).sum())
+        print("total", total)
+
+        # %% plot
+        fig, ax = plt.subplots(num="A straight line going up")
+        ax.plot([0, 1], [0, 1])
+        plt.show()
+    """)
+    run = runner.run("demo.py")
+    assert list(run.cells) == ["top", "numbers", "plot"]
+    assert run.cells["numbers"]["stdout"] == "total 10\n"
+    assert run.cells["plot"]["stdout"] == ""
+    [figure] = run.cells["plot"]["figures"]
+    assert figure["alt"] == "A straight line going up"
+    assert (run.figures_dir / figure["file"]).read_text().startswith("<?xml")
+    assert run.variables["total"] == 10
+
+
+def test_a_figure_without_alt_text_is_an_error(project):
+    write(project / "snippets" / "demo.py", """
+        import matplotlib.pyplot as plt
+        # %% plot
+        plt.plot([0, 1])
+    """)
+    with pytest.raises(runner.SnippetError, match="without alt text"):
+        runner.run("demo.py")
+
+
+def test_a_failing_cell_reports_the_snippets_own_line(project):
+    write(project / "snippets" / "bad.py", """
+        print("fine")
+        # %% boom
+        ratio = 1 / 0
+    """)
+    with pytest.raises(runner.SnippetError) as error:
+        runner.run("bad.py")
+    assert "ZeroDivisionError" in str(error.value)
+    assert 'bad.py", line 3' in str(error.value)
+
+
+def test_runs_are_cached_and_keyed_by_what_they_import(project):
+    snippets = project / "snippets"
+    write(snippets / "helper.py", "SCALE = 2\n")
+    write(snippets / "unrelated.py", "X = 1\n")
+    write(snippets / "demo.py", """
+        from helper import SCALE
+        with open("runs.log", "a") as log:
+            log.write("ran\\n")
+        # %% show
+        print(21 * SCALE)
+    """)
+    assert runner.run("demo.py").cells["show"]["stdout"] == "42\n"
+    key = runner.cache_key(snippets / "demo.py")
+    runner.run("demo.py")
+    assert (project / "runs.log").read_text() == "ran\n", "a cached run was executed again"
+
+    write(snippets / "unrelated.py", "X = 2\n")
+    assert runner.cache_key(snippets / "demo.py") == key
+    write(snippets / "helper.py", "SCALE = 3\n")
+    assert runner.cache_key(snippets / "demo.py") != key
+    assert runner.run("demo.py").cells["show"]["stdout"] == "63\n"
+    assert (project / "runs.log").read_text() == "ran\nran\n"
+
+
+def build(project):
+    env = dict(os.environ, LLMS101_CACHE=str(project / ".cache" / "snippets"), NO_MKDOCS_2_WARNING="1")
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project,
+                          capture_output=True, text=True, env=env)
+
+
+def test_a_snippet_that_raises_fails_the_strict_build(project):
+    write(project / "mkdocs.yml", """
+        site_name: t
+        nav: [index.md]
+        markdown_extensions: [admonition, md_in_html, attr_list, pymdownx.superfences, pymdownx.highlight]
+        hooks: [hooks/snippets.py]
+    """)
+    write(project / "docs" / "index.md", "# T\n\n{* demo.py:show *}\n\nIt printed {= demo.py:answer =}.\n")
+    write(project / "snippets" / "demo.py", "# %% show\nanswer = 6 * 7\nprint(answer)\n")
+    ok = build(project)
+    assert ok.returncode == 0, ok.stderr
+    page = (project / "site" / "index.html").read_text()
+    assert "It printed 42." in page
+    assert 'data-snippet="demo.py:show"' in page
+
+    write(project / "snippets" / "demo.py", "# %% show\nanswer = 6 * 7\nprint(answer / 0)\n")
+    broken = build(project)
+    assert broken.returncode != 0
+    assert "ZeroDivisionError" in broken.stderr and "demo.py" in broken.stderr

@@ -1,0 +1,178 @@
+"""The built site: strict build, every chapter, outputs equal to fresh runs, notebooks, no third parties."""
+import html
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+
+from conftest import ROOT, runner
+
+DOCS = ROOT / "docs"
+EMBED = re.compile(r"\{\*\s*([\w./-]+\.py):([\w-]+)(?:\s+(code|output))?\s*\*\}")
+
+
+def nav_pages():
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=yaml.BaseLoader)
+
+    def walk(items):
+        for item in items:
+            for value in (item.values() if isinstance(item, dict) else [item]):
+                yield from walk(value) if isinstance(value, list) else [value]
+    return list(walk(config["nav"]))
+
+
+def page_url(src):
+    return "" if src == "index.md" else src[:-3] + "/"
+
+
+def embeds():
+    """(page, snippet, cell) for every cell a page shows the output of."""
+    found = []
+    for page in nav_pages():
+        for name, cell, mode in EMBED.findall((DOCS / page).read_text()):
+            cells = [c.name for c in runner.split_cells(runner.snippet_path(name).read_text())]
+            if mode != "code" and cell in cells and (page, name, cell) not in found:
+                found.append((page, name, cell))
+    return found
+
+
+def demo_scripts():
+    return sorted({name for _, name, _ in embeds()})
+
+
+def test_strict_build_is_clean(built_site):
+    assert "WARNING" not in built_site.log, built_site.log
+
+
+def test_every_chapter_is_a_page(built_site):
+    pages = nav_pages()
+    assert len(pages) >= 9  # home, seven chapters, run it yourself
+    for page in pages:
+        text = built_site.page(page_url(page))
+        assert "<h1" in text, f"{page} has no title"
+        assert "This snippet did not run" not in text
+        assert not re.search(r"\bTODO\b|\bTBD\b|lorem ipsum", text, re.I), f"{page} has placeholder text"
+
+
+@pytest.mark.parametrize("page,name,cell", embeds())
+def test_page_shows_the_cells_real_output(built_site, page, name, cell):
+    """The output under each embedded cell is what that cell printed in the run, character for character."""
+    run = runner.run(name)
+    shown = re.search(
+        rf'<div class="snippet-output" data-snippet="{re.escape(name)}:{re.escape(cell)}">(.*?)</div>\s*</div>',
+        built_site.page(page_url(page)), re.S,
+    )
+    printed = run.cells[cell]["stdout"].rstrip()
+    if not printed:
+        assert shown is None
+        return
+    assert shown, f"{page} does not show the output of {name}:{cell}"
+    code = re.search(r"<code>(.*?)</code>", shown[1], re.S)[1]
+    assert html.unescape(re.sub(r"<[^>]+>", "", code)).rstrip() == printed
+
+
+@pytest.mark.parametrize("name", demo_scripts())
+def test_fresh_run_prints_what_the_pages_show(name):
+    """`python snippets/NAME.py`, run as a reader runs it, prints exactly the recorded output."""
+    recorded = runner.run(name)
+    fresh = subprocess.run([sys.executable, f"snippets/{name}"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert fresh.returncode == 0, fresh.stderr[-3000:]
+    assert fresh.stdout == recorded.stdout
+
+
+def test_figures_are_files_with_alt_text(built_site):
+    shown = 0
+    for page in nav_pages():
+        for src, alt in re.findall(r'<img src="([^"]+)" alt="([^"]*)"', built_site.page(page_url(page))):
+            if "figures/" not in src:
+                continue
+            shown += 1
+            assert len(alt) > 15, f"{page}: figure {src} needs a real alt text"
+            svg = built_site.site / "figures" / Path(src).name
+            assert svg.read_text().lstrip().startswith("<?xml"), f"{svg} is not an SVG"
+    assert shown >= 1
+
+
+def test_each_chapter_with_demos_has_a_notebook_with_the_same_outputs(built_site):
+    pages = {page for page, _, _ in embeds()}
+    assert pages
+    for page in pages:
+        stem = Path(page).stem
+        path = built_site.site / "notebooks" / stem / f"{stem}.ipynb"
+        assert path.is_file(), f"no downloadable notebook for {page}"
+        notebook = nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)
+        code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        recorded = {}
+        for name in dict.fromkeys(name for p, name, _ in embeds() if p == page):
+            for cell_name, data in runner.run(name).cells.items():
+                recorded.setdefault(cell_name + "@" + name, data)
+        assert len(code_cells) == len(recorded)
+        for cell, data in zip(code_cells, recorded.values()):
+            assert cell.source == data["code"]
+            printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            assert printed == data["stdout"]
+        assert (built_site.site / "notebooks" / stem / "index.html").is_file(), "notebook not rendered as a page"
+        assert f"notebooks/{stem}/{stem}.ipynb" in built_site.page(page_url(page)), f"{page} does not link its notebook"
+
+
+RESOURCE = re.compile(r'<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\bsrc=["\']([^"\']+)|<link\b[^>]*\bhref=["\']([^"\']+)', re.I)
+
+
+def test_no_page_loads_anything_from_another_host(built_site):
+    """Fonts, scripts, styles and images all come from the site itself (the browser test checks it live)."""
+    for path in built_site.site.rglob("*"):
+        if path.suffix == ".html":
+            text = path.read_text(encoding="utf-8")
+            for match in RESOURCE.finditer(text):
+                url = match[1] or match[2]
+                tag = match[0]
+                if "<link" in tag and re.search(r'rel=["\']?(canonical|alternate|prev|next)', tag):
+                    continue
+                assert not re.match(r"(https?:)?//", url), f"{path.relative_to(built_site.site)} loads {url}"
+            assert not re.search(r"""import\(\s*["']https?://""", text), f"{path} imports a remote module"
+        elif path.suffix == ".css":
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"""@import\s+(url\()?["']?https?://|url\(["']?https?://""", text), f"{path} loads a remote resource"
+
+
+def test_search_index_covers_the_chapters(built_site):
+    index = json.loads((built_site.site / "search" / "search_index.json").read_text())
+    locations = {doc["location"].split("#")[0] for doc in index["docs"]}
+    for page in nav_pages():
+        assert page_url(page) in locations
+
+
+PYTHONISH = re.compile(r"^(py|python\d*|pycon|ipython\d*|python-repl|pyi|\{?\s*\.?python)\b", re.I)
+
+
+def fences(text):
+    """(line number, info string) of each fenced code block, as pytest-codeblocks and Markdown see them."""
+    found, inside = [], None
+    for number, line in enumerate(text.splitlines(), start=1):
+        fence = re.match(r"^\s*(`{3,}|~{3,})(.*)$", line)
+        if not fence:
+            continue
+        if inside is None:
+            inside = fence[1]
+            found.append((number, fence[2].strip()))
+        elif fence[1][0] == inside[0] and len(fence[1]) >= len(inside) and not fence[2].strip():
+            inside = None
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(DOCS.rglob("*.md")) + [ROOT / "README.md"], ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_python_fence_is_silently_skipped(path):
+    """pytest --codeblocks runs only fences whose info string is exactly python, sh or bash; the build runs
+    only {* *} embeds. A fence like ```py or ```python title="x" would be neither run nor tested."""
+    for number, info in fences(path.read_text()):
+        if PYTHONISH.match(info):
+            assert info == "python", (
+                f"{path.relative_to(ROOT)}:{number}: the fence ```{info} is never run: pytest-codeblocks collects "
+                "only ```python; put the code in snippets/ and embed it with {* file.py:cell *}, or use ```python"
+            )
