@@ -104,19 +104,22 @@ def definition(source, name):
 
 
 def sibling_imports(path):
-    """Snippet modules that `path` imports, directly or through each other."""
+    """Snippet files that `path` depends on, directly or through each other: the modules it imports,
+    and the scripts it names in a string (a demo that runs `snippets/train.py --help`, say)."""
     seen, todo = set(), [path]
     while todo:
         tree = ast.parse(todo.pop().read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
+                names = [alias.name.split(".")[0] + ".py" for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                modules = [node.module]
+                names = [node.module.split(".")[0] + ".py"]
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"(snippets/)?\w+\.py", node.value):
+                names = [node.value.removeprefix("snippets/")]
             else:
                 continue
-            for module in modules:
-                sibling = SNIPPETS / (module.split(".")[0] + ".py")
+            for name in names:
+                sibling = SNIPPETS / name
                 if sibling.is_file() and sibling != path and sibling not in seen:
                     seen.add(sibling)
                     todo.append(sibling)

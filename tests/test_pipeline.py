@@ -144,3 +144,16 @@ def test_a_snippet_that_raises_fails_the_strict_build(project):
     broken = build(project)
     assert broken.returncode != 0
     assert "ZeroDivisionError" in broken.stderr and "demo.py" in broken.stderr
+
+
+def test_a_script_a_demo_runs_by_name_is_part_of_its_cache_key(project):
+    snippets = project / "snippets"
+    write(snippets / "tool.py", "print('v1')\n")
+    write(snippets / "demo.py", """
+        import subprocess, sys
+        # %% show
+        print(subprocess.run([sys.executable, "snippets/tool.py"], capture_output=True, text=True).stdout)
+    """)
+    key = runner.cache_key(snippets / "demo.py")
+    write(snippets / "tool.py", "print('v2')\n")
+    assert runner.cache_key(snippets / "demo.py") != key
