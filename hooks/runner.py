@@ -169,7 +169,7 @@ def run(name, log=None):
     folder.mkdir(parents=True, exist_ok=True)
     if log:
         log(f"running snippets/{name}")
-    env = dict(os.environ, MPLBACKEND="Agg")
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")  # no __pycache__ churn under `mkdocs serve`
     proc = subprocess.run(
         [sys.executable, __file__, str(path), str(folder)],
         cwd=ROOT, env=env, capture_output=True, text=True,
