@@ -6,7 +6,6 @@ import hashlib
 import sys
 import time
 
-import bpe_openai
 import matplotlib.pyplot as plt
 
 import cli
@@ -32,6 +31,8 @@ vocab_size = ours.get_vocab_size()
 fingerprint = hashlib.sha256(ours.to_str().encode()).hexdigest()[:16]
 print(f"corpus:      {corpus_chars:,} characters")
 print(f"vocabulary:  {vocab_size:,} tokens (256 single bytes + {vocab_size - 256:,} learned merges)")
+if vocab_size < args.vocab_size:
+    print(f"             (asked for {args.vocab_size:,}: the text ran out of pairs to merge before that)")
 print(f"fingerprint: {fingerprint}  (a hash of the whole tokenizer: same corpus, same tokenizer)")
 
 # %% again
@@ -59,6 +60,8 @@ strawberry_in_corpus = corpus.count("strawberr")
 print(f'times its corpus says "strawberr...": {strawberry_in_corpus}')
 
 # %% split
+import bpe_openai  # imported here, not at the top: loading it takes a second, and bad input should fail at once
+
 tokenizers_compared = {
     "ours": ours,
     "cl100k_base": bpe_openai.get_encoding("cl100k_base"),  # GPT-4's tokenizer
@@ -145,12 +148,11 @@ alt = (f"The question {QUESTION!r} drawn as coloured boxes, one box per token, o
        + "; ".join(f"{name}: {n_tokens[name]} tokens, strawberry in {strawberry_boxes[name]} "
                    + ("box" if strawberry_boxes[name] == 1 else "boxes") for name in tokenizers_compared) + ".")
 fig, ax = plt.subplots(figsize=(9, 2.6), num=alt)
-char_width = 1.0
 for row, name in enumerate(tokenizers_compared):
     y = len(tokenizers_compared) - 1 - row
     x = 0.0
     for k, piece in enumerate(splits[name][QUESTION]):
-        width = len(piece) * char_width
+        width = len(piece)  # in characters: the x axis counts characters of the question
         ax.add_patch(plt.Rectangle((x + 0.05, y + 0.15), width - 0.1, 0.7, facecolor=colors[k % len(colors)],
                                    edgecolor="white", linewidth=1))
         ax.text(x + width / 2, y + 0.5, visible(piece), ha="center", va="center", family="monospace", fontsize=11)

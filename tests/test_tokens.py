@@ -1,0 +1,203 @@
+"""The claims of chapters 1 and 2 (the strawberry problem, text becomes numbers), checked against the run the pages show."""
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import bpe_openai
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "snippets"))
+import cli  # noqa: E402
+from tokenizer import QUESTION, train_bpe  # noqa: E402
+
+TOKENIZERS = ["ours", "cl100k_base", "o200k_base"]
+OPENAI = ["cl100k_base", "o200k_base"]
+SPACED = "s t r a w b e r r y"
+
+
+@pytest.fixture(scope="module")
+def tokens(snippet_run):
+    return snippet_run("tokens.py")
+
+
+@pytest.fixture(scope="module")
+def fresh_ours(tokens):
+    """Our tokenizer trained again, in this process (half a second), to check the recorded run against."""
+    return train_bpe(cli.default_corpus(), vocab_size=tokens.variables["vocab_size"])
+
+
+@pytest.fixture(scope="module")
+def strawberry(snippet_run):
+    return snippet_run("strawberry.py")
+
+
+def test_no_tokenizer_spells_strawberry_letter_by_letter(tokens):
+    splits = tokens.variables["splits"]
+    for name in TOKENIZERS:
+        pieces = splits[name]["strawberry"]
+        assert "".join(pieces) == "strawberry"
+        assert 1 < len(pieces) < len("strawberry"), (name, pieces)
+
+
+def test_leading_space_strawberry_is_one_token_for_openai_but_not_for_ours(tokens):
+    splits = tokens.variables["splits"]
+    for name in OPENAI:
+        assert splits[name][" strawberry"] == [" strawberry"]
+        assert len(splits[name]["strawberry"]) > 1  # without the space it is in pieces
+    # ours never read the word, so it has to sound it out
+    assert tokens.variables["strawberry_in_corpus"] == 0
+    assert len(splits["ours"][" strawberry"]) > 1
+
+
+def test_capital_and_plural_are_cut_differently(tokens):
+    splits = tokens.variables["splits"]
+    for name in TOKENIZERS:
+        variants = [tuple(splits[name][text]) for text in ["strawberry", "Strawberry", " strawberry", "strawberries"]]
+        assert len(set(variants)) == len(variants), name
+
+
+def test_ids_on_the_page_are_the_ids_the_real_tokenizers_give(tokens):
+    question_ids = tokens.variables["question_ids"]
+    for name in OPENAI:
+        assert question_ids[name] == bpe_openai.get_encoding(name).encode(QUESTION)
+    assert tokens.variables["strawberry_id_cl100k"] in question_ids["cl100k_base"]
+    assert tokens.variables["strawberry_id_o200k"] in question_ids["o200k_base"]
+    assert len(question_ids["ours"]) > len(question_ids["cl100k_base"])  # small vocabulary, more pieces
+
+
+def test_chapter_one_shows_what_gpt4o_receives(strawberry, tokens):
+    ids = strawberry.variables["question_ids"]
+    assert ids == tokens.variables["question_ids"]["o200k_base"]
+    assert strawberry.variables["question_tokens"] == len(ids) < strawberry.variables["question_chars"]
+    assert str(ids) in strawberry.cells["question"]["stdout"]
+
+
+def test_ids_carry_no_spelling(tokens):
+    # Words with 0 to 3 r's: each is exactly one id, so the count cannot be read off the input's shape.
+    words = tokens.variables["words"]
+    assert len({word.count("r") for word in words}) >= 3
+    for name in OPENAI:
+        encoding = bpe_openai.get_encoding(name)
+        assert all(len(encoding.encode(word)) == 1 for word in words), name
+    stdout = tokens.cells["count"]["stdout"]
+    assert f"decode([{tokens.variables['strawberry_id_cl100k']}]) = ' strawberry', which has 3 r's" in stdout
+
+
+def test_spelling_out_gives_one_token_per_letter_and_three_rs(tokens):
+    for name in TOKENIZERS:
+        assert tokens.variables["spelled_tokens"][name][SPACED] == len("strawberry")
+        for spelling, r_count in tokens.variables["spelled_r_count"][name].items():
+            assert r_count == 3, (name, spelling)
+
+
+def test_spelled_pieces_counted_independently(fresh_ours):
+    ours = fresh_ours
+    for encoding in [ours, bpe_openai.get_encoding("cl100k_base"), bpe_openai.get_encoding("o200k_base")]:
+        ids = ours.encode(SPACED).ids if encoding is ours else encoding.encode(SPACED)
+        letters = [encoding.decode([i]).strip() for i in ids]
+        assert letters == list("strawberry")
+        assert letters.count("r") == 3
+
+
+def test_training_is_deterministic(tokens, fresh_ours):
+    assert tokens.variables["same_vocab"] is True
+    assert tokens.variables["same_ids"] is True
+    assert tokens.variables["same_after_reload"] is True
+    # and across processes: training again here gives the tokenizer the page shows
+    ours = fresh_ours
+    assert hashlib.sha256(ours.to_str().encode()).hexdigest()[:16] == tokens.variables["fingerprint"]
+    assert ours.encode(QUESTION).ids == tokens.variables["question_ids"]["ours"]
+
+
+def test_page_shows_no_wall_time(tokens):
+    for cell in tokens.cells.values():
+        assert not re.search(r"\d\s*(s|ms|sec|seconds)\b", cell["stdout"]), cell["stdout"]
+
+
+def test_figure_has_alt_text_from_the_run(tokens):
+    figures = tokens.cells["figure"]["figures"]
+    assert len(figures) == 1
+    alt = figures[0]["alt"]
+    assert QUESTION in alt
+    for name in TOKENIZERS:
+        assert f"{name}: {len(tokens.variables['splits'][name][QUESTION])} tokens" in alt
+
+
+@pytest.mark.parametrize("page", ["strawberry.md", "text-becomes-numbers.md"])
+def test_numbers_in_prose_are_recorded_variables(page, snippet_run):
+    markdown = (ROOT / "docs" / page).read_text()
+    quoted = re.findall(r"\{=\s*([\w.-]+\.py):([\w.\[\]-]+)", markdown)
+    assert quoted
+    for file, path in quoted:
+        value = snippet_run(file).variables
+        for key in re.findall(r"[^.\[\]]+", path):
+            value = value[int(key)] if isinstance(value, list) else value[key]
+        assert isinstance(value, (int, float, str)), (file, path, value)
+
+
+# Bad input: one line on stderr, a non-zero exit, never a traceback.
+
+def run_tokens(*args, script="tokens.py", cwd=ROOT):
+    return subprocess.run([sys.executable, str(ROOT / "snippets" / script), *args], cwd=cwd, capture_output=True,
+                          text=True, env=dict(os.environ, MPLBACKEND="Agg"), timeout=120)
+
+
+def assert_one_line_error(proc, expected):
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert expected in lines[0]
+    assert proc.stdout == ""
+
+
+def test_missing_file(tmp_path):
+    assert_one_line_error(run_tokens("--text", str(tmp_path / "nope.txt")), "no such file")
+
+
+def test_empty_file(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("  \n")
+    assert_one_line_error(run_tokens("--text", str(empty)), "is empty")
+
+
+def test_file_that_is_not_utf8(tmp_path):
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes("Fraises à la crème".encode("latin-1"))
+    assert_one_line_error(run_tokens("--text", str(latin1)), "not UTF-8")
+
+
+def test_directory_instead_of_file(tmp_path):
+    assert_one_line_error(run_tokens("--text", str(tmp_path)), "not a file")
+
+
+def test_unknown_flag():
+    assert_one_line_error(run_tokens("--words", "straw"), "unrecognized arguments")
+    assert_one_line_error(run_tokens("--colour", script="strawberry.py"), "unrecognized arguments")
+
+
+@pytest.mark.parametrize("size", ["10", "-5", "lots", "2000000"])
+def test_bad_vocab_size(size):
+    assert_one_line_error(run_tokens("--vocab-size", size), "--vocab-size")
+
+
+def test_help():
+    proc = run_tokens("--help")
+    assert proc.returncode == 0
+    assert "--text" in proc.stdout and "--vocab-size" in proc.stdout
+
+
+def test_readers_own_text(tmp_path):
+    own = tmp_path / "mine.txt"
+    own.write_text("Strawberries and cream, fraises à la crème, 苺 🍓. " * 200, encoding="utf-8")
+    proc = run_tokens("--text", str(own), "--vocab-size", "300", cwd=tmp_path)  # its out/ goes to tmp_path
+    assert proc.returncode == 0, proc.stderr
+    assert f"corpus:      {len(own.read_text(encoding='utf-8')):,} characters" in proc.stdout
+    # a short, repetitive text runs out of pairs to merge before 300 tokens, and the output says so
+    learned = int(re.search(r"vocabulary:  (\d+) tokens", proc.stdout)[1])
+    assert 256 < learned < 300
+    assert "asked for 300" in proc.stdout
