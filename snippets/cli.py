@@ -5,7 +5,11 @@ from pathlib import Path
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line, e.g. 'train.py: error: unrecognized arguments: --foo'."""
+    """An ArgumentParser whose errors are one line, e.g. 'train.py: error: unrecognized arguments: --foo'.
+    Flags must be spelled out: a shortened --vocab is an error, not a guess."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allow_abbrev=False, **kwargs)
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
@@ -34,6 +38,8 @@ def read_text(path):
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
         fail(f"{path} is not UTF-8 text (bad byte at offset {e.start})")
+    except OSError as e:
+        fail(f"cannot read {path}: {e.strerror}")
     if not text.strip():
         fail(f"{path} is empty")
     return text
