@@ -18,6 +18,7 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
 
 sys.path.insert(0, str(Path(__file__).parent))
 import notebooks  # noqa: E402
@@ -78,12 +79,13 @@ def on_files(files, config):
     folder.mkdir(parents=True, exist_ok=True)
     titles = nav_titles(config["nav"] or [])
     chapter_demos.clear()
-    for page in list(files.documentation_pages()):
-        if not page.src_uri.endswith(".md"):
-            continue
-        markdown = Path(page.abs_src_path).read_text(encoding="utf-8")
+    pages = [page for page in files.documentation_pages() if page.src_uri.endswith(".md")]
+    order = list(titles)
+    pages.sort(key=lambda page: order.index(page.src_uri) if page.src_uri in order else len(order))
+    for page in pages:
+        markdown, meta = get_data(Path(page.abs_src_path).read_text(encoding="utf-8"))
         demos = [name for name in demos_of(markdown) if get_run(name)]
-        if not demos:
+        if not demos or meta.get("notebook") is False:
             continue
         stem = Path(page.src_uri).stem
         chapter_demos[page.src_uri] = demos
