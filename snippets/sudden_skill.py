@@ -1,0 +1,74 @@
+"""A skill that appears suddenly: a 2-layer model learns to copy, all at once; a 1-layer model never does.
+
+Both models are attention-only transformers (induction.py). They see random tokens in which one
+segment appears twice, and we watch their loss on the second copy, the part a copier could predict.
+
+    python snippets/sudden_skill.py
+"""
+import math
+
+import matplotlib.pyplot as plt
+import torch
+
+from induction import SEGMENT_LEN, SEQ_LEN, VOCAB_SIZE, repeated_batch, save_induction, train_induction
+
+torch.set_num_threads(1)  # small matrices: a second thread only adds waiting
+
+# %% example
+x, y, mask = repeated_batch(1, torch.Generator().manual_seed(7))
+tokens = x[0].tolist() + [y[0, -1].item()]
+start = mask[0].nonzero()[0].item()   # the copy starts here (the mask begins one token later)
+shown = [f"[{t}" if i == start else f"{t}]" if i == start + SEGMENT_LEN - 1 else str(t)
+         for i, t in enumerate(tokens)]
+print(f"{SEQ_LEN + 1} random tokens out of {VOCAB_SIZE}; the copy of a {SEGMENT_LEN}-token segment is in brackets:")
+print(" ".join(shown))
+
+# %% train
+steps = 1000
+chance = math.log(VOCAB_SIZE)   # the loss of a uniform guess among all tokens, in nats
+curves = {}
+for n_layer in (1, 2):
+    model, measured_at, losses = train_induction(n_layer, steps=steps)
+    curves[n_layer] = losses
+    if n_layer == 2:
+        save_induction(model)   # inside.py opens this one up
+loss_1layer, loss_2layer = curves[1], curves[2]
+print(" step   1 layer   2 layers   (loss on the copy, nats; a blind guess: "f"{chance:.2f})")
+for step, one, two in zip(measured_at, loss_1layer, loss_2layer):
+    if step % 100 == 0:
+        print(f"{step:5d}   {one:7.2f}   {two:8.2f}")
+
+# %% drop
+window = steps // 10   # "a small fraction of training": a tenth of it
+per_window = window // (measured_at[1] - measured_at[0])
+
+
+def sharpest_drop(losses):
+    """The window of training in which the loss shrank by the largest factor: (start index, factor)."""
+    ratios = [losses[i + per_window] / losses[i] for i in range(len(losses) - per_window)]
+    best = min(range(len(ratios)), key=ratios.__getitem__)
+    return best, ratios[best]
+
+
+i, ratio_2layer = sharpest_drop(loss_2layer)
+drop_start, drop_end = measured_at[i], measured_at[i + per_window]
+drop_from, drop_to = loss_2layer[i], loss_2layer[i + per_window]
+_, ratio_1layer = sharpest_drop(loss_1layer)
+final_1layer, final_2layer = loss_1layer[-1], loss_2layer[-1]
+print(f"2 layers: from step {drop_start} to {drop_end}, the loss on the copy fell from {drop_from:.2f} to "
+      f"{drop_to:.2f} ({drop_to / drop_from:.0%} of what it was)")
+print(f"1 layer: its biggest fall in any {window} steps leaves {ratio_1layer:.0%} of the loss")
+print(f"after {steps} steps: 1 layer {final_1layer:.2f}, 2 layers {final_2layer:.2f} nats per token")
+
+# %% plot
+fig, ax = plt.subplots(figsize=(7, 3.5), num="Loss on the repeated segment over training: the 1-layer model "
+                       "creeps down slowly, the 2-layer model sits on a plateau and then drops steeply")
+ax.plot(measured_at, loss_1layer, label="1 layer")
+ax.plot(measured_at, loss_2layer, label="2 layers")
+ax.axhline(chance, color="gray", linestyle=":", label=f"blind guess (1 in {VOCAB_SIZE})")
+ax.axvspan(drop_start, drop_end, color="C1", alpha=0.15, label=f"the sharpest {window} steps")
+ax.set_xlabel("training step")
+ax.set_ylabel("loss on the copy (nats)")
+ax.set_ylim(0, chance + 0.4)
+ax.legend()
+plt.show()
