@@ -54,3 +54,25 @@ def generate(model, ids, max_new_tokens, temperature=1.0, top_k=None, greedy=Fal
         probs = F.softmax(logits, dim=-1)
         ids.append(int(torch.multinomial(probs, 1, generator=generator)))
     return ids
+
+
+def top_words(model, tokenizer, prompt, k=5, max_len=12):
+    """The model's k likeliest next words after prompt, with their probabilities.
+
+    The model reads characters, so a "word" is built from each of the k likeliest next characters,
+    extended with the likeliest character after it until a non-letter comes out (or max_len letters).
+    A word's probability is the product of its characters' probabilities.
+    """
+    ids = tokenizer.encode(prompt)
+    first = torch.topk(next_token_probs(model, ids), k)
+    words = []
+    for p, i in zip(first.values.tolist(), first.indices.tolist()):
+        word, prob = tokenizer.decode([i]), p
+        while len(word) < max_len:
+            probs = next_token_probs(model, ids + tokenizer.encode(word))
+            nxt = int(torch.argmax(probs))
+            if not tokenizer.decode([nxt]).isalpha():
+                break
+            word, prob = word + tokenizer.decode([nxt]), prob * float(probs[nxt])
+        words.append((word, prob))
+    return words

@@ -2,8 +2,11 @@
 
 Library module: importing it does nothing. `load_or_train()` hands any demo the default run's model.
 """
+import bz2
+import gzip
 import hashlib
 import json
+import lzma
 import math
 import sys
 import time
@@ -11,12 +14,13 @@ from dataclasses import asdict
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 
 import cli
 from gpt import GPT, GPTConfig
 
 SNIPPETS = Path(__file__).resolve().parent
-CHECKPOINT = Path("out/tiny-gpt.pt")
+CHECKPOINT = SNIPPETS.parent / "out" / "tiny-gpt.pt"  # the default run's model
 
 # The default run: the page's numbers come from exactly these settings.
 DEFAULT = dict(
@@ -24,6 +28,8 @@ DEFAULT = dict(
     steps=600, batch_size=32, lr=2e-3, min_lr=2e-4, warmup=50, weight_decay=0.1,
     seed=1337, heldout_fraction=0.1,
 )
+# The longer run (a few minutes): wider, and more steps.
+LONG = dict(DEFAULT, n_embd=192, n_head=6, steps=3000)
 
 
 class CharTokenizer:
@@ -100,46 +106,78 @@ def make_optimizer(model, lr, weight_decay):
 
 def train(model, train_ids, val_ids, steps, batch_size=DEFAULT["batch_size"], lr=DEFAULT["lr"],
           min_lr=DEFAULT["min_lr"], warmup=DEFAULT["warmup"], weight_decay=DEFAULT["weight_decay"],
-          seed=DEFAULT["seed"], eval_every=None, eval_tokens=8192, device="cpu", on_eval=None,
-          progress=True):
-    """Train in place. Returns the loss history: {"step", "train", "heldout"} lists (nats per token).
+          seed=DEFAULT["seed"], eval_every=None, eval_tokens=8192, device="cpu", on_eval=None):
+    """Train in place; returns the loss history {"step", "train", "heldout"} in nats per token.
 
-    Every eval_every steps (and at the end) the held-out loss is measured on the first eval_tokens
-    held-out tokens and on_eval(step, model) is called, e.g. to print a sample.
+    Every eval_every steps (and at the last) it measures the loss on held-out text and calls
+    on_eval(step, history), e.g. to print a line and a sample.
     """
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(seed)  # which windows of text, in which order
     optimizer = make_optimizer(model, lr, weight_decay)
-    block_size = model.config.block_size
     eval_every = eval_every or max(1, steps // 10)
     history = {"step": [], "train": [], "heldout": []}
-    show_progress = progress and sys.stderr.isatty()
+    progress = Progress(steps, batch_size * model.config.block_size)
     model.train()
-    t0 = time.time()
-    running = None
     for step in range(1, steps + 1):
+        x, y = get_batch(train_ids, model.config.block_size, batch_size, generator, device)
+        logits, _ = model(x)                                   # PREDICT: scores for every next token
+        loss = F.cross_entropy(logits.flatten(0, 1), y.flatten())  # CHECK: how surprised by the real ones?
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()                                        # the gradient: which way to turn each weight
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # no single batch may shove too hard
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step - 1, steps, lr, min_lr, warmup)
-        x, y = get_batch(train_ids, block_size, batch_size, generator, device)
-        _, loss = model(x, y)                   # predict, and check
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()                         # which way to turn each weight
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()                        # nudge
-        running = loss.item() if running is None else 0.9 * running + 0.1 * loss.item()
-        if show_progress:
-            rate = step * batch_size * block_size / (time.time() - t0)
-            print(f"\rstep {step}/{steps}  loss {running:.3f}  {rate:,.0f} tokens/s", end="",
-                  file=sys.stderr, flush=True)
+        optimizer.step()                                       # NUDGE: turn every weight a little that way
+        progress.update(step, loss.item())
         if step % eval_every == 0 or step == steps:
             history["step"].append(step)
-            history["train"].append(running)
+            history["train"].append(progress.smoothed)
             history["heldout"].append(heldout_loss(model, val_ids, eval_tokens, device))
-            if show_progress:
-                print("\r\033[K", end="", file=sys.stderr, flush=True)
+            progress.clear()
             if on_eval is not None:
-                on_eval(step, model)
+                on_eval(step, history)
     model.eval()
     return history
+
+
+class Progress:
+    """A one-line progress report on stderr, rewritten in place; only when a person is watching a terminal."""
+
+    def __init__(self, steps, tokens_per_step):
+        self.steps, self.tokens_per_step = steps, tokens_per_step
+        self.show = sys.stderr.isatty()
+        self.smoothed = None
+        self.t0 = time.time()
+
+    def update(self, step, loss):
+        self.smoothed = loss if self.smoothed is None else 0.9 * self.smoothed + 0.1 * loss
+        if self.show:
+            rate = step * self.tokens_per_step / (time.time() - self.t0)
+            print(f"\rstep {step}/{self.steps}  loss {self.smoothed:.3f}  {rate:,.0f} tokens/s",
+                  end="", file=sys.stderr, flush=True)
+
+    def clear(self):
+        if self.show:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def compressed_bits_per_char(train_text, heldout_text):
+    """Bits per held-out character for gzip, bz2 and xz when they have already seen the training text.
+
+    compressed(train + heldout) - compressed(train): what it costs to add the held-out text.
+    """
+    sizes = {"gzip": lambda b: len(gzip.compress(b, 9)), "bz2": lambda b: len(bz2.compress(b, 9)),
+             "xz": lambda b: len(lzma.compress(b, preset=9 | lzma.PRESET_EXTREME))}
+    both, seen = (train_text + heldout_text).encode(), train_text.encode()
+    return {name: 8 * (size(both) - size(seen)) / len(heldout_text) for name, size in sizes.items()}
+
+
+def flops_per_token(model):
+    """Training arithmetic per token: 6 per weight that multiplies (forward 2, backward 4; Kaplan et al.
+    2020), plus the attention scores, which grow with the context."""
+    c = model.config
+    n = model.num_params() - model.wpe.weight.numel()  # looking up a position multiplies nothing
+    return 6 * n + 12 * c.n_layer * c.n_embd * c.block_size
 
 
 def fingerprint(settings, text):
@@ -163,12 +201,16 @@ def build(settings, tokenizer):
 
 def save(path, model, tokenizer, settings, text, history=None):
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")  # write then rename: an interrupted save never leaves a broken file
-    torch.save({"config": asdict(model.config), "model": model.state_dict(), "chars": tokenizer.chars,
-                "settings": settings, "fingerprint": fingerprint(settings, text),
-                "history": history}, tmp)
-    tmp.replace(path)
+    tmp = path.with_name(path.name + ".tmp")  # write, then rename: a failed save leaves no broken file
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        torch.save({"config": asdict(model.config), "model": model.state_dict(), "chars": tokenizer.chars,
+                    "settings": settings, "fingerprint": fingerprint(settings, text),
+                    "history": history}, tmp)
+        tmp.replace(path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        cli.fail(f"cannot save the model to {path}: {e.strerror or e}")
 
 
 def load(path):
@@ -186,7 +228,7 @@ def load(path):
     return model, CharTokenizer(ckpt["chars"]), ckpt
 
 
-def train_default(text=None, device="cpu", on_eval=None, progress=True):
+def train_default(text=None, device="cpu", on_eval=None):
     """The default run, start to finish: returns (model, tokenizer, history)."""
     text = text if text is not None else cli.default_corpus()
     s = DEFAULT
@@ -195,7 +237,7 @@ def train_default(text=None, device="cpu", on_eval=None, progress=True):
     model = build(s, tokenizer).to(device)
     history = train(model, train_ids, val_ids, s["steps"], batch_size=s["batch_size"], lr=s["lr"],
                     min_lr=s["min_lr"], warmup=s["warmup"], weight_decay=s["weight_decay"],
-                    seed=s["seed"], device=device, on_eval=on_eval, progress=progress)
+                    seed=s["seed"], device=device, on_eval=on_eval)
     model.to("cpu")
     return model, tokenizer, history
 
