@@ -1,0 +1,57 @@
+"""Numbers back into words: greedy picks, temperature and top-k, on the trained tiny GPT."""
+import matplotlib.pyplot as plt
+import torch
+
+import training
+from sampling import generate, next_token_probs
+
+model, tokenizer = training.load_or_train()  # the model trained in "Predict, check, nudge"
+prompt = "the cat sat on the "
+ids = tokenizer.encode(prompt)
+vocab_size = tokenizer.vocab_size
+seed = 1337
+
+
+def show(out_ids):
+    return tokenizer.decode(out_ids).replace("\n", "⏎")
+
+
+# %% probs
+probs = next_token_probs(model, ids)
+best = torch.topk(probs, 8)
+for p, i in zip(best.values.tolist(), best.indices.tolist()):
+    print(f"{tokenizer.decode([i])!r:6s} {p:6.1%}  {'#' * round(p * 100)}")
+top_char_prob = best.values[0].item()
+
+# %% greedy
+greedy_text = show(generate(model, ids, 120, greedy=True))
+print(greedy_text)
+
+# %% temperatures
+temperatures = [0.2, 0.5, 0.8, 1.0, 1.5, 2.5]
+for t in temperatures:
+    text = show(generate(model, ids, 80, temperature=t, generator=torch.Generator().manual_seed(seed)))
+    print(f"T={t:<4}  {text}")
+
+# %% topk
+for k in [None, 5]:
+    text = show(generate(model, ids, 80, temperature=1.5, top_k=k, generator=torch.Generator().manual_seed(seed)))
+    print(f"T=1.5, {'every character' if k is None else f'top {k} only':>15s}:  {text}")
+
+# %% figure
+low, high = 0.5, 1.5
+p_low, p_high = next_token_probs(model, ids, temperature=low), next_token_probs(model, ids, temperature=high)
+order = torch.argsort(probs, descending=True)[:15]
+labels = [repr(tokenizer.decode([i]))[1:-1] or "?" for i in order.tolist()]
+fig, ax = plt.subplots(figsize=(7, 3), num=f"The probabilities of the 15 likeliest next characters at temperature "
+                                            f"{low} (peaked) and {high} (flatter)")
+x = torch.arange(len(order))
+ax.bar(x - 0.2, p_low[order], width=0.4, label=f"temperature {low}")
+ax.bar(x + 0.2, p_high[order], width=0.4, label=f"temperature {high}")
+ax.set_xticks(x, labels)
+ax.set_ylabel("probability")
+ax.set_title(f"What comes after {prompt!r}?")
+ax.legend()
+plt.show()
+entropy = {t: float(-(p * p.clamp_min(1e-12).log2()).sum()) for t, p in [(low, p_low), (1.0, probs), (high, p_high)]}
+print("uncertainty (entropy, in bits):", ", ".join(f"T={t}: {e:.2f}" for t, e in entropy.items()))

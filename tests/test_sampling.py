@@ -1,0 +1,158 @@
+"""Sampling: the functions behave as the page "Numbers back into words" says, and the sampling
+command refuses bad settings in one line."""
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from conftest import run_script
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "snippets"))
+import training  # noqa: E402
+from gpt import GPT, GPTConfig  # noqa: E402
+from sampling import generate, next_token_probs, top_words  # noqa: E402
+
+SAMPLE = ROOT / "snippets" / "sample.py"
+TEXT = "the cat sat on the mat. the dog sat on the log.\n" * 20
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    """A small model, trained for a few seconds so that its distributions are not flat."""
+    tokenizer = training.CharTokenizer.from_text(TEXT)
+    train_ids, val_ids = training.split(TEXT, tokenizer)
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=tokenizer.vocab_size, block_size=16, n_layer=1, n_head=2, n_embd=32))
+    training.train(model, train_ids, val_ids, 60, batch_size=16, lr=1e-2, warmup=5, eval_every=60)
+    return model, tokenizer
+
+
+@pytest.fixture(scope="module")
+def checkpoint(tiny, tmp_path_factory):
+    path = tmp_path_factory.mktemp("ckpt") / "tiny.pt"
+    training.save(path, tiny[0], tiny[1], {"steps": 60}, TEXT)
+    return path
+
+
+def test_probabilities_add_up_to_one(tiny):
+    model, tok = tiny
+    probs = next_token_probs(model, tok.encode("the c"))
+    assert probs.shape == (tok.vocab_size,)
+    assert probs.sum().item() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_greedy_is_argmax(tiny):
+    model, tok = tiny
+    ids = tok.encode("the d")
+    for _ in range(10):
+        nxt = generate(model, ids, 1, greedy=True)[-1]
+        assert nxt == int(torch.argmax(next_token_probs(model, ids)))
+        ids.append(nxt)
+
+
+def test_top_k_restricts_the_choices(tiny):
+    model, tok = tiny
+    ids = tok.encode("the ")
+    allowed = set(torch.topk(next_token_probs(model, ids, temperature=3.0), 2).indices.tolist())
+    g = torch.Generator().manual_seed(0)
+    seen = {generate(model, ids, 1, temperature=3.0, top_k=2, generator=g)[-1] for _ in range(200)}
+    assert seen == allowed  # both allowed ones turn up, nothing else ever does
+    seen_all = {generate(model, ids, 1, temperature=3.0, generator=g)[-1] for _ in range(200)}
+    assert len(seen_all) > 2
+
+
+def test_low_temperature_sharpens_high_temperature_flattens(tiny):
+    model, tok = tiny
+    ids = tok.encode("the ")
+
+    def entropy(p):
+        return -(p * p.clamp_min(1e-12).log()).sum().item()
+
+    cold, normal, hot = (next_token_probs(model, ids, temperature=t) for t in (0.5, 1.0, 2.0))
+    assert cold.max() > normal.max() > hot.max()
+    assert entropy(cold) < entropy(normal) < entropy(hot)
+    assert torch.argmax(cold) == torch.argmax(hot)  # the ranking never changes, only how steep it is
+
+
+def test_same_seed_same_text(tiny):
+    model, tok = tiny
+    ids = tok.encode("the ")
+    a = generate(model, ids, 40, generator=torch.Generator().manual_seed(7))
+    b = generate(model, ids, 40, generator=torch.Generator().manual_seed(7))
+    assert a == b and a[:len(ids)] == ids and len(a) == len(ids) + 40
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    (dict(temperature=0), "temperature must be above 0"),
+    (dict(temperature=-1), "temperature must be above 0"),
+    (dict(top_k=0), "top-k must be at least 1"),
+    (dict(max_new_tokens=0), "at least 1"),
+])
+def test_bad_settings_stop_with_a_clear_message(tiny, kwargs, expected):
+    model, tok = tiny
+    kwargs = dict(dict(max_new_tokens=5), **kwargs)
+    with pytest.raises(SystemExit) as e:
+        generate(model, tok.encode("the "), **kwargs)
+    assert expected in str(e.value)
+
+
+def test_empty_prompt_and_unknown_characters(tiny):
+    model, tok = tiny
+    with pytest.raises(SystemExit, match="empty"):
+        generate(model, [], 5)
+    with pytest.raises(SystemExit, match="never seen"):
+        tok.encode("the cat sat on the Zebra")
+
+
+def test_temperature_zero_is_fine_when_greedy(tiny):
+    model, tok = tiny
+    assert generate(model, tok.encode("the "), 5, temperature=0, greedy=True) == generate(model, tok.encode("the "), 5, greedy=True)
+
+
+def test_top_words_are_words(tiny):
+    model, tok = tiny
+    words = top_words(model, tok, "the cat sat on the ", k=3)
+    assert words[0][0] in {"mat", "log", "cat", "dog"}
+    assert all(0 < p <= 1 for _, p in words)
+
+
+def test_page_shows_temperature_sharpening(snippet_run):
+    entropy = snippet_run("temperature.py").variables["entropy"]
+    assert entropy["0.5"] < entropy["1.0"] < entropy["1.5"]
+
+
+# The command.
+
+def one_line_error(proc):
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode != 0 and len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--temperature", "0"], "temperature must be above 0"),
+    (["--top-k", "0"], "top-k must be at least 1"),
+    (["--prompt", ""], "prompt is empty"),
+    (["--tokens", "0"], "at least 1"),
+    (["--tokens", "ten"], "invalid int"),
+    (["--prompt", "the cat sat on the Zebra"], "never seen"),
+    (["--temprature", "1"], "unrecognized arguments"),
+])
+def test_sample_bad_input(checkpoint, args, expected):
+    assert expected in one_line_error(run_script(SAMPLE, "--checkpoint", checkpoint, *args))
+
+
+def test_sample_missing_or_broken_checkpoint(tmp_path):
+    line = one_line_error(run_script(SAMPLE, "--checkpoint", tmp_path / "nothing.pt"))
+    assert "no checkpoint" in line and "train.py" in line
+    (tmp_path / "junk.pt").write_text("not a model")
+    assert "not a checkpoint" in one_line_error(run_script(SAMPLE, "--checkpoint", tmp_path / "junk.pt"))
+
+
+def test_sample_same_seed_same_output(checkpoint):
+    runs = [run_script(SAMPLE, "--checkpoint", checkpoint, "--seed", "3", "--tokens", "50") for _ in range(2)]
+    assert runs[0].returncode == 0 and runs[0].stdout == runs[1].stdout
+    assert runs[0].stdout.startswith("the cat sat on the ")
