@@ -1,0 +1,84 @@
+"""'It learns things anyway': the corpus, the facts, the unseen fact and the shapes the chapter talks
+about, checked against the very run the page shows; and facts.py's one-line errors."""
+import sys
+
+import pytest
+
+from conftest import ROOT, run_script
+
+sys.path.insert(0, str(ROOT / "snippets"))
+import corpus  # noqa: E402
+
+SEEN = [fact for fact in corpus.TRACKED if fact != corpus.UNSEEN_FACT]
+
+
+@pytest.fixture(scope="module")
+def run(snippet_run):
+    return snippet_run("facts.py")
+
+
+@pytest.fixture(scope="module")
+def text():
+    return corpus.make_corpus(corpus.SETTINGS["seed"])
+
+
+def test_corpus_is_seeded():
+    assert corpus.make_corpus(3, documents=200) == corpus.make_corpus(3, documents=200)
+    assert corpus.make_corpus(3, documents=200) != corpus.make_corpus(4, documents=200)
+
+
+def test_every_fact_is_in_the_text_as_a_sentence_and_the_unseen_one_is_not(text):
+    for shape, _, pairs in corpus.FACTS:
+        for subject, answer in pairs:
+            assert f"{shape.format(subject)} {answer}." in text
+    prompt, answer = corpus.UNSEEN_FACT
+    assert answer.strip() not in text
+    assert prompt not in text
+    assert "Italy" in text  # the model has read about Italy, just never what people speak there
+
+
+def test_facts_start_near_blind_guessing_and_end_far_above_it(run):
+    vocab = run.variables["vocab"]
+    history = run.variables["history"]
+    for (prompt, answer), probs in zip(corpus.TRACKED, history["probs"]):
+        chance = (1 / vocab) ** len(answer)
+        assert chance / 100 < probs[0] < chance * 100, (prompt, probs[0], chance)
+        if (prompt, answer) != corpus.UNSEEN_FACT:
+            assert probs[-1] > 0.5, (prompt, probs[-1])
+
+
+def test_paris_after_training_is_far_above_paris_at_initialisation(run):
+    start, end = run.variables["p_paris_start"], run.variables["p_paris_end"]
+    assert end > 0.9
+    assert end > 1e9 * start
+    assert "the capital of France is ... Paris" in run.cells["paris"]["stdout"]
+
+
+def test_the_unseen_fact_gets_a_plausible_wrong_guess(run):
+    guesses = run.variables["unseen_guesses"]
+    languages = {answer for shape, _, pairs in corpus.FACTS if shape == "in {}, people speak" for _, answer in pairs}
+    top_word, top_p = guesses[0]
+    assert top_word != corpus.UNSEEN_FACT[1].strip()
+    assert top_word in languages  # shaped like an answer: a language the corpus does name
+    assert run.variables["p_unseen_end"] < 1e-6 < top_p
+
+
+def test_story_prompts_get_stories_and_code_prompts_get_code(run):
+    shapes = run.variables["shapes"]
+    story = shapes["She opened the door and saw a"]
+    assert story.endswith(".") and "def " not in story and "return" not in story
+    for prompt in ["def area(w, h):", "def volume("]:
+        first_line = shapes[prompt].split("\n")[0]
+        assert first_line.startswith(prompt) and ": return " in first_line, first_line
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--steps", "0"], "--steps must be at least 1"),
+    (["--seed", "many"], "invalid int value"),
+    (["--temperature", "1"], "unrecognized arguments"),
+])
+def test_bad_flags_get_one_line(args, message):
+    result = run_script("snippets/facts.py", *args)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr
