@@ -230,6 +230,7 @@ def main():
     from training import load_or_train
     model, tokenizer = load_or_train()
     torch.set_grad_enabled(False)
+    torch.set_num_threads(1)   # one short sequence at a time: a second thread only adds waiting
 
     if args.command == "compress":
         blob, _ = compress(model, tokenizer, text)

@@ -56,9 +56,10 @@ r_squared = 1 - (sum((y - (math.log(c) + slope * x)) ** 2 for x, y in zip(xs, ys
 kaplan_alpha = 0.076   # Kaplan et al. 2020, alpha_N
 size_ratio = params[-1] / params[0]
 loss_ratio = losses[-1] / losses[0]
+loss_cut = 1 - loss_ratio
 print(f"fitted: loss = {c:.2f} x N^-{alpha:.3f}   (R^2 = {r_squared:.3f})")
 print(f"Kaplan et al. 2020: alpha_N = {kaplan_alpha}")
-print(f"{size_ratio:.0f}x the parameters: loss x {loss_ratio:.2f}")
+print(f"{size_ratio:.0f}x the parameters: {loss_cut:.0%} lower loss")
 
 # %% plot
 fig, ax = plt.subplots(figsize=(6, 4), num="Held-out loss against model size on log-log axes: the points "

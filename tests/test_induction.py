@@ -80,3 +80,13 @@ def test_the_copying_model_has_previous_token_heads_then_induction_heads(snippet
     assert v["toy_induction_head"].startswith("1.")   # the lookup that uses it, in the second
     assert v["toy_induction_score"] > 0.5
     assert all(ind < 0.2 for name, (_, ind) in scores.items() if name.startswith("0."))
+
+
+def test_the_copying_model_reads_a_repeat_far_better_and_the_tiny_gpt_does_not(snippet_run):
+    v = snippet_run("inside.py").variables
+    assert v["toy_first"] > 0.9 * snippet_run("sudden_skill.py").variables["chance"]   # first reading: a guess
+    assert v["toy_second"] < v["toy_first"] / 4
+    assert v["lm_second"] > 0.9 * v["lm_first"]        # the tiny GPT: no better the second time
+    assert v["lm_induction_score"] < 0.1                # and no induction head to speak of
+    assert v["lm_prev_score"] > 0.4                     # but it has the first half of the circuit
+    assert v["space_attention"] > 1.5 * v["space_share"]  # the head the page singles out does favour spaces

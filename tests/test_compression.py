@@ -1,0 +1,130 @@
+"""Chapter 6: prediction is compression. The coder itself, the recorded demo (compress_paragraph.py),
+and the compress/decompress command on real files, good and damaged."""
+import math
+import random
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from conftest import ROOT, run_script
+
+sys.path.insert(0, str(ROOT / "snippets"))
+from arithmetic_coding import HEADER, Decoder, Encoder, quantise  # noqa: E402
+
+SCRIPT = "snippets/arithmetic_coding.py"
+TEXT = ("Lists are mutable sequences, typically used to store collections of\n"
+        "homogeneous items (where the precise degree of similarity will vary by application).\n")
+
+
+def test_the_coder_is_exact_and_costs_what_the_probabilities_say():
+    rng = random.Random(0)
+    torch.manual_seed(0)
+    for sharpness in (0.1, 3.0, 40.0):   # nearly uniform, peaked, almost certain
+        encoder, tables, tokens, ideal_bits = Encoder(), [], [], 0.0
+        for _ in range(2000):
+            probs = torch.softmax(sharpness * torch.randn(50), dim=0)
+            cum = quantise(probs)
+            token = rng.randrange(50) if rng.random() < 0.1 else int(probs.argmax())   # some surprises
+            encoder.encode(cum, token)
+            ideal_bits -= math.log2((cum[token + 1] - cum[token]) / cum[-1])
+            tables.append(cum)
+            tokens.append(token)
+        payload = encoder.finish()
+        decoder = Decoder(payload)
+        assert [decoder.decode(cum) for cum in tables] == tokens
+        assert 8 * len(payload) - ideal_bits < 2 + 8   # two closing bits, then padding to a whole byte
+
+
+def test_quantised_probabilities_never_give_a_token_zero_room():
+    cum = quantise(torch.tensor([1.0] + [0.0] * 99))
+    assert all(b > a for a, b in zip(cum, cum[1:]))
+
+
+def test_demo_round_trip_is_exact_and_its_size_is_the_models_measured_bits(snippet_run):
+    v = snippet_run("compress_paragraph.py").variables
+    assert v["round_trip_exact"] is True
+    assert abs(v["payload_bytes"] - v["model_bits"] / 8) <= 4
+    assert v["model_rate"] < v["best_other_rate"]   # beats gzip, bz2 and xz on the same paragraph
+    assert abs(v["xz_primed_rate"] - v["payload_rate"]) < 0.05   # xz with the same head start: neck and neck
+    assert v["raw_rate"] < min(v["gzip_heldout_rate"], v["xz_heldout_rate"])   # ahead over all held-out text
+    assert v["counted_rate"] > 1                      # but not once the model's own size is counted
+
+
+@pytest.fixture(scope="module")
+def trained_model():
+    """The command uses the saved model; make sure it exists (trained once, deterministically, if not)."""
+    from training import load_or_train
+    load_or_train()
+
+
+def assert_one_line_error(proc, *words):
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "error" in lines[0] and "Traceback" not in proc.stderr
+    for word in words:
+        assert word in lines[0]
+
+
+@pytest.fixture(scope="module")
+def compressed(trained_model, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("compress")
+    (folder / "in.txt").write_text(TEXT, encoding="utf-8")
+    proc = run_script(SCRIPT, "compress", folder / "in.txt", folder / "in.lmac")
+    assert proc.returncode == 0, proc.stderr
+    return folder / "in.lmac"
+
+
+def test_command_round_trip(compressed, tmp_path):
+    assert compressed.stat().st_size < len(TEXT.encode()) / 2
+    proc = run_script(SCRIPT, "decompress", compressed, tmp_path / "back.txt")
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "back.txt").read_bytes() == TEXT.encode()
+
+
+def damaged(compressed, tmp_path, change):
+    data = bytearray(compressed.read_bytes())
+    change(data)
+    path = tmp_path / "damaged.lmac"
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("name, change, word", [
+    ("payload bit flipped", lambda d: d.__setitem__(HEADER.size + 10, d[HEADER.size + 10] ^ 0x10), "corrupt"),
+    ("header byte changed", lambda d: d.__setitem__(12, d[12] ^ 0x01), "header"),
+    ("truncated", lambda d: d.__delitem__(slice(-5, None)), "truncated"),
+    ("cut inside the header", lambda d: d.__delitem__(slice(20, None)), "too short"),
+])
+def test_damaged_input_gives_one_line_and_writes_nothing(compressed, tmp_path, name, change, word):
+    out = tmp_path / "out.txt"
+    proc = run_script(SCRIPT, "decompress", damaged(compressed, tmp_path, change), out)
+    assert_one_line_error(proc, word)
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["damaged.lmac"]   # no temporary file left behind either
+
+
+def test_decompressing_a_file_that_is_not_ours_fails_cleanly(tmp_path):
+    (tmp_path / "plain.txt").write_text("just some text, not compressed at all\n")
+    proc = run_script(SCRIPT, "decompress", tmp_path / "plain.txt", tmp_path / "out.txt")
+    assert_one_line_error(proc, "not compressed by this program")
+    assert not (tmp_path / "out.txt").exists()
+
+
+@pytest.mark.parametrize("args, word", [
+    (["compress", "no/such/file.txt", "out.lmac"], "no such file"),
+    (["compress"], "required"),
+    (["squash", "a", "b"], "invalid choice"),
+])
+def test_bad_command_lines_give_one_line(tmp_path, args, word):
+    proc = run_script(SCRIPT, *args, cwd=ROOT)
+    assert_one_line_error(proc, word)
+
+
+def test_compress_refuses_text_the_model_cannot_read(trained_model, tmp_path):
+    (tmp_path / "in.txt").write_text("snow \u2603 man\n", encoding="utf-8")
+    proc = run_script(SCRIPT, "compress", tmp_path / "in.txt", tmp_path / "out.lmac")
+    assert_one_line_error(proc)
+    assert not (tmp_path / "out.lmac").exists()
