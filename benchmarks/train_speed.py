@@ -5,10 +5,12 @@ flags say otherwise) and reports tokens per second, model FLOPs utilisation (MFU
 held-out bits per character next to gzip/bz2/xz, and peak memory. Wall times depend on what else the
 machine is doing: run it on a quiet machine, and run it twice.
 
-    python benchmarks/train_speed.py                      # the default run
-    python benchmarks/train_speed.py --steps 3000 --n_embd 192   # a longer/bigger setting
+    python benchmarks/train_speed.py                  # the default run (the page's)
+    python benchmarks/train_speed.py --long           # the longer setting (train.py --long)
+    python benchmarks/train_speed.py --n_layer 4 --steps 800 --threads 1   # any other
 """
 import math
+import os
 import resource
 import sys
 import time
@@ -19,7 +21,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "snippets"))
 import cli  # noqa: E402
 import training  # noqa: E402
-from training import DEFAULT  # noqa: E402
+from training import DEFAULT, LONG  # noqa: E402
 
 
 def matmul_peak(n=1024, seconds=2.0):
@@ -36,13 +38,16 @@ def matmul_peak(n=1024, seconds=2.0):
 
 
 parser = cli.Parser(description=__doc__.splitlines()[0])
+parser.add_argument("--long", action="store_true", help="start from the longer setting instead of the default")
 for key, value in DEFAULT.items():
-    parser.add_argument(f"--{key}", type=type(value), default=value)
+    parser.add_argument(f"--{key}", type=type(value), help=f"(default run: {value})")
 parser.add_argument("--threads", type=int, default=torch.get_num_threads())
 args = cli.parse_args(parser)
-s = vars(args)
+s = dict(LONG if args.long else DEFAULT)
+s.update({key: value for key, value in vars(args).items() if key in s and value is not None})
 torch.set_num_threads(args.threads)
 
+load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())  # other work on the machine skews every figure
 peak = matmul_peak()
 text = cli.default_corpus()
 tok = training.CharTokenizer.from_text(text)
@@ -52,19 +57,24 @@ baselines = training.compressed_bits_per_char(text[:n_train], text[n_train:])
 model = training.build(s, tok)
 
 t0 = time.perf_counter()
-history = training.train(model, train_ids, val_ids, args.steps, batch_size=args.batch_size, lr=args.lr,
-                         min_lr=args.min_lr, warmup=args.warmup, weight_decay=args.weight_decay,
-                         seed=args.seed, eval_every=args.steps)  # one evaluation, at the end
+cpu0 = time.process_time()
+history = training.train(model, train_ids, val_ids, s["steps"], batch_size=s["batch_size"], lr=s["lr"],
+                         min_lr=s["min_lr"], warmup=s["warmup"], weight_decay=s["weight_decay"],
+                         seed=s["seed"], eval_every=s["steps"])  # one evaluation, at the end
+cpu = time.process_time() - cpu0
 seconds = time.perf_counter() - t0
 bpc = training.heldout_loss(model, val_ids) / math.log(2)
-tokens = args.steps * args.batch_size * args.block_size
+tokens = s["steps"] * s["batch_size"] * s["block_size"]
 achieved = training.flops_per_token(model) * tokens / seconds
 peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 print(f"settings: {s}")
+print(f"load average before: {load_before}")
 print(f"params {model.num_params():,}   {training.flops_per_token(model):,} FLOPs/token")
 print(f"fp32 matmul peak {peak / 1e9:.0f} GFLOP/s on {args.threads} threads")
-print(f"trained {args.steps} steps, {tokens:,} tokens in {seconds:.1f} s: {tokens / seconds:,.0f} tokens/s, "
+print(f"trained {s['steps']} steps, {tokens:,} tokens in {seconds:.1f} s wall ({cpu:.1f} s CPU over {args.threads} threads): {tokens / seconds:,.0f} tokens/s, "
       f"{achieved / 1e9:.0f} GFLOP/s, MFU {achieved / peak:.0%}")
+print(f"  if every thread had had a core to itself (CPU time / threads): "
+      f"{training.flops_per_token(model) * tokens / (cpu / args.threads) / 1e9:.0f} GFLOP/s")
 print(f"held-out bits/char: model {bpc:.3f}   " + "   ".join(f"{k} {v:.3f}" for k, v in baselines.items()))
 print(f"peak memory {peak_mib:,.0f} MiB")

@@ -37,9 +37,9 @@ print("likeliest next characters:", ", ".join(f"{tokenizer.decode([i])!r} {p:.0%
 # %% untrained
 untrained_top5 = top_words(untrained, tokenizer, prompt)
 for word, p in untrained_top5:
-    print(f"{p:10.6%}  {prompt}{word}")
+    print(f"{p:8.1e}  {prompt}{word}")  # 1.0e-05 means 0.00001: one chance in 100,000
 
 # %% trained
 trained_top5 = top_words(model, tokenizer, prompt)
 for word, p in trained_top5:
-    print(f"{p:10.6%}  {prompt}{word}")
+    print(f"{p:8.1e}  {prompt}{word}   ({p:.1%})")

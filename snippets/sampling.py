@@ -57,14 +57,16 @@ def generate(model, ids, max_new_tokens, temperature=1.0, top_k=None, greedy=Fal
 
 
 def top_words(model, tokenizer, prompt, k=5, max_len=12):
-    """The model's k likeliest next words after prompt, with their probabilities.
+    """The model's k likeliest next words after prompt, likeliest first, with their probabilities.
 
-    The model reads characters, so a "word" is built from each of the k likeliest next characters,
-    extended with the likeliest character after it until a non-letter comes out (or max_len letters).
-    A word's probability is the product of its characters' probabilities.
+    The model reads characters, so a "word" starts with one of the k likeliest next letters and goes
+    on with the likeliest character each time, until something that is not a letter comes out (or
+    max_len letters). A word's probability is the product of its letters' probabilities.
     """
     ids = tokenizer.encode(prompt)
-    first = torch.topk(next_token_probs(model, ids), k)
+    probs = next_token_probs(model, ids)
+    letters = torch.tensor([tokenizer.decode([i]).isalpha() for i in range(len(probs))])
+    first = torch.topk(probs * letters, k)
     words = []
     for p, i in zip(first.values.tolist(), first.indices.tolist()):
         word, prob = tokenizer.decode([i]), p
@@ -75,4 +77,4 @@ def top_words(model, tokenizer, prompt, k=5, max_len=12):
                 break
             word, prob = word + tokenizer.decode([nxt]), prob * float(probs[nxt])
         words.append((word, prob))
-    return words
+    return sorted(words, key=lambda wp: -wp[1])

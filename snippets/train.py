@@ -141,6 +141,7 @@ print(f"{'':14s}{'this run':>12s}{'GPT-3':>12s}{'ratio':>10s}")
 for name, ours in [("weights", n_params), ("tokens", tokens_seen), ("flops", flops)]:
     print(f"{name:14s}{ours:12.3g}{gpt3[name]:12.3g}{gpt3[name] / ours:10.1e}")
 gpt3_flops_ratio = gpt3["flops"] / flops
+gpt3_ratio_billions = gpt3_flops_ratio / 1e9
 laptop_years = gpt3_flops_ratio / (60 * 24 * 365)  # if one run like ours takes a minute
 print(f"GPT-3's training is {gpt3_flops_ratio:.1e} runs like this one: at a minute each, {laptop_years:,.0f} years")
 

@@ -86,16 +86,17 @@ def heldout_loss(model, data, max_tokens=None, device="cpu"):
 
     The model reads block_size windows that overlap by half, and each token is scored once, in the
     second half of a window: so it always has at least half a window of text before it to go on.
+    max_tokens: score only about that many, in windows spread evenly over the whole text (quicker).
     """
     was_training = model.training
     model.eval()
     block_size, half = model.config.block_size, model.config.block_size // 2
+    starts = list(range(0, len(data) - block_size, half))
     if max_tokens is not None:
-        data = data[:max_tokens + 1]
-    starts = range(0, len(data) - block_size, half)
+        starts = starts[::max(1, len(starts) * half // max_tokens)]
     x = torch.stack([data[s:s + block_size] for s in starts])
     y = torch.stack([data[s + 1:s + 1 + block_size] for s in starts])
-    y[1:, :half] = -100  # already scored by the window before: cross_entropy skips -100
+    y[1:, :half] = -100  # context only (scored by the window before, or skipped): cross_entropy ignores -100
     total, count = 0.0, 0
     for i in range(0, len(x), 64):
         logits, _ = model(x[i:i + 64].to(device))
