@@ -14,7 +14,7 @@ import corpus
 import training
 from sampling import generate
 
-parser = cli.Parser(prog="autocomplete.py", description=__doc__.splitlines()[0])
+parser = cli.Parser(description="Ask the pretrained facts model questions, train it briefly on question/answer text, ask again.")
 parser.add_argument("--seed", type=int, default=corpus.SETTINGS["seed"],
                     help="seed for the corpus, the pretrained model and the question/answer text (default %(default)s)")
 parser.add_argument("--steps", type=int, default=200,
@@ -54,10 +54,11 @@ print(f"{len(qa):,} characters: {qa_pairs} different questions, each followed by
 print("\n\n".join(qa.split("\n\n")[:4]))
 
 # %% posttrain
-train_ids, val_ids = training.split(qa, tokenizer)
+train_ids, val_ids = training.split(qa, tokenizer, corpus.SETTINGS["heldout_fraction"])
 started = time.perf_counter()
-training.train(model, train_ids, val_ids, args.steps, batch_size=corpus.SETTINGS["batch_size"],
-               lr=5e-3, min_lr=5e-4, warmup=10, seed=args.seed, eval_every=args.steps)
+training.train(model, train_ids, val_ids, args.steps, batch_size=corpus.SETTINGS["batch_size"], lr=5e-3,
+               min_lr=5e-4, warmup=10, weight_decay=corpus.SETTINGS["weight_decay"], seed=args.seed,
+               eval_every=args.steps)
 posttrain_seconds = time.perf_counter() - started  # differs from run to run, so not on stdout
 print(f"(post-training took {posttrain_seconds:.1f} s)", file=sys.stderr)
 posttrain_steps = args.steps

@@ -114,8 +114,8 @@ def qa_text(leave_out, seed=0, documents=2000):
 
 
 # The model both chapters train on this corpus: small enough to learn it on a laptop CPU in well under a minute.
-SETTINGS = dict(training.DEFAULT, n_layer=2, n_head=4, n_embd=96, block_size=48,
-                steps=500, batch_size=32, lr=1e-2, min_lr=1e-3, warmup=50)
+SETTINGS = dict(n_layer=2, n_head=4, n_embd=96, block_size=48, dropout=0.0, steps=500, batch_size=32,
+                lr=1e-2, min_lr=1e-3, warmup=50, weight_decay=0.1, seed=1337, heldout_fraction=0.1)
 
 # The facts whose probability is followed during training; the last one is never in the corpus.
 TRACKED = [("the capital of France is", " Paris"), ("the capital of Japan is", " Tokyo"),

@@ -11,7 +11,7 @@ import cli
 import corpus
 from sampling import generate, top_words
 
-parser = cli.Parser(prog="facts.py", description=__doc__.splitlines()[0])
+parser = cli.Parser(description="Train a tiny model on a made-up corpus and watch it pick up facts, story shapes and code shapes.")
 parser.add_argument("--seed", type=int, default=corpus.SETTINGS["seed"],
                     help="seed for the corpus, the starting weights and the batches (default %(default)s)")
 parser.add_argument("--steps", type=int, default=corpus.SETTINGS["steps"],
@@ -63,10 +63,10 @@ ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
 plt.show()
 
 # %% paris
+capital_guesses = {}
 for prompt in ["the capital of France is ", "the capital of Japan is "]:
-    guesses = sorted(top_words(model, tokenizer, prompt), key=lambda guess: -guess[1])
-    guesses = ", ".join(f"{word} {readable(p)}" for word, p in guesses)
-    print(f"{prompt}... {guesses}")
+    capital_guesses[prompt] = sorted(top_words(model, tokenizer, prompt), key=lambda guess: -guess[1])
+    print(f"{prompt}... " + ", ".join(f"{word} {readable(p)}" for word, p in capital_guesses[prompt]))
 
 # %% unseen
 prompt, answer = corpus.UNSEEN_FACT

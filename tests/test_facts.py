@@ -54,6 +54,13 @@ def test_paris_after_training_is_far_above_paris_at_initialisation(run):
     assert "the capital of France is ... Paris" in run.cells["paris"]["stdout"]
 
 
+def test_even_the_wrong_guesses_are_capitals(run):
+    capitals = {answer for shape, _, pairs in corpus.FACTS if shape == "the capital of {} is" for _, answer in pairs}
+    words = [word for word, _ in run.variables["capital_guesses"]["the capital of France is "]]
+    assert words[0] == "Paris"
+    assert set(words[1:]) <= capitals, words
+
+
 def test_the_unseen_fact_gets_a_plausible_wrong_guess(run):
     guesses = run.variables["unseen_guesses"]
     languages = {answer for shape, _, pairs in corpus.FACTS if shape == "in {}, people speak" for _, answer in pairs}
@@ -61,6 +68,8 @@ def test_the_unseen_fact_gets_a_plausible_wrong_guess(run):
     assert top_word != corpus.UNSEEN_FACT[1].strip()
     assert top_word in languages  # shaped like an answer: a language the corpus does name
     assert run.variables["p_unseen_end"] < 1e-6 < top_p
+    unseen = run.variables["history"]["probs"][corpus.TRACKED.index(corpus.UNSEEN_FACT)]
+    assert unseen[-1] < unseen[0] and max(unseen) < 1e-6  # stays in the basement, ends lower than it began
 
 
 def test_story_prompts_get_stories_and_code_prompts_get_code(run):
