@@ -186,14 +186,18 @@ def decompress(model, tokenizer, blob):
     return data.decode("utf-8")
 
 
-def write_verified(path, data, verify):
-    """Write data to path via a temporary file that is renamed only if verify(data) passes."""
+def check_output(path):
+    """Fail now, before any slow work, if path cannot be a file we write."""
     path = Path(path)
     if path.is_dir():
         cli.fail(f"{path} is a folder, not a file name")
     if not path.parent.is_dir():
         cli.fail(f"no such folder: {path.parent}")
-    verify(data)
+
+
+def write_atomically(path, data):
+    """Write via a temporary file renamed into place: path is either the whole data or untouched."""
+    path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
         tmp.write_bytes(data)
@@ -217,15 +221,20 @@ def main():
 
     if args.command == "compress":
         text = cli.read_text(args.file)
+        check_output(args.out)
     else:
         source = Path(args.compressed)
         if not source.is_file():
             cli.fail(f"no such file: {source}")
-        blob = source.read_bytes()
+        try:
+            blob = source.read_bytes()
+        except OSError as e:
+            cli.fail(f"cannot read {source}: {e.strerror or e}")
         try:
             read_header(blob)           # damaged or foreign input fails here, before loading a model
         except CorruptData as e:
             cli.fail(f"{source}: {e}")
+        check_output(args.file)
 
     from training import load_or_train
     model, tokenizer = load_or_train()
@@ -234,18 +243,20 @@ def main():
 
     if args.command == "compress":
         blob, _ = compress(model, tokenizer, text)
-
-        def round_trip(data):
-            if decompress(model, tokenizer, data) != text:
-                cli.fail("internal error: the compressed data did not decompress to the input; nothing written")
-        write_verified(args.out, blob, round_trip)
+        try:
+            verified = decompress(model, tokenizer, blob) == text
+        except CorruptData:
+            verified = False
+        if not verified:
+            cli.fail("the compressed data did not decompress to the input, so nothing was written")
+        write_atomically(args.out, blob)
         print(f"{args.file}: {len(text.encode('utf-8')):,} bytes -> {args.out}: {len(blob):,} bytes")
     else:
         try:
             text = decompress(model, tokenizer, blob)
         except CorruptData as e:
             cli.fail(f"{source}: {e}")
-        write_verified(args.file, text.encode("utf-8"), lambda data: None)
+        write_atomically(args.file, text.encode("utf-8"))
         print(f"{source}: {len(blob):,} bytes -> {args.file}: {len(text.encode('utf-8')):,} bytes")
 
 

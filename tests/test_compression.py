@@ -45,7 +45,7 @@ def test_quantised_probabilities_never_give_a_token_zero_room():
 def test_demo_round_trip_is_exact_and_its_size_is_the_models_measured_bits(snippet_run):
     v = snippet_run("compress_paragraph.py").variables
     assert v["round_trip_exact"] is True
-    assert abs(v["payload_bytes"] - v["model_bits"] / 8) <= 4
+    assert abs(v["payload_bytes"] - v["model_bits"] / 8) <= 2   # "within a byte or two"
     assert v["model_rate"] < v["best_other_rate"]   # beats gzip, bz2 and xz on the same paragraph
     assert abs(v["xz_primed_rate"] - v["payload_rate"]) < 0.05   # xz with the same head start: neck and neck
     assert v["raw_rate"] < min(v["gzip_heldout_rate"], v["xz_heldout_rate"])   # ahead over all held-out text
