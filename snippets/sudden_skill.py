@@ -15,12 +15,13 @@ from induction import SEGMENT_LEN, SEQ_LEN, VOCAB_SIZE, repeated_batch, save_ind
 torch.set_num_threads(1)  # small matrices: a second thread only adds waiting
 
 # %% example
-x, y, mask = repeated_batch(1, torch.Generator().manual_seed(7))
+x, y, mask = repeated_batch(1, torch.Generator().manual_seed(3))
 tokens = x[0].tolist() + [y[0, -1].item()]
-start = mask[0].nonzero()[0].item()   # the copy starts here (the mask begins one token later)
-shown = [f"[{t}" if i == start else f"{t}]" if i == start + SEGMENT_LEN - 1 else str(t)
-         for i, t in enumerate(tokens)]
-print(f"{SEQ_LEN + 1} random tokens out of {VOCAB_SIZE}; the copy of a {SEGMENT_LEN}-token segment is in brackets:")
+copy = mask[0].nonzero()[0].item()   # the copy starts here (the mask starts one token later)
+original = next(i for i in range(copy) if tokens[i:i + SEGMENT_LEN] == tokens[copy:copy + SEGMENT_LEN])
+starts, ends = {original, copy}, {original + SEGMENT_LEN - 1, copy + SEGMENT_LEN - 1}
+shown = [("[" if i in starts else "") + str(t) + ("]" if i in ends else "") for i, t in enumerate(tokens)]
+print(f"{SEQ_LEN + 1} random tokens out of {VOCAB_SIZE}; a {SEGMENT_LEN}-token segment and its copy are in brackets:")
 print(" ".join(shown))
 
 # %% train
