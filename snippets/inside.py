@@ -56,6 +56,7 @@ plt.show()
 
 # %% lm_scores
 lm, tokenizer = load_or_train()
+lm_layers = lm.config.n_layer
 captured = []   # each block's query/key/value output, recorded on the way through
 
 

@@ -89,4 +89,5 @@ def test_the_copying_model_reads_a_repeat_far_better_and_the_tiny_gpt_does_not(s
     assert v["lm_second"] > 0.9 * v["lm_first"]        # the tiny GPT: no better the second time
     assert v["lm_induction_score"] < 0.1                # and no induction head to speak of
     assert v["lm_prev_score"] > 0.4                     # but it has the first half of the circuit
+    assert v["lm_layers"] >= 2                          # (so it has the layers for the second half)
     assert v["space_attention"] > 1.5 * v["space_share"]  # the head the page singles out does favour spaces
