@@ -1,10 +1,11 @@
 """Every snippet that runs as a command: its --help, and what it says when it gets bad input."""
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
 
-COMMANDS = ["tokens.py"]
+COMMANDS = ["tokens.py", "train.py", "sample.py", "facts.py", "autocomplete.py", "arithmetic_coding.py"]
 
 
 def run(*args):
@@ -26,11 +27,17 @@ scratch.mkdir(parents=True, exist_ok=True)
 attempts = [
     ["snippets/tokens.py", "--text", "no-such-file.txt"],
     ["snippets/tokens.py", "--text", "out/bad-input/empty.txt"],
-    ["snippets/tokens.py", "--text", "out/bad-input/latin-1.txt"],
-    ["snippets/tokens.py", "--txet", "typo.txt"],
+    ["snippets/train.py", "--text", "out/bad-input/latin-1.txt"],
+    ["snippets/train.py", "--setps", "100"],
+    ["snippets/sample.py", "--temperature", "0"],
+    ["snippets/sample.py", "--top-k", "0"],
+    ["snippets/sample.py", "--prompt", ""],
+    ["snippets/sample.py", "--prompt", "I ♥ strawberries"],
+    ["snippets/sample.py", "--checkpoint", "out/bad-input/no-model.pt"],
+    ["snippets/arithmetic_coding.py", "decompress", "out/bad-input/latin-1.txt", "out/bad-input/back.txt"],
 ]
 for args in attempts:
     result = run(*args)
-    print(f"$ python {' '.join(args)}")
+    print(f"$ python {shlex.join(args)}")
     print(result.stderr.strip())
     print(f"(exit status {result.returncode})\n")
