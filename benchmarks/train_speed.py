@@ -41,7 +41,7 @@ parser = cli.Parser(description=__doc__.splitlines()[0])
 parser.add_argument("--long", action="store_true", help="start from the longer setting instead of the default")
 for key, value in DEFAULT.items():
     parser.add_argument(f"--{key}", type=type(value), help=f"(default run: {value})")
-parser.add_argument("--threads", type=int, default=torch.get_num_threads())
+parser.add_argument("--threads", type=int, default=training.THREADS, help="(default: %(default)s, as the page's run)")
 args = cli.parse_args(parser)
 s = dict(LONG if args.long else DEFAULT)
 s.update({key: value for key, value in vars(args).items() if key in s and value is not None})

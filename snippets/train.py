@@ -39,11 +39,14 @@ if device == "auto":
     device = "cuda" if torch.cuda.is_available() else "cpu"
 if device == "cuda" and not torch.cuda.is_available():
     cli.fail("--device cuda: this machine has no GPU that PyTorch can use (try --device auto)")
+if os.path.isdir(args.out):
+    cli.fail(f"--out {args.out} is a folder: give a file name, like {os.path.join(args.out, 'tiny-gpt.pt')}")
 text = cli.read_text(args.text) if args.text else cli.default_corpus()
 if len(text) < 20 * settings["block_size"]:
     cli.fail(f"the text is too short to learn from: {len(text):,} characters, "
              f"need at least {20 * settings['block_size']:,}")
 torch.manual_seed(settings["seed"])
+torch.set_num_threads(training.THREADS)  # the same numbers on every machine (see training.py)
 
 # %% data
 tokenizer = training.CharTokenizer.from_text(text)

@@ -114,11 +114,12 @@ def test_samples_go_from_gibberish_to_words(train_run, corpus_words):
     prompt = train_run.variables["prompt"]
 
     def real_word_share(sample):
-        words = re.findall(r"[A-Za-z]{3,}", sample[len(prompt):])  # single letters are words too easily
+        words = re.findall(r"[A-Za-z]{2,}", sample[len(prompt):])  # single letters are words too easily
         return sum(w in corpus_words for w in words) / max(1, len(words))
 
     first, last = samples[min(samples, key=int)], samples[max(samples, key=int)]
-    assert real_word_share(first) < 0.5 < real_word_share(last)
+    assert real_word_share(first) <= 0.25
+    assert real_word_share(last) >= 0.5
 
 
 def test_scale_against_gpt3(train_run):
@@ -170,6 +171,7 @@ def test_train_bad_text(tmp_path, make, expected):
     (["--steps", "many"], "invalid int"),
     (["--device", "tpu"], "invalid choice"),
     (["--learning-rate", "1"], "unrecognized arguments"),
+    (["--out", "snippets"], "is a folder"),
 ])
 def test_train_bad_flags(args, expected):
     assert expected in one_line_error(run_script(TRAIN, *args))
