@@ -89,7 +89,7 @@ def on_files(files, config):
             continue
         stem = Path(page.src_uri).stem
         chapter_demos[page.src_uri] = demos
-        notebook = notebooks.build(titles.get(page.src_uri, stem), [runs[name] for name in demos])
+        notebook = notebooks.build(f"Notebook: {titles.get(page.src_uri, stem)}", [runs[name] for name in demos])
         path = folder / f"{stem}.ipynb"
         if not path.is_file() or path.read_text() != notebook:
             path.write_text(notebook)
@@ -142,18 +142,19 @@ def notebook_urls(stem):
 
 
 def add_notebook_note(markdown, page, demos):
+    """End a chapter with how to run it: the scripts, and the chapter as a notebook."""
     view, download = (get_relative_url(url, page.url or ".") for url in notebook_urls(Path(page.file.src_uri).stem))
-    commands = ", ".join(f"`python snippets/{name}`" for name in demos)
+    commands = [f"`python snippets/{name}`" for name in demos]
+    commands = commands[0] if len(commands) == 1 else ", ".join(commands[:-1]) + " and " + commands[-1]
     note = (
         '!!! tip "Run this chapter yourself"\n'
         "    Every output on this page was printed by the code right above it, when the site was built. "
-        f"From a clone of the repository, run {commands} and you get the same numbers. "
+        f"From a clone of the repository, run {commands} and you get the same numbers "
+        f'(see [Run it yourself]({get_relative_url("run-it-yourself.md", page.file.src_uri)}) for the set-up). '
         f'Or take the chapter as a notebook: <a href="{view}">read it here</a> or '
         f'<a href="{download}" download>download the .ipynb</a>.\n'
     )
-    title = re.search(r"^#\s+.+$", markdown, re.M)
-    at = title.end() + 1 if title else 0
-    return markdown[:at] + "\n" + note + "\n" + markdown[at:]
+    return markdown.rstrip() + "\n\n" + note
 
 
 def on_page_content(html, page, config, files):
