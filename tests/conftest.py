@@ -47,3 +47,11 @@ def snippet_run():
 def run_script(*args, cwd=ROOT, timeout=600):
     """Run `python snippets/...` as a reader would, from the repository root."""
     return subprocess.run([sys.executable, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def one_line_error(proc):
+    """A command that failed the way bad input must fail: non-zero exit, one line on stderr, no traceback."""
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode != 0 and len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    return lines[0]

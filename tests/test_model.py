@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import run_script
+from conftest import one_line_error, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))
@@ -147,13 +147,6 @@ def test_numbers_page_prints_the_shapes(numbers_run):
 
 
 # The command: one clear line on bad input, before any training.
-
-def one_line_error(proc):
-    lines = proc.stderr.strip().splitlines()
-    assert proc.returncode != 0 and len(lines) == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
-    return lines[0]
-
 
 @pytest.mark.parametrize("make, expected", [
     (lambda d: d / "missing.txt", "no such file"),

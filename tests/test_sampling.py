@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import run_script
+from conftest import one_line_error, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))
@@ -124,13 +124,6 @@ def test_page_shows_temperature_sharpening(snippet_run):
 
 
 # The command.
-
-def one_line_error(proc):
-    lines = proc.stderr.strip().splitlines()
-    assert proc.returncode != 0 and len(lines) == 1, proc.stderr
-    assert "Traceback" not in proc.stderr
-    return lines[0]
-
 
 @pytest.mark.parametrize("args, expected", [
     (["--temperature", "0"], "temperature must be above 0"),
