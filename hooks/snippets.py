@@ -31,6 +31,7 @@ NUMBER = re.compile(r"\{=\s*(?P<file>[\w./-]+\.py):(?P<path>[\w.\[\]-]+)(?::(?P<
 EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>|<script\b[^>]*>(?:(?!</script>).)*?import\(\s*[\"']https?://(?:(?!</script>).)*?</script>", re.S)
 NOTEBOOKS = "notebooks"
 FIGURES = "figures"
+SETUP_PAGE = "run-it-yourself.md"  # where each chapter's "run it yourself" note points, when the site has it
 
 runs = {}  # snippet name -> runner.Run, for this build
 chapter_demos = {}  # page src_uri -> the demo scripts it embeds
@@ -132,7 +133,7 @@ def on_page_markdown(markdown, page, config, files):
     markdown = NUMBER.sub(lambda match: number(match, page), markdown)
     demos = chapter_demos.get(page.file.src_uri)
     if demos:
-        markdown = add_notebook_note(markdown, page, demos)
+        markdown = add_notebook_note(markdown, page, files, demos)
     return markdown
 
 
@@ -141,16 +142,17 @@ def notebook_urls(stem):
     return f"{NOTEBOOKS}/{stem}/", f"{NOTEBOOKS}/{stem}/{stem}.ipynb"
 
 
-def add_notebook_note(markdown, page, demos):
+def add_notebook_note(markdown, page, files, demos):
     """End a chapter with how to run it: the scripts, and the chapter as a notebook."""
     view, download = (get_relative_url(url, page.url or ".") for url in notebook_urls(Path(page.file.src_uri).stem))
     commands = [f"`python snippets/{name}`" for name in demos]
     commands = commands[0] if len(commands) == 1 else ", ".join(commands[:-1]) + " and " + commands[-1]
+    setup = files.get_file_from_path(SETUP_PAGE)
+    setup = f" (see [Run it yourself]({get_relative_url(SETUP_PAGE, page.file.src_uri)}) for the set-up)" if setup else ""
     note = (
         '!!! tip "Run this chapter yourself"\n'
         "    Every output on this page was printed by the code right above it, when the site was built. "
-        f"From a clone of the repository, run {commands} and you get the same numbers "
-        f'(see [Run it yourself]({get_relative_url("run-it-yourself.md", page.file.src_uri)}) for the set-up). '
+        f"From a clone of the repository, run {commands} and you get the same numbers{setup}. "
         f'Or take the chapter as a notebook: <a href="{view}">read it here</a> or '
         f'<a href="{download}" download>download the .ipynb</a>.\n'
     )
