@@ -187,7 +187,7 @@ def embed(match, page):
         return problem(page, str(error))
     title = f"snippets/{name}"
     source = path.read_text()
-    if cell is None or not is_demo(name) and mode != "output":
+    if cell is None or (not is_demo(name) and mode != "output"):  # whole file, or a definition in a library module
         if cell is None:
             code = source.strip("\n")
         else:
