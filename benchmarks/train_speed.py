@@ -1,13 +1,15 @@
 """How fast does the tiny GPT train here, and how good does it get? A benchmark, not a test.
 
-Measures this machine's fp32 matmul peak, then trains one configuration (the default run unless
-flags say otherwise) and reports tokens per second, model FLOPs utilisation (MFU) against that peak,
-held-out bits per character next to gzip/bz2/xz, and peak memory. Wall times depend on what else the
-machine is doing: run it on a quiet machine, and run it twice.
+Measures this machine's fp32 matmul peak (one thread per worker), then trains one configuration
+(the default run unless flags say otherwise) on one worker or, data-parallel, on several, and reports
+tokens per second, model FLOPs utilisation (MFU) against that peak, held-out bits per character next
+to gzip/bz2/xz, and peak memory. Wall times depend on what else the machine is doing: run it on a
+quiet machine, and run it twice.
 
     python benchmarks/train_speed.py                  # the default run (the page's)
+    python benchmarks/train_speed.py --workers 2      # the same run on 2 workers (torchrun's engine)
     python benchmarks/train_speed.py --long           # the longer setting (train.py --long)
-    python benchmarks/train_speed.py --n_layer 4 --steps 800 --threads 1   # any other
+    python benchmarks/train_speed.py --n_layer 4 --n_embd 128 --block_size 64 --batch_size 12
 """
 import math
 import os
@@ -41,40 +43,43 @@ parser = cli.Parser(description=__doc__.splitlines()[0])
 parser.add_argument("--long", action="store_true", help="start from the longer setting instead of the default")
 for key, value in DEFAULT.items():
     parser.add_argument(f"--{key}", type=type(value), help=f"(default run: {value})")
-parser.add_argument("--threads", type=int, default=training.THREADS, help="(default: %(default)s, as the page's run)")
+parser.add_argument("--threads", type=int, default=training.THREADS, help="threads per worker (default: %(default)s)")
+parser.add_argument("--workers", type=int, default=1, help="data-parallel workers (default: %(default)s)")
 args = cli.parse_args(parser)
 s = dict(LONG if args.long else DEFAULT)
 s.update({key: value for key, value in vars(args).items() if key in s and value is not None})
+if args.workers > 1 and "RANK" not in os.environ:
+    os.environ["OMP_NUM_THREADS"] = str(args.threads)
+    training.launch_workers(Path(__file__), args.workers, sys.argv[1:])
+    raise SystemExit(0)
+rank, workers = training.start_worker("cpu", 120)
 torch.set_num_threads(args.threads)
 
 load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())  # other work on the machine skews every figure
-peak = matmul_peak()
+peak = training.mean_over_workers(matmul_peak()) * workers  # every worker's cores, added up
 text = cli.default_corpus()
 tok = training.CharTokenizer.from_text(text)
 train_ids, val_ids = training.split(text, tok, s["heldout_fraction"])
 n_train = len(train_ids)
-baselines = training.compressed_bits_per_char(text[:n_train], text[n_train:])
 model = training.build(s, tok)
 
 t0 = time.perf_counter()
 cpu0 = time.process_time()
-history = training.train(model, train_ids, val_ids, s["steps"], batch_size=s["batch_size"], lr=s["lr"],
-                         min_lr=s["min_lr"], warmup=s["warmup"], weight_decay=s["weight_decay"],
-                         seed=s["seed"], eval_every=s["steps"])  # one evaluation, at the end
+history = training.train(model, train_ids, val_ids, s, eval_every=s["steps"])  # one evaluation, at the end
 cpu = time.process_time() - cpu0
 seconds = time.perf_counter() - t0
 bpc = training.heldout_loss(model, val_ids) / math.log(2)
-tokens = s["steps"] * s["batch_size"] * s["block_size"]
+tokens = s["steps"] * s["batch_size"] * s["block_size"]  # all workers together
 achieved = training.flops_per_token(model) * tokens / seconds
 peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 print(f"settings: {s}")
 print(f"load average before: {load_before}")
 print(f"params {model.num_params():,}   {training.flops_per_token(model):,} FLOPs/token")
-print(f"fp32 matmul peak {peak / 1e9:.0f} GFLOP/s on {args.threads} threads")
-print(f"trained {s['steps']} steps, {tokens:,} tokens in {seconds:.1f} s wall ({cpu:.1f} s CPU over {args.threads} threads): {tokens / seconds:,.0f} tokens/s, "
-      f"{achieved / 1e9:.0f} GFLOP/s, MFU {achieved / peak:.0%}")
-print(f"  if every thread had had a core to itself (CPU time / threads): "
-      f"{training.flops_per_token(model) * tokens / (cpu / args.threads) / 1e9:.0f} GFLOP/s")
-print(f"held-out bits/char: model {bpc:.3f}   " + "   ".join(f"{k} {v:.3f}" for k, v in baselines.items()))
-print(f"peak memory {peak_mib:,.0f} MiB")
+print(f"fp32 matmul peak {peak / 1e9:.0f} GFLOP/s on {workers} worker(s) x {args.threads} thread(s)")
+print(f"trained {s['steps']} steps, {tokens:,} tokens in {seconds:.1f} s wall on {workers} worker(s) "
+      f"({cpu:.1f} s CPU on worker 0): {tokens / seconds:,.0f} tokens/s, {achieved / 1e9:.0f} GFLOP/s, "
+      f"MFU {achieved / peak:.0%}")
+print(f"held-out bits/char: model {bpc:.3f}   " + "   ".join(
+    f"{k} {v:.3f}" for k, v in training.compressed_bits_per_char(text[:n_train], text[n_train:]).items()))
+print(f"peak memory {peak_mib:,.0f} MiB (worker 0)")

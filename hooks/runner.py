@@ -1,29 +1,46 @@
-"""Run snippet files cell by cell, once, and cache what each cell printed and drew.
+"""Run snippet files cell by cell, once, and keep what each cell printed and drew as a frozen record.
 
 A snippet is a Python file in snippets/ split into cells by Jupytext percent markers (`# %% name`).
-`run(path)` executes the whole file top to bottom in a fresh Python process (this file, run as a
-script, is that process) and returns, per cell, its code, its stdout and the figures left open at its
-end, plus the run's top-level variables of simple types. Results are cached on disk, keyed by the
-snippet's source, the sources of the sibling modules it imports, this file, and the versions of Python
-and of the packages the snippets use.
+Executing it runs the whole file top to bottom in a fresh Python process (this file, run as a
+script, is that process) and records, per cell, its code, its stdout and the figures left open at its
+end, plus the run's top-level variables of simple types, the files it names in a top-level `exports`
+list, and the machine it ran on.
+
+The records of the site live in _freeze/<snippet>/ and are committed, like Quarto's freeze: a fresh
+clone builds the whole site from them without running anything. A record is keyed by content (the
+snippet, the sibling modules it imports, the pinned versions of the packages in constraints.txt), not
+by the machine: when that content changes, the record is stale and the snippet runs again (or, with
+LLMS101_FROZEN=1, as in CI and the publishing workflow, the build stops and says so).
 """
 import ast
+import concurrent.futures
 import hashlib
 import json
 import os
+import platform
 import re
+import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
-CACHE = Path(os.environ.get("LLMS101_CACHE", ROOT / ".cache" / "snippets"))
+FREEZE = Path(os.environ.get("LLMS101_FREEZE", ROOT / "_freeze"))
+CONSTRAINTS = ROOT / "constraints.txt"
 PACKAGES = ["torch", "tokenizers", "bpe-openai", "numpy", "matplotlib"]
+RECORD_FORMAT = 2  # bump when what a record holds changes: every record is then stale
 MARKER = re.compile(r"^# %%(.*)$")
 TOP = "top"
+MAX_VARIABLE_CHARS = 50_000  # bigger values (whole texts, id tensors) stay out of the record
+
+# Demos that train a model and save it under out/ for other demos to load, and the function those
+# others call to get it. Only used to order parallel runs: a consumer waits for its producer, so the
+# same model is not trained twice at once. A demo missing here still works; it just may train its own.
+PRODUCERS = {"train.py": "load_or_train", "facts.py": "pretrained", "sudden_skill.py": "load_or_train_induction"}
 
 
 class SnippetError(Exception):
@@ -44,7 +61,9 @@ class Run:
     key: str
     cells: dict = field(default_factory=dict)  # name -> {"code", "stdout", "figures": [{"file", "alt"}]}
     variables: dict = field(default_factory=dict)
-    figures_dir: Path = None
+    folder: Path = None  # figures and exports are files in here
+    machine: dict = field(default_factory=dict)  # where it ran: see machine()
+    exports: list = field(default_factory=list)  # file names in folder / "exports"
 
     @property
     def stdout(self):
@@ -82,6 +101,15 @@ def split_cells(source):
         if names.count(cell.name) > 1:
             raise SnippetError(f"two cells are named {cell.name!r}")
     return cells
+
+
+def is_demo(name):
+    """A demo script has cells; a library module has none."""
+    try:
+        source = snippet_path(name).read_text()
+    except SnippetError:
+        return False
+    return any(MARKER.match(line) for line in source.splitlines())
 
 
 def definition(source, name):
@@ -126,8 +154,172 @@ def sibling_imports(path):
     return sorted(seen)
 
 
-def versions():
-    found = {"python": sys.version}
+def pinned_versions():
+    """The versions constraints.txt pins for the packages the snippets use (what a reader installs)."""
+    pins = dict(re.findall(r"(?m)^([A-Za-z0-9_.-]+)==(\S+)", CONSTRAINTS.read_text())) if CONSTRAINTS.is_file() else {}
+    normal = {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in pins.items()}
+    return {package: normal.get(package) for package in PACKAGES}
+
+
+def record_key(path, argv=()):
+    """What a run's outputs depend on, as far as we can name it: the code and the pinned packages."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps({"format": RECORD_FORMAT, "packages": pinned_versions(), "argv": list(argv)},
+                             sort_keys=True).encode())
+    for file in [path, *sibling_imports(path)]:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def load(name, folder):
+    """The run recorded in folder, or None if there is none."""
+    result = Path(folder) / "record.json"
+    if not result.is_file():
+        return None
+    data = json.loads(result.read_text())
+    cells = {cell: {field: "".join(value) if field in ("code", "stdout") else value for field, value in data.items()}
+             for cell, data in data["cells"].items()}
+    return Run(name, data["key"], cells, data["variables"], Path(folder), data["machine"], data["exports"])
+
+
+def record_folder(name):
+    return FREEZE / Path(name).stem
+
+
+def recorded(name):
+    """The frozen record of a snippet if it is up to date with the snippet's content, else None."""
+    found = load(name, record_folder(name))
+    return found if found and found.key == record_key(snippet_path(name)) else None
+
+
+def run(name, log=None):
+    """The snippet's up-to-date record: the frozen one, or a new one made now. Raises SnippetError if
+    the snippet fails, or if the record is stale and LLMS101_FROZEN=1 forbids running anything."""
+    found = recorded(name)
+    if found:
+        return found
+    if os.environ.get("LLMS101_FROZEN") == "1":
+        why = "has no record" if load(name, record_folder(name)) is None else "changed since its record was made"
+        raise SnippetError(f"snippets/{name} {why} (_freeze/{Path(name).stem}/), and LLMS101_FROZEN=1 forbids "
+                           "running it: run `mkdocs build` without LLMS101_FROZEN to record it, then commit _freeze/")
+    if log:
+        log(f"running snippets/{name} (its record in _freeze/ is missing or stale)")
+    return execute(name, record_folder(name))
+
+
+RUNNING = set()  # child processes running now, so that a test session can stop them when it ends
+
+
+def execute(name, folder, argv=(), env=None):
+    """Run the snippet now, in a fresh process, and record the run in folder (replacing what was there)."""
+    path = snippet_path(name)
+    split_cells(path.read_text())  # bad markers fail here, with a clear message
+    folder = Path(folder)
+    partial = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    env = dict(os.environ if env is None else env, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
+    proc = subprocess.Popen([sys.executable, __file__, str(path), str(partial), record_key(path, argv), *argv],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    RUNNING.add(proc)
+    try:
+        _, stderr = proc.communicate()
+    finally:
+        RUNNING.discard(proc)
+    if proc.returncode != 0:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise SnippetError(f"snippets/{name} failed:\n{stderr.strip()}")
+    shutil.rmtree(folder, ignore_errors=True)
+    partial.rename(folder)  # the old record is replaced only by a complete new one
+    return load(name, folder)
+
+
+def refresh(names, log=None):
+    """Re-record the snippets whose records are stale, side by side, producers first.
+    Returns {name: SnippetError} for those that failed. With LLMS101_FROZEN=1 it runs nothing."""
+    stale = [name for name in dict.fromkeys(names) if recorded(name) is None]
+    if not stale or os.environ.get("LLMS101_FROZEN") == "1":
+        return {}
+    pool, failed = Pool(), {}
+    def job(name):
+        if log:
+            log(f"running snippets/{name} (its record in _freeze/ is missing or stale)")
+        return execute(name, record_folder(name))
+
+    for name in sorted(stale, key=lambda name: name not in PRODUCERS):
+        after = [producer for producer in needs(name) if producer in stale]
+        pool.submit(name, lambda name=name: job(name), after)
+    for name, future in pool.futures.items():
+        try:
+            future.result()
+        except SnippetError as error:
+            failed[name] = error
+    pool.close()
+    return failed
+
+
+def needs(name):
+    """The demos whose saved models this demo loads (see PRODUCERS): it calls their function."""
+    text = snippet_path(name).read_text()
+    return [producer for producer, function in PRODUCERS.items()
+            if producer != name and re.search(rf"\b{function}\(", text)]
+
+
+class Pool:
+    """Jobs side by side, one per core (each snippet computes on a single thread). A job is queued
+    once the jobs it needs are done (whether they worked or not: a consumer then trains what it
+    needs), so no worker sits waiting while there is work it could do."""
+
+    def __init__(self, workers=None):
+        self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1)
+        self.futures = {}
+        self.lock = threading.Lock()
+
+    def submit(self, name, function, after=()):
+        """Job `name`: function(), queued after the jobs named in `after` that are known already."""
+        if name in self.futures:
+            return self.futures[name]
+        result = self.futures[name] = concurrent.futures.Future()
+        pending = [self.futures[other] for other in after if other in self.futures]
+        left = [len(pending)]
+
+        def start(_=None):
+            with self.lock:
+                left[0] -= 1
+                if left[0] > 0:
+                    return
+            try:
+                job = self.executor.submit(function)
+            except RuntimeError:  # the pool was closed meanwhile
+                return
+            job.add_done_callback(lambda done: result.set_exception(done.exception())
+                                  if done.exception() else result.set_result(done.result()))
+
+        left[0] += 1
+        for future in pending:
+            future.add_done_callback(start)
+        start()
+        return result
+
+    def snippet(self, name, folder_of, argv=(), env=None):
+        """Queue a fresh run of a snippet into folder_of(name), its producers first (see PRODUCERS)."""
+        producers = needs(name)
+        for producer in producers:
+            self.snippet(producer, folder_of, argv, env)
+        return self.submit(name, lambda: execute(name, folder_of(name), argv, env), producers)
+
+    def close(self):
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        for proc in list(RUNNING):
+            proc.kill()
+
+
+def machine():
+    """What decides the last digits of a run: the OS and processor, Python (it ships the corpus), the
+    package versions, and the CPU kernel path PyTorch picked (ATEN_CPU_CAPABILITY overrides it)."""
+    found = {"os": platform.system(), "machine": platform.machine(), "python": platform.python_version()}
+    if "torch" in sys.modules:
+        found["cpu_capability"] = sys.modules["torch"].backends.cpu.get_cpu_capability()
     for package in PACKAGES:
         try:
             found[package] = metadata.version(package)
@@ -136,57 +328,32 @@ def versions():
     return found
 
 
-def cache_key(path):
-    digest = hashlib.sha256()
-    digest.update(json.dumps(versions(), sort_keys=True).encode())
-    for file in [Path(__file__), path, *sibling_imports(path)]:
-        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+def same_kind(a, b):
+    """Two machines on which the same code gives the same digits: equal in everything machine() records
+    (a snippet that never loaded torch has no kernel path, and any kernel path does for it)."""
+    keys = (a.keys() | b.keys()) - ({"cpu_capability"} if "cpu_capability" not in a or "cpu_capability" not in b else set())
+    return all(a.get(key) == b.get(key) for key in keys)
 
 
-def cached(name):
-    """The cached run of a snippet, or None if its current content has never been run."""
-    path = snippet_path(name)
-    return load(name, CACHE / f"{path.stem}-{cache_key(path)}")
+def describe(machine):
+    """'x86_64 Linux, CPU kernel path AVX512, Python 3.11.7, torch 2.13.0+cpu'."""
+    parts = [f"{machine['machine']} {machine['os']}"]
+    if machine.get("cpu_capability"):
+        parts.append(f"CPU kernel path {machine['cpu_capability']}")
+    parts.append(f"Python {machine['python']}")
+    if machine.get("cpu_capability") and machine.get("torch"):
+        parts.append(f"torch {machine['torch']}")
+    return ", ".join(parts)
 
 
-def load(name, folder):
-    result = folder / "result.json"
-    if not result.is_file():
-        return None
-    data = json.loads(result.read_text())
-    return Run(name, folder.name, data["cells"], data["variables"], folder)
-
-
-def run(name, log=None):
-    """Run a snippet (or take its cached run) and return the Run. Raises SnippetError if it fails."""
-    found = cached(name)
-    if found:
-        return found
-    path = snippet_path(name)
-    split_cells(path.read_text())  # bad markers fail here, with a clear message
-    folder = CACHE / f"{path.stem}-{cache_key(path)}"
-    folder.mkdir(parents=True, exist_ok=True)
-    if log:
-        log(f"running snippets/{name}")
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")  # no __pycache__ churn under `mkdocs serve`
-    proc = subprocess.run(
-        [sys.executable, __file__, str(path), str(folder)],
-        cwd=ROOT, env=env, capture_output=True, text=True,
-    )
-    if proc.returncode != 0:
-        raise SnippetError(f"snippets/{name} failed:\n{proc.stderr.strip()}")
-    return load(name, folder)
-
-
-def execute(path, folder):
+def child(path, folder, key, argv):
     """Executed in the child process: run each cell, capturing stdout, figures and variables."""
     import builtins
     import contextlib
     import io
     import traceback
 
-    sys.argv = [os.path.relpath(path)]  # as in `python snippets/NAME.py` from the repository root
+    sys.argv = [os.path.relpath(path), *argv]  # as in `python snippets/NAME.py ...` from the repository root
     sys.path.insert(0, str(path.parent))
     namespace = {"__name__": "__main__", "__file__": str(path), "__builtins__": builtins}
     cells = {}
@@ -208,24 +375,52 @@ def execute(path, folder):
             sys.exit(f"cell {cell.name!r} raised")
         cells[cell.name] = {"code": cell.code, "stdout": stdout.getvalue(), "figures": save_figures(folder, cell.name)}
     variables = {}
-    for key, value in namespace.items():
-        if key.startswith("_") or callable(value) or type(value).__name__ == "module":
+    for name, value in namespace.items():
+        if name.startswith("_") or callable(value) or type(value).__name__ == "module":
             continue
         value = plain(value)
         try:
             text = json.dumps(value)
         except (TypeError, ValueError):
             continue
-        if len(text) < 200_000:
-            variables[key] = value
-    (folder / "result.json").write_text(json.dumps({"cells": cells, "variables": variables}, indent=1))
+        if len(text) <= MAX_VARIABLE_CHARS:
+            variables[name] = value
+    exports = []
+    for file in namespace.get("exports", []):
+        file = ROOT / file
+        (folder / "exports").mkdir(exist_ok=True)
+        shutil.copyfile(file, folder / "exports" / file.name)
+        exports.append(file.name)
+    record = {"key": key, "machine": machine(), "cells": cells, "variables": variables, "exports": exports}
+    (folder / "record.json").write_text(dump(record))
+
+
+def dump(record):
+    """JSON that diffs well: code and output a line of text per line of JSON, other values on one."""
+    def one(value):
+        return json.dumps(value, ensure_ascii=False)
+
+    def block(mapping, indent, inner):
+        lines = [f'{" " * (indent + 1)}{one(key)}: {inner(value)}' for key, value in mapping.items()]
+        return "{\n" + ",\n".join(lines) + "\n" + " " * indent + "}" if lines else "{}"
+
+    def text(value):  # a string as a list of its lines, each on a line of its own
+        if not isinstance(value, str):
+            return one(value)
+        lines = [one(line) for line in value.splitlines(keepends=True)]
+        return "[\n" + ",\n".join("    " + line for line in lines) + "\n   ]" if lines else "[]"
+
+    cells = block(record["cells"], 1, lambda cell: block(cell, 2, text))
+    parts = {"key": one(record["key"]), "machine": one(record["machine"]), "cells": cells,
+             "variables": block(record["variables"], 1, one), "exports": one(record["exports"])}
+    return "{\n" + ",\n".join(f" {one(key)}: {value}" for key, value in parts.items()) + "\n}\n"
 
 
 def plain(value):
     """Numbers inside numpy/torch scalars and small arrays, as plain Python values."""
     if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
         size = value.numel() if hasattr(value, "numel") else getattr(value, "size", None)
-        return value.tolist() if isinstance(size, int) and size <= 100_000 else value
+        return value.tolist() if isinstance(size, int) and size <= 2_000 else value
     if isinstance(value, (list, tuple)):
         return [plain(v) for v in value]
     if isinstance(value, dict):
@@ -234,6 +429,7 @@ def plain(value):
 
 
 def save_figures(folder, cell_name):
+    """Every figure still open at the end of a cell, as an SVG file named by its content; then close them."""
     if "matplotlib.pyplot" not in sys.modules:
         return []
     import io
@@ -257,4 +453,4 @@ def save_figures(folder, cell_name):
 
 
 if __name__ == "__main__":
-    execute(Path(sys.argv[1]).resolve(), Path(sys.argv[2]))
+    child(Path(sys.argv[1]).resolve(), Path(sys.argv[2]), sys.argv[3], sys.argv[4:])

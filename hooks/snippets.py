@@ -2,17 +2,22 @@
 
 In a page:
     {* tokens.py:split *}         code of cell `split`, then what it printed and drew
-    {* tokens.py:split code *}    code only          {* tokens.py:split output *}  output only
+    {* tokens.py:split code *}    code only
+    {* tokens.py:split folded *}  code folded away (plotting plumbing, say), its output and figures shown
     {* gpt.py:GPT *}              a top-level function, class or constant, code only
     {* gpt.py *}                  the whole file, code only
     {= tokens.py:n_pieces:,d =}   a number the run recorded, formatted (format spec optional)
 
-See CONTRIBUTING.md. Runs are cached (hooks/runner.py), so a prose edit rebuilds in seconds.
+A page shows a demo's cells in file order, none skipped, so that a reader who copies its code blocks
+in order into one Python session gets what the page shows; the demo's setup (its `top` cell: imports
+and options) is put in, folded, before its first cell. See CONTRIBUTING.md. Outputs come from the
+frozen records in _freeze/ (hooks/runner.py): a snippet runs only when its record is stale.
 """
+import io
 import logging
 import re
-import shutil
 import sys
+import zipfile
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
@@ -26,16 +31,19 @@ import runner  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.snippets")
 
-EMBED = re.compile(r"^(?P<indent>[ \t]*)\{\*\s*(?P<file>[\w./-]+\.py)(?::(?P<name>[\w-]+))?(?:\s+(?P<mode>code|output))?\s*\*\}[ \t]*$", re.M)
+EMBED = re.compile(r"^(?P<indent>[ \t]*)\{\*\s*(?P<file>[\w./-]+\.py)(?::(?P<name>[\w-]+))?(?:\s+(?P<mode>code|folded))?\s*\*\}[ \t]*$", re.M)
 NUMBER = re.compile(r"\{=\s*(?P<file>[\w./-]+\.py):(?P<path>[\w.\[\]-]+)(?::(?P<spec>[^=}]*?))?\s*=\}")
 EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>|<script\b[^>]*>(?:(?!</script>).)*?import\(\s*[\"']https?://(?:(?!</script>).)*?</script>", re.S)
 NOTEBOOKS = "notebooks"
 FIGURES = "figures"
+EXPORTS = "exports"  # files snippets export for the page widgets (a tokenizer, model weights)
+DOWNLOAD = "downloads/llms101-snippets.zip"
 SETUP_PAGE = "run-it-yourself.md"  # where each chapter's "run it yourself" note points, when the site has it
 
 runs = {}  # snippet name -> runner.Run, for this build
 chapter_demos = {}  # page src_uri -> the demo scripts it embeds
 failures = {}  # snippet name -> error message, for this build
+shown = {}  # page src_uri -> {snippet: index of the next cell a reader would expect}
 
 
 def get_run(name):
@@ -53,29 +61,21 @@ def demos_of(markdown):
     names = []
     for match in EMBED.finditer(markdown):
         name = match["file"]
-        if name not in names and match["name"] and is_demo(name):
+        if name not in names and match["name"] and runner.is_demo(name):
             names.append(name)
     return names
-
-
-def is_demo(name):
-    try:
-        source = runner.snippet_path(name).read_text()
-    except runner.SnippetError:
-        return False
-    return any(runner.MARKER.match(line) for line in source.splitlines())
 
 
 def on_config(config):
     runs.clear()
     failures.clear()
-    config["notebook_dir"] = Path(runner.CACHE).parent / NOTEBOOKS
+    config["notebook_dir"] = runner.ROOT / ".cache" / NOTEBOOKS
     return config
 
 
 @event_priority(100)  # before mkdocs-jupyter turns .ipynb files into pages
 def on_files(files, config):
-    """Run every demo the pages embed (or take its cached run) and write each chapter's notebook."""
+    """Take every demo's record (running the stale ones) and write each chapter's notebook."""
     folder = config["notebook_dir"]
     folder.mkdir(parents=True, exist_ok=True)
     titles = nav_titles(config["nav"] or [])
@@ -83,8 +83,13 @@ def on_files(files, config):
     pages = [page for page in files.documentation_pages() if page.src_uri.endswith(".md")]
     order = list(titles)
     pages.sort(key=lambda page: order.index(page.src_uri) if page.src_uri in order else len(order))
+    sources = {page: get_data(Path(page.abs_src_path).read_text(encoding="utf-8")) for page in pages}
+    for name, error in runner.refresh([n for markdown, _ in sources.values() for n in demos_of(markdown)],
+                                      log=log.info).items():
+        failures[name] = str(error)
+        log.warning(str(error))
     for page in pages:
-        markdown, meta = get_data(Path(page.abs_src_path).read_text(encoding="utf-8"))
+        markdown, meta = sources[page]
         demos = [name for name in demos_of(markdown) if get_run(name)]
         if not demos or meta.get("notebook") is False:
             continue
@@ -95,7 +100,23 @@ def on_files(files, config):
         if not path.is_file() or path.read_text() != notebook:
             path.write_text(notebook)
         files.append(File(f"{NOTEBOOKS}/{stem}.ipynb", str(folder.parent), config["site_dir"], config["use_directory_urls"]))
+    add_generated_files(files, config)
     return files
+
+
+def add_generated_files(files, config):
+    """The runs' figures and exported files, and the download of snippets/, as files of the site
+    (so that MkDocs copies them, `mkdocs serve` serves them, and links to them are checked)."""
+    generated = {}
+    for run in runs.values():
+        for cell in run.cells.values():
+            for figure in cell["figures"]:
+                generated[f"{FIGURES}/{figure['file']}"] = run.folder / figure["file"]
+        for name in run.exports:
+            generated[f"{EXPORTS}/{name}"] = run.folder / "exports" / name
+    for uri, path in generated.items():
+        files.append(File.generated(config, uri, abs_src_path=str(path)))
+    files.append(File.generated(config, DOWNLOAD, content=snippets_zip()))
 
 
 def nav_titles(items):
@@ -129,11 +150,12 @@ def on_nav(nav, config, files):
 def on_page_markdown(markdown, page, config, files):
     if not page.file.src_uri.endswith(".md"):
         return markdown
+    shown[page.file.src_uri] = {}
     markdown = EMBED.sub(lambda match: embed(match, page), markdown)
     markdown = NUMBER.sub(lambda match: number(match, page), markdown)
     demos = chapter_demos.get(page.file.src_uri)
     if demos:
-        markdown = add_notebook_note(markdown, page, files, demos)
+        markdown = add_chapter_note(markdown, page, files, demos)
     return markdown
 
 
@@ -142,17 +164,32 @@ def notebook_urls(stem):
     return f"{NOTEBOOKS}/{stem}/", f"{NOTEBOOKS}/{stem}/{stem}.ipynb"
 
 
-def add_notebook_note(markdown, page, files, demos):
-    """End a chapter with how to run it: the scripts, and the chapter as a notebook."""
+def recorded_on(demos):
+    """Where the page's outputs were recorded, in words: one machine, or one per snippet if they differ."""
+    machines = {}
+    for name in demos:
+        machines.setdefault(runner.describe(runs[name].machine), []).append(name)
+    if len(machines) == 1:
+        return next(iter(machines))
+    return "; ".join(f"{', '.join(f'`{n}`' for n in names)} on {where}" for where, names in machines.items())
+
+
+def add_chapter_note(markdown, page, files, demos):
+    """End a chapter with where its outputs come from and how to get them yourself."""
     view, download = (get_relative_url(url, page.url or ".") for url in notebook_urls(Path(page.file.src_uri).stem))
     commands = [f"`python snippets/{name}`" for name in demos]
     commands = commands[0] if len(commands) == 1 else ", ".join(commands[:-1]) + " and " + commands[-1]
     setup = files.get_file_from_path(SETUP_PAGE)
-    setup = f" (see [Run it yourself]({get_relative_url(SETUP_PAGE, page.file.src_uri)}) for the set-up)" if setup else ""
+    link = get_relative_url(SETUP_PAGE, page.file.src_uri) if setup else None
+    exact = f" ([what is exact]({link}#what-is-exact-and-what-is-not))" if link else ""
+    how = f" (see [Run it yourself]({link}) for the set-up)" if link else ""
     note = (
         '!!! tip "Run this chapter yourself"\n'
-        "    Every output on this page was printed by the code right above it, when the site was built. "
-        f"From a clone of the repository, run {commands} and you get the same numbers{setup}. "
+        "    Every output on this page was printed by the code right above it, recorded on "
+        f"{recorded_on(demos)}. From a clone of the repository{how}, run {commands}, or copy the page's "
+        "code blocks in order into one Python session started in `snippets/`. On the same kind of machine "
+        "you get the same digits; on another CPU the last digits, and now and then a sampled word, may "
+        f"differ, but not the story{exact}. "
         f'Or take the chapter as a notebook: <a href="{view}">read it here</a> or '
         f'<a href="{download}" download>download the .ipynb</a>.\n'
     )
@@ -187,44 +224,62 @@ def embed(match, page):
         return problem(page, str(error))
     title = f"snippets/{name}"
     source = path.read_text()
-    if cell is None or (not is_demo(name) and mode != "output"):  # whole file, or a definition in a library module
-        if cell is None:
-            code = source.strip("\n")
-        else:
-            code = runner.definition(source, cell)
-            if code is None:
-                return problem(page, f"{title} has no top-level function, class or constant named {cell!r}")
-        block = fence(code, "python", title)
-    else:
-        run = get_run(name)
-        if run is None:
-            return problem(page, failures[name])
-        if cell not in run.cells:
-            if runner.definition(source, cell) is not None:  # a function inside a demo script
-                block = fence(runner.definition(source, cell), "python", title)
-                return indent(block, match["indent"])
-            return problem(page, f"{title} has no cell named {cell!r} (cells: {', '.join(run.cells)})")
-        block = render_cell(run, cell, mode, title, page)
-    return indent(block, match["indent"])
+    if cell is None:  # a whole file, code only
+        return indent(fence(source.strip("\n"), "python", title), match["indent"])
+    code = runner.definition(source, cell)
+    if not runner.is_demo(name) or (code is not None and cell not in [c.name for c in runner.split_cells(source)]):
+        if code is None:  # a function, class or constant of a library module (or a function of a demo)
+            return problem(page, f"{title} has no top-level function, class or constant named {cell!r}")
+        return indent(fence(code, "python", title), match["indent"])
+    run = get_run(name)
+    if run is None:
+        return problem(page, failures[name])
+    if cell not in run.cells:
+        return problem(page, f"{title} has no cell named {cell!r} (cells: {', '.join(run.cells)})")
+    blocks = [render_cell(run, name, cell, mode, title, page)]
+    if cell != runner.TOP and name not in shown[page.file.src_uri] and runner.TOP in run.cells:
+        blocks.insert(0, render_setup(run, name, title, page))
+    check_order(page, name, list(run.cells), cell)
+    return indent("\n\n".join(blocks), match["indent"])
 
 
-def render_cell(run, cell, mode, title, page):
+def check_order(page, name, cells, cell):
+    """A page shows a demo's cells in file order, skipping none: a reader copying them must get them all."""
+    position = cells.index(cell)
+    expected = shown[page.file.src_uri].get(name, 1 if position > 0 else 0)  # 1: the setup went in first
+    if position != expected:
+        wanted = cells[expected] if expected < len(cells) else "nothing more"
+        log.warning(f"{page.file.src_uri}: shows snippets/{name}:{cell} where a reader copying the page's code "
+                    f"needs snippets/{name}:{wanted} next: show a demo's cells in file order, none skipped")
+    shown[page.file.src_uri][name] = position + 1
+
+
+def render_setup(run, name, title, page):
+    """The demo's imports and options, folded, so that the page's code is complete but the story comes first."""
+    body = render_cell(run, name, runner.TOP, "code", title, page)
+    output = render_cell(run, name, runner.TOP, "output", title, page) if run.cells[runner.TOP]["stdout"].strip() else ""
+    return (f'??? example "Setup for `{title}`: imports and options (run this first)"\n\n'
+            + indent(body, "    ") + ("\n\n" + output if output else ""))
+
+
+def render_cell(run, name, cell, mode, title, page):
     data = run.cells[cell]
     parts = []
-    if mode != "output":
+    if mode in (None, "code"):
         parts.append(fence(data["code"], "python", title))
-    if mode != "code":
+    if mode == "folded":
+        parts.append(f'??? example "The code that draws this (`{title}`)"\n\n' + indent(fence(data["code"], "python", title), "    "))
+    if mode in (None, "folded", "output"):
         if data["stdout"].strip():
             parts.append(
-                f'<div class="snippet-output" data-snippet="{run.snippet}:{cell}" markdown>\n\n'
+                f'<div class="snippet-output" data-snippet="{name}:{cell}" markdown>\n\n'
                 f'{fence(data["stdout"].rstrip(), "text", "Output")}\n\n</div>'
             )
         for figure in data["figures"]:
             src = get_relative_url(f"{FIGURES}/{figure['file']}", page.file.url or ".")
             alt = figure["alt"].replace('"', "&quot;")
-            parts.append(f'<figure class="snippet-figure" markdown>\n<img src="{src}" alt="{alt}" loading="lazy">\n</figure>')
-        if mode == "output" and len(parts) == 0:
-            return problem(page, f"{title}: cell {cell!r} printed nothing and drew nothing")
+            parts.append(f'<figure class="snippet-figure" data-snippet="{name}:{cell}" markdown>\n'
+                         f'<img src="{src}" alt="{alt}" loading="lazy">\n</figure>')
     return "\n\n".join(parts)
 
 
@@ -256,10 +311,27 @@ def on_post_page(output, page, config):
     return EXTERNAL_SCRIPT.sub("", output)
 
 
-def on_post_build(config):
-    target = Path(config["site_dir"]) / FIGURES
-    target.mkdir(parents=True, exist_ok=True)
-    for run in runs.values():
-        for cell in run.cells.values():
-            for figure in cell["figures"]:
-                shutil.copyfile(run.figures_dir / figure["file"], target / figure["file"])
+def snippets_zip():
+    """snippets/ with the pinned requirements, for readers who want the code without git. Byte for byte
+    the same for the same files (fixed dates, sorted names), so a rebuild does not churn it."""
+    pins = runner.pinned_versions()
+    requirements = "".join(f"{package}=={version}\n" for package, version in pins.items() if version)
+    readme = (
+        "LLMs 101, executable: the code of every page.\n\n"
+        "    python3 -m venv .venv\n"
+        "    .venv/bin/pip install -r requirements.txt -c constraints.txt\n"
+        "    .venv/bin/python snippets/train.py\n\n"
+        "Run the scripts from this folder, or start Python in snippets/ and paste a page's code blocks in order.\n"
+    )
+    files = {f"snippets/{file.name}": file.read_bytes() for file in sorted(runner.SNIPPETS.glob("*.py"))}
+    files.update({"requirements.txt": requirements.encode(), "README.txt": readme.encode()})
+    if runner.CONSTRAINTS.is_file():
+        files["constraints.txt"] = runner.CONSTRAINTS.read_bytes()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(f"llms101-snippets/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name])
+    return buffer.getvalue()

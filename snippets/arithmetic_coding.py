@@ -1,19 +1,23 @@
-"""Arithmetic coding driven by a language model: its predictions turned into actual bytes, and back.
+"""Arithmetic coding driven by a language model: its predictions turned into actual
+bytes, and back.
 
-A character the model expected (probability p) costs about -log2(p) bits; one it did not expect
-costs many. The coder narrows an interval of numbers by each character's share of the probability,
-and the bits of a number inside the final interval are the compressed text.
+A character the model expected (probability p) costs about -log2(p) bits; one it did not
+expect costs many. The coder narrows an interval of numbers by each character's share of
+the probability, and the bits of a number inside the final interval are the compressed
+text.
 
-The model's probabilities are floats; the coder needs integers that the encoder and the decoder
-compute identically, so each probability becomes an integer count out of about 2^24 (never zero:
-anything can happen). Both sides ask the same model the same question in the same order.
+The model's probabilities are floats; the coder needs integers that the encoder and the
+decoder compute identically, so each probability becomes an integer count out of about
+2^24 (never zero: anything can happen). Both sides ask the same model the same question
+in the same order.
 
 Also a command:
 
     python snippets/arithmetic_coding.py compress FILE OUT
     python snippets/arithmetic_coding.py decompress OUT FILE
 
-It uses the trained model from training.py (out/tiny-gpt.pt; trained first if it is missing).
+It uses the trained model from training.py (out/tiny-gpt.pt; trained first if it is
+missing).
 """
 import bisect
 import hashlib
@@ -32,10 +36,13 @@ STATE_BITS = 32                      # the coder's interval ends are 32-bit inte
 FULL = 1 << STATE_BITS
 HALF = FULL >> 1
 QUARTER = FULL >> 2
-FREQ_TOTAL = 1 << 24                 # probabilities become counts out of (at most) this many
-START = "\n"                         # the context before the first character: "a paragraph begins"
+# probabilities become counts out of (at most) this many
+FREQ_TOTAL = 1 << 24
+# the context before the first character: "a paragraph begins"
+START = "\n"
 
-# magic, version, model id, characters, bytes of UTF-8, CRC-32 of the text, payload bytes, CRC-32 of all that
+# magic, version, model id, characters, bytes of UTF-8, CRC-32 of the text, payload
+# bytes, CRC-32 of all that
 HEADER = struct.Struct(">4sB8sIIIII")
 MAGIC, VERSION = b"LMAC", 1
 
@@ -45,9 +52,11 @@ class CorruptData(ValueError):
 
 
 def quantise(probs):
-    """Cumulative integer counts from the model's probabilities: token i owns [cum[i], cum[i+1]).
+    """Cumulative integer counts from the model's probabilities: token i owns [cum[i],
+    cum[i+1]).
 
-    Every token gets at least 1, so even a "100% sure" model can code a surprise (expensively).
+    Every token gets at least 1, so even a "100% sure" model can code a surprise
+    (expensively).
     """
     counts = (probs.double() * (FREQ_TOTAL - len(probs))).floor().long() + 1
     return list(itertools.accumulate(counts.tolist(), initial=0))
@@ -56,7 +65,8 @@ def quantise(probs):
 class Encoder:
     def __init__(self):
         self.low, self.high = 0, FULL - 1
-        self.pending = 0               # bits we owe but cannot decide yet (the interval straddles the middle)
+        # bits we owe but cannot decide yet (the interval straddles the middle)
+        self.pending = 0
         self.bits = []
 
     def _emit(self, bit):
@@ -69,29 +79,36 @@ class Encoder:
         self.high = self.low + width * cum[token + 1] // cum[-1] - 1
         self.low = self.low + width * cum[token] // cum[-1]
         while True:
-            if self.high < HALF:                                  # both ends in the lower half: a 0
+            # both ends in the lower half: a 0
+            if self.high < HALF:
                 self._emit(0)
-            elif self.low >= HALF:                                # both in the upper half: a 1
+            # both in the upper half: a 1
+            elif self.low >= HALF:
                 self._emit(1)
                 self.low, self.high = self.low - HALF, self.high - HALF
-            elif self.low >= QUARTER and self.high < 3 * QUARTER:  # squeezed around the middle
+            # squeezed around the middle
+            elif self.low >= QUARTER and self.high < 3 * QUARTER:
                 self.pending += 1
                 self.low, self.high = self.low - QUARTER, self.high - QUARTER
             else:
                 break
-            self.low, self.high = 2 * self.low, 2 * self.high + 1   # zoom in: double the interval
+            # zoom in: double the interval
+            self.low, self.high = 2 * self.low, 2 * self.high + 1
 
     def finish(self):
-        """Two more bits pick a number inside the final interval; then pad to whole bytes."""
+        """Two more bits pick a number inside the final interval; then pad to whole
+        bytes."""
         self.pending += 1
         self._emit(0 if self.low < QUARTER else 1)
         bits = self.bits + [0] * (-len(self.bits) % 8)
-        return bytes(int("".join(map(str, bits[i:i + 8])), 2) for i in range(0, len(bits), 8))
+        return bytes(int("".join(map(str, bits[i:i + 8])), 2)
+                     for i in range(0, len(bits), 8))
 
 
 class Decoder:
     def __init__(self, payload):
-        self.bits = itertools.chain((b >> (7 - i) & 1 for b in payload for i in range(8)), itertools.repeat(0))
+        bits = (b >> (7 - i) & 1 for b in payload for i in range(8))
+        self.bits = itertools.chain(bits, itertools.repeat(0))
         self.low, self.high = 0, FULL - 1
         self.value = 0
         for _ in range(STATE_BITS):
@@ -107,9 +124,11 @@ class Decoder:
             if self.high < HALF:
                 pass
             elif self.low >= HALF:
-                self.low, self.high, self.value = self.low - HALF, self.high - HALF, self.value - HALF
+                self.low, self.high = self.low - HALF, self.high - HALF
+                self.value -= HALF
             elif self.low >= QUARTER and self.high < 3 * QUARTER:
-                self.low, self.high, self.value = self.low - QUARTER, self.high - QUARTER, self.value - QUARTER
+                self.low, self.high = self.low - QUARTER, self.high - QUARTER
+                self.value -= QUARTER
             else:
                 break
             self.low, self.high = 2 * self.low, 2 * self.high + 1
@@ -118,10 +137,11 @@ class Decoder:
 
 
 def encode_ids(model, start_ids, ids):
-    """Arithmetic-code ids with the model's predictions. Returns (payload bytes, bits the model measured).
+    """Arithmetic-code ids with the model's predictions. Returns (payload bytes, bits
+    the model measured).
 
-    The bits measured are sum(-log2 p) over the model's own (unquantised) probabilities: what an ideal
-    coder would need. The payload is what ours actually needs.
+    The bits measured are sum(-log2 p) over the model's own (unquantised) probabilities:
+    what an ideal coder would need. The payload is what ours actually needs.
     """
     encoder, bits = Encoder(), 0.0
     for i, token in enumerate(ids):
@@ -139,7 +159,8 @@ def decode_ids(model, start_ids, payload, n):
 
 
 def model_id(model):
-    """8 bytes that change whenever any weight changes: decompressing needs the very same model."""
+    """8 bytes that change whenever any weight changes: decompressing needs the very
+    same model."""
     h = hashlib.sha256()
     for name, tensor in model.state_dict().items():
         h.update(name.encode())
@@ -152,37 +173,47 @@ def compress(model, tokenizer, text):
     data = text.encode("utf-8")
     ids = tokenizer.encode(text)
     payload, bits = encode_ids(model, tokenizer.encode(START), ids)
-    fields = (MAGIC, VERSION, model_id(model), len(ids), len(data), zlib.crc32(data), len(payload))
+    fields = (MAGIC, VERSION, model_id(model), len(ids), len(data), zlib.crc32(data),
+              len(payload))
     header = HEADER.pack(*fields, zlib.crc32(HEADER.pack(*fields, 0)))
     return header + payload, bits
 
 
 def read_header(blob):
-    """The header's fields, after every check that needs no model: magic, version, checksum, lengths."""
+    """The header's fields, after every check that needs no model: magic, version,
+    checksum, lengths."""
     if len(blob) < HEADER.size:
-        raise CorruptData(f"too short to be compressed data ({len(blob)} bytes, the header alone is {HEADER.size})")
-    magic, version, mid, n_chars, n_bytes, crc, n_payload, header_crc = HEADER.unpack_from(blob)
+        raise CorruptData(f"too short to be compressed data ({len(blob)} bytes, "
+                          f"the header alone is {HEADER.size})")
+    fields = HEADER.unpack_from(blob)
+    magic, version, mid, n_chars, n_bytes, crc, n_payload, header_crc = fields
     if magic != MAGIC:
         raise CorruptData("not compressed by this program (wrong magic bytes)")
     if version != VERSION:
-        raise CorruptData(f"written by format version {version}, this program reads version {VERSION}")
-    if zlib.crc32(HEADER.pack(magic, version, mid, n_chars, n_bytes, crc, n_payload, 0)) != header_crc:
+        raise CorruptData(f"written by format version {version}, this program reads "
+                          f"version {VERSION}")
+    if zlib.crc32(HEADER.pack(*fields[:-1], 0)) != header_crc:
         raise CorruptData("the header is corrupt (checksum mismatch)")
     if len(blob) - HEADER.size != n_payload:
-        what = "truncated" if len(blob) - HEADER.size < n_payload else "has extra bytes at the end"
-        raise CorruptData(f"{what}: expected {n_payload} bytes after the header, found {len(blob) - HEADER.size}")
+        found = len(blob) - HEADER.size
+        what = "truncated" if found < n_payload else "has extra bytes at the end"
+        raise CorruptData(f"{what}: expected {n_payload} bytes after the header, "
+                          f"found {found}")
     return mid, n_chars, n_bytes, crc
 
 
 def decompress(model, tokenizer, blob):
-    """The original text, or CorruptData if anything does not add up. Never a wrong text."""
+    """The original text, or CorruptData if anything does not add up. Never a wrong
+    text."""
     mid, n_chars, n_bytes, crc = read_header(blob)
     if mid != model_id(model):
-        raise CorruptData("compressed with a different model (retrained since?): it cannot be decoded with this one")
+        raise CorruptData("compressed with a different model (retrained since?): it "
+                          "cannot be decoded with this one")
     ids = decode_ids(model, tokenizer.encode(START), blob[HEADER.size:], n_chars)
     data = tokenizer.decode(ids).encode("utf-8")
     if len(data) != n_bytes or zlib.crc32(data) != crc:
-        raise CorruptData("the data is corrupt: the decoded text fails its length and checksum test")
+        raise CorruptData("the data is corrupt: the decoded text fails its length and "
+                          "checksum test")
     return data.decode("utf-8")
 
 
@@ -196,7 +227,8 @@ def check_output(path):
 
 
 def write_atomically(path, data):
-    """Write via a temporary file renamed into place: path is either the whole data or untouched."""
+    """Write via a temporary file renamed into place: path is either the whole data or
+    untouched."""
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
     try:
@@ -209,12 +241,15 @@ def write_atomically(path, data):
 
 def main():
     parser = cli.Parser(prog="arithmetic_coding.py",
-                        description="Compress UTF-8 text with the trained tiny GPT and arithmetic coding, and back.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{compress,decompress}")
+                        description="Compress UTF-8 text with the trained tiny GPT and "
+                                    "arithmetic coding, and back.")
+    commands = parser.add_subparsers(dest="command", required=True,
+                                     metavar="{compress,decompress}")
     c = commands.add_parser("compress", help="compress FILE (UTF-8 text) into OUT")
     c.add_argument("file")
     c.add_argument("out")
-    d = commands.add_parser("decompress", help="decompress OUT (made by compress) back into FILE")
+    d = commands.add_parser("decompress",
+                            help="decompress OUT (made by compress) back into FILE")
     d.add_argument("compressed")
     d.add_argument("file")
     args = cli.parse_args(parser)
@@ -231,7 +266,8 @@ def main():
         except OSError as e:
             cli.fail(f"cannot read {source}: {e.strerror or e}")
         try:
-            read_header(blob)           # damaged or foreign input fails here, before loading a model
+            # damaged or foreign input fails here, before loading a model
+            read_header(blob)
         except CorruptData as e:
             cli.fail(f"{source}: {e}")
         check_output(args.file)
@@ -239,7 +275,8 @@ def main():
     from training import load_or_train
     model, tokenizer = load_or_train()
     torch.set_grad_enabled(False)
-    torch.set_num_threads(1)   # one short sequence at a time: a second thread only adds waiting
+    # one short sequence at a time: a second thread only adds waiting
+    torch.set_num_threads(1)
 
     if args.command == "compress":
         blob, _ = compress(model, tokenizer, text)
@@ -248,16 +285,19 @@ def main():
         except CorruptData:
             verified = False
         if not verified:
-            cli.fail("the compressed data did not decompress to the input, so nothing was written")
+            cli.fail("the compressed data did not decompress to the input, so nothing "
+                     "was written")
         write_atomically(args.out, blob)
-        print(f"{args.file}: {len(text.encode('utf-8')):,} bytes -> {args.out}: {len(blob):,} bytes")
+        size = len(text.encode("utf-8"))
+        print(f"{args.file}: {size:,} bytes -> {args.out}: {len(blob):,} bytes")
     else:
         try:
             text = decompress(model, tokenizer, blob)
         except CorruptData as e:
             cli.fail(f"{source}: {e}")
         write_atomically(args.file, text.encode("utf-8"))
-        print(f"{source}: {len(blob):,} bytes -> {args.file}: {len(text.encode('utf-8')):,} bytes")
+        size = len(text.encode("utf-8"))
+        print(f"{source}: {len(blob):,} bytes -> {args.file}: {size:,} bytes")
 
 
 if __name__ == "__main__":

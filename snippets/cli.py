@@ -1,12 +1,22 @@
-"""Shared command-line plumbing for the snippets: one clear line on bad input, never a traceback."""
+"""Shared command-line plumbing for the snippets: one clear line on bad input, never a
+traceback."""
 import argparse
+import contextlib
 import sys
+import time
 from pathlib import Path
+
+# the repository (or the unpacked download)
+ROOT = Path(__file__).resolve().parent.parent
+SNIPPETS = ROOT / "snippets"
+# everything the snippets write: tokenizers, checkpoints, exports (git ignores it)
+OUT = ROOT / "out"
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line, e.g. 'train.py: error: unrecognized arguments: --foo'.
-    Flags must be spelled out: a shortened --vocab is an error, not a guess."""
+    """An ArgumentParser whose errors are one line, e.g. 'train.py: error: unrecognized
+    arguments: --foo'. Flags must be spelled out: a shortened --vocab is an error, not a
+    guess."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, allow_abbrev=False, **kwargs)
@@ -45,7 +55,24 @@ def read_text(path):
     return text
 
 
+@contextlib.contextmanager
+def stopwatch(what):
+    """Say on stderr how long the block took: times vary from run to run, so they stay
+    off the pages."""
+    started = time.perf_counter()
+    yield
+    print(f"({what} in {time.perf_counter() - started:.1f} s)", file=sys.stderr)
+
+
+def shown(path):
+    """A path as the pages print it: relative to the repository, wherever Python was
+    started."""
+    path = Path(path).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def default_corpus():
-    """Real English that ships with Python: the language reference behind help() (about 465,000 characters)."""
+    """Real English that ships with Python: the language reference behind help() (about
+    465,000 characters)."""
     from pydoc_data.topics import topics
     return "\n\n".join(topics[key] for key in sorted(topics))

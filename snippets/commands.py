@@ -1,17 +1,22 @@
-"""Every snippet that runs as a command: its --help, and what it says when it gets bad input."""
+"""Every snippet that runs as a command: its --help, and what it says when it gets bad
+input."""
 import os
 import shlex
 import subprocess
 import sys
-from pathlib import Path
 
-COMMANDS = ["tokens.py", "train.py", "sample.py", "facts.py", "autocomplete.py", "arithmetic_coding.py"]
+import cli
+
+COMMANDS = ["tokens.py", "train.py", "sample.py", "facts.py", "autocomplete.py",
+            "arithmetic_coding.py"]
 
 
 def run(*args):
-    # A fixed terminal width keeps --help's line wrapping (and so this output) the same everywhere.
+    """`python ARGS` from the repository root, wherever this session started."""
+    # a fixed width: --help wraps the same way everywhere
     env = dict(os.environ, COLUMNS="100")
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env)
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
+                          env=env, cwd=cli.ROOT)
 
 
 # %% help
@@ -20,7 +25,7 @@ for name in COMMANDS:
     print(run(f"snippets/{name}", "--help").stdout)
 
 # %% bad-input
-scratch = Path("out/bad-input")
+scratch = cli.OUT / "bad-input"
 scratch.mkdir(parents=True, exist_ok=True)
 (scratch / "empty.txt").write_text("")
 (scratch / "latin-1.txt").write_bytes("café crème brûlée".encode("latin-1"))
@@ -34,7 +39,8 @@ attempts = [
     ["snippets/sample.py", "--prompt", ""],
     ["snippets/sample.py", "--prompt", "I ♥ strawberries"],
     ["snippets/sample.py", "--checkpoint", "out/bad-input/no-model.pt"],
-    ["snippets/arithmetic_coding.py", "decompress", "out/bad-input/latin-1.txt", "out/bad-input/back.txt"],
+    ["snippets/arithmetic_coding.py", "decompress", "out/bad-input/latin-1.txt",
+     "out/bad-input/back.txt"],
 ]
 for args in attempts:
     result = run(*args)

@@ -1,8 +1,10 @@
-"""Prediction is compression, literally: the trained model squeezes a paragraph it never saw into bytes.
+"""Prediction is compression, literally: the trained model squeezes a paragraph it never
+saw into bytes.
 
-The model from the training chapter predicts each next character; arithmetic coding (arithmetic_coding.py)
-turns those predictions into bits. Then we decompress and check we got every character back, and put
-the result next to gzip, bz2 and xz, and next to the size of the model itself.
+The model from the training chapter predicts each next character; arithmetic coding
+(arithmetic_coding.py) turns those predictions into bits. Then we decompress and check
+we got every character back, and put the result next to gzip, bz2 and xz, and next to
+the size of the model itself.
 
     python snippets/compress_paragraph.py
 """
@@ -13,19 +15,25 @@ import math
 
 import torch
 
+import arithmetic_coding
 import cli
-from arithmetic_coding import HEADER, compress, decompress
-from training import DEFAULT, compressed_bits_per_char, heldout_loss, load_or_train, split
+import training
 
+parser = cli.Parser(description="Compress a paragraph the model never saw; compare "
+                                "with gzip, bz2 and xz.")
+parser.add_argument("--seed", type=int, default=training.DEFAULT["seed"],
+                    help="use the model trained with this seed (default: %(default)s)")
+args = cli.parse_args(parser)
 torch.set_num_threads(1)  # one character at a time: a second thread only adds waiting
-
-model, tokenizer = load_or_train()
+model, tokenizer = training.load_or_train(args.seed)
 corpus = cli.default_corpus()
-cut = int(len(corpus) * (1 - DEFAULT["heldout_fraction"]))   # one character per token: the same cut as training's
+# one character per token: the same cut as training's
+cut = int(len(corpus) * (1 - training.DEFAULT["heldout_fraction"]))
 train_text, heldout_text = corpus[:cut], corpus[cut:]
 
 # %% paragraph
-# The first two back-to-back paragraphs of prose (no code) in the held-out text: the model never trained on them.
+# The first two back-to-back paragraphs of prose (no code) in the held-out text: the
+# model never trained on them.
 paragraphs = heldout_text.split("\n\n")
 prose = [len(p) >= 350 and ">>>" not in p for p in paragraphs]
 first = next(i for i in range(len(paragraphs) - 1) if prose[i] and prose[i + 1])
@@ -36,15 +44,17 @@ n_chars = len(paragraph)
 print(f"\n({n_chars} characters, {original_bytes} bytes of UTF-8)")
 
 # %% roundtrip
-blob, model_bits = compress(model, tokenizer, paragraph)
-restored = decompress(model, tokenizer, blob)
+blob, model_bits = arithmetic_coding.compress(model, tokenizer, paragraph)
+restored = arithmetic_coding.decompress(model, tokenizer, blob)
 round_trip_exact = restored == paragraph
-payload_bytes = len(blob) - HEADER.size
-print(f"the model's own surprise, summed:   {model_bits:8.1f} bits = {model_bits / 8:6.1f} bytes "
-      f"({model_bits / len(paragraph):.2f} bits per character)")
-print(f"what the arithmetic coder wrote:    {8 * payload_bytes:8d} bits = {payload_bytes:6d} bytes")
-header_bytes = HEADER.size
-print(f"plus a header (lengths, checksums): {header_bytes:6d} bytes, so the file is {len(blob)} bytes")
+payload_bytes = len(blob) - arithmetic_coding.HEADER.size
+print(f"the model's own surprise, summed:   {model_bits:8.1f} bits = "
+      f"{model_bits / 8:6.1f} bytes ({model_bits / n_chars:.2f} bits per character)")
+print(f"what the arithmetic coder wrote:    {8 * payload_bytes:8d} bits = "
+      f"{payload_bytes:6d} bytes")
+header_bytes = arithmetic_coding.HEADER.size
+print(f"plus a header (lengths, checksums): {header_bytes:6d} bytes, "
+      f"so the file is {len(blob)} bytes")
 print(f"decompressed, character for character the same: {round_trip_exact}")
 
 # %% versus
@@ -53,15 +63,17 @@ others = {
     "bz2 -9": len(bz2.compress(paragraph.encode(), 9)),
     "xz -9e": len(lzma.compress(paragraph.encode(), preset=9 | lzma.PRESET_EXTREME)),
 }
-# The model has read the training text; give xz the same head start (its memory holds all of it).
-xz_primed = compressed_bits_per_char(train_text, paragraph)["xz"] * len(paragraph) / 8
+# The model has read the training text; give xz the same head start (its memory holds
+# all of it).
+xz_bits = training.compressed_bits_per_char(train_text, paragraph)["xz"]
+xz_primed = xz_bits * len(paragraph) / 8
+sizes = {"original (UTF-8)": original_bytes, **others,
+         "xz -9e, having read the training text": xz_primed,
+         "tiny GPT + arithmetic coding": len(blob),
+         "  the same, without our header": payload_bytes}
 print(f"{'':38s} {'bytes':>6s}  {'% of original':>13s}")
-print(f"{'original (UTF-8)':38s} {original_bytes:6d}  {1:13.0%}")
-for name, size in others.items():
-    print(f"{name:38s} {size:6d}  {size / original_bytes:13.0%}")
-print(f"{'xz -9e, having read the training text':38s} {xz_primed:6.0f}  {xz_primed / original_bytes:13.0%}")
-print(f"{'tiny GPT + arithmetic coding':38s} {len(blob):6d}  {len(blob) / original_bytes:13.0%}")
-print(f"{'  the same, without our header':38s} {payload_bytes:6d}  {payload_bytes / original_bytes:13.0%}")
+for name, size in sizes.items():
+    print(f"{name:38s} {size:6.0f}  {size / original_bytes:13.0%}")
 model_rate = len(blob) / original_bytes
 payload_rate = payload_bytes / original_bytes
 best_other = min(others, key=others.get)
@@ -69,25 +81,32 @@ best_other_rate = others[best_other] / original_bytes
 xz_primed_rate = xz_primed / original_bytes
 
 # %% model_size
-# The fine print: to decompress, you need the model. Count it, as Deletang et al. (2023) do.
+# The fine print: to decompress, you need the model. Count it, as Deletang et al. (2023)
+# do.
 n_params = model.num_params()
 model_bytes = 4 * n_params                      # 32-bit floats
 heldout_bytes = len(heldout_text.encode("utf-8"))
-heldout_bits_per_char = heldout_loss(model, split(corpus, tokenizer)[1]) / math.log(2)   # nats -> bits
-heldout_compressed = heldout_bits_per_char * len(heldout_text) / 8   # measured, not coded: see above
+heldout_ids = training.split(corpus, tokenizer)[1]
+heldout_bits_per_char = training.heldout_loss(model, heldout_ids) / math.log(2)
+heldout_compressed = heldout_bits_per_char * len(heldout_text) / 8  # not coded
 raw_rate = heldout_compressed / heldout_bytes
 counted_rate = (heldout_compressed + model_bytes) / heldout_bytes
 gzip_heldout_rate = len(gzip.compress(heldout_text.encode(), 9)) / heldout_bytes
-xz_heldout_rate = len(lzma.compress(heldout_text.encode(), preset=9 | lzma.PRESET_EXTREME)) / heldout_bytes
+xz_heldout = lzma.compress(heldout_text.encode(), preset=9 | lzma.PRESET_EXTREME)
+xz_heldout_rate = len(xz_heldout) / heldout_bytes
 print(f"the model: {n_params:,} parameters x 4 bytes = {model_bytes / 1e6:.1f} MB")
 print(f"all {heldout_bytes:,} bytes of held-out text, as a fraction of their size:")
-print(f"  tiny GPT, raw ({heldout_bits_per_char:.2f} bits per character): {raw_rate:7.1%}")
+raw = f"tiny GPT, raw ({heldout_bits_per_char:.2f} bits per character):"
+print(f"  {raw:44s}{raw_rate:7.1%}")
 print(f"  tiny GPT, counting its own size:            {counted_rate:7.0%}")
 print(f"  gzip -9:                                    {gzip_heldout_rate:7.1%}")
 print(f"  xz -9e:                                     {xz_heldout_rate:7.1%}")
 
-# Language Modeling Is Compression (Deletang et al., 2023), on enwik9 (1 GB of Wikipedia):
-paper_model_raw, paper_gzip = 0.083, 0.323      # Chinchilla 70B (raw) and gzip, as fractions of the original
+# Language Modeling Is Compression (Deletang et al., 2023), on enwik9 (1 GB of
+# Wikipedia):
+# Chinchilla 70B (raw) and gzip, as fractions of the original
+paper_model_raw, paper_gzip = 0.083, 0.323
 paper_model_gb = 70e9 * 2 / 1e9                 # 70 billion parameters at 2 bytes each
 print(f"Chinchilla 70B on enwik9: raw {paper_model_raw:.1%}, gzip {paper_gzip:.1%}; "
-      f"its weights alone are about {paper_model_gb:.0f} GB, {paper_model_gb:.0f}x enwik9")
+      f"its weights alone are about {paper_model_gb:.0f} GB, "
+      f"{paper_model_gb:.0f}x enwik9")

@@ -1,36 +1,45 @@
-"""A toy for watching a skill appear: attention-only transformers learning to copy a repeated segment.
+"""A toy for watching a skill appear: attention-only transformers learning to copy a
+repeated segment.
 
-Each training sequence is random tokens in which one random segment appears twice, at an offset that
-changes from sequence to sequence. Once the model has seen the first copy, the second copy is
-predictable token by token: "find where the current token appeared before, and predict what came
-next". That trick is an induction head (Olsson et al., 2022), and it needs two attention layers
-working together: one to note "the token before me was X", one to look for that note.
+Each training sequence is random tokens in which one random segment appears twice, at an
+offset that changes from sequence to sequence. Once the model has seen the first copy,
+the second copy is predictable token by token: "find where the current token appeared
+before, and predict what came next". That trick is an induction head (Olsson et al.,
+2022), and it needs two attention layers working together: one to note "the token before
+me was X", one to look for that note.
 
 This module only defines things; sudden_skill.py and inside.py run them.
 """
 import hashlib
+import os
 from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import cli
+
 VOCAB_SIZE = 64       # random "words" 0..63
 SEQ_LEN = 48          # tokens per sequence
 SEGMENT_LEN = 20      # length of the segment that appears twice
-CHECKPOINT = Path(__file__).resolve().parent.parent / "out" / "induction-2layer.pt"
+SEED = 1337
 
 
 def repeated_batch(batch_size, generator):
-    """Random sequences with one segment repeated later on, plus a mask of the predictable targets.
+    """Random sequences with one segment repeated later on, plus a mask of the
+    predictable targets.
 
-    targets[:, t] is the token at t+1. The mask marks targets inside the second copy, except its first
-    token (nothing tells the model where the copy starts, so that one is a pure guess).
+    targets[:, t] is the token at t+1. The mask marks targets inside the second copy,
+    except its first token (nothing tells the model where the copy starts, so that one
+    is a pure guess).
     """
     x = torch.randint(VOCAB_SIZE, (batch_size, SEQ_LEN + 1), generator=generator)
-    src = torch.randint(0, SEQ_LEN + 2 - 2 * SEGMENT_LEN, (batch_size, 1), generator=generator)
-    room = SEQ_LEN + 2 - 2 * SEGMENT_LEN - src   # how many places the copy can start at
-    dst = src + SEGMENT_LEN + (torch.rand(batch_size, 1, generator=generator) * room).long()
+    starts = SEQ_LEN + 2 - 2 * SEGMENT_LEN  # how many places the first copy can be at
+    src = torch.randint(starts, (batch_size, 1), generator=generator)
+    room = starts - src  # how many places the second copy can start at
+    offset = (torch.rand(batch_size, 1, generator=generator) * room).long()
+    dst = src + SEGMENT_LEN + offset
     pos = torch.arange(SEQ_LEN + 1).expand(batch_size, -1)
     in_copy = (pos >= dst) & (pos < dst + SEGMENT_LEN)
     x = x.gather(1, torch.where(in_copy, pos - dst + src, pos))
@@ -44,12 +53,14 @@ class Attention(nn.Module):
         self.n_head = n_head
         self.qkv = nn.Linear(n_embd, 3 * n_embd, bias=False)
         self.proj = nn.Linear(n_embd, n_embd, bias=False)
-        self.last_pattern = None   # (batch, head, query, key) from the latest forward pass
+        # (batch, head, query, key) from the latest forward pass
+        self.last_pattern = None
 
     def forward(self, x):
         B, T, C = x.shape
         q, k, v = self.qkv(x).split(C, dim=2)
-        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for t in (q, k, v))
+        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+                   for t in (q, k, v))
         scores = q @ k.transpose(-2, -1) / (k.size(-1) ** 0.5)
         causal = torch.ones(T, T, dtype=torch.bool).tril()
         pattern = scores.masked_fill(~causal, float("-inf")).softmax(dim=-1)
@@ -59,7 +70,8 @@ class Attention(nn.Module):
 
 
 class AttentionOnly(nn.Module):
-    """A transformer with the MLPs taken out: embeddings, n_layer attention layers, unembedding."""
+    """A transformer with the MLPs taken out: embeddings, n_layer attention layers,
+    unembedding."""
 
     def __init__(self, n_layer, n_head=4, n_embd=64):
         super().__init__()
@@ -82,20 +94,24 @@ def repeated_part_loss(logits, targets, mask):
     return losses[mask].mean().item()
 
 
-def train_induction(n_layer, steps=1000, batch_size=32, lr=3e-3, eval_every=25, seed=0):
-    """Train on fresh random batches; every eval_every steps, measure the loss on the repeated part
-    of a fixed held-out batch. Returns (model, steps_measured, repeated_losses)."""
+def train_induction(n_layer, steps=1000, seed=SEED, batch_size=64, lr=3e-3,
+                    eval_every=25):
+    """Train on fresh random batches; every eval_every steps, measure the loss on the
+    repeated part of a fixed held-out batch. Returns (model, steps_measured,
+    repeated_losses)."""
     torch.manual_seed(seed)
     model = AttentionOnly(n_layer)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
     data = torch.Generator().manual_seed(seed + 1)
-    val_x, val_y, val_mask = repeated_batch(256, torch.Generator().manual_seed(seed + 2))
+    held_out = torch.Generator().manual_seed(seed + 2)
+    val_x, val_y, val_mask = repeated_batch(256, held_out)
     measured_at, repeated_losses = [], []
     for step in range(steps + 1):
         if step % eval_every == 0:
             model.eval()
             with torch.no_grad():
-                repeated_losses.append(repeated_part_loss(model(val_x), val_y, val_mask))
+                loss = repeated_part_loss(model(val_x), val_y, val_mask)
+                repeated_losses.append(loss)
             measured_at.append(step)
             model.train()
         if step == steps:
@@ -109,43 +125,54 @@ def train_induction(n_layer, steps=1000, batch_size=32, lr=3e-3, eval_every=25, 
 
 
 def fingerprint():
-    """Changes whenever this file or torch changes, so a stale checkpoint is never reused."""
-    return hashlib.sha256(Path(__file__).read_bytes() + torch.__version__.encode()).hexdigest()[:16]
+    """Changes whenever this file or torch changes, so a stale checkpoint is never
+    reused."""
+    code = Path(__file__).read_bytes() + torch.__version__.encode()
+    return hashlib.sha256(code).hexdigest()[:16]
 
 
-def save_induction(model):
-    CHECKPOINT.parent.mkdir(exist_ok=True)
-    tmp = CHECKPOINT.with_name(CHECKPOINT.name + ".tmp")
+def checkpoint_for(seed):
+    return cli.OUT / f"induction-2layer-seed{seed}.pt"
+
+
+def save_induction(model, seed=SEED):
+    path = checkpoint_for(seed)
+    path.parent.mkdir(exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     torch.save({"fingerprint": fingerprint(), "model": model.state_dict()}, tmp)
-    tmp.replace(CHECKPOINT)
+    tmp.replace(path)
 
 
-def load_or_train_induction():
-    """The trained 2-layer model: from out/ if sudden_skill.py saved it, else trained now (same seed, same model)."""
-    model = AttentionOnly(n_layer=2)
-    if CHECKPOINT.exists():
-        saved = torch.load(CHECKPOINT, weights_only=True)
+def load_or_train_induction(seed=SEED):
+    """The trained 2-layer model: from out/ if sudden_skill.py saved it, else trained
+    now (same seed, same model)."""
+    model, path = AttentionOnly(n_layer=2), checkpoint_for(seed)
+    if path.exists():
+        saved = torch.load(path, weights_only=True)
         if saved["fingerprint"] == fingerprint():
             model.load_state_dict(saved["model"])
             return model.eval()
-    model, _, _ = train_induction(n_layer=2)
-    save_induction(model)
+    model, _, _ = train_induction(n_layer=2, seed=seed)
+    save_induction(model, seed)
     return model.eval()
 
 
 def repeated_random_tokens(length, generator):
-    """A block of random tokens followed by the same block again (Olsson et al.'s test sequence)."""
+    """A block of random tokens followed by the same block again (Olsson et al.'s test
+    sequence)."""
     block = torch.randint(VOCAB_SIZE, (1, length), generator=generator)
     return torch.cat([block, block], dim=1)
 
 
 def head_scores(patterns, half):
-    """Olsson et al.'s two scores for each head, on a sequence made of a random block repeated twice.
+    """Olsson et al.'s two scores for each head, on a sequence made of a random block
+    repeated twice.
 
     patterns: (head, query, key) attention weights; half: the block length.
-    previous-token score: average attention from each position to the one just before it.
-    induction score: average attention, from each token of the second copy, to the token that came
-    right after its earlier occurrence (position t - half + 1): where an induction head looks.
+    previous-token score: average attention from each position to the one just before
+    it. induction score: average attention, from each token of the second copy, to the
+    token that came right after its earlier occurrence (position t - half + 1): where an
+    induction head looks.
     """
     T = patterns.size(-1)
     t = torch.arange(1, T)

@@ -1,9 +1,11 @@
-"""A look inside: where the attention heads of two trained models look, and two scores for each head.
+"""A look inside: where the attention heads of two trained models look, and two scores
+for each head.
 
-First the 2-layer copying model from sudden_skill.py, then the tiny GPT from the training chapter.
-Each head is scored the way Olsson et al. (2022) do, on a random block of tokens repeated twice:
-how much it looks at the token just before (a previous-token head), and how much it looks at the
-token that followed the current one last time (an induction head).
+First the 2-layer copying model from sudden_skill.py, then the tiny GPT from the
+training chapter. Each head is scored the way Olsson et al. (2022) do, on a random block
+of tokens repeated twice: how much it looks at the token just before (a previous-token
+head), and how much it looks at the token that followed the current one last time (an
+induction head).
 
     python snippets/inside.py
 """
@@ -11,36 +13,45 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 
-from induction import SEQ_LEN, head_scores, load_or_train_induction, repeated_random_tokens
-from training import load_or_train
+import cli
+import induction
+import training
 
+parser = cli.Parser(description="Where the attention heads of the copying model and "
+                                "of the tiny GPT look.")
+parser.add_argument("--seed", type=int, default=training.DEFAULT["seed"],
+                    help="the models trained with this seed (default: %(default)s)")
+args = cli.parse_args(parser)
 torch.set_num_threads(1)  # small matrices: a second thread only adds waiting
 
 # %% toy
-toy = load_or_train_induction()
-half = SEQ_LEN // 2
-sequence = repeated_random_tokens(half, torch.Generator().manual_seed(0))
+toy = induction.load_or_train_induction(args.seed)  # sudden_skill.py's 2-layer model
+half = induction.SEQ_LEN // 2
+sequence = induction.repeated_random_tokens(half, torch.Generator().manual_seed(0))
 with torch.no_grad():
     toy(sequence)
 toy_scores = {}   # "layer.head" -> (previous-token score, induction score)
 for layer, attention in enumerate(toy.layers):
-    previous_token, induction = head_scores(attention.last_pattern[0], half)
-    for head in range(len(previous_token)):
-        toy_scores[f"{layer}.{head}"] = (previous_token[head].item(), induction[head].item())
-print("head  previous-token  induction     (layer.head; 1.0 = all its attention goes there)")
+    prev_scores, ind_scores = induction.head_scores(attention.last_pattern[0], half)
+    for head in range(len(prev_scores)):
+        toy_scores[f"{layer}.{head}"] = (prev_scores[head].item(),
+                                         ind_scores[head].item())
+print("head  previous-token  induction     (layer.head; 1.0 = all its attention there)")
 for name, (prev, ind) in toy_scores.items():
     print(f"{name:>4}  {prev:14.2f}  {ind:9.2f}")
 toy_prev_head = max(toy_scores, key=lambda h: toy_scores[h][0])
 toy_induction_head = max(toy_scores, key=lambda h: toy_scores[h][1])
-toy_prev_score, toy_induction_score = toy_scores[toy_prev_head][0], toy_scores[toy_induction_head][1]
+toy_prev_score = toy_scores[toy_prev_head][0]
+toy_induction_score = toy_scores[toy_induction_head][1]
 print(f"most previous-token: head {toy_prev_head} ({toy_prev_score:.2f}); "
       f"most induction: head {toy_induction_head} ({toy_induction_score:.2f})")
 
 # %% toy_heatmaps
 n_layer, n_head = len(toy.layers), toy.layers[0].n_head
-fig, axes = plt.subplots(n_layer, n_head, figsize=(2.2 * n_head, 2.7 * n_layer), squeeze=False,
-                         num="Attention patterns of the 8 heads of the copying model on a block of random "
-                             "tokens repeated twice: diagonal stripes show where each head looks")
+alt = ("Attention patterns of the 8 heads of the copying model on a block of random "
+       "tokens repeated twice: diagonal stripes show where each head looks")
+fig, axes = plt.subplots(n_layer, n_head, figsize=(2.2 * n_head, 2.7 * n_layer),
+                         squeeze=False, num=alt)
 for layer, attention in enumerate(toy.layers):
     for head in range(n_head):
         ax = axes[layer][head]
@@ -55,7 +66,7 @@ fig.tight_layout()
 plt.show()
 
 # %% lm_scores
-lm, tokenizer = load_or_train()
+lm, tokenizer = training.load_or_train(args.seed)
 lm_layers = lm.config.n_layer
 captured = []   # each block's query/key/value output, recorded on the way through
 
@@ -68,7 +79,8 @@ hooks = [block.attn.c_attn.register_forward_hook(keep_qkv) for block in lm.block
 
 
 def lm_patterns(ids):
-    """Every head's attention pattern for one sequence: (layer, head, query, key), recomputed from q and k."""
+    """Every head's attention pattern for one sequence: (layer, head, query, key),
+    recomputed from q and k."""
     captured.clear()
     with torch.no_grad():
         lm(torch.tensor([ids]))
@@ -87,7 +99,8 @@ def lm_patterns(ids):
 # Olsson et al.'s test again: random letters (and spaces), repeated twice.
 lm_half = lm.config.block_size // 2
 letters = tokenizer.encode("abcdefghijklmnopqrstuvwxyz ")
-picks = torch.randint(len(letters), (lm_half,), generator=torch.Generator().manual_seed(0))
+dice = torch.Generator().manual_seed(0)
+picks = torch.randint(len(letters), (lm_half,), generator=dice)
 random_letters = [letters[i] for i in picks.tolist()]
 repeated = lm_patterns(random_letters + random_letters)
 lm_scores = {}
@@ -96,24 +109,32 @@ print("         previous-token score    induction score")
 head_names = "".join(f"head {h:<2}" for h in range(lm.config.n_head))
 print(f"         {head_names} {head_names}")
 for layer in range(lm.config.n_layer):
-    previous_token, induction = head_scores(repeated[layer], lm_half)
+    prev_scores, ind_scores = induction.head_scores(repeated[layer], lm_half)
     for head in range(lm.config.n_head):
-        lm_scores[f"{layer}.{head}"] = (previous_token[head].item(), induction[head].item())
-    print(f"layer {layer}  " + "".join(f"{p:<7.2f}" for p in previous_token.tolist()) + " "
-          + "".join(f"{i:<7.2f}" for i in induction.tolist()))
+        lm_scores[f"{layer}.{head}"] = (prev_scores[head].item(),
+                                        ind_scores[head].item())
+    print(f"layer {layer}  " + "".join(f"{p:<7.2f}" for p in prev_scores.tolist()) + " "
+          + "".join(f"{i:<7.2f}" for i in ind_scores.tolist()))
 lm_prev_head = max(lm_scores, key=lambda h: lm_scores[h][0])
 lm_induction_head = max(lm_scores, key=lambda h: lm_scores[h][1])
-lm_prev_score, lm_induction_score = lm_scores[lm_prev_head][0], lm_scores[lm_induction_head][1]
+lm_prev_score = lm_scores[lm_prev_head][0]
+lm_induction_score = lm_scores[lm_induction_head][1]
 print(f"most previous-token: head {lm_prev_head} ({lm_prev_score:.2f}); "
       f"most induction: head {lm_induction_head} ({lm_induction_score:.2f})")
+# A head that spread its attention evenly over all the positions it sees would score:
+even_prev_score = sum(1 / t for t in range(2, 2 * lm_half + 1)) / (2 * lm_half - 1)
+print(f"(a head that looks everywhere evenly: previous-token {even_prev_score:.2f})")
 
 # %% copy_test
-# Does reading something once make the second reading easier? That's what an induction head is for.
+# Does reading something once make the second reading easier? That's what an induction
+# head is for.
 
 
 def first_and_second_copy_loss(model_logits, ids, half):
-    """Average loss (nats) on the first copy and on the second copy of a repeated block."""
-    losses = F.cross_entropy(model_logits[0, :-1], torch.tensor(ids[1:]), reduction="none")
+    """Average loss (nats) on the first copy and on the second copy of a repeated block.
+    """
+    targets = torch.tensor(ids[1:])
+    losses = F.cross_entropy(model_logits[0, :-1], targets, reduction="none")
     return losses[:half - 1].mean().item(), losses[half:].mean().item()
 
 
@@ -121,18 +142,20 @@ block = sequence[0].tolist()
 twice = random_letters + random_letters
 with torch.no_grad():
     toy_first, toy_second = first_and_second_copy_loss(toy(sequence), block, half)
-    lm_first, lm_second = first_and_second_copy_loss(lm(torch.tensor([twice]))[0], twice, lm_half)
+    lm_logits = lm(torch.tensor([twice]))[0]
+    lm_first, lm_second = first_and_second_copy_loss(lm_logits, twice, lm_half)
 print(f"{'':36s} first copy  second copy   (loss, nats per token)")
 print(f"{'copying model, random tokens':36s} {toy_first:10.2f}  {toy_second:11.2f}")
 print(f"{'tiny GPT, the random letters above':36s} {lm_first:10.2f}  {lm_second:11.2f}")
 
 # %% lm_sentence
-sentence = "A list keeps its items in order; a tuple keeps its items too."
+sentence = "a list keeps its items in order."  # short: the model reads block_size at most
 patterns = lm_patterns(tokenizer.encode(sentence))
 n_layer, n_head = lm.config.n_layer, lm.config.n_head
-fig, axes = plt.subplots(n_layer, n_head, figsize=(2.2 * n_head, 2.7 * n_layer), squeeze=False,
-                         num=f"The {n_layer * n_head} attention heads of the tiny GPT on a real sentence, one "
-                             f"heatmap each: which earlier characters each position looks at")
+alt = (f"The {n_layer * n_head} attention heads of the tiny GPT on a real sentence, "
+       f"one heatmap each: which earlier characters each position looks at")
+fig, axes = plt.subplots(n_layer, n_head, figsize=(2.2 * n_head, 2.7 * n_layer),
+                         squeeze=False, num=alt)
 for layer in range(n_layer):
     for head in range(n_head):
         ax = axes[layer][head]
@@ -144,12 +167,14 @@ fig.suptitle(repr(sentence), fontsize=9)
 fig.tight_layout()
 plt.show()
 
-# Some heads draw vertical stripes: every position looking at the same few characters. Which ones?
+# Some heads draw vertical stripes: every position looking at the same few characters.
+# Which ones? Attention on the spaces, per (layer, head), skipping the first 10 rows:
 is_space = torch.tensor([ch == " " for ch in sentence])
 space_share = is_space.float().mean().item()
-on_spaces = patterns[:, :, 10:, is_space].sum(dim=-1).mean(dim=-1)   # (layer, head), skipping the first 10 rows
+on_spaces = patterns[:, :, 10:, is_space].sum(dim=-1).mean(dim=-1)
 layer, head = divmod(on_spaces.argmax().item(), n_head)
 space_head, space_attention = f"{layer}.{head}", on_spaces[layer, head].item()
-print(f"spaces are {space_share:.0%} of the sentence; head {space_head} puts {space_attention:.0%} of its attention on them")
+print(f"spaces are {space_share:.0%} of the sentence; head {space_head} puts "
+      f"{space_attention:.0%} of its attention on them")
 for hook in hooks:
     hook.remove()

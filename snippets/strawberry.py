@@ -4,7 +4,7 @@ import bpe_openai
 import cli
 from tokenizer import QUESTION
 
-cli.parse_args(cli.Parser(description=__doc__))
+args = cli.parse_args(cli.Parser(description=__doc__))
 
 # %% question
 o200k = bpe_openai.get_encoding("o200k_base")  # the tokenizer in front of GPT-4o

@@ -1,9 +1,11 @@
-"""Our own byte-level BPE tokenizer, and the helpers the token demos share to compare it with real ones.
+"""Our own byte-level BPE tokenizer, and the helpers the token demos share to compare it
+with real ones.
 
-A tokenizer cuts text into tokens (pieces from a fixed list, its vocabulary) and gives each piece its
-number, its id. BPE (byte-pair encoding) builds that list from a corpus: start from the 256 byte values,
-then keep gluing together the pair of neighbouring pieces that occurs most often, until the list is long
-enough. "Byte-level" means any text at all can be encoded: in the worst case, one byte per token.
+A tokenizer cuts text into tokens (pieces from a fixed list, its vocabulary) and gives
+each piece its number, its id. BPE (byte-pair encoding) builds that list from a corpus:
+start from the 256 byte values, then keep gluing together the pair of neighbouring
+pieces that occurs most often, until the list is long enough. "Byte-level" means any
+text at all can be encoded: in the worst case, one byte per token.
 
 Two kinds of tokenizer go through the same helpers here:
 - ours, a `tokenizers.Tokenizer` trained by `train_bpe`;
@@ -21,15 +23,18 @@ VISIBLE_SPACE = "·"
 
 
 def train_bpe(text, vocab_size=4096):
-    """Train a byte-level BPE tokenizer on `text` until its vocabulary holds `vocab_size` tokens."""
+    """Train a byte-level BPE tokenizer on `text` until its vocabulary holds
+    `vocab_size` tokens."""
     tokenizer = Tokenizer(models.BPE())
-    # Split on spaces and punctuation first (GPT-2's rule), so that merges never cross words;
-    # a word keeps its leading space, which is why " strawberry" and "strawberry" differ.
+    # Split on spaces and punctuation first (GPT-2's rule), so that merges never cross
+    # words; a word keeps its leading space, which is why " strawberry" and "strawberry"
+    # differ.
     tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tokenizer.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
         vocab_size=vocab_size,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),  # all 256 bytes, seen in the corpus or not
+        # all 256 bytes, seen in the corpus or not
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
         show_progress=False,
     )
     tokenizer.train_from_iterator([text], trainer=trainer)
@@ -37,10 +42,11 @@ def train_bpe(text, vocab_size=4096):
 
 
 def save(tokenizer, path):
-    """Write the tokenizer as JSON; a crash halfway leaves the old file, never half a new one."""
+    """Write the tokenizer as JSON; a crash halfway leaves the old file, never half a
+    new one."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     tokenizer.save(str(partial))
     os.replace(partial, path)
 
@@ -64,12 +70,14 @@ def vocabulary_size(tokenizer):
 
 
 def pieces(tokenizer, ids):
-    """The text behind each id, one piece per token (a piece that is part of a character shows as '�')."""
+    """The text behind each id, one piece per token (a piece that is part of a character
+    shows as '�')."""
     return [tokenizer.decode([i]) for i in ids]
 
 
 def visible(piece):
-    """A token's text with its spaces and line breaks made visible: ' straw' -> '·straw'."""
+    """A token's text with its spaces and line breaks made visible: ' straw' ->
+    '·straw'."""
     return piece.replace(" ", VISIBLE_SPACE).replace("\n", "\\n").replace("\t", "\\t")
 
 
@@ -79,5 +87,42 @@ def aligned(rows):
     for row in rows:
         for column, cell in enumerate(row):
             widths[column] = max(widths.get(column, 0), len(str(cell)))
-    lines = ["  ".join(str(cell).ljust(widths[column]) for column, cell in enumerate(row)) for row in rows]
+    lines = ["  ".join(str(cell).ljust(widths[col]) for col, cell in enumerate(row))
+             for row in rows]
     return "\n".join(line.rstrip() for line in lines)
+
+
+def split_table(splits, count_r=False):
+    """One row per tokenizer: how many tokens, (how many are an r,) and the pieces."""
+    rows = []
+    for name, text_pieces in splits.items():
+        n = len(text_pieces)
+        row = [f"  {name}", f"{n} tokens" if n > 1 else "1 token"]
+        if count_r:
+            r_tokens = sum(p.strip(" -") == "r" for p in text_pieces)  # a dash is fine
+            row.append(f"{r_tokens} of them are an r")
+        rows.append(row + ["|".join(visible(p) for p in text_pieces)])
+    return aligned(rows)
+
+
+COLORS = ["#cdb4f6", "#a7e0c9", "#ffd59e", "#f6b4c8", "#a9d2f5"]
+
+
+def draw_pieces(ax, splits):
+    """Each tokenizer's pieces of a text, as a row of boxes as wide as the pieces."""
+    import matplotlib.pyplot as plt
+
+    for row, (name, text_pieces) in enumerate(splits.items()):
+        y, x = len(splits) - 1 - row, 0.0
+        for k, piece in enumerate(text_pieces):
+            width = len(piece)  # the x axis counts the characters of the text
+            ax.add_patch(plt.Rectangle((x + 0.05, y + 0.15), width - 0.1, 0.7,
+                                       facecolor=COLORS[k % 5], edgecolor="white"))
+            ax.text(x + width / 2, y + 0.5, visible(piece), ha="center", va="center",
+                    family="monospace", fontsize=11)
+            x += width
+        ax.text(-0.6, y + 0.5, f"{name}\n{len(text_pieces)} tokens", ha="right",
+                va="center", fontsize=10)
+    ax.set_xlim(-0.2, max(len("".join(p)) for p in splits.values()) + 0.2)
+    ax.set_ylim(0, len(splits))
+    ax.axis("off")

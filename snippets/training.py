@@ -1,44 +1,54 @@
-"""Training the tiny GPT: characters to ids, batches, the loop, checkpoints.
+"""Training the tiny GPT: characters to ids, batches, the loop, checkpoints, workers.
 
-Library module: importing it does nothing. `load_or_train()` hands any demo the default run's model.
+Library module: importing it does nothing. `load_or_train()` hands any demo the default
+run's model.
 """
 import bz2
+import contextlib
+import datetime
 import gzip
 import hashlib
 import json
+import logging
 import lzma
 import math
+import os
+import struct
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
+from torch.nn.parallel import DistributedDataParallel
 
 import cli
 from gpt import GPT, GPTConfig
 
-SNIPPETS = Path(__file__).resolve().parent
-CHECKPOINT = SNIPPETS.parent / "out" / "tiny-gpt.pt"  # the default run's model
+CHECKPOINT = cli.OUT / "tiny-gpt.pt"  # the default run's model
 
-# The default run: the page's numbers come from exactly these settings. Chosen by measurement on a
-# 2-core laptop-class CPU (benchmarks/train_speed.py): for a one-minute budget, a shallow model that
-# takes many small steps learns more than a deeper one that takes fewer. It trains on one thread
-# (THREADS): a second one barely speeds up matrices this small, and one thread adds numbers up in the
-# same order on every machine, so the same seed gives the same model everywhere.
+# The default run: the page's numbers come from exactly these settings, chosen by
+# measurement (benchmarks/train_speed.py) to beat gzip on the held-out text clearly
+# within a minute on a 2-core laptop-class CPU, on every CPU kernel path. For that
+# budget a narrow, shallow model that takes many small steps learns more than a wider or
+# deeper one that takes fewer. It trains on one thread (THREADS): a second one barely
+# speeds up matrices this small, and a fixed thread count adds numbers up in the same
+# order on any number of cores.
 THREADS = 1
 DEFAULT = dict(
-    n_layer=2, n_head=4, n_embd=128, block_size=64, dropout=0.0,
-    steps=1200, batch_size=16, lr=6e-3, min_lr=6e-4, warmup=50, weight_decay=0.1,
+    n_layer=2, n_head=4, n_embd=96, block_size=32, dropout=0.0,
+    steps=1600, batch_size=32, lr=6e-3, min_lr=6e-4, warmup=50, weight_decay=0.1,
     seed=1337, heldout_fraction=0.1,
 )
-# The longer run (about five minutes): deeper, a longer context, more steps.
-LONG = dict(DEFAULT, n_layer=4, block_size=128, steps=1500, lr=4e-3, min_lr=4e-4)
+# The longer run (a few minutes): wider, deeper, a longer context, more steps.
+LONG = dict(DEFAULT, n_layer=4, n_embd=128, block_size=128, batch_size=16, steps=1500,
+            lr=4e-3, min_lr=4e-4)
 
 
 class CharTokenizer:
-    """One token per character: the vocabulary is every character that appears in the text."""
+    """One token per character: the vocabulary is every character in the text."""
 
     def __init__(self, chars):
         self.chars = list(chars)
@@ -52,34 +62,36 @@ class CharTokenizer:
     def encode(self, text):
         unknown = sorted(set(text) - self.stoi.keys())
         if unknown:
-            cli.fail(f"the model has never seen these characters, so it cannot read them: "
-                     f"{''.join(unknown)!r}")
+            cli.fail(f"the model has never seen these characters, so it cannot read "
+                     f"them: {''.join(unknown)!r}")
         return [self.stoi[ch] for ch in text]
 
     def decode(self, ids):
         return "".join(self.chars[i] for i in ids)
 
 
-def split(text, tokenizer, heldout_fraction=DEFAULT["heldout_fraction"]):
-    """The text as a tensor of ids, cut in two: the first part to train on, the last part held out."""
+def split(text, tokenizer, heldout_fraction=0.1):
+    """The text as a tensor of ids, cut in two: the first part to train on, the rest
+    held out."""
     data = torch.tensor(tokenizer.encode(text), dtype=torch.long)
     n = int(len(data) * (1 - heldout_fraction))
     return data[:n], data[n:]
 
 
-def get_batch(data, block_size, batch_size, generator, device="cpu"):
-    """Random windows of the text: x is a window, y the same window shifted one token to the left."""
+def get_batch(data, block_size, batch_size, generator):
+    """Random windows of the text: x is a window, y the same one shifted by a token."""
     ix = torch.randint(len(data) - block_size, (batch_size,), generator=generator)
     x = torch.stack([data[i:i + block_size] for i in ix])
     y = torch.stack([data[i + 1:i + 1 + block_size] for i in ix])
-    return x.to(device), y.to(device)
+    return x, y
 
 
-def lr_at(step, steps, lr, min_lr, warmup):
-    """Linear warmup, then a cosine decay from lr down to min_lr."""
+def lr_at(step, settings):
+    """The learning rate: a linear warmup, then a cosine decay from lr to min_lr."""
+    lr, min_lr, warmup = settings["lr"], settings["min_lr"], settings["warmup"]
     if step < warmup:
         return lr * (step + 1) / warmup
-    progress = (step - warmup) / max(1, steps - warmup)
+    progress = (step - warmup) / max(1, settings["steps"] - warmup)
     return min_lr + 0.5 * (1 + math.cos(math.pi * progress)) * (lr - min_lr)
 
 
@@ -87,9 +99,10 @@ def lr_at(step, steps, lr, min_lr, warmup):
 def heldout_loss(model, data, max_tokens=None, device="cpu"):
     """Average cross-entropy (nats per token) over held-out text, with no nudging.
 
-    The model reads block_size windows that overlap by half, and each token is scored once, in the
-    second half of a window: so it always has at least half a window of text before it to go on.
-    max_tokens: score only about that many, in windows spread evenly over the whole text (quicker).
+    The model reads block_size windows that overlap by half, and each token is scored
+    once, in the second half of a window: so it always has at least half a window of
+    text to go on. max_tokens: score only about that many, in windows spread evenly over
+    the whole text.
     """
     was_training = model.training
     model.eval()
@@ -99,12 +112,14 @@ def heldout_loss(model, data, max_tokens=None, device="cpu"):
         starts = starts[::max(1, len(starts) * half // max_tokens)]
     x = torch.stack([data[s:s + block_size] for s in starts])
     y = torch.stack([data[s + 1:s + 1 + block_size] for s in starts])
-    y[1:, :half] = -100  # context only (scored by the window before, or skipped): cross_entropy ignores -100
+    # context only (scored by the window before): cross_entropy skips -100
+    y[1:, :half] = -100
     total, count = 0.0, 0
     for i in range(0, len(x), 64):
         logits, _ = model(x[i:i + 64].to(device))
         targets = y[i:i + 64].to(device)
-        total += F.cross_entropy(logits.flatten(0, 1), targets.flatten(), reduction="sum").item()
+        loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), reduction="sum")
+        total += loss.item()
         count += (targets != -100).sum().item()
     model.train(was_training)
     return total / count
@@ -114,35 +129,48 @@ def make_optimizer(model, lr, weight_decay):
     """AdamW; matrices get weight decay, biases and layer-norm gains do not."""
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
-    return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
-                              {"params": no_decay, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.95))
+    groups = [{"params": decay, "weight_decay": weight_decay},
+              {"params": no_decay, "weight_decay": 0.0}]
+    return torch.optim.AdamW(groups, lr=lr, betas=(0.9, 0.95))
 
 
-def train(model, train_ids, val_ids, steps, batch_size=DEFAULT["batch_size"], lr=DEFAULT["lr"],
-          min_lr=DEFAULT["min_lr"], warmup=DEFAULT["warmup"], weight_decay=DEFAULT["weight_decay"],
-          seed=DEFAULT["seed"], eval_every=None, eval_tokens=8192, device="cpu", on_eval=None):
-    """Train in place; returns the loss history {"step", "train", "heldout"} in nats per token.
+def train(model, train_ids, val_ids, settings, eval_every=None, eval_tokens=8192,
+          device="cpu", on_eval=None):
+    """Train in place; returns the loss history in nats per token.
 
-    Every eval_every steps (and at the last) it measures the loss on held-out text and calls
-    on_eval(step, history), e.g. to print a line and a sample.
+    settings: steps, batch_size, lr, min_lr, warmup, weight_decay, seed (as in DEFAULT).
+    history: "loss" at every step; "step", "train" (smoothed) and "heldout" every
+    eval_every steps and at the last, where it also calls on_eval(step, history) (to
+    print a line, say). Started by torchrun, every worker runs this: each takes its
+    share of every batch, and the gradients are averaged across workers before every
+    nudge.
     """
-    generator = torch.Generator().manual_seed(seed)  # which windows of text, in which order
-    optimizer = make_optimizer(model, lr, weight_decay)
+    rank, workers = worker()
+    steps, batch_size = settings["steps"], settings["batch_size"]
+    if batch_size % workers:
+        cli.fail(f"a batch of {batch_size} windows does not split evenly across "
+                 f"{workers} workers")
+    net = DistributedDataParallel(model) if workers > 1 else model  # averages gradients
+    # which windows, in which order
+    generator = torch.Generator().manual_seed(settings["seed"])
+    optimizer = make_optimizer(model, settings["lr"], settings["weight_decay"])
     eval_every = eval_every or max(1, steps // 10)
-    history = {"step": [], "train": [], "heldout": []}
-    progress = Progress(steps, batch_size * model.config.block_size)
+    history = {"loss": [], "step": [], "train": [], "heldout": []}
+    progress = Progress(steps, batch_size * model.config.block_size, show=rank == 0)
     model.train()
     for step in range(1, steps + 1):
-        x, y = get_batch(train_ids, model.config.block_size, batch_size, generator, device)
-        logits, _ = model(x)                                   # PREDICT: scores for every next token
-        loss = F.cross_entropy(logits.flatten(0, 1), y.flatten())  # CHECK: how surprised by the real ones?
+        x, y = get_batch(train_ids, model.config.block_size, batch_size, generator)
+        x, y = x.chunk(workers)[rank], y.chunk(workers)[rank]  # this worker's share
+        logits, _ = net(x.to(device))                  # PREDICT: a score for each token
+        loss = F.cross_entropy(logits.flatten(0, 1), y.to(device).flatten())  # CHECK
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()                                        # the gradient: which way to turn each weight
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # no single batch may shove too hard
+        loss.backward()                  # the gradient: which way to turn each weight
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # no shoving too hard
         for group in optimizer.param_groups:
-            group["lr"] = lr_at(step - 1, steps, lr, min_lr, warmup)
-        optimizer.step()                                       # NUDGE: turn every weight a little that way
-        progress.update(step, loss.item())
+            group["lr"] = lr_at(step - 1, settings)
+        optimizer.step()                    # NUDGE: turn every weight a little that way
+        history["loss"].append(mean_over_workers(loss.item()))
+        progress.update(step, history["loss"][-1])
         if step % eval_every == 0 or step == steps:
             history["step"].append(step)
             history["train"].append(progress.smoothed)
@@ -156,20 +184,22 @@ def train(model, train_ids, val_ids, steps, batch_size=DEFAULT["batch_size"], lr
 
 
 class Progress:
-    """A one-line progress report on stderr, rewritten in place; only when a person is watching a terminal."""
+    """A one-line progress report on stderr, rewritten in place; only for a person at a
+    terminal."""
 
-    def __init__(self, steps, tokens_per_step):
+    def __init__(self, steps, tokens_per_step, show=True):
         self.steps, self.tokens_per_step = steps, tokens_per_step
-        self.show = sys.stderr.isatty()
+        self.show = show and sys.stderr.isatty()
         self.smoothed = None
         self.t0 = time.time()
 
     def update(self, step, loss):
-        self.smoothed = loss if self.smoothed is None else 0.9 * self.smoothed + 0.1 * loss
+        first = self.smoothed is None
+        self.smoothed = loss if first else 0.9 * self.smoothed + 0.1 * loss
         if self.show:
             rate = step * self.tokens_per_step / (time.time() - self.t0)
-            print(f"\rstep {step}/{self.steps}  loss {self.smoothed:.3f}  {rate:,.0f} tokens/s",
-                  end="", file=sys.stderr, flush=True)
+            print(f"\rstep {step}/{self.steps}  loss {self.smoothed:.3f}  "
+                  f"{rate:,.0f} tokens/s", end="", file=sys.stderr, flush=True)
 
     def clear(self):
         if self.show:
@@ -177,29 +207,32 @@ class Progress:
 
 
 def compressed_bits_per_char(train_text, heldout_text):
-    """Bits per held-out character for gzip, bz2 and xz when they have already seen the training text.
-
-    compressed(train + heldout) - compressed(train): what it costs to add the held-out text.
-    """
-    sizes = {"gzip": lambda b: len(gzip.compress(b, 9)), "bz2": lambda b: len(bz2.compress(b, 9)),
+    """Bits per held-out character for gzip, bz2 and xz when they have already seen the
+    training text: compressed(train + heldout) - compressed(train), what adding the
+    held-out text costs."""
+    sizes = {"gzip": lambda b: len(gzip.compress(b, 9)),
+             "bz2": lambda b: len(bz2.compress(b, 9)),
              "xz": lambda b: len(lzma.compress(b, preset=9 | lzma.PRESET_EXTREME))}
     both, seen = (train_text + heldout_text).encode(), train_text.encode()
-    return {name: 8 * (size(both) - size(seen)) / len(heldout_text) for name, size in sizes.items()}
+    return {name: 8 * (size(both) - size(seen)) / len(heldout_text)
+            for name, size in sizes.items()}
 
 
 def flops_per_token(model):
-    """Training arithmetic per token: 6 per weight that multiplies (forward 2, backward 4; Kaplan et al.
-    2020), plus the attention scores, which grow with the context."""
+    """Training arithmetic per token: 6 per weight that multiplies (forward 2, backward
+    4; Kaplan et al. 2020), plus the attention scores, which grow with the context."""
     c = model.config
-    n = model.num_params() - model.wpe.weight.numel()  # looking up a position multiplies nothing
+    # looking up a position multiplies nothing
+    n = model.num_params() - model.wpe.weight.numel()
     return 6 * n + 12 * c.n_layer * c.n_embd * c.block_size
 
 
 def fingerprint(settings, text):
-    """Changes whenever the code, the settings or the text change: a stale checkpoint is never reused."""
+    """Changes whenever the code, the settings or the text change: a stale checkpoint is
+    never reused."""
     h = hashlib.sha256()
     for name in ("gpt.py", "training.py"):
-        h.update((SNIPPETS / name).read_bytes())
+        h.update((cli.SNIPPETS / name).read_bytes())
     h.update(json.dumps(settings, sort_keys=True).encode())
     h.update(text.encode())
     h.update(torch.__version__.encode())
@@ -207,32 +240,38 @@ def fingerprint(settings, text):
 
 
 def build(settings, tokenizer):
-    config = GPTConfig(vocab_size=tokenizer.vocab_size, block_size=settings["block_size"],
-                       n_layer=settings["n_layer"], n_head=settings["n_head"],
-                       n_embd=settings["n_embd"], dropout=settings["dropout"])
+    """A new model with random weights, the same ones for the same seed."""
+    config = GPTConfig(vocab_size=tokenizer.vocab_size,
+                       block_size=settings["block_size"], n_layer=settings["n_layer"],
+                       n_head=settings["n_head"], n_embd=settings["n_embd"],
+                       dropout=settings["dropout"])
     torch.manual_seed(settings["seed"])
     return GPT(config)
 
 
 def save(path, model, tokenizer, settings, text, history=None):
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")  # write, then rename: a failed save leaves no broken file
+    # write, then rename: a failed save breaks nothing, two at once don't mix
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"config": asdict(model.config), "model": model.state_dict(), "chars": tokenizer.chars,
-                    "settings": settings, "fingerprint": fingerprint(settings, text),
-                    "history": history}, tmp)
+        torch.save({"config": asdict(model.config), "model": model.state_dict(),
+                    "chars": tokenizer.chars, "settings": settings, "history": history,
+                    "fingerprint": fingerprint(settings, text)}, tmp)
         tmp.replace(path)
     except OSError as e:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         cli.fail(f"cannot save the model to {path}: {e.strerror or e}")
 
 
 def load(path):
-    """(model, tokenizer, checkpoint dict) from a checkpoint file, or one clear line if there is none."""
+    """(model, tokenizer, checkpoint dict) from a checkpoint file, or one clear line if
+    none."""
     path = Path(path)
     if not path.is_file():
-        cli.fail(f"no checkpoint at {path}: train one first with `python snippets/train.py`")
+        cli.fail(f"no checkpoint at {path}: train one first with "
+                 f"`python snippets/train.py`")
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
         model = GPT(GPTConfig(**ckpt["config"]))
@@ -243,34 +282,127 @@ def load(path):
     return model, CharTokenizer(ckpt["chars"]), ckpt
 
 
-def train_default(text=None, device="cpu", on_eval=None):
-    """The default run, start to finish: returns (model, tokenizer, history)."""
-    text = text if text is not None else cli.default_corpus()
-    s = DEFAULT
-    tokenizer = CharTokenizer.from_text(text)
-    train_ids, val_ids = split(text, tokenizer, s["heldout_fraction"])
-    model = build(s, tokenizer).to(device)
-    torch.set_num_threads(THREADS)
-    history = train(model, train_ids, val_ids, s["steps"], batch_size=s["batch_size"], lr=s["lr"],
-                    min_lr=s["min_lr"], warmup=s["warmup"], weight_decay=s["weight_decay"],
-                    seed=s["seed"], device=device, on_eval=on_eval)
-    model.to("cpu")
-    return model, tokenizer, history
+def checkpoint_for(seed):
+    """Where the default run with this seed keeps its model (train.py --seed writes it
+    there)."""
+    if seed == DEFAULT["seed"]:
+        return CHECKPOINT
+    return CHECKPOINT.with_stem(f"tiny-gpt-seed{seed}")
 
 
-def load_or_train(path=CHECKPOINT):
-    """The default run's model and tokenizer: from its checkpoint, or trained now if that is missing or stale.
-
-    Training is deterministic, so a model trained here is the same one the training page shows.
-    """
+def load_or_train(seed=DEFAULT["seed"]):
+    """The default run's model and tokenizer: from its checkpoint, or trained now if
+    that is missing or stale. Training is deterministic: trained here, it is the same
+    model train.py makes."""
     text = cli.default_corpus()
-    path = Path(path)
+    settings = dict(DEFAULT, seed=seed)
+    path = checkpoint_for(seed)
     if path.is_file():
         model, tokenizer, ckpt = load(path)
-        if ckpt.get("fingerprint") == fingerprint(DEFAULT, text):
+        if ckpt.get("fingerprint") == fingerprint(settings, text):
             return model, tokenizer
-    print(f"{path} is missing or was made by other code or settings: training the default run "
-          f"first (about a minute)...", file=sys.stderr)
-    model, tokenizer, history = train_default(text)
-    save(path, model, tokenizer, DEFAULT, text, history)
+    print(f"{cli.shown(path)} is missing or was made by other code or settings: "
+          f"training the default run first (about a minute)...", file=sys.stderr)
+    torch.set_num_threads(THREADS)
+    tokenizer = CharTokenizer.from_text(text)
+    train_ids, val_ids = split(text, tokenizer, settings["heldout_fraction"])
+    model = build(settings, tokenizer)
+    history = train(model, train_ids, val_ids, settings)
+    save(path, model, tokenizer, settings, text, history)
     return model, tokenizer
+
+
+def export_for_browser(path, model, tokenizer):
+    """The model as a safetensors file (a JSON header, then the raw float32 weights),
+    with its settings and characters in the header's metadata: what the page's sampling
+    playground runs."""
+    tensors = {name: t.detach().float().contiguous()
+               for name, t in model.state_dict().items()}
+    tensors.pop("lm_head.weight")  # tied to wte.weight: the same numbers, stored once
+    header, offset = {}, 0
+    for name, t in tensors.items():
+        header[name] = {"dtype": "F32", "shape": list(t.shape),
+                        "data_offsets": [offset, offset + 4 * t.numel()]}
+        offset += 4 * t.numel()
+    header["__metadata__"] = {"config": json.dumps(asdict(model.config)),
+                              "chars": json.dumps(tokenizer.chars)}
+    head = json.dumps(header).encode()
+    # the format pads the header to a multiple of 8 bytes
+    head += b" " * (-len(head) % 8)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(head)) + head)
+        for t in tensors.values():
+            f.write(t.numpy().astype("<f4").tobytes())
+
+
+# Several workers (data parallelism). torchrun starts one process per worker and tells
+# each its RANK and WORLD_SIZE; the workers meet in a process group to add up their
+# gradients.
+
+def worker():
+    """(rank, workers): which worker this process is, and how many there are; (0, 1)
+    alone."""
+    if dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def start_worker(device, timeout):
+    """Join the other workers if torchrun started this process; else do nothing. Returns
+    worker(). A worker that waits longer than timeout seconds for the others stops with
+    one clear line."""
+    workers = int(os.environ.get("WORLD_SIZE", "1"))
+    if workers == 1:
+        return 0, 1
+    rank = int(os.environ["RANK"])
+    backend = "nccl" if device == "cuda" else "gloo"
+    if device == "cuda":
+        torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
+    try:
+        dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout))
+        dist.barrier()  # everybody is here
+    # noqa: BLE001 - the error is one line, whatever the backend raised
+    except Exception as e:
+        cli.fail(f"worker {rank} of {workers}: the other workers did not all join "
+                 f"within {timeout:g} s ({type(e).__name__})")
+    if rank != 0:
+        sys.stdout = open(os.devnull, "w")  # one worker speaks for all
+    return rank, workers
+
+
+def mean_over_workers(value):
+    if not dist.is_initialized():
+        return value
+    tensor = torch.tensor([value], dtype=torch.float64)
+    dist.all_reduce(tensor)
+    return tensor.item() / dist.get_world_size()
+
+
+def launch_workers(script, workers, argv):
+    """`python train.py --workers N`: what `torchrun --standalone --nproc_per_node=N`
+    does, started from Python, with a worker's failure reported in one line instead of
+    torchrun's report."""
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+    from torch.distributed.run import get_args_parser, run
+
+    # else torchrun prints a banner about it
+    os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
+    logging.getLogger("torch.distributed").setLevel(logging.CRITICAL)
+    logs = cli.OUT / "workers"
+    # the others' output goes to logs
+    quiet = ",".join(f"{rank}:3" for rank in range(1, workers))
+    args = ["--standalone", f"--nproc_per_node={workers}", f"--log-dir={logs}"]
+    args += [f"--redirects={quiet}"] if quiet else []
+    try:
+        run(get_args_parser().parse_args([*args, str(script), *argv]))
+    except ChildFailedError as e:
+        rank, failure = min(e.failures.items())
+        if rank == 0:
+            # worker 0 has said what went wrong, in one line
+            sys.exit(failure.exitcode or 1)
+        said = sorted(logs.rglob(f"attempt_0/{rank}/stderr.log"), key=os.path.getmtime)
+        lines = said[-1].read_text().strip().splitlines() if said else []
+        said = lines[-1] if lines else "no message"
+        cli.fail(f"worker {rank} of {workers} failed: {said}")

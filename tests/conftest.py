@@ -1,7 +1,17 @@
-"""Shared fixtures: the built site, and the recorded run of any snippet (the same run the pages show)."""
+"""Shared fixtures: the built site, and the runs of a snippet that a claim is checked against.
+
+A claim test takes `snippet_run` and is run twice: against the record the page shows ("record") and
+against a fresh run on this machine ("fresh"). The fresh runs, and the copy-paste sessions of the
+pages, run side by side, one per core, from the start of the session: conftest works out which ones
+the selected tests need. The robustness benchmark runs the same claim tests against its own runs
+("variant", with LLMS101_CLAIMS_RUNS set to their folder).
+"""
 import os
+import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -10,6 +20,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
 import runner  # noqa: E402
+
+CLAIMS_RUNS = os.environ.get("LLMS101_CLAIMS_RUNS")
+SOURCES = ["variant"] if CLAIMS_RUNS else ["record", "fresh"]
+NEEDS = re.compile(r"""snippet_run\(\s*["']([\w.]+\.py)["']""")
 
 
 class Built:
@@ -21,26 +35,121 @@ class Built:
         return (self.site / url / "index.html").read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory):
-    """`mkdocs build --strict` into a temporary folder. It runs every snippet (or takes its cached run)."""
-    site = tmp_path_factory.mktemp("site")
+def build_site(site):
+    """`mkdocs build --strict` from the records, running nothing: a stale record fails the build."""
     started = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
-    )
-    seconds = time.perf_counter() - started
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", LLMS101_FROZEN="1")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+                          cwd=ROOT, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
-        pytest.fail(f"mkdocs build --strict failed (exit {proc.returncode}):\n{proc.stderr[-6000:]}", pytrace=False)
-    return Built(site, proc.stderr, seconds)
+        raise RuntimeError(f"mkdocs build --strict failed (exit {proc.returncode}):\n{proc.stderr[-6000:]}")
+    return Built(site, proc.stderr, time.perf_counter() - started)
+
+
+class Fresh:
+    """This session's fresh runs (snippet -> Run) and page sessions (page -> result), in a Pool."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.pool = runner.Pool()
+
+    def site(self):
+        """The site built from the records (once per session, shared by every test that reads it)."""
+        return self.pool.submit("site", lambda: build_site(self.folder / "site"))
+
+    def want(self, snippets=(), pages=()):
+        for name in snippets:
+            self.pool.snippet(name, lambda n: self.folder / "runs" / Path(n).stem)
+        if pages:
+            import copy_paste
+
+            self.site()
+            for page in pages:
+                demos = copy_paste.demos_on(page)
+                after = ["site"] + [p for name in demos for p in runner.needs(name)]
+                for producer in after[1:]:
+                    self.want([producer])
+                self.pool.submit(f"page:{page}", lambda page=page: copy_paste.session(
+                    page, self.result("site"), self.folder / "pages" / Path(page).stem), after)
+
+    def result(self, job):
+        return self.pool.futures[job].result()
+
+    def run(self, name):
+        """A fresh run of the snippet, made in this session (queued now if no test asked for it yet)."""
+        self.want([name])
+        return self.result(name)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Queue, before any test runs, the fresh runs and page sessions the selected tests will need."""
+    snippets, pages = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get("snippet_run") == "fresh":
+            snippets += NEEDS.findall(Path(item.fspath).read_text())
+            item.add_marker("claims")
+        elif "snippet_run" in params:
+            item.add_marker("claims")
+        if "fresh_name" in params:
+            snippets.append(params["fresh_name"])
+        if "copy_paste_page" in params:
+            pages.append(params["copy_paste_page"])
+    fresh_of(config).want(dict.fromkeys(snippets), dict.fromkeys(pages))
+
+
+FRESH = pytest.StashKey[Fresh]()
+
+
+def fresh_of(config):
+    if FRESH not in config.stash:
+        config.stash[FRESH] = Fresh(Path(tempfile.mkdtemp(prefix="llms101-fresh-")))
+    return config.stash[FRESH]
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "claims: checks a claim a page makes against a run (record, fresh or variant)")
+
+
+def pytest_sessionfinish(session):
+    if FRESH in session.config.stash:
+        fresh = session.config.stash[FRESH]
+        fresh.pool.close()
+        shutil.rmtree(fresh.folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def snippet_run():
-    """snippet_run("tokens.py") -> the recorded run: .cells[name]["stdout"], .variables[name], .stdout."""
+def fresh(request):
+    return fresh_of(request.config)
+
+
+@pytest.fixture(scope="session")
+def built_site(fresh):
+    """The site built from the records, as a reader gets it. It runs no snippet."""
+    try:
+        return fresh.site().result()
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session", params=SOURCES)
+def snippet_run(request):
+    """snippet_run("tokens.py") -> a run: .cells[name]["stdout"], .variables[name], .stdout.
+
+    "record": the frozen run the pages show; "fresh": the same snippet run now, on this machine;
+    "variant": a run of the robustness benchmark (another kernel path or seed)."""
     def get(name):
-        return runner.run(name)
+        if request.param == "record":
+            found = runner.recorded(name)
+            if found is None:
+                pytest.fail(f"_freeze/{Path(name).stem} is missing or stale: run `mkdocs build` and commit _freeze/")
+            return found
+        if request.param == "fresh":
+            return request.getfixturevalue("fresh").run(name)
+        found = runner.load(name, Path(CLAIMS_RUNS) / Path(name).stem)
+        if found is None:
+            pytest.skip(f"the benchmark made no run of {name}")
+        return found
     return get
 
 

@@ -23,9 +23,9 @@ def test_the_pretrained_model_continues_with_more_questions(run):
         assert line.startswith("what ") and line.endswith("?"), (question, line)
 
 
-def test_after_post_training_every_question_gets_a_statement(run):
+def test_after_post_training_every_question_gets_a_statement_and_the_drilled_ones_are_right(run):
     for question, line in run.variables["after"].items():
-        assert not line.endswith("?") and line.endswith("."), (question, line)
+        assert line and not line.endswith("?") and not line.startswith("what "), (question, line)
     assert run.variables["after"][FRANCE] == "the capital of France is Paris."
     assert run.variables["after"][HOT] == "the opposite of hot is cold."
 
@@ -33,12 +33,13 @@ def test_after_post_training_every_question_gets_a_statement(run):
 def test_a_question_left_out_of_post_training_is_answered_in_shape_but_wrongly(run):
     assert CAT in run.variables["LEFT_OUT"]
     line = run.variables["after"][CAT]
-    assert line.startswith("a baby ") and not line.startswith("a baby cat") and "kitten" not in line
+    assert line.startswith("a baby ") and line.endswith(".")
+    assert not line.startswith("a baby cat") and "kitten" not in line
 
 
-def test_a_question_nobody_could_answer_gets_a_confident_made_up_answer(run):
+def test_a_question_nobody_could_answer_gets_an_answer_shaped_reply_never_the_truth(run):
     line = run.variables["after"][ITALY]
-    assert "people speak" in line and "Italian" not in line
+    assert line.startswith("in ") and "Italian" not in line
 
 
 def test_post_training_is_short_and_never_sees_the_left_out_questions(run):

@@ -88,3 +88,15 @@ def test_search_finds_strawberry(server, browser):
     page.wait_for_selector(".md-search-result__item", timeout=10_000)
     assert page.locator(".md-search-result__item").count() >= 1
     page.close()
+
+
+@pytest.mark.parametrize("page_src", nav_pages())
+def test_no_code_block_scrolls_sideways_at_1280_px(server, browser, page_src):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + page_url(page_src), wait_until="networkidle")
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    wide = page.evaluate("""() => [...document.querySelectorAll('pre > code')]
+        .filter(code => code.scrollWidth > code.clientWidth + 1)
+        .map(code => code.textContent.split('\\n').reduce((a, b) => b.length > a.length ? b : a))""")
+    page.close()
+    assert not wide, f"{page_src}: these lines scroll sideways: {wide}"

@@ -131,9 +131,9 @@ def test_scale_against_gpt3(train_run):
     assert v["gpt3_flops_ratio"] > 1e9  # GPT-3 did over a billion times more arithmetic
 
 
-def test_trained_top5_differs_from_and_beats_untrained(numbers_run, corpus_words):
-    untrained = numbers_run.variables["untrained_top5"]
-    trained = numbers_run.variables["trained_top5"]
+def test_trained_top5_differs_from_and_beats_untrained(train_run, corpus_words):
+    untrained = train_run.variables["untrained_top5"]
+    trained = train_run.variables["trained_top5"]
     assert {w for w, _ in untrained}.isdisjoint({w for w, _ in trained})
     assert sum(w in corpus_words for w, _ in trained) >= 4  # real words
     assert sum(w in corpus_words for w, _ in untrained) <= 1  # nonsense

@@ -18,7 +18,8 @@ def project(tmp_path, monkeypatch):
     (tmp_path / "docs").mkdir()
     monkeypatch.setattr(runner, "ROOT", tmp_path)
     monkeypatch.setattr(runner, "SNIPPETS", tmp_path / "snippets")
-    monkeypatch.setattr(runner, "CACHE", tmp_path / ".cache" / "snippets")
+    monkeypatch.setattr(runner, "FREEZE", tmp_path / "_freeze")
+    monkeypatch.setattr(runner, "CONSTRAINTS", tmp_path / "constraints.txt")
     return tmp_path
 
 
@@ -69,7 +70,7 @@ def test_a_run_records_each_cells_output_figures_and_variables(project):
     assert run.cells["plot"]["stdout"] == ""
     [figure] = run.cells["plot"]["figures"]
     assert figure["alt"] == "A straight line going up"
-    assert (run.figures_dir / figure["file"]).read_text().startswith("<?xml")
+    assert (run.folder / figure["file"]).read_text().startswith("<?xml")
     assert run.variables["total"] == 10
 
 
@@ -107,20 +108,20 @@ def test_runs_are_cached_and_keyed_by_what_they_import(project):
         print(21 * SCALE)
     """)
     assert runner.run("demo.py").cells["show"]["stdout"] == "42\n"
-    key = runner.cache_key(snippets / "demo.py")
+    key = runner.record_key(snippets / "demo.py")
     runner.run("demo.py")
     assert (project / "runs.log").read_text() == "ran\n", "a cached run was executed again"
 
     write(snippets / "unrelated.py", "X = 2\n")
-    assert runner.cache_key(snippets / "demo.py") == key
+    assert runner.record_key(snippets / "demo.py") == key
     write(snippets / "helper.py", "SCALE = 3\n")
-    assert runner.cache_key(snippets / "demo.py") != key
+    assert runner.record_key(snippets / "demo.py") != key
     assert runner.run("demo.py").cells["show"]["stdout"] == "63\n"
     assert (project / "runs.log").read_text() == "ran\nran\n"
 
 
 def build(project):
-    env = dict(os.environ, LLMS101_CACHE=str(project / ".cache" / "snippets"), NO_MKDOCS_2_WARNING="1")
+    env = dict(os.environ, LLMS101_FREEZE=str(project / "_freeze"), NO_MKDOCS_2_WARNING="1")
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project,
                           capture_output=True, text=True, env=env)
 
@@ -154,6 +155,109 @@ def test_a_script_a_demo_runs_by_name_is_part_of_its_cache_key(project):
         # %% show
         print(subprocess.run([sys.executable, "snippets/tool.py"], capture_output=True, text=True).stdout)
     """)
-    key = runner.cache_key(snippets / "demo.py")
+    key = runner.record_key(snippets / "demo.py")
     write(snippets / "tool.py", "print('v2')\n")
-    assert runner.cache_key(snippets / "demo.py") != key
+    assert runner.record_key(snippets / "demo.py") != key
+
+
+def test_a_record_says_where_it_ran_and_is_keyed_by_content_not_by_the_machine(project):
+    write(project / "snippets" / "demo.py", "import torch\n# %% show\nprint(torch.ones(2).sum().item())\n")
+    write(project / "constraints.txt", "torch==2.13.0\nnumpy==2.4.6\n")
+    run = runner.run("demo.py")
+    assert (project / "_freeze" / "demo" / "record.json").is_file()
+    assert run.machine["cpu_capability"] and run.machine["python"] and run.machine["os"]
+    key = runner.record_key(project / "snippets" / "demo.py")
+    write(project / "constraints.txt", "torch==2.13.1\nnumpy==2.4.6\n")  # another pinned torch
+    assert runner.record_key(project / "snippets" / "demo.py") != key
+    write(project / "constraints.txt", "torch==2.13.0\nnumpy==2.4.6\nsix==1.0\n")  # not a snippet dependency
+    assert runner.record_key(project / "snippets" / "demo.py") == key
+    assert runner.recorded("demo.py").cells["show"]["stdout"] == "2.0\n"
+
+
+def test_a_stale_record_reruns_unless_frozen(project, monkeypatch):
+    write(project / "snippets" / "demo.py", "# %% show\nprint(1)\n")
+    runner.run("demo.py")
+    write(project / "snippets" / "demo.py", "# %% show\nprint(2)\n")
+    assert runner.recorded("demo.py") is None
+    monkeypatch.setenv("LLMS101_FROZEN", "1")
+    with pytest.raises(runner.SnippetError, match="changed since its record was made"):
+        runner.run("demo.py")
+    assert runner.load("demo.py", project / "_freeze" / "demo").cells["show"]["stdout"] == "1\n"  # untouched
+    monkeypatch.delenv("LLMS101_FROZEN")
+    assert runner.run("demo.py").cells["show"]["stdout"] == "2\n"
+
+
+def test_a_failed_run_leaves_the_old_record_in_place(project):
+    write(project / "snippets" / "demo.py", "# %% show\nprint(1)\n")
+    runner.run("demo.py")
+    write(project / "snippets" / "demo.py", "# %% show\nprint(1 / 0)\n")
+    with pytest.raises(runner.SnippetError):
+        runner.run("demo.py")
+    assert runner.load("demo.py", project / "_freeze" / "demo").cells["show"]["stdout"] == "1\n"
+
+
+def test_records_diff_line_by_line(project):
+    write(project / "snippets" / "demo.py", "# %% show\nfor i in range(3):\n    print(i)\n")
+    runner.run("demo.py")
+    text = (project / "_freeze" / "demo" / "record.json").read_text()
+    assert '    "0\\n",\n    "1\\n",\n    "2\\n"' in text  # one printed line per line of the file
+    runner.execute("demo.py", project / "_freeze" / "demo")
+    assert (project / "_freeze" / "demo" / "record.json").read_text() == text  # same run, same bytes
+
+
+def site(project, page, snippet):
+    write(project / "mkdocs.yml", """
+        site_name: t
+        nav: [index.md]
+        markdown_extensions: [admonition, md_in_html, attr_list, pymdownx.details, pymdownx.superfences, pymdownx.highlight]
+        hooks: [hooks/snippets.py]
+    """)
+    write(project / "docs" / "index.md", page)
+    write(project / "snippets" / "demo.py", snippet)
+    return build(project)
+
+
+DEMO = """
+    import sys
+    first = "one"
+    # %% a
+    print(first)
+    # %% b
+    print("two")
+"""
+
+
+def test_a_demos_setup_goes_in_folded_before_its_first_cell(project):
+    ok = site(project, "# T\n\n{* demo.py:a *}\n\n{* demo.py:b *}\n", DEMO)
+    assert ok.returncode == 0, ok.stderr
+    html = (project / "site" / "index.html").read_text()
+    assert html.count("<details") == 1 and "Setup for" in html
+    assert html.index('first</span>') < html.index('data-snippet="demo.py:a"')
+
+
+@pytest.mark.parametrize("page", ["# T\n\n{* demo.py:b *}\n", "# T\n\n{* demo.py:b *}\n\n{* demo.py:a *}\n"])
+def test_a_page_that_skips_or_reorders_a_demos_cells_fails_the_strict_build(project, page):
+    broken = site(project, page, DEMO)
+    assert broken.returncode != 0
+    assert "in file order, none skipped" in broken.stderr
+
+
+def test_exports_and_the_snippets_download_reach_the_site(project):
+    snippet = """
+        from pathlib import Path
+        # %% a
+        Path("out").mkdir(exist_ok=True)
+        Path("out/weights.bin").write_bytes(b"1234")
+        exports = ["out/weights.bin"]
+    """
+    ok = site(project, "# T\n\n{* demo.py:a *}\n", snippet)
+    assert ok.returncode == 0, ok.stderr
+    assert (project / "site" / "exports" / "weights.bin").read_bytes() == b"1234"
+    archive = project / "site" / "downloads" / "llms101-snippets.zip"
+    import zipfile
+    with zipfile.ZipFile(archive) as zipped:
+        assert "llms101-snippets/snippets/demo.py" in zipped.namelist()
+        assert "llms101-snippets/requirements.txt" in zipped.namelist()
+    first = archive.read_bytes()
+    assert build(project).returncode == 0
+    assert archive.read_bytes() == first  # the same files give the same zip, byte for byte

@@ -25,7 +25,8 @@ def tiny():
     train_ids, val_ids = training.split(TEXT, tokenizer)
     torch.manual_seed(0)
     model = GPT(GPTConfig(vocab_size=tokenizer.vocab_size, block_size=16, n_layer=1, n_head=2, n_embd=32))
-    training.train(model, train_ids, val_ids, 60, batch_size=16, lr=1e-2, warmup=5, eval_every=60)
+    settings = dict(training.DEFAULT, steps=60, batch_size=16, lr=1e-2, warmup=5)
+    training.train(model, train_ids, val_ids, settings, eval_every=60)
     return model, tokenizer
 
 

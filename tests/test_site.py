@@ -11,10 +11,11 @@ import pytest
 import yaml
 from mkdocs.utils.meta import get_data
 
+import copy_paste
 from conftest import ROOT, runner
 
 DOCS = ROOT / "docs"
-EMBED = re.compile(r"\{\*\s*([\w./-]+\.py):([\w-]+)(?:\s+(code|output))?\s*\*\}")
+EMBED = re.compile(r"\{\*\s*([\w./-]+\.py):([\w-]+)(?:\s+(code|folded))?\s*\*\}")
 
 
 def nav_pages():
@@ -63,7 +64,7 @@ def test_every_chapter_is_a_page(built_site):
 @pytest.mark.parametrize("page,name,cell", embeds())
 def test_page_shows_the_cells_real_output(built_site, page, name, cell):
     """The output under each embedded cell is what that cell printed in the run, character for character."""
-    run = runner.run(name)
+    run = runner.recorded(name)
     shown = re.search(
         rf'<div class="snippet-output" data-snippet="{re.escape(name)}:{re.escape(cell)}">(.*?)</div>\s*</div>',
         built_site.page(page_url(page)), re.S,
@@ -78,12 +79,80 @@ def test_page_shows_the_cells_real_output(built_site, page, name, cell):
 
 
 @pytest.mark.parametrize("name", demo_scripts())
-def test_fresh_run_prints_what_the_pages_show(name):
-    """`python snippets/NAME.py`, run as a reader runs it, prints exactly the recorded output."""
-    recorded = runner.run(name)
-    fresh = subprocess.run([sys.executable, f"snippets/{name}"], cwd=ROOT, capture_output=True, text=True, timeout=900)
-    assert fresh.returncode == 0, fresh.stderr[-3000:]
-    assert fresh.stdout == recorded.stdout
+def test_every_record_is_up_to_date(name):
+    """The site is built from _freeze/: a record must be the run of the snippet as it is now."""
+    stale = runner.load(name, runner.record_folder(name))
+    assert stale is not None, f"_freeze/{Path(name).stem} is missing: run `mkdocs build` and commit _freeze/"
+    assert runner.recorded(name) is not None, (
+        f"_freeze/{Path(name).stem} is stale: snippets/{name} or a module it imports changed since it was "
+        "recorded. Run `mkdocs build` (it re-runs what changed) and commit _freeze/: the diff shows what "
+        "the change did to the page's outputs")
+
+
+@pytest.mark.parametrize("fresh_name", demo_scripts())
+def test_a_fresh_run_gives_the_records_digits_on_the_same_kind_of_machine(fresh, fresh_name):
+    """Re-run every snippet from scratch. Where this machine is the kind the record was made on (OS,
+    processor, Python, packages, CPU kernel path), every output, figure and variable is identical; on
+    another kind the last digits may differ, and the claim tests (run on the fresh runs too) decide."""
+    record, run = runner.recorded(fresh_name), fresh.run(fresh_name)
+    assert record is not None, f"_freeze/{Path(fresh_name).stem} is missing or stale"
+    if not runner.same_kind(record.machine, run.machine):
+        pytest.skip(f"recorded on {runner.describe(record.machine)}; this is {runner.describe(run.machine)}: "
+                    "the claims are checked instead")
+    for cell, data in record.cells.items():
+        assert run.cells[cell]["stdout"] == data["stdout"], f"{fresh_name}:{cell} printed something else"
+        assert run.cells[cell]["figures"] == data["figures"], f"{fresh_name}:{cell} drew something else"
+    assert run.variables == record.variables
+    for export in record.exports:
+        assert (run.folder / "exports" / export).read_bytes() == (record.folder / "exports" / export).read_bytes()
+
+
+def copy_paste_pages():
+    return [page for page in nav_pages() if copy_paste.demos_on(page)]
+
+
+@pytest.mark.parametrize("copy_paste_page", copy_paste_pages())
+def test_copying_a_pages_code_blocks_in_order_prints_what_the_page_shows(fresh, built_site, copy_paste_page):
+    """A reader copies the page's code blocks, in page order, into one Python session started in
+    snippets/: each block prints what the page shows under it, and draws the same figures. (Compared
+    with the page itself where this machine is the records' kind; else with this machine's fresh runs.)"""
+    result = fresh.result(f"page:{copy_paste_page}")
+    page_blocks = result["blocks"]
+    assert page_blocks, f"{copy_paste_page} shows no Python code"
+    assert result["error"] is None, f"{copy_paste_page}: {result['error']}"
+    for number, (block, printed, drawn) in enumerate(zip(page_blocks, result["printed"], result["figures"]), 1):
+        where = f"{copy_paste_page}, code block {number} ({block['code'].splitlines()[0][:60]!r})"
+        expected, figures = "", []
+        for output in block["outputs"]:
+            expected += expected_output(fresh, output["snippet"], output["text"])
+        for figure in block["figures"]:
+            figures.append(expected_figure(fresh, built_site, figure))
+        assert printed.rstrip() == expected.rstrip(), where
+        assert len(drawn) == len(figures), f"{where}: drew {len(drawn)} figures, the page shows {len(figures)}"
+        for svg, mine in zip(figures, drawn):
+            assert (result["folder"] / mine["file"]).read_bytes() == svg, f"{where}: a different figure"
+
+
+def same_kind_as_records(name):
+    """Is this machine the kind the snippet's record was made on (so that its digits must match)?"""
+    import torch  # noqa: F401 - so that runner.machine() sees the kernel path this process would use
+
+    return runner.same_kind(runner.recorded(name).machine, runner.machine())
+
+
+def expected_output(fresh, snippet, shown):
+    """What a block must print: the page's output, or this machine's fresh run where that differs."""
+    name, cell = snippet.split(":")
+    return shown if same_kind_as_records(name) else fresh.run(name).cells[cell]["stdout"]
+
+
+def expected_figure(fresh, built_site, figure):
+    name, cell = figure["snippet"].split(":")
+    if same_kind_as_records(name):
+        return (built_site.site / "figures" / Path(figure["src"]).name).read_bytes()
+    run = fresh.run(name)
+    index = [f["file"] for f in runner.recorded(name).cells[cell]["figures"]].index(Path(figure["src"]).name)
+    return (run.folder / run.cells[cell]["figures"][index]["file"]).read_bytes()
 
 
 def test_figures_are_files_with_alt_text(built_site):
@@ -111,7 +180,7 @@ def test_each_chapter_with_demos_has_a_notebook_with_the_same_outputs(built_site
         code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
         recorded = {}
         for name in dict.fromkeys(name for p, name, _ in embeds() if p == page):
-            for cell_name, data in runner.run(name).cells.items():
+            for cell_name, data in runner.recorded(name).cells.items():
                 recorded.setdefault(cell_name + "@" + name, data)
         assert len(code_cells) == len(recorded)
         for cell, data in zip(code_cells, recorded.values()):
@@ -177,3 +246,31 @@ def test_no_python_fence_is_silently_skipped(path):
                 f"{path.relative_to(ROOT)}:{number}: the fence ```{info} is never run: pytest-codeblocks collects "
                 "only ```python; put the code in snippets/ and embed it with {* file.py:cell *}, or use ```python"
             )
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "snippets").glob("*.py")), ids=lambda p: p.name)
+def test_snippet_lines_fit_a_page(path):
+    """Pages show the snippets' code; a line over 88 characters scrolls sideways at 1280 px."""
+    long = [number for number, line in enumerate(path.read_text().splitlines(), 1) if len(line) > 88]
+    assert not long, f"snippets/{path.name}: lines {long} are longer than 88 characters"
+
+
+def test_each_chapter_says_where_its_outputs_were_recorded(built_site):
+    for page, name, _ in embeds():
+        record = runner.recorded(name)
+        text = html.unescape(re.sub(r"<[^>]+>", "", built_site.page(page_url(page))))
+        assert runner.describe(record.machine) in text, f"{page} does not say where {name} ran"
+
+
+def test_the_code_download_holds_every_snippet_and_the_pinned_requirements(built_site):
+    import zipfile
+
+    archive = built_site.site / "downloads" / "llms101-snippets.zip"
+    with zipfile.ZipFile(archive) as zipped:
+        names = set(zipped.namelist())
+        requirements = zipped.read("llms101-snippets/requirements.txt").decode()
+    for path in (ROOT / "snippets").glob("*.py"):
+        assert f"llms101-snippets/snippets/{path.name}" in names
+    assert "llms101-snippets/constraints.txt" in names
+    assert "torch==2.13.0" in requirements.splitlines()
+    assert "downloads/llms101-snippets.zip" in built_site.page("run-it-yourself/")

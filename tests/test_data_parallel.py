@@ -1,0 +1,82 @@
+"""Data parallelism ("How the big runs do it"): two workers with half the batch each take the same
+steps as one worker with the whole batch; and a run that cannot start ends in one clear line."""
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT, one_line_error, run_script
+
+TRAIN = "snippets/train.py"
+
+
+@pytest.fixture(scope="module")
+def run(snippet_run):
+    return snippet_run("data_parallel.py")
+
+
+def test_two_workers_take_the_same_steps_as_one(run):
+    one, two = run.variables["one"], run.variables["two"]
+    assert len(one) == len(two) >= 50
+    assert max(abs(a - b) for a, b in zip(one[:50], two[:50])) < 1e-4
+    assert run.variables["largest_difference"] == max(abs(a - b) for a, b in zip(one, two))
+    assert one[-1] < one[0]  # and it is training: the loss falls
+
+
+def test_the_page_shows_both_commands(run):
+    printed = run.cells["runs"]["stdout"]
+    assert "--workers 1" in printed and "--workers 2" in printed
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--workers", "0"], "must split evenly"),
+    (["--workers", "3"], "must split evenly"),
+    (["--workers", "two"], "invalid int"),
+    (["--timeout", "0"], "--timeout must be above 0"),
+])
+def test_bad_worker_settings_get_one_line(args, expected):
+    assert expected in one_line_error(run_script(TRAIN, *args))
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_worker_whose_partner_never_starts_stops_with_one_line_after_the_timeout(tmp_path):
+    """Worker 0 of 2, started the way torchrun starts it, with nobody to meet: no hang."""
+    env = dict(os.environ, WORLD_SIZE="2", RANK="0", LOCAL_RANK="0", MASTER_ADDR="127.0.0.1",
+               MASTER_PORT=str(free_port()))
+    started = time.perf_counter()
+    proc = subprocess.run([sys.executable, TRAIN, "--steps", "5", "--timeout", "3", "--out", str(tmp_path / "m.pt")],
+                          env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    line = one_line_error(proc)
+    assert "worker 0 of 2" in line and "did not all join within 3 s" in line
+    assert time.perf_counter() - started < 60
+    assert not (tmp_path / "m.pt").exists()
+
+
+def test_a_failing_worker_ends_the_run_with_its_one_line(tmp_path):
+    (tmp_path / "blocker").write_text("a file, so no folder can be made here")
+    proc = run_script(TRAIN, "--workers", "2", "--steps", "3", "--out", tmp_path / "blocker" / "m.pt", timeout=300)
+    assert "cannot save the model" in one_line_error(proc)
+
+
+def test_torchrun_itself_starts_the_same_training(tmp_path):
+    """The command the page gives: `torchrun --standalone --nproc_per_node=2 snippets/train.py`."""
+    torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
+    two = subprocess.run([*torchrun, TRAIN, "--steps", "3", "--out", str(tmp_path / "two.pt")],
+                         capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert two.returncode == 0, two.stderr[-2000:]
+    one = run_script(TRAIN, "--steps", "3", "--out", tmp_path / "one.pt")
+    assert one.returncode == 0, one.stderr[-2000:]
+    sys.path.insert(0, str(ROOT / "snippets"))
+    import training
+
+    losses = [training.load(tmp_path / f"{name}.pt")[2]["history"]["loss"] for name in ("one", "two")]
+    assert len(losses[0]) == len(losses[1]) == 3
+    assert max(abs(a - b) for a, b in zip(*losses)) < 1e-4
