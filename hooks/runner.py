@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -273,6 +274,7 @@ class Pool:
     def __init__(self, workers=None):
         self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1)
         self.futures = {}
+        self.seconds = {}  # name -> how long the job ran (not counting its wait in the queue)
         self.lock = threading.Lock()
 
     def submit(self, name, function, after=()):
@@ -288,8 +290,14 @@ class Pool:
                 left[0] -= 1
                 if left[0] > 0:
                     return
+            def timed():
+                started = time.perf_counter()
+                try:
+                    return function()
+                finally:
+                    self.seconds[name] = time.perf_counter() - started
             try:
-                job = self.executor.submit(function)
+                job = self.executor.submit(timed)
             except RuntimeError:  # the pool was closed meanwhile
                 return
             job.add_done_callback(lambda done: result.set_exception(done.exception())

@@ -149,7 +149,7 @@ print(f"{'copying model, random tokens':36s} {toy_first:10.2f}  {toy_second:11.2
 print(f"{'tiny GPT, the random letters above':36s} {lm_first:10.2f}  {lm_second:11.2f}")
 
 # %% lm_sentence
-sentence = "a list keeps its items in order."  # short: the model reads block_size at most
+sentence = "a list keeps its items in order."  # short: within the model's context
 patterns = lm_patterns(tokenizer.encode(sentence))
 n_layer, n_head = lm.config.n_layer, lm.config.n_head
 alt = (f"The {n_layer * n_head} attention heads of the tiny GPT on a real sentence, "

@@ -111,6 +111,17 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "claims: checks a claim a page makes against a run (record, fresh or variant)")
 
 
+def pytest_terminal_summary(terminalreporter):
+    """The slowest parts of the suite that are not tests: the fresh runs and page sessions."""
+    if FRESH not in terminalreporter.config.stash:
+        return
+    seconds = terminalreporter.config.stash[FRESH].pool.seconds
+    if seconds:
+        terminalreporter.section("slowest fresh runs and copy-paste sessions (side by side)")
+        for name, took in sorted(seconds.items(), key=lambda item: -item[1])[:12]:
+            terminalreporter.write_line(f"{took:7.1f}s  {name}")
+
+
 def pytest_sessionfinish(session):
     if FRESH in session.config.stash:
         fresh = session.config.stash[FRESH]

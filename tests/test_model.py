@@ -91,8 +91,10 @@ def test_a_checkpoint_from_other_settings_is_not_reused():
 
 def test_loss_falls(train_run):
     history = train_run.variables["history"]
-    assert history["train"][-1] < 0.6 * history["train"][0]
-    assert history["heldout"][-1] < 0.6 * history["heldout"][0]
+    uniform = math.log(train_run.variables["vocab_size"])  # a know-nothing guess, in nats
+    assert history["heldout"][0] < 0.8 * uniform  # by the first report, far below guessing
+    assert history["train"][-1] < 0.7 * history["train"][0]  # and falling from there
+    assert history["heldout"][-1] < 0.7 * history["heldout"][0]
     assert history["heldout"][-1] == min(history["heldout"])
 
 
