@@ -84,8 +84,8 @@ def on_files(files, config):
     order = list(titles)
     pages.sort(key=lambda page: order.index(page.src_uri) if page.src_uri in order else len(order))
     sources = {page: get_data(Path(page.abs_src_path).read_text(encoding="utf-8")) for page in pages}
-    for name, error in runner.refresh([n for markdown, _ in sources.values() for n in demos_of(markdown)],
-                                      log=log.info).items():
+    every_demo = [name for markdown, _ in sources.values() for name in demos_of(markdown)]
+    for name, error in runner.refresh(every_demo, log=log.info).items():
         failures[name] = str(error)
         log.warning(str(error))
     for page in pages:
@@ -226,10 +226,10 @@ def embed(match, page):
     source = path.read_text()
     if cell is None:  # a whole file, code only
         return indent(fence(source.strip("\n"), "python", title), match["indent"])
-    code = runner.definition(source, cell)
-    if not runner.is_demo(name) or (code is not None and cell not in [c.name for c in runner.split_cells(source)]):
-        if code is None:  # a function, class or constant of a library module (or a function of a demo)
-            return problem(page, f"{title} has no top-level function, class or constant named {cell!r}")
+    if cell not in [c.name for c in runner.split_cells(source)]:  # a function, class or constant
+        code = runner.definition(source, cell)
+        if code is None:
+            return problem(page, f"{title} has no cell, function, class or constant named {cell!r}")
         return indent(fence(code, "python", title), match["indent"])
     run = get_run(name)
     if run is None:
