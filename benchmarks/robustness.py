@@ -112,9 +112,12 @@ def main():
     print(f"\n{'claims (tests)':{width}}" + "".join(f"{c:>14}" for c in columns))
     for module, cells in sorted(table.items()):
         print(f"{module:{width}}" + "".join(f"{cells.get(c, '-'):>14}" for c in columns))
-    print("\nevery claim held in every variant" if not failures else "\nclaims that did not hold:\n  " + "\n  ".join(failures))
+    if failures:
+        print("\nclaims that did not hold:\n  " + "\n  ".join(failures))
+        print(f"(the runs are kept in {work}: each variant's records are in <variant>/runs/)")
+        sys.exit(1)
+    print("\nevery claim held in every variant")
     shutil.rmtree(work, ignore_errors=True)
-    sys.exit(1 if failures else 0)
 
 
 if __name__ == "__main__":

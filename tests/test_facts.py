@@ -79,8 +79,11 @@ def test_the_unseen_fact_gets_a_plausible_wrong_guess(run):
 
 def test_story_prompts_get_stories_and_code_prompts_get_code(run):
     shapes = run.variables["shapes"]
-    story = shapes["She opened the door and saw a"]
-    assert story.endswith(".") and "def " not in story and "return" not in story
+    for prompt in ["She opened the door and saw a", "the little fox"]:
+        continuation = shapes[prompt][len(prompt):]
+        assert "." in continuation, shapes[prompt]  # a sentence that ends
+        sentence = continuation.split(".")[0]
+        assert "\n" not in sentence and not {"def", "return", "?"} & set(sentence.split()), sentence
     for prompt in ["def area(w, h):", "def volume("]:
         first_line = shapes[prompt].split("\n")[0]
         assert first_line.startswith(prompt) and ": return " in first_line, first_line
@@ -96,3 +99,11 @@ def test_bad_flags_get_one_line(args, message):
     assert result.returncode != 0
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr
+
+
+def test_the_facts_model_is_built_like_the_training_chapters():
+    """'Same game as before' says so: the same number of blocks, the same width."""
+    import training
+
+    for key in ("n_layer", "n_head", "n_embd"):
+        assert corpus.SETTINGS[key] == training.DEFAULT[key], key
