@@ -38,6 +38,7 @@ NOTEBOOKS = "notebooks"
 FIGURES = "figures"
 EXPORTS = "exports"  # files snippets export for the page widgets (a tokenizer, model weights)
 DOWNLOAD = "downloads/llms101-snippets.zip"
+WIDTH = 88  # characters of code or output that fit the content column at 1280 px
 SETUP_PAGE = "run-it-yourself.md"  # where each chapter's "run it yourself" note points, when the site has it
 
 runs = {}  # snippet name -> runner.Run, for this build
@@ -171,7 +172,7 @@ def recorded_on(demos):
         machines.setdefault(runner.describe(runs[name].machine), []).append(name)
     if len(machines) == 1:
         return next(iter(machines))
-    return "; ".join(f"{', '.join(f'`{n}`' for n in names)} on {where}" for where, names in machines.items())
+    return "; ".join(f"{', '.join(f'`{n}`' for n in names)}: {where}" for where, names in machines.items())
 
 
 def add_chapter_note(markdown, page, files, demos):
@@ -183,13 +184,15 @@ def add_chapter_note(markdown, page, files, demos):
     link = get_relative_url(SETUP_PAGE, page.file.src_uri) if setup else None
     exact = f" ([what is exact]({link}#what-is-exact-and-what-is-not))" if link else ""
     how = f" (see [Run it yourself]({link}) for the set-up)" if link else ""
+    arithmetic = any("cpu_capability" in runs[name].machine for name in demos)  # a model's floats
+    same = ("On the same kind of machine you get the same digits; on another CPU the last digits, and "
+            f"now and then a word the model writes, may differ, but not the story{exact}. "
+            if arithmetic else "You get the same output on any machine. ")
     note = (
         '!!! tip "Run this chapter yourself"\n'
-        "    Every output on this page was printed by the code right above it, recorded on "
+        "    Every output on this page was printed by the code right above it, recorded on: "
         f"{recorded_on(demos)}. From a clone of the repository{how}, run {commands}, or copy the page's "
-        "code blocks in order into one Python session started in `snippets/`. On the same kind of machine "
-        "you get the same digits; on another CPU the last digits, and now and then a sampled word, may "
-        f"differ, but not the story{exact}. "
+        f"code blocks in order into one Python session started in `snippets/`. {same}"
         f'Or take the chapter as a notebook: <a href="{view}">read it here</a> or '
         f'<a href="{download}" download>download the .ipynb</a>.\n'
     )
@@ -271,9 +274,12 @@ def render_cell(run, name, cell, mode, title, page):
         parts.append(f'??? example "The code that draws this (`{title}`)"\n\n' + indent(fence(data["code"], "python", title), "    "))
     if mode in (None, "folded", "output"):
         if data["stdout"].strip():
+            # Tables stay tables (a narrow screen scrolls them); lines too long for the column
+            # (samples of generated text, say) wrap instead.
+            wraps = max(len(line) for line in data["stdout"].splitlines()) > WIDTH
             parts.append(
-                f'<div class="snippet-output" data-snippet="{name}:{cell}" markdown>\n\n'
-                f'{fence(data["stdout"].rstrip(), "text", "Output")}\n\n</div>'
+                f'<div class="snippet-output{" wraps" if wraps else ""}" data-snippet="{name}:{cell}" '
+                f'markdown>\n\n{fence(data["stdout"].rstrip(), "text", "Output")}\n\n</div>'
             )
         for figure in data["figures"]:
             src = get_relative_url(f"{FIGURES}/{figure['file']}", page.file.url or ".")

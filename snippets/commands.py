@@ -13,8 +13,7 @@ COMMANDS = ["tokens.py", "train.py", "sample.py", "facts.py", "autocomplete.py",
 
 def run(*args):
     """`python ARGS` from the repository root, wherever this session started."""
-    # a fixed width: --help wraps the same way everywhere
-    env = dict(os.environ, COLUMNS="100")
+    env = dict(os.environ, COLUMNS="88")  # a fixed width: --help wraps the same way
     return subprocess.run([sys.executable, *args], capture_output=True, text=True,
                           env=env, cwd=cli.ROOT)
 

@@ -24,6 +24,7 @@ if args.steps < 1:
     cli.fail(f"--steps must be at least 1, not {args.steps}")
 
 
+# %% runs
 def train_on(workers):
     """Run snippets/train.py on this many workers; return the loss of every step."""
     out = cli.OUT / f"data-parallel-{workers}.pt"
@@ -39,7 +40,6 @@ def train_on(workers):
     return training.load(out)[2]["history"]["loss"]
 
 
-# %% runs
 one = train_on(1)
 two = train_on(2)
 batch = training.DEFAULT["batch_size"]

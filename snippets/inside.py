@@ -9,6 +9,8 @@ induction head).
 
     python snippets/inside.py
 """
+import math
+
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
@@ -147,6 +149,9 @@ with torch.no_grad():
 print(f"{'':36s} first copy  second copy   (loss, nats per token)")
 print(f"{'copying model, random tokens':36s} {toy_first:10.2f}  {toy_second:11.2f}")
 print(f"{'tiny GPT, the random letters above':36s} {lm_first:10.2f}  {lm_second:11.2f}")
+lm_chance = math.log(tokenizer.vocab_size)  # a blind guess among its characters (nats)
+print(f"(a blind guess: {math.log(induction.VOCAB_SIZE):.2f} for the copying model, "
+      f"{lm_chance:.2f} for the tiny GPT)")
 
 # %% lm_sentence
 sentence = "a list keeps its items in order."  # short: within the model's context

@@ -121,9 +121,10 @@ def test_bad_settings_get_a_message_not_silence(server, browser, built_site):
             widget.locator("button").click()
             assert all(words in message.inner_text() for words in said), message.inner_text()
             assert not chart.is_visible() and widget.locator(".sp-output").is_hidden()
-        widget.locator("input[name=greedy]").check()  # temperature 0 is fine for greedy
         widget.locator("input[name=temperature]").fill("0")
+        widget.locator("input[name=greedy]").check()  # temperature 0 is fine for greedy
         assert message.inner_text() == "" and chart.is_visible()
+        assert widget.locator("input[name=temperature]").is_disabled()  # greedy has no dice
 
 
 def test_top_k_leaves_k_characters_in_the_chart(server, browser):

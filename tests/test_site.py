@@ -66,7 +66,7 @@ def test_page_shows_the_cells_real_output(built_site, page, name, cell):
     """The output under each embedded cell is what that cell printed in the run, character for character."""
     run = runner.recorded(name)
     shown = re.search(
-        rf'<div class="snippet-output" data-snippet="{re.escape(name)}:{re.escape(cell)}">(.*?)</div>\s*</div>',
+        rf'<div class="snippet-output(?: wraps)?" data-snippet="{re.escape(name)}:{re.escape(cell)}">(.*?)</div>\s*</div>',
         built_site.page(page_url(page)), re.S,
     )
     printed = run.cells[cell]["stdout"].rstrip()

@@ -7,14 +7,16 @@ import { element, fetchExport } from "./dom.js";
 
 const PROMPT = "the cat sat on the ";
 const BARS = 10;
+const MAX_LENGTH = 2000; // characters one click may write
 
 export async function start(root) {
   const prompt = element("textarea", { rows: 2, spellcheck: false, "aria-label": "Prompt" });
   prompt.value = PROMPT;
-  const temperature = element("input", { type: "number", name: "temperature", value: "0.8", step: "0.1" });
+  // Temperature 1 by default: the chart then shows the model's own probabilities, as the page does.
+  const temperature = element("input", { type: "number", name: "temperature", value: "1", step: "0.1" });
   const topK = element("input", { type: "number", name: "top-k", min: "1", step: "1", placeholder: "all" });
   const greedy = element("input", { type: "checkbox", name: "greedy" });
-  const length = element("input", { type: "number", name: "characters", value: "200", min: "1", step: "1" });
+  const length = element("input", { type: "number", name: "characters", value: "200", min: "1", max: String(MAX_LENGTH), step: "1" });
   const button = element("button", { type: "button", class: "md-button md-button--primary", disabled: true },
     "Generate");
   const message = element("p", { class: "sp-message", role: "status" }, "Loading the model…");
@@ -52,7 +54,7 @@ export async function start(root) {
     temperature: temperature.value === "" ? NaN : Number(temperature.value),
     topK: topK.value === "" ? null : Number(topK.value),
     greedy: greedy.checked,
-    length: Number(length.value),
+    length: Math.min(Number(length.value), MAX_LENGTH),
   });
 
   // The prompt as ids, or null after telling the reader what is wrong (in the message line).
@@ -78,8 +80,8 @@ export async function start(root) {
     const probs = s.greedy ? probabilities(logits) : probabilities(logits, s.temperature, s.topK);
     const topK = s.topK ? `, top ${s.topK} only` : "";
     caption.textContent = s.greedy
-      ? "The next character: the model's probabilities (greedy takes the top one)"
-      : `The next character: what the dice are weighted by (temperature ${s.temperature}${topK})`;
+      ? "The next character after the text so far: the model's probabilities (greedy takes the top one)"
+      : `The next character after the text so far: what the dice are weighted by (temperature ${s.temperature}${topK})`;
     const shown = top(model, probs, BARS).filter(({ p }) => p > 0); // top-k: the others never get a ticket
     bars.replaceChildren(...shown.map(({ char, p }) => {
       const percent = `${(100 * p).toFixed(1)}%`;
@@ -100,6 +102,7 @@ export async function start(root) {
 
   function refresh() {
     if (root.dataset.state === "generating") stop();
+    temperature.disabled = topK.disabled = greedy.checked; // greedy takes the top one: no dice
     const s = settings();
     const ids = check(s);
     if (ids) chart(nextLogits(model, ids), s);

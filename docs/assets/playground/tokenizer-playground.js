@@ -109,7 +109,8 @@ function letterCount(word, letter, isWord, ids) {
   if ([...letter].length !== 1) return ["Type one letter to count."];
   const n = countLetter(word, letter);
   const what = isWord ? `“${word}”` : "Your text";
-  const parts = [`${what} has ${n} ${letter}${n === 1 ? "" : "'s"}. You can see them; the model can't. ` +
+  const seen = n === 0 ? "You can see that; the model can't." : "You can see them; the model can't.";
+  const parts = [`${what} has ${n === 0 ? "no" : n} ${letter}${n === 1 ? "" : "'s"}. ${seen} ` +
     "All it gets is numbers:"];
   for (const [name, list] of ids) {
     const shown = list.slice(0, SHOWN_IDS).join(" ") + (list.length > SHOWN_IDS ? ` … (${list.length} in all)` : "");
