@@ -261,7 +261,8 @@ def render_setup(run, name, title, page):
     """The demo's imports and options, folded, so that the page's code is complete but the story comes first."""
     body = render_cell(run, name, runner.TOP, "code", title, page)
     output = render_cell(run, name, runner.TOP, "output", title, page) if run.cells[runner.TOP]["stdout"].strip() else ""
-    return (f'??? example "Setup for `{title}`: imports and options (run this first)"\n\n'
+    return (f'??? example "Setup for `{title}`: imports and options (only needed to run the code '
+            f'yourself: paste it first)"\n\n'
             + indent(body, "    ") + ("\n\n" + output if output else ""))
 
 
