@@ -211,16 +211,19 @@ def run(name, log=None):
 RUNNING = set()  # child processes running now, so that a test session can stop them when it ends
 
 
-def execute(name, folder, argv=(), env=None):
-    """Run the snippet now, in a fresh process, and record the run in folder (replacing what was there)."""
+def execute(name, folder, argv=(), env=None, key=None):
+    """Run the snippet now, in a fresh process, and record the run in folder (replacing what was there).
+    A Pool passes the record key, computed where the job was queued: ast.parse in several threads at once
+    can fail on Python 3.11 ("AST constructor recursion depth mismatch", CPython gh-106905)."""
     path = snippet_path(name)
+    key = key or record_key(path, argv)
     split_cells(path.read_text())  # bad markers fail here, with a clear message
     folder = Path(folder)
     partial = folder.with_name(folder.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     env = dict(os.environ if env is None else env, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
-    proc = subprocess.Popen([sys.executable, __file__, str(path), str(partial), record_key(path, argv), *argv],
+    proc = subprocess.Popen([sys.executable, __file__, str(path), str(partial), key, *argv],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     RUNNING.add(proc)
     try:
@@ -242,14 +245,15 @@ def refresh(names, log=None):
     if not stale or os.environ.get("LLMS101_FROZEN") == "1":
         return {}
     pool, failed = Pool(), {}
-    def job(name):
+    def job(name, key):
         if log:
             log(f"running snippets/{name} (its record in _freeze/ is missing or stale)")
-        return execute(name, record_folder(name))
+        return execute(name, record_folder(name), key=key)
 
     for name in sorted(stale, key=lambda name: name not in PRODUCERS):
         after = [producer for producer in needs(name) if producer in stale]
-        pool.submit(name, lambda name=name: job(name), after)
+        key = record_key(snippet_path(name))
+        pool.submit(name, lambda name=name, key=key: job(name, key), after)
     for name, future in pool.futures.items():
         try:
             future.result()
@@ -314,7 +318,8 @@ class Pool:
         producers = needs(name)
         for producer in producers:
             self.snippet(producer, folder_of, argv, env)
-        return self.submit(name, lambda: execute(name, folder_of(name), argv, env), producers)
+        key = record_key(snippet_path(name), argv)
+        return self.submit(name, lambda: execute(name, folder_of(name), argv, env, key), producers)
 
     def close(self):
         self.executor.shutdown(wait=False, cancel_futures=True)

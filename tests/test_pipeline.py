@@ -4,6 +4,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 
@@ -194,6 +195,25 @@ def test_a_failed_run_leaves_the_old_record_in_place(project):
     with pytest.raises(runner.SnippetError):
         runner.run("demo.py")
     assert runner.load("demo.py", project / "_freeze" / "demo").cells["show"]["stdout"] == "1\n"
+
+
+def test_pool_jobs_parse_no_python_in_their_threads(project, monkeypatch):
+    # Python 3.11's ast.parse can fail when two threads parse at once (CPython gh-106905), and pytest
+    # parses test files on the main thread: jobs read the code where they are queued, not in the pool.
+    parse, threads = runner.ast.parse, set()
+    def parse_and_note(*args, **kwargs):
+        threads.add(threading.current_thread())
+        return parse(*args, **kwargs)
+    monkeypatch.setattr(runner.ast, "parse", parse_and_note)
+    write(project / "snippets" / "helper.py", "WORD = 'hi'\n")
+    write(project / "snippets" / "demo.py", "import helper\n\n# %% show\nprint(helper.WORD)\n")
+    pool = runner.Pool(2)
+    fresh = pool.snippet("demo.py", lambda name: project / "runs" / name)
+    assert fresh.result().cells["show"]["stdout"] == "hi\n"
+    assert runner.refresh(["demo.py"]) == {}
+    assert runner.run("demo.py").cells["show"]["stdout"] == "hi\n"
+    pool.close()
+    assert threads == {threading.main_thread()}
 
 
 def test_records_diff_line_by_line(project):
