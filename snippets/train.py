@@ -34,8 +34,8 @@ parser.add_argument("--device", choices=["auto", "cpu", "cuda"], default="cpu",
                          "(default: %(default)s)")
 parser.add_argument("--out", metavar="FILE",
                     help="where to save the trained model (default: out/tiny-gpt.pt)")
-parser.add_argument("--workers", type=int, default=1,
-                    help="train data-parallel on this many processes (default: 1)")
+parser.add_argument("--workers", "--nproc_per_node", type=int, default=1,
+                    metavar="N", help="train data-parallel on N processes (default: 1)")
 parser.add_argument("--timeout", type=float, default=60,
                     help="seconds a worker waits for the others (default: %(default)s)")
 args = cli.parse_args(parser)
@@ -52,9 +52,13 @@ if device == "cuda" and not torch.cuda.is_available():
     cli.fail("--device cuda: no GPU here that PyTorch can use (try --device auto)")
 if os.path.isdir(out):
     cli.fail(f"--out {out} is a folder: give a file name, like {out / 'tiny-gpt.pt'}")
-if args.workers < 1 or settings["batch_size"] % args.workers:
-    cli.fail(f"--workers {args.workers}: the batch of {settings['batch_size']} windows "
-             f"must split evenly across the workers (try 1, 2 or 4)")
+# torchrun tells each worker it starts how many there are
+workers = int(os.environ.get("WORLD_SIZE", args.workers))
+if workers < 1:
+    cli.fail(f"the number of workers must be at least 1, not {workers}")
+if settings["batch_size"] % workers:
+    cli.fail(f"a batch of {settings['batch_size']} windows does not split evenly "
+             f"across {workers} workers (try 1, 2 or 4)")
 if args.timeout <= 0:
     cli.fail(f"--timeout must be above 0 seconds, not {args.timeout:g}")
 text = cli.read_text(args.text) if args.text else cli.default_corpus()

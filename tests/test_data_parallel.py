@@ -32,9 +32,11 @@ def test_the_page_shows_both_commands(run):
 
 
 @pytest.mark.parametrize("args, expected", [
-    (["--workers", "0"], "must split evenly"),
-    (["--workers", "3"], "must split evenly"),
+    (["--workers", "0"], "must be at least 1, not 0"),
+    (["--workers", "3"], "does not split evenly across 3 workers"),
     (["--workers", "two"], "invalid int"),
+    (["--nproc_per_node=0"], "must be at least 1, not 0"),  # torchrun's name for it works too
+    (["--nproc_per_node=abc"], "invalid int"),
     (["--timeout", "0"], "--timeout must be above 0"),
 ])
 def test_bad_worker_settings_get_one_line(args, expected):
@@ -45,6 +47,15 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_a_worker_torchrun_starts_in_a_group_the_batch_cannot_split_across_stops_at_once():
+    """`torchrun --nproc_per_node=3 snippets/train.py`: each worker says why, before any work."""
+    env = dict(os.environ, WORLD_SIZE="3", RANK="0", LOCAL_RANK="0")
+    proc = subprocess.run([sys.executable, TRAIN, "--steps", "5"], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=ROOT)
+    assert "does not split evenly across 3 workers" in one_line_error(proc)
+    assert proc.stdout == ""
 
 
 def test_a_worker_whose_partner_never_starts_stops_with_one_line_after_the_timeout(tmp_path):
