@@ -147,9 +147,7 @@ def train(model, train_ids, val_ids, settings, eval_every=None, eval_tokens=8192
     """
     rank, workers = worker()
     steps, batch_size = settings["steps"], settings["batch_size"]
-    if batch_size % workers:
-        cli.fail(f"a batch of {batch_size} windows does not split evenly across "
-                 f"{workers} workers")
+    assert batch_size % workers == 0, "train.py checks this for the reader"
     net = DistributedDataParallel(model) if workers > 1 else model  # averages gradients
     # which windows, in which order
     generator = torch.Generator().manual_seed(settings["seed"])
