@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
+DATA = SNIPPETS / "data"  # the training text and its licence: every snippet's record depends on it
 FREEZE = Path(os.environ.get("LLMS101_FREEZE", ROOT / "_freeze"))
 CONSTRAINTS = ROOT / "constraints.txt"
 PACKAGES = ["torch", "tokenizers", "bpe-openai", "numpy", "matplotlib"]
@@ -167,7 +168,7 @@ def record_key(path, argv=()):
     digest = hashlib.sha256()
     digest.update(json.dumps({"format": RECORD_FORMAT, "packages": pinned_versions(), "argv": list(argv)},
                              sort_keys=True).encode())
-    for file in [path, *sibling_imports(path)]:
+    for file in [path, *sibling_imports(path), *sorted(DATA.glob("*"))]:
         digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
@@ -238,10 +239,10 @@ def execute(name, folder, argv=(), env=None, key=None):
     return load(name, folder)
 
 
-def refresh(names, log=None):
-    """Re-record the snippets whose records are stale, side by side, producers first.
-    Returns {name: SnippetError} for those that failed. With LLMS101_FROZEN=1 it runs nothing."""
-    stale = [name for name in dict.fromkeys(names) if recorded(name) is None]
+def refresh(names, log=None, force=False):
+    """Re-record the snippets whose records are stale (all of them, with force), side by side, producers
+    first. Returns {name: SnippetError} for those that failed. With LLMS101_FROZEN=1 it runs nothing."""
+    stale = [name for name in dict.fromkeys(names) if force or recorded(name) is None]
     if not stale or os.environ.get("LLMS101_FROZEN") == "1":
         return {}
     pool, failed = Pool(), {}
@@ -328,8 +329,9 @@ class Pool:
 
 
 def machine():
-    """What decides the last digits of a run: the OS and processor, Python (it ships the corpus), the
-    package versions, and the CPU kernel path PyTorch picked (ATEN_CPU_CAPABILITY overrides it)."""
+    """What decides the last digits of a run: the OS and processor, the package versions, and the CPU
+    kernel path PyTorch took (snippets/cli.py pins AVX2 on x86-64; ATEN_CPU_CAPABILITY overrides it).
+    Python's version is recorded too, but it decides nothing: the training text is a file of ours."""
     found = {"os": platform.system(), "machine": platform.machine(), "python": platform.python_version()}
     if "torch" in sys.modules:
         found["cpu_capability"] = sys.modules["torch"].backends.cpu.get_cpu_capability()
@@ -343,17 +345,18 @@ def machine():
 
 def same_kind(a, b):
     """Two machines on which the same code gives the same digits: equal in everything machine() records
-    (a snippet that never loaded torch has no kernel path, and any kernel path does for it)."""
-    keys = (a.keys() | b.keys()) - ({"cpu_capability"} if "cpu_capability" not in a or "cpu_capability" not in b else set())
+    but Python's version (a snippet that never loaded torch has no kernel path, and any kernel path does
+    for it)."""
+    keys = (a.keys() | b.keys()) - {"python"}
+    keys -= {"cpu_capability"} if "cpu_capability" not in a or "cpu_capability" not in b else set()
     return all(a.get(key) == b.get(key) for key in keys)
 
 
 def describe(machine):
-    """'x86_64 Linux, CPU kernel path AVX512, Python 3.11.7, torch 2.13.0+cpu'."""
+    """'x86_64 Linux, CPU kernel path AVX2, torch 2.13.0+cpu'."""
     parts = [f"{machine['machine']} {machine['os']}"]
     if machine.get("cpu_capability"):
         parts.append(f"CPU kernel path {machine['cpu_capability']}")
-    parts.append(f"Python {machine['python']}")
     if machine.get("cpu_capability") and machine.get("torch"):
         parts.append(f"torch {machine['torch']}")
     return ", ".join(parts)

@@ -330,7 +330,8 @@ def snippets_zip():
         "    .venv/bin/python snippets/train.py\n\n"
         "Run the scripts from this folder, or start Python in snippets/ and paste a page's code blocks in order.\n"
     )
-    files = {f"snippets/{file.name}": file.read_bytes() for file in sorted(runner.SNIPPETS.glob("*.py"))}
+    files = {f"snippets/{file.relative_to(runner.SNIPPETS).as_posix()}": file.read_bytes()
+             for file in sorted([*runner.SNIPPETS.glob("*.py"), *runner.DATA.glob("*")])}
     files.update({"requirements.txt": requirements.encode(), "README.txt": readme.encode()})
     if runner.CONSTRAINTS.is_file():
         files["constraints.txt"] = runner.CONSTRAINTS.read_bytes()

@@ -19,6 +19,8 @@ Also a command:
 It uses the trained model from training.py (out/tiny-gpt.pt; trained first if it is
 missing).
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import bisect
 import hashlib
 import itertools
@@ -29,7 +31,6 @@ from pathlib import Path
 
 import torch
 
-import cli
 from sampling import next_token_probs
 
 STATE_BITS = 32                      # the coder's interval ends are 32-bit integers

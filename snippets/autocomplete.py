@@ -5,9 +5,10 @@ the same model answer.
     python snippets/autocomplete.py            # reuses the model facts.py saved in out/
     python snippets/autocomplete.py --steps 50
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import torch
 
-import cli
 import corpus
 import sampling
 import training

@@ -1,10 +1,28 @@
-"""Shared command-line plumbing for the snippets: one clear line on bad input, never a
-traceback."""
+"""Shared plumbing for the snippets: the same arithmetic on every x86-64 machine, one clear
+line on bad input (never a traceback), the training text, and figures saved to files.
+
+Import it before anything else: it pins how PyTorch adds numbers up, which only works
+before PyTorch does its first sum.
+"""
 import argparse
 import contextlib
+import os
+import platform
 import sys
 import time
 from pathlib import Path
+
+# A CPU with AVX-512 adds numbers up in a different order from one with only AVX2, so a
+# trained model's last digits differ. Every x86-64 machine of the last decade has AVX2:
+# PyTorch's own kernels and the oneDNN and MKL libraries under it are told to use that
+# path, so any of them prints the digits on the site. A setting already made wins
+# (benchmarks/robustness.py tries others). Other processors (Apple Silicon, Arm) keep
+# their own path.
+NUMERIC_PATH = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2",
+                "MKL_CBWR": "AVX2"}
+if platform.machine().lower() in ("x86_64", "amd64"):
+    for _name, _value in NUMERIC_PATH.items():
+        os.environ.setdefault(_name, _value)
 
 # the repository (or the unpacked download)
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,8 +89,20 @@ def shown(path):
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
+# Real English: the Python language reference behind help(), a fixed copy of it (see
+# snippets/data/README.md), so that every Python version trains on the same characters.
+CORPUS = SNIPPETS / "data" / "python-reference.txt"
+
+
 def default_corpus():
-    """Real English that ships with Python: the language reference behind help() (about
-    465,000 characters)."""
-    from pydoc_data.topics import topics
-    return "\n\n".join(topics[key] for key in sorted(topics))
+    """The text the tiny GPT trains on (465,126 characters)."""
+    return CORPUS.read_bytes().decode("utf-8")
+
+
+def save_figure(fig, name):
+    """Save a figure as out/figures/<name>.png and say where; a script never waits on a
+    window. (On the site and in Jupyter the figure also shows under the code.)"""
+    path = OUT / "figures" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=150, bbox_inches="tight")
+    print(f"(figure saved to {shown(path)})")

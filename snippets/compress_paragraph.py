@@ -8,6 +8,8 @@ the size of the model itself.
 
     python snippets/compress_paragraph.py
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import bz2
 import gzip
 import lzma
@@ -16,7 +18,6 @@ import math
 import torch
 
 import arithmetic_coding
-import cli
 import training
 
 parser = cli.Parser(description="Compress a paragraph the model never saw; compare "

@@ -8,6 +8,8 @@ this corpus, and share through out/.
 
 Library module: importing it does nothing.
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import hashlib
 import random
 import sys
@@ -15,7 +17,6 @@ from pathlib import Path
 
 import torch
 
-import cli
 import training
 from sampling import next_token_probs
 

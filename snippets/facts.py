@@ -4,10 +4,11 @@ corpus, a tiny model ends up completing facts, stories and code.
     python snippets/facts.py                   # about half a minute on a laptop CPU
     python snippets/facts.py --seed 7 --steps 300
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import matplotlib.pyplot as plt
 import torch
 
-import cli
 import corpus
 import sampling
 
@@ -69,7 +70,7 @@ ax.set_yscale("log")
 ax.set_xlabel("training step")
 ax.set_ylabel("probability of the right answer")
 ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
-plt.show()
+cli.save_figure(fig, "facts-during-training")
 
 # %% paris
 capitals = [city for shape, _, pairs in corpus.FACTS if shape == "the capital of {} is"

@@ -10,6 +10,8 @@ me was X", one to look for that note.
 
 This module only defines things; sudden_skill.py and inside.py run them.
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import hashlib
 import os
 from pathlib import Path
@@ -18,7 +20,6 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-import cli
 
 VOCAB_SIZE = 64       # random "words" 0..63
 SEQ_LEN = 48          # tokens per sequence

@@ -9,13 +9,14 @@ induction head).
 
     python snippets/inside.py
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import math
 
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 
-import cli
 import induction
 import training
 
@@ -65,7 +66,7 @@ for layer, attention in enumerate(toy.layers):
 axes[-1][0].set_xlabel("looks at (earlier position)", fontsize=8)
 axes[-1][0].set_ylabel("from position", fontsize=8)
 fig.tight_layout()
-plt.show()
+cli.save_figure(fig, "attention-copying-model")
 
 # %% lm_scores
 lm, tokenizer = training.load_or_train(args.seed)
@@ -170,7 +171,7 @@ for layer in range(n_layer):
         ax.set_yticks([])
 fig.suptitle(repr(sentence), fontsize=9)
 fig.tight_layout()
-plt.show()
+cli.save_figure(fig, "attention-tiny-gpt")
 
 # Some heads draw vertical stripes: every position looking at the same few characters.
 # Which ones? Attention on the spaces, per (layer, head), skipping the first 10 rows:

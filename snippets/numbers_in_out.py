@@ -1,8 +1,9 @@
 """Numbers in, numbers out: what the trained tiny GPT receives, and what it hands back.
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import torch
 
-import cli
 import training
 
 parser = cli.Parser(description=__doc__)

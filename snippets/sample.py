@@ -2,9 +2,10 @@
 
     python snippets/sample.py --prompt "The function " --temperature 0.8 --top-k 10
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import torch
 
-import cli
 import training
 from sampling import check_settings, generate
 

@@ -3,10 +3,11 @@ append, repeat.
 
 Library module: importing it does nothing.
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import torch
 import torch.nn.functional as F
 
-import cli
 
 
 def check_settings(ids, temperature=1.0, top_k=None, greedy=False, max_new_tokens=1):

@@ -8,13 +8,14 @@ it once and caches it.
 
     python snippets/scaling.py
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import math
 
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.ticker import FormatStrFormatter, MultipleLocator, NullFormatter
 
-import cli
 import training
 from gpt import GPT, GPTConfig
 
@@ -96,4 +97,4 @@ ax.yaxis.set_minor_formatter(FormatStrFormatter("%.1f"))
 ax.set_xlabel("parameters (without embeddings)")
 ax.set_ylabel("held-out loss (nats per character)")
 ax.legend()
-plt.show()
+cli.save_figure(fig, "scaling")

@@ -7,12 +7,13 @@ copier could predict.
 
     python snippets/sudden_skill.py
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import math
 
 import matplotlib.pyplot as plt
 import torch
 
-import cli
 import induction
 from induction import SEGMENT_LEN, SEQ_LEN, VOCAB_SIZE
 
@@ -90,4 +91,4 @@ ax.set_xlabel("training step")
 ax.set_ylabel("loss on the copy (nats)")
 ax.set_ylim(0, chance + 0.4)
 ax.legend()
-plt.show()
+cli.save_figure(fig, "sudden-skill")

@@ -1,9 +1,10 @@
 """Numbers back into words: greedy picks, temperature and top-k, on the trained tiny
 GPT."""
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import matplotlib.pyplot as plt
 import torch
 
-import cli
 import sampling
 import training
 
@@ -61,7 +62,7 @@ ax.set_xticks(x, labels)
 ax.set_ylabel("probability")
 ax.set_title(f"What comes after {prompt!r}?")
 ax.legend()
-plt.show()
+cli.save_figure(fig, "temperature")
 entropy = {t: float(-(p * p.clamp_min(1e-12).log2()).sum())
            for t, p in [(low, p_low), (1.0, probs), (high, p_high)]}
 print("uncertainty (entropy, in bits):",

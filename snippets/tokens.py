@@ -2,11 +2,12 @@
 
 Trains on Python's own manual unless you pass --text with a UTF-8 file of your own.
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import hashlib
 
 import matplotlib.pyplot as plt
 
-import cli
 import tokenizer
 from tokenizer import QUESTION, encode, pieces, visible
 
@@ -147,4 +148,4 @@ alt = (f"The question {QUESTION!r} drawn as coloured boxes, one box per token, o
 fig, ax = plt.subplots(figsize=(9, 2.6), num=alt)
 tokenizer.draw_pieces(ax, {name: splits[name][QUESTION] for name in splits})
 fig.tight_layout()
-plt.show()
+cli.save_figure(fig, "question-tokens")

@@ -5,6 +5,8 @@
     python snippets/train.py --workers 2       # the same run, on 2 workers
     torchrun --standalone --nproc_per_node=2 snippets/train.py   # the same, by torchrun
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import copy
 import math
 import os
@@ -14,7 +16,6 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 
-import cli
 import sampling
 import training
 
@@ -161,7 +162,7 @@ ax.axhline(baselines["gzip"], color="gray", linestyle="--", label="gzip, to comp
 ax.set_xlabel("training step")
 ax.set_ylabel("bits per character")
 ax.legend()
-plt.show()
+cli.save_figure(fig, "training-curve")
 
 # %% samples
 for step, sample in samples.items():

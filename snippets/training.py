@@ -3,6 +3,8 @@
 Library module: importing it does nothing. `load_or_train()` hands any demo the default
 run's model.
 """
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import bz2
 import contextlib
 import datetime
@@ -24,7 +26,6 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
-import cli
 from gpt import GPT, GPTConfig
 
 CHECKPOINT = cli.OUT / "tiny-gpt.pt"  # the default run's model

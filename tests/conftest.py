@@ -81,6 +81,7 @@ class Fresh:
         return self.result(name)
 
 
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
 def pytest_collection_modifyitems(config, items):
     """Queue, before any test runs, the fresh runs and page sessions the selected tests will need."""
     snippets, pages = [], []
