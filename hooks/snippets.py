@@ -37,6 +37,7 @@ EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</scri
 NOTEBOOKS = "notebooks"
 FIGURES = "figures"
 EXPORTS = "exports"  # files snippets export for the page widgets (a tokenizer, model weights)
+DATA = "data"  # snippets/data/*.txt: the training text and its licence, as files of the site
 DOWNLOAD = "downloads/llms101-snippets.zip"
 WIDTH = 88  # characters of code or output that fit the content column at 1280 px
 SETUP_PAGE = "run-it-yourself.md"  # where each chapter's "run it yourself" note points, when the site has it
@@ -115,6 +116,9 @@ def add_generated_files(files, config):
                 generated[f"{FIGURES}/{figure['file']}"] = run.folder / figure["file"]
         for name in run.exports:
             generated[f"{EXPORTS}/{name}"] = run.folder / "exports" / name
+    # the training text and its licence: the page's trainer trains on it in the reader's browser
+    for path in sorted(runner.DATA.glob("*.txt")):
+        generated[f"{DATA}/{path.name}"] = path
     for uri, path in generated.items():
         files.append(File.generated(config, uri, abs_src_path=str(path)))
     files.append(File.generated(config, DOWNLOAD, content=snippets_zip()))
