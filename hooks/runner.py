@@ -14,6 +14,7 @@ LLMS101_FROZEN=1, as in CI and the publishing workflow, the build stops and says
 """
 import ast
 import concurrent.futures
+import functools
 import hashlib
 import json
 import os
@@ -103,6 +104,114 @@ def split_cells(source):
         if names.count(cell.name) > 1:
             raise SnippetError(f"two cells are named {cell.name!r}")
     return cells
+
+
+
+class Names(ast.NodeVisitor):
+    """The global names a cell binds, and those it reads before binding them itself, in execution
+    order (a value before the names it is assigned to); names local to a function, lambda or
+    comprehension are not the cell's."""
+    def __init__(self):
+        self.binds, self.reads, self.local = set(), set(), [set()]
+
+    def name(self, name, load):
+        if any(name in scope for scope in self.local[1:]):
+            return
+        if load and name not in self.binds:
+            self.reads.add(name)
+        elif not load and len(self.local) == 1:
+            self.binds.add(name)
+
+    def visit_Name(self, node):
+        self.name(node.id, isinstance(node.ctx, ast.Load))
+
+    def visit_Assign(self, node):
+        self.visit(node.value)
+        for target in node.targets:
+            self.visit(target)
+
+    def visit_AugAssign(self, node):
+        self.visit(node.value)
+        self.name(getattr(node.target, "id", None), True)
+        self.visit(node.target)
+
+    def visit_AnnAssign(self, node):
+        if node.value:
+            self.visit(node.value)
+        self.visit(node.target)
+
+    def visit_For(self, node):
+        self.visit(node.iter)
+        self.visit(node.target)
+        for stmt in node.body + node.orelse:
+            self.visit(stmt)
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            self.name((alias.asname or alias.name).split(".")[0], False)
+
+    visit_ImportFrom = visit_Import
+
+    def scoped(self, bound, body):
+        self.local.append(set(bound))
+        for part in body:
+            self.visit(part)
+        self.local.pop()
+
+    def visit_FunctionDef(self, node):
+        for d in node.decorator_list + node.args.defaults + node.args.kw_defaults:
+            if d is not None:
+                self.visit(d)
+        self.name(node.name, False)
+        args = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
+        args += [a.arg for a in (node.args.vararg, node.args.kwarg) if a]
+        assigned = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        self.scoped(args + list(assigned), node.body)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_Lambda(self, node):
+        args = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
+        self.scoped(args, [node.body])
+
+    def visit_ClassDef(self, node):
+        for part in node.bases + node.keywords + node.decorator_list:
+            self.visit(part)
+        self.name(node.name, False)
+        self.scoped([], node.body)
+
+    def comprehension(self, node, parts):
+        self.visit(node.generators[0].iter)
+        bound = {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+        rest = [g.iter for g in node.generators[1:]] + [c for g in node.generators for c in g.ifs]
+        self.scoped(bound, rest + parts)
+
+    def visit_ListComp(self, node):
+        self.comprehension(node, [node.elt])
+    visit_SetComp = visit_GeneratorExp = visit_ListComp
+
+    def visit_DictComp(self, node):
+        self.comprehension(node, [node.key, node.value])
+
+
+def rebound_names(source):
+    """One line per name that a cell binds again after an earlier cell bound it, while a later cell reads
+    it: a new cell like that silently changes what the later cells print. (Rename it in the new cell.)"""
+    cells = split_cells(source)
+    names = []
+    for cell in cells:
+        visitor = Names()
+        visitor.visit(ast.parse(cell.source))
+        names.append((cell.name, visitor.binds, visitor.reads))
+    problems, bound = [], set()
+    for k, (cell, binds, _) in enumerate(names):
+        for name in sorted(binds & bound):
+            readers = [later for later, _, reads in names[k + 1:] if name in reads]
+            if readers:
+                problems.append(f"cell {cell!r} binds {name!r} again, and later cell {readers[0]!r} reads it: "
+                                f"give the new value a name of its own")
+        bound |= binds
+    return problems
 
 
 def is_demo(name):
@@ -245,6 +354,9 @@ def refresh(names, log=None, force=False):
     stale = [name for name in dict.fromkeys(names) if force or recorded(name) is None]
     if not stale or os.environ.get("LLMS101_FROZEN") == "1":
         return {}
+    warning = other_kind_warning(stale)
+    if warning and log:
+        log(warning)
     pool, failed = Pool(), {}
     def job(name, key):
         if log:
@@ -341,6 +453,36 @@ def machine():
         except metadata.PackageNotFoundError:
             found[package] = None
     return found
+
+
+@functools.cache
+def local_machine():
+    """machine() as a snippet run here would record it, without running one: a fresh Python that imports
+    cli (which pins the numeric path) and torch, as every snippet does."""
+    code = ("import json, sys; sys.path[:0] = sys.argv[1:]; import cli, torch, runner; "
+            "print(json.dumps(runner.machine()))")
+    proc = subprocess.run([sys.executable, "-c", code, str(SNIPPETS), str(Path(__file__).parent)],
+                          capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        raise SnippetError(f"cannot tell what this machine is: {proc.stderr.strip().splitlines()[-1:]}")
+    return json.loads(proc.stdout)
+
+
+def other_kind_warning(names):
+    """One line, before anything is re-recorded, if this machine is not the kind the records of these
+    snippets were made on (their digits would change where the edit changed nothing); else None."""
+    records = [found for found in (load(name, record_folder(name)) for name in names)
+               if found and "cpu_capability" in found.machine]
+    if not records:
+        return None
+    here = local_machine()
+    others = [run for run in records if not same_kind(run.machine, here)]
+    if not others:
+        return None
+    names = ", ".join(run.snippet for run in others)
+    return (f"this machine ({describe(here)}) is not the kind the records were made on "
+            f"({describe(others[0].machine)}): re-recording {names} here changes digits your edit did not "
+            "touch; see CONTRIBUTING.md, 'Records and your machine'")
 
 
 def same_kind(a, b):

@@ -69,6 +69,8 @@ def demos_of(markdown):
 
 
 def on_config(config):
+    # mkdocs-jupyter says "Cache hit" and "Copied jupyter file" for every notebook on every build
+    logging.getLogger("mkdocs.plugins.mkdocs_jupyter").setLevel(logging.WARNING)
     runs.clear()
     failures.clear()
     config["notebook_dir"] = runner.ROOT / ".cache" / NOTEBOOKS
@@ -87,6 +89,9 @@ def on_files(files, config):
     pages.sort(key=lambda page: order.index(page.src_uri) if page.src_uri in order else len(order))
     sources = {page: get_data(Path(page.abs_src_path).read_text(encoding="utf-8")) for page in pages}
     every_demo = [name for markdown, _ in sources.values() for name in demos_of(markdown)]
+    for name in dict.fromkeys(every_demo):
+        for message in runner.rebound_names(runner.snippet_path(name).read_text()):
+            log.warning(f"snippets/{name}: {message}")
     for name, error in runner.refresh(every_demo, log=log.info).items():
         failures[name] = str(error)
         log.warning(str(error))

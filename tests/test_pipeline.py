@@ -19,6 +19,7 @@ def project(tmp_path, monkeypatch):
     (tmp_path / "docs").mkdir()
     monkeypatch.setattr(runner, "ROOT", tmp_path)
     monkeypatch.setattr(runner, "SNIPPETS", tmp_path / "snippets")
+    monkeypatch.setattr(runner, "DATA", tmp_path / "snippets" / "data")
     monkeypatch.setattr(runner, "FREEZE", tmp_path / "_freeze")
     monkeypatch.setattr(runner, "CONSTRAINTS", tmp_path / "constraints.txt")
     return tmp_path
@@ -281,3 +282,53 @@ def test_exports_and_the_snippets_download_reach_the_site(project):
     first = archive.read_bytes()
     assert build(project).returncode == 0
     assert archive.read_bytes() == first  # the same files give the same zip, byte for byte
+
+
+def test_a_new_cell_that_rebinds_a_name_a_later_cell_reads_fails_the_strict_build(project):
+    rebinding = DEMO.replace("# %% b", "# %% new\n    first = 'uno'\n    # %% b\n    print(first)")
+    broken = site(project, "# T\n\n{* demo.py:a *}\n\n{* demo.py:new *}\n\n{* demo.py:b *}\n", rebinding)
+    assert broken.returncode != 0
+    [line] = [line for line in broken.stderr.splitlines() if "again" in line]
+    assert "snippets/demo.py: cell 'new' binds 'first' again, and later cell 'b' reads it" in line
+
+
+def test_names_local_to_loops_comprehensions_and_functions_are_not_rebindings():
+    source = textwrap.dedent("""
+        names = ["a", "b"]
+        # %% one
+        for name in names:
+            print(name)
+        # %% two
+        sizes = {name: len(name) for name in names}
+        def show(x):
+            total = x
+            return total
+        # %% three
+        for name in names:
+            print(show(sizes[name]))
+        total = 1
+        print(total)
+    """)
+    assert runner.rebound_names(source) == []
+    assert runner.rebound_names(source.replace("# %% two", "# %% two\nnames = []")) == [
+        "cell 'two' binds 'names' again, and later cell 'three' reads it: give the new value a name of its own"]
+
+
+def test_rerecording_on_another_kind_of_machine_says_so_in_one_line_before_it_runs(project):
+    shutil.copy(ROOT / "snippets" / "cli.py", project / "snippets" / "cli.py")
+    write(project / "snippets" / "demo.py", "import cli\nimport torch\n# %% show\nprint(torch.ones(2).sum().item())\n")
+    runner.run("demo.py")
+    record = project / "_freeze" / "demo" / "record.json"
+    said = []
+    write(project / "snippets" / "demo.py", "import cli\nimport torch\n# %% show\nprint(torch.ones(3).sum().item())\n")
+    assert runner.refresh(["demo.py"], log=said.append) == {}
+    assert not any("not the kind" in line for line in said)  # records made here: nothing to say
+    text = record.read_text()
+    record.write_text(text.replace(f'"cpu_capability": "{runner.local_machine()["cpu_capability"]}"',
+                                   '"cpu_capability": "SVE256"'))
+    write(project / "snippets" / "demo.py", "import cli\nimport torch\n# %% show\nprint(torch.ones(4).sum().item())\n")
+    said.clear()
+    assert runner.refresh(["demo.py"], log=said.append) == {}
+    assert "is not the kind the records were made on" in said[0] and "SVE256" in said[0]
+    assert "\n" not in said[0] and said[1].startswith("running snippets/demo.py")
+

@@ -135,9 +135,7 @@ def test_copying_a_pages_code_blocks_in_order_prints_what_the_page_shows(fresh, 
 
 def same_kind_as_records(name):
     """Is this machine the kind the snippet's record was made on (so that its digits must match)?"""
-    import torch  # noqa: F401 - so that runner.machine() sees the kernel path this process would use
-
-    return runner.same_kind(runner.recorded(name).machine, runner.machine())
+    return runner.same_kind(runner.recorded(name).machine, runner.local_machine())
 
 
 def expected_output(fresh, snippet, shown):
@@ -276,3 +274,11 @@ def test_the_code_download_holds_every_snippet_and_the_pinned_requirements(built
     assert "llms101-snippets/constraints.txt" in names
     assert "torch==2.13.0" in requirements.splitlines()
     assert "downloads/llms101-snippets.zip" in built_site.page("run-it-yourself/")
+
+
+def test_the_build_log_has_nothing_a_contributor_must_learn_to_ignore(built_site):
+    """The strict build's log: no warnings, no list of 'pages not in the nav' (the notebooks are put in the
+    nav by the hook), no line per notebook from mkdocs-jupyter."""
+    for noise in ('not included in the "nav"', "Cache hit", "Copied jupyter file", "WARNING"):
+        assert noise not in built_site.log, noise
+    assert len(built_site.log.splitlines()) <= 5, built_site.log
