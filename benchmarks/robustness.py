@@ -1,10 +1,12 @@
 """Do the pages' claims hold on other CPUs and for other seeds? A benchmark, not a test: minutes.
 
-Re-runs the demos that train or use a model under each CPU kernel path this machine offers
-(ATEN_CPU_CAPABILITY=default, avx2, avx512: the same arithmetic, added up in a different order)
-and, on the native path, under other seeds; then runs the claim tests (pytest -m claims) against
-each set of runs and prints a table: demo x variant -> claims held. Each variant runs in its own
-copy of snippets/, so their saved models (out/) never mix.
+Re-runs the demos that train or use a model on each numeric path a reader's CPU may take (the pinned
+AVX2 path the pages are recorded on; PyTorch's DEFAULT path, as on a CPU without AVX2 or another
+processor; and AVX-512 with the math libraries unpinned, as this CPU would run without snippets/cli.py:
+the same arithmetic, added up in a different order) and, on the pinned path, with other seeds; then
+runs the claim tests (pytest -m claims) of those demos against each set of runs and prints a table:
+test module x variant -> claims held. A path this CPU cannot take is reported as not available. Each
+variant runs in its own copy of snippets/, so their saved models (out/) never mix.
 
     python benchmarks/robustness.py                    # every variant, every trained-model demo
     python benchmarks/robustness.py --demos facts.py autocomplete.py --seeds 7
@@ -35,15 +37,19 @@ def trained_model_demos():
             if any("import torch" in f.read_text() for f in [runner.snippet_path(name), *runner.sibling_imports(runner.snippet_path(name))])]
 
 
-def capabilities():
-    """The kernel paths this CPU can run: PyTorch falls back to a lower one when asked for more."""
-    found = []
-    for capability in ("default", "avx2", "avx512"):
-        probe = subprocess.run([sys.executable, "-c", "import torch; print(torch.backends.cpu.get_cpu_capability())"],
-                               env=dict(os.environ, ATEN_CPU_CAPABILITY=capability), capture_output=True, text=True)
-        if probe.stdout.strip().lower() == capability:
-            found.append(capability)
-    return found
+# name -> (settings, the kernel path PyTorch must then report)
+PATHS = {
+    "AVX2 (pinned)": ({}, "AVX2"),
+    "DEFAULT": ({"ATEN_CPU_CAPABILITY": "default"}, "DEFAULT"),
+    "AVX512": ({"ATEN_CPU_CAPABILITY": "avx512", "ONEDNN_MAX_CPU_ISA": "ALL", "MKL_CBWR": "AUTO"}, "AVX512"),
+}
+
+
+def kernel_path(env):
+    """The kernel path a snippet takes under env (PyTorch falls back to a lower one when asked for more)."""
+    probe = subprocess.run([sys.executable, "-c", "import cli, torch; print(torch.backends.cpu.get_cpu_capability())"],
+                           cwd=ROOT / "snippets", env=env, capture_output=True, text=True)
+    return probe.stdout.strip() or f"none ({probe.stderr.strip().splitlines()[-1:]})"
 
 
 def run_variant(name, demos, env, argv, folder, workers):
@@ -70,11 +76,18 @@ def run_variant(name, demos, env, argv, folder, workers):
     return time.perf_counter() - started, failed
 
 
-def check_claims(folder):
+def claim_tests(demos):
+    """The test files that check claims about these demos (they ask for a run of one of them)."""
+    asked = re.compile(r"""snippet_run\(\s*["']([\w.]+\.py)["']""")
+    return [str(path.relative_to(ROOT)) for path in sorted((ROOT / "tests").glob("test_*.py"))
+            if set(asked.findall(path.read_text())) & set(demos)]
+
+
+def check_claims(folder, tests):
     """pytest -m claims against the variant's runs: {test module: (held, total, [failed tests])}."""
     report = folder / "claims.xml"
     subprocess.run([sys.executable, "-m", "pytest", "-m", "claims", "-q", "-p", "no:cacheprovider",
-                    "--no-header", "-o", "addopts=", f"--junitxml={report}", "tests"],
+                    "--no-header", "-o", "addopts=", f"--junitxml={report}", *tests],
                    cwd=ROOT, env=dict(os.environ, LLMS101_CLAIMS_RUNS=str(folder / "runs")),
                    capture_output=True, text=True)
     results = {}
@@ -91,27 +104,42 @@ def check_claims(folder):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--demos", nargs="+", default=trained_model_demos(), help="demos to re-run")
-    parser.add_argument("--seeds", nargs="*", type=int, default=[1, 2], help="other seeds, on the native path")
+    parser.add_argument("--seeds", nargs="*", type=int, default=[1, 2], help="other seeds, on the pinned path")
     parser.add_argument("--workers", type=int, default=os.cpu_count(), help="demos run side by side")
     args = parser.parse_args()
 
-    variants = [(capability, {"ATEN_CPU_CAPABILITY": capability}, ()) for capability in capabilities()]
+    for demo in args.demos:
+        try:
+            runner.snippet_path(demo)
+        except runner.SnippetError as error:
+            sys.exit(f"robustness.py: error: {error}")
+    base = {key: value for key, value in os.environ.items() if key not in PATHS["AVX512"][0]}
+    variants, unavailable = [], []
+    for name, (settings, expected) in PATHS.items():
+        found = kernel_path(dict(base, **settings))
+        if found == expected:
+            variants.append((name, settings, ()))
+        else:
+            unavailable.append(name)
+            print(f"{name:>14}: not available on this CPU (PyTorch takes {found} when asked for it)", flush=True)
     variants += [(f"seed {seed}", {}, ("--seed", str(seed))) for seed in args.seeds]
+    tests = claim_tests(args.demos)
     work = Path(tempfile.mkdtemp(prefix="llms101-robustness-"))
     table, failures = {}, []
     for name, extra_env, argv in variants:
-        folder = work / re.sub(r"\W+", "-", name)
-        seconds, failed = run_variant(name, args.demos, dict(os.environ, **extra_env), argv, folder, args.workers)
-        claims = check_claims(folder)
-        print(f"{name:>10}: demos ran in {seconds:.0f} s" + (f", failed: {failed}" if failed else ""), flush=True)
+        folder = work / re.sub(r"\W+", "-", name).strip("-")
+        seconds, failed = run_variant(name, args.demos, dict(base, **extra_env), argv, folder, args.workers)
+        claims = check_claims(folder, tests)
+        print(f"{name:>14}: demos ran in {seconds:.0f} s" + (f", failed: {failed}" if failed else ""), flush=True)
         for module, (held, total, broken) in claims.items():
             table.setdefault(module, {})[name] = f"{held}/{total}" + (" ok" if held == total else " NO")
             failures += [f"{name}: {module}::{test}" for test in broken]
     columns = [name for name, _, _ in variants]
-    width = max(len(module) for module in table) + 2
-    print(f"\n{'claims (tests)':{width}}" + "".join(f"{c:>14}" for c in columns))
+    width = max([len(module) for module in table] + [14]) + 2
+    print(f"\n{'claims (tests)':{width}}" + "".join(f"{c:>15}" for c in columns + unavailable))
     for module, cells in sorted(table.items()):
-        print(f"{module:{width}}" + "".join(f"{cells.get(c, '-'):>14}" for c in columns))
+        print(f"{module:{width}}" + "".join(f"{cells.get(c, '-'):>15}" for c in columns)
+              + "".join(f"{'n/a':>15}" for _ in unavailable))
     if failures:
         print("\nclaims that did not hold:\n  " + "\n  ".join(failures))
         print(f"(the runs are kept in {work}: each variant's records are in <variant>/runs/)")

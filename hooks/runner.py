@@ -21,6 +21,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -342,7 +343,9 @@ def execute(name, folder, argv=(), env=None, key=None):
         RUNNING.discard(proc)
     if proc.returncode != 0:
         shutil.rmtree(partial, ignore_errors=True)
-        raise SnippetError(f"snippets/{name} failed:\n{stderr.strip()}")
+        # the last line says why: the child's own summary, or the signal that stopped it
+        why = f"\nkilled by {signal.Signals(-proc.returncode).name}" if proc.returncode < 0 else ""
+        raise SnippetError(f"snippets/{name} failed:\n{stderr.strip()}{why}")
     shutil.rmtree(folder, ignore_errors=True)
     partial.rename(folder)  # the old record is replaced only by a complete new one
     return load(name, folder)
@@ -524,13 +527,13 @@ def child(path, folder, key, argv):
         except SystemExit as e:
             sys.stderr.write(stdout.getvalue()[-2000:])
             sys.exit(f"cell {cell.name!r} exited with {e.code!r}")
-        except BaseException:
+        except BaseException as error:
             sys.stderr.write(stdout.getvalue()[-2000:])
             lines = traceback.format_exc().splitlines()
             # drop the frames of this runner; keep the snippet's
             keep = [i for i, line in enumerate(lines) if str(path.parent) in line]
             print("\n".join(lines[:1] + lines[keep[0]:] if keep else lines), file=sys.stderr)
-            sys.exit(f"cell {cell.name!r} raised")
+            sys.exit(f"cell {cell.name!r} raised {type(error).__name__}: {error}".splitlines()[0])
         cells[cell.name] = {"code": cell.code, "stdout": stdout.getvalue(), "figures": save_figures(folder, cell.name)}
     variables = {}
     for name, value in namespace.items():

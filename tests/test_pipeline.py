@@ -1,5 +1,7 @@
 """The plumbing that runs snippets and puts them on pages (hooks/), tested on small throwaway projects."""
+import importlib.util
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -332,3 +334,32 @@ def test_rerecording_on_another_kind_of_machine_says_so_in_one_line_before_it_ru
     assert "is not the kind the records were made on" in said[0] and "SVE256" in said[0]
     assert "\n" not in said[0] and said[1].startswith("running snippets/demo.py")
 
+
+
+def test_a_snippet_killed_by_a_signal_says_so_on_its_last_line(project):
+    write(project / "snippets" / "demo.py", """
+        import os, signal, sys
+        # %% die
+        print("training the model first (about a minute)", file=sys.stderr)
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    with pytest.raises(runner.SnippetError) as error:
+        runner.run("demo.py")
+    assert str(error.value).splitlines()[-1] == "killed by SIGKILL"
+
+
+def test_a_failing_cell_names_its_error_on_the_last_line(project):
+    write(project / "snippets" / "demo.py", "# %% boom\nraise ValueError('no such thing')\n")
+    with pytest.raises(runner.SnippetError) as error:
+        runner.run("demo.py")
+    assert str(error.value).splitlines()[-1] == "cell 'boom' raised ValueError: no such thing"
+
+
+def test_the_robustness_benchmark_reports_a_path_this_cpu_lacks_as_not_available():
+    spec = importlib.util.spec_from_file_location("robustness", ROOT / "benchmarks" / "robustness.py")
+    robustness = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(robustness)
+    assert robustness.kernel_path(dict(os.environ, ATEN_CPU_CAPABILITY="default")) == "DEFAULT"
+    foreign = "avx512" if platform.machine().lower() in ("arm64", "aarch64") else "sve256"
+    assert robustness.kernel_path(dict(os.environ, ATEN_CPU_CAPABILITY=foreign)) != foreign.upper()
+    assert robustness.claim_tests(["facts.py"]) == ["tests/test_facts.py"]
