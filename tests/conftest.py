@@ -81,9 +81,38 @@ class Fresh:
         return self.result(name)
 
 
+def pytest_addoption(parser):
+    parser.addoption("--snippet", action="append", default=[], metavar="NAME.py",
+                     help="only the tests about this snippet: its claims, its record and fresh run, the pages "
+                          "that show it (their outputs, copy-paste session and browser checks), and the build")
+    parser.addoption("--page", action="append", default=[], metavar="NAME.md",
+                     help="only the tests about this page (docs/NAME.md), and the build")
+
+
+def about(item, snippets, pages):
+    """Is this test about one of these snippets or pages?"""
+    if item.name == "test_strict_build_is_clean":
+        return True
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    values = {getattr(value, "name", value) for value in params.values() if isinstance(value, (str, Path))}
+    if values & (set(snippets) | set(pages)):
+        return True
+    return bool(snippets) and bool(set(NEEDS.findall(Path(item.fspath).read_text())) & set(snippets))
+
+
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
 def pytest_collection_modifyitems(config, items):
-    """Queue, before any test runs, the fresh runs and page sessions the selected tests will need."""
+    """Keep only the tests --snippet/--page ask for, then queue, before any test runs, the fresh runs and
+    page sessions the selected tests will need."""
+    snippets, pages = config.getoption("snippet"), config.getoption("page")
+    if snippets or pages:
+        import copy_paste
+
+        pages = pages + [page.name for page in sorted((ROOT / "docs").glob("*.md"))
+                         if set(copy_paste.demos_on(page.name)) & set(snippets)]
+        keep = [item for item in items if about(item, snippets, pages)]
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
     snippets, pages = [], []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
