@@ -2,9 +2,11 @@
 
 Measures this machine's fp32 matmul peak (one thread per worker), then trains one configuration
 (the default run unless flags say otherwise) on one worker or, data-parallel, on several, and reports
-tokens per second, model FLOPs utilisation (MFU) against that peak, held-out bits per character next
-to gzip/bz2/xz, and peak memory. Wall times depend on what else the machine is doing: run it on a
-quiet machine, and run it twice.
+tokens per second, model FLOPs utilisation (MFU) against that peak, bits per character on the
+validation text next to gzip/bz2/xz (given the training text) and on as much training text, scored
+the same way, and peak memory. Settings are chosen on the validation text only: the test text
+(training.split_three) is for train.py's final score, so this never looks at it. Wall times depend on
+what else the machine is doing: run it on a quiet machine, and run it twice.
 
     python benchmarks/train_speed.py                  # the default run (the page's)
     python benchmarks/train_speed.py --workers 2      # the same run on 2 workers (torchrun's engine)
@@ -59,8 +61,7 @@ load_before = ", ".join(f"{x:.1f}" for x in os.getloadavg())  # other work on th
 peak = training.mean_over_workers(matmul_peak()) * workers  # every worker's cores, added up
 text = cli.default_corpus()
 tok = training.CharTokenizer.from_text(text)
-train_ids, val_ids = training.split(text, tok, s["heldout_fraction"])
-n_train = len(train_ids)
+train_ids, val_ids, _ = training.split_three(text, tok, s["heldout_fraction"], s["test_fraction"])
 model = training.build(s, tok)
 
 t0 = time.perf_counter()
@@ -68,7 +69,9 @@ cpu0 = time.process_time()
 history = training.train(model, train_ids, val_ids, s, eval_every=s["steps"])  # one evaluation, at the end
 cpu = time.process_time() - cpu0
 seconds = time.perf_counter() - t0
-bpc = training.heldout_loss(model, val_ids) / math.log(2)
+# like the compressors below: the training text, then every character of the validation text
+val_bpc = training.evaluate(model, val_ids, context=train_ids) / math.log(2)
+train_bpc = training.evaluate(model, train_ids, max_tokens=len(val_ids)) / math.log(2)
 tokens = s["steps"] * s["batch_size"] * s["block_size"]  # all workers together
 achieved = training.flops_per_token(model) * tokens / seconds
 peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -80,6 +83,8 @@ print(f"fp32 matmul peak {peak / 1e9:.0f} GFLOP/s on {workers} worker(s) x {args
 print(f"trained {s['steps']} steps, {tokens:,} tokens in {seconds:.1f} s wall on {workers} worker(s) "
       f"({cpu:.1f} s CPU on worker 0): {tokens / seconds:,.0f} tokens/s, {achieved / 1e9:.0f} GFLOP/s, "
       f"MFU {achieved / peak:.0%}")
-print(f"held-out bits/char: model {bpc:.3f}   " + "   ".join(
-    f"{k} {v:.3f}" for k, v in training.compressed_bits_per_char(text[:n_train], text[n_train:]).items()))
+train_text, val_text = tok.decode(train_ids.tolist()), tok.decode(val_ids.tolist())
+print(f"validation bits/char: model {val_bpc:.3f}   " + "   ".join(
+    f"{k} {v:.3f}" for k, v in training.compressed_bits_per_char(train_text, val_text).items())
+    + f"   (model on training text, scored the same way: {train_bpc:.3f})")
 print(f"peak memory {peak_mib:,.0f} MiB (worker 0)")

@@ -22,7 +22,8 @@ import training
 parser = cli.Parser(description="Train the tiny GPT on a text and save it under out/.")
 parser.add_argument("--text", metavar="FILE",
                     help="a UTF-8 text file to train on (default: Python's manual); "
-                         "the last 10%% is held out to test on")
+                         "the last 10%% is held out to check on, the 10%% before it "
+                         "to test on")
 parser.add_argument("--long", action="store_true",
                     help="the longer setting: a bigger model, more steps (minutes)")
 parser.add_argument("--steps", type=int,
@@ -78,13 +79,29 @@ torch.set_num_threads(training.THREADS)
 
 # %% data
 tokenizer = training.CharTokenizer.from_text(text)
-train_ids, val_ids = training.split(text, tokenizer, settings["heldout_fraction"])
+train_ids, val_ids, test_ids = training.split_three(
+    text, tokenizer, settings["heldout_fraction"], settings["test_fraction"])
 vocab_size = tokenizer.vocab_size
 # a know-nothing guess: every character equally likely
 uniform_bits = math.log2(vocab_size)
 print(f"{len(text):,} characters, {vocab_size} different ones: a token each")
-n_train = len(train_ids)
-print(f"training on the first {n_train:,}, holding out the last {len(val_ids):,}")
+n_train, n_val, n_test = len(train_ids), len(val_ids), len(test_ids)
+n_before = len(text) - n_val - n_test  # the text before the two held-out parts
+print(f"validation text: the last {n_val:,}, to choose settings on")
+print(f"test text: the {n_test:,} before it, to score the model at the end")
+print(f"training text: the first {n_before:,}, less {n_before - n_train:,} in "
+      f"paragraphs that the other two also have: {n_train:,}")
+
+# %% overlap
+train_text, test_text = tokenizer.decode(train_ids.tolist()), text[n_before:-n_val]
+overlap = {}
+print("pieces of the test text found word for word in the training text:")
+for size in (50, 200):
+    pieces = [test_text[i:i + size] for i in range(0, n_test - size + 1, size)]
+    before = sum(piece in text[:n_before] for piece in pieces) / len(pieces)
+    overlap[size] = sum(piece in train_text for piece in pieces) / len(pieces)
+    print(f"  {size:3d} characters long: {before:5.1%} of them before those paragraphs "
+          f"went, {overlap[size]:4.1%} after")
 
 # %% model
 model = training.build(settings, tokenizer)
@@ -136,9 +153,10 @@ def sample_now(step):
 
 
 def report(step, history):
-    loss, heldout = history["train"][-1], history["heldout"][-1]
-    print(f"step {step:5,d}   loss {loss:.3f}   = {loss / math.log(2):.2f} bits/char "
-          f"training, {heldout / math.log(2):.2f} held out")
+    # the same scoring for both (training.evaluate), on 8,192 characters of each
+    train_bits, val_bits = (history[k][-1] / math.log(2) for k in ("train", "heldout"))
+    print(f"step {step:5,d}   bits per character: training text {train_bits:.2f}, "
+          f"validation text {val_bits:.2f}")
     sample_now(step)
 
 
@@ -150,15 +168,13 @@ model.to("cpu")
 first_loss, last_loss = history["train"][0], history["train"][-1]
 
 # %% curve
-baselines = training.compressed_bits_per_char(text[:n_train], text[n_train:])
-alt = ("Training loss and held-out loss fall together as the steps go by; "
-       "the dashed line is gzip on the same held-out text")
+alt = ("Bits per character on the training text and on the validation text, scored "
+       "the same way, fall together as the steps go by")
 fig, ax = plt.subplots(figsize=(7, 3.2), num=alt)
 for key, label in [("train", "training text"),
-                   ("heldout", "held-out text (never trained on)")]:
+                   ("heldout", "validation text (never trained on)")]:
     bits = [loss / math.log(2) for loss in history[key]]
     ax.plot(history["step"], bits, marker="o", label=label)
-ax.axhline(baselines["gzip"], color="gray", linestyle="--", label="gzip, to compare")
 ax.set_xlabel("training step")
 ax.set_ylabel("bits per character")
 ax.legend()
@@ -174,27 +190,39 @@ for word, p in trained_top5:
     print(f"{p:8.1e}  {prompt}{word}   ({p:.1%})")
 
 # %% compression
-heldout_bpc = training.heldout_loss(model, val_ids) / math.log(2)
-print(f"bits per character on the held-out text ({len(val_ids):,} characters):")
-print(f"  tiny GPT  {heldout_bpc:.3f}")
+# The same characters for everyone: each reads the training text, then pays for every
+# character of the test text. A compressor pays the bytes the test text adds; the model
+# pays its loss on each character, reading on from the end of the training text.
+baselines = training.compressed_bits_per_char(train_text, test_text)
+test_bpc = training.evaluate(model, test_ids, context=train_ids) / math.log(2)
+# as many characters of the training text, scored the same way
+train_bpc = training.evaluate(model, train_ids, max_tokens=n_test) / math.log(2)
+print(f"bits per character on the test text ({n_test:,} characters), each having "
+      f"read the training text first:")
+print(f"  tiny GPT  {test_bpc:.3f}")
 for name, bpc in baselines.items():
-    print(f"  {name:8s}  {bpc:.3f}   (already given the training text)")
+    print(f"  {name:8s}  {bpc:.3f}")
+print(f"the tiny GPT on training text, scored the same way: {train_bpc:.3f}")
 gzip_bpc, bz2_bpc, xz_bpc = baselines["gzip"], baselines["bz2"], baselines["xz"]
-margin_over_gzip = gzip_bpc - heldout_bpc
+margin_over_gzip = gzip_bpc - test_bpc
+unseen_gap = test_bpc - train_bpc
 
 # %% scale
 tokens_seen = settings["steps"] * settings["batch_size"] * settings["block_size"]
+passes = tokens_seen / n_train  # each character of the training text, read this often
 flops = training.flops_per_token(model) * tokens_seen
-# Brown et al. 2020, "Language Models are Few-Shot Learners":
+# Brown et al. 2020, "Language Models are Few-Shot Learners" (Table D.1):
 gpt3 = {"weights": 175e9, "tokens": 300e9, "flops": 3.14e23}
-print(f"{'':14s}{'this run':>12s}{'GPT-3':>12s}{'ratio':>10s}")
+print(f"{'':10s}{'this run':>12s}{'GPT-3':>12s}{'ratio':>10s}")
 for name, ours in [("weights", n_params), ("tokens", tokens_seen), ("flops", flops)]:
-    print(f"{name:14s}{ours:12.3g}{gpt3[name]:12.3g}{gpt3[name] / ours:10.1e}")
+    print(f"{name:10s}{ours:12.3g}{gpt3[name]:12.3g}{gpt3[name] / ours:10.1e}")
+print("(our tokens are single characters; GPT-3's are words or pieces of words)")
 gpt3_flops_ratio = gpt3["flops"] / flops
 gpt3_ratio_billions = gpt3_flops_ratio / 1e9
-laptop_years = gpt3_flops_ratio / (60 * 24 * 365)  # if one run like ours takes a minute
+# at a minute per run like ours; two digits are all this estimate deserves
+laptop_years = float(f"{gpt3_flops_ratio / (60 * 24 * 365):.2g}")
 print(f"GPT-3's training is {gpt3_flops_ratio:.1e} runs like this one: "
-      f"at a minute each, {laptop_years:,.0f} years")
+      f"at a minute each, about {laptop_years:,.0f} years")
 
 # %% save
 # what the page's sampling playground runs
