@@ -92,17 +92,6 @@ print(f"test text: the {n_test:,} before it, to score the model at the end")
 print(f"training text: the first {n_before:,}, less {n_before - n_train:,} in "
       f"paragraphs that the other two also have: {n_train:,}")
 
-# %% overlap
-train_text, test_text = tokenizer.decode(train_ids.tolist()), text[n_before:-n_val]
-overlap = {}
-print("pieces of the test text found word for word in the training text:")
-for size in (50, 200):
-    pieces = [test_text[i:i + size] for i in range(0, n_test - size + 1, size)]
-    before = sum(piece in text[:n_before] for piece in pieces) / len(pieces)
-    overlap[size] = sum(piece in train_text for piece in pieces) / len(pieces)
-    print(f"  {size:3d} characters long: {before:5.1%} of them before those paragraphs "
-          f"went, {overlap[size]:4.1%} after")
-
 # %% model
 model = training.build(settings, tokenizer)
 n_params = model.num_params()
@@ -115,6 +104,25 @@ prompt = "the cat sat on the "
 untrained_top5 = sampling.top_words(model, tokenizer, prompt)
 for word, p in untrained_top5:
     print(f"{p:8.1e}  {prompt}{word}")  # 1.0e-05 means 0.00001: one chance in 100,000
+
+# %% overlap
+train_text, test_text = tokenizer.decode(train_ids.tolist()), text[n_before:-n_val]
+piece_sizes, overlap_before, overlap = [50, 200], [], []
+print("pieces of the test text found word for word in the training text:")
+for size in piece_sizes:
+    pieces = [test_text[i:i + size] for i in range(0, n_test - size + 1, size)]
+    overlap_before.append(sum(p in text[:n_before] for p in pieces) / len(pieces))
+    overlap.append(sum(p in train_text for p in pieces) / len(pieces))
+    print(f"  {size:3d} characters long: {overlap_before[-1]:5.1%} of them before "
+          f"those paragraphs went, {overlap[-1]:4.1%} after")
+
+# %% surprise
+# the loss of one guess: minus the logarithm of the chance it gave the right answer
+surprise = []
+for chance in [0.9, 0.5, 0.1, 0.01]:
+    surprise.append([chance, -math.log(chance), -math.log2(chance)])
+    print(f"right answer given {chance:4.0%}: loss {-math.log(chance):.2f} nats = "
+          f"{-math.log2(chance):.2f} bits")
 
 # %% one_step
 # a copy: the real run below starts from the same random weights
@@ -203,6 +211,10 @@ print(f"  tiny GPT  {test_bpc:.3f}")
 for name, bpc in baselines.items():
     print(f"  {name:8s}  {bpc:.3f}")
 print(f"the tiny GPT on training text, scored the same way: {train_bpc:.3f}")
+weights_kb = 4 * n_params / 1000  # 32-bit numbers, 4 bytes each
+train_kb = len(train_text.encode("utf-8")) / 1000
+print(f"its weights take {weights_kb:,.0f} KB; the training text takes "
+      f"{train_kb:,.0f} KB")
 gzip_bpc, bz2_bpc, xz_bpc = baselines["gzip"], baselines["bz2"], baselines["xz"]
 margin_over_gzip = gzip_bpc - test_bpc
 unseen_gap = test_bpc - train_bpc
@@ -223,6 +235,12 @@ gpt3_ratio_billions = gpt3_flops_ratio / 1e9
 laptop_years = float(f"{gpt3_flops_ratio / (60 * 24 * 365):.2g}")
 print(f"GPT-3's training is {gpt3_flops_ratio:.1e} runs like this one: "
       f"at a minute each, about {laptop_years:,.0f} years")
+# Llama 3 405B (Grattafiori et al. 2024, and its model card): FLOPs, GPU-hours, GPUs
+llama3 = {"flops": 3.8e25, "gpu_hours": 30.84e6, "gpus": 16_384}
+llama3_vs_gpt3 = llama3["flops"] / gpt3["flops"]
+llama3_days = llama3["gpu_hours"] / llama3["gpus"] / 24  # with every GPU busy
+print(f"Llama 3 405B: {llama3_vs_gpt3:.0f} times GPT-3's FLOPs, on up to "
+      f"{llama3['gpus']:,} GPUs: at least {llama3_days:.0f} days")
 
 # %% save
 # what the page's sampling playground runs

@@ -83,18 +83,25 @@ def split(text, tokenizer, heldout_fraction=0.1):
 def split_three(text, tokenizer, heldout_fraction=0.1, test_fraction=0.1):
     """The text as ids, cut in three: (train, validation, test).
 
-    validation: the last heldout_fraction, the text settings are chosen on. test: the
-    test_fraction just before it, scored at the end and used to choose nothing. train:
-    all the text before those, less every paragraph that also appears word for word in
-    one of them (the manual repeats itself: a test passage trained on would flatter the
-    model).
+    validation: the last heldout_fraction, the text settings are chosen on. test: about
+    test_fraction just before it, from a paragraph's start, scored at the end and used
+    to choose nothing. train: all the text before those, less every paragraph that
+    also appears word for word in one of them (the manual repeats itself: a test passage
+    trained on would flatter the model).
     """
-    test_start = int(len(text) * (1 - heldout_fraction - test_fraction))
     val_start = int(len(text) * (1 - heldout_fraction))
+    test_start = int(len(text) * (1 - heldout_fraction - test_fraction))
+    # the test text starts with a whole paragraph: a part of one could hide a repeat
+    blank_line = text.find("\n\n", test_start, val_start)
+    if blank_line != -1:
+        test_start = blank_line + 2
     test, validation = text[test_start:val_start], text[val_start:]
     held_out = set(test.split("\n\n")) | set(validation.split("\n\n"))
     train = "\n\n".join(paragraph for paragraph in text[:test_start].split("\n\n")
                          if paragraph not in held_out)
+    if len(train) < len(test):
+        cli.fail(f"only {len(train):,} characters are left to train on: the rest "
+                 f"repeats paragraphs of the parts held out")
     return [torch.tensor(tokenizer.encode(part), dtype=torch.long)
             for part in (train, validation, test)]
 
@@ -405,7 +412,8 @@ def start_worker(device, timeout):
         cli.fail(f"worker {rank} of {workers}: the other workers did not all join "
                  f"within {timeout:g} s ({type(e).__name__})")
     if rank != 0:
-        sys.stdout = open(os.devnull, "w")  # one worker speaks for all
+        # one worker speaks for all
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")
     return rank, workers
 
 
@@ -424,6 +432,10 @@ def launch_workers(script, workers, argv):
     from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
     from torch.distributed.run import get_args_parser, run
 
+    if not dist.is_available():
+        cli.fail("this build of PyTorch has no torch.distributed: train on one worker")
+    if not torchrun_can_start():
+        return start_workers_here(script, workers, argv)
     # else torchrun prints a banner about it
     os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
     logging.getLogger("torch.distributed").setLevel(logging.CRITICAL)
@@ -440,6 +452,63 @@ def launch_workers(script, workers, argv):
             # worker 0 has said what went wrong, in one line
             sys.exit(failure.exitcode or 1)
         said = sorted(logs.rglob(f"attempt_0/{rank}/stderr.log"), key=os.path.getmtime)
-        lines = said[-1].read_text().strip().splitlines() if said else []
+        text = said[-1].read_text(encoding="utf-8") if said else ""
+        lines = text.strip().splitlines()
         said = lines[-1] if lines else "no message"
         cli.fail(f"worker {rank} of {workers} failed: {said}")
+
+
+def torchrun_can_start():
+    """torchrun's workers meet through PyTorch's libuv-based store, which PyTorch's
+    Windows builds leave out (pytorch/pytorch#148283): there, torchrun cannot start."""
+    try:
+        dist.TCPStore("127.0.0.1", 0, 1, True, datetime.timedelta(seconds=10))
+    except RuntimeError:
+        return False
+    return True
+
+
+def start_workers_here(script, workers, argv):
+    """What launch_workers() does where torchrun cannot start: one process per worker,
+    told its RANK and WORLD_SIZE as torchrun would tell it; worker 0 hosts the store
+    where they meet (init_process_group's env:// start, without libuv on Windows)."""
+    import socket
+    import subprocess
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    logs = cli.OUT / "workers"
+    logs.mkdir(parents=True, exist_ok=True)
+    processes, stderr = [], []
+    for rank in range(workers):
+        env = dict(os.environ, RANK=str(rank), LOCAL_RANK=str(rank),
+                   WORLD_SIZE=str(workers), LOCAL_WORLD_SIZE=str(workers),
+                   MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port),
+                   OMP_NUM_THREADS=str(THREADS))
+        # the others' output goes to logs
+        stderr.append(None if rank == 0 else
+                      open(logs / f"worker-{rank}.log", "w", encoding="utf-8"))
+        processes.append(subprocess.Popen(
+            [sys.executable, str(script), *argv], env=env, stderr=stderr[-1],
+            stdout=None if rank == 0 else subprocess.DEVNULL))
+    # the first worker that fails stops the others, as under torchrun
+    while (any(p.poll() is None for p in processes)
+           and not any(p.returncode for p in processes)):
+        time.sleep(0.1)
+    for p in processes:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    for log in stderr[1:]:
+        log.close()
+    failed = [rank for rank, p in enumerate(processes) if p.returncode]
+    if not failed:
+        return
+    rank = failed[0]
+    if rank == 0:
+        # worker 0 has said what went wrong, in one line
+        sys.exit(processes[0].returncode)
+    lines = Path(stderr[rank].name).read_text(encoding="utf-8").strip().splitlines()
+    said = lines[-1] if lines else "no message"
+    cli.fail(f"worker {rank} of {workers} failed: {said}")
