@@ -5,6 +5,7 @@
 const WIDGETS = {
   ".tokenizer-playground": () => import("./tokenizer-playground.js"),
   ".sampling-playground": () => import("./sampling-playground.js"),
+  ".trainer-playground": () => import("./trainer-playground.js"),
 };
 
 function startAll() {

@@ -11,7 +11,7 @@ import { draw, nextLogits, probabilities } from "./gpt.js";
 export const SETTINGS = {
   n_layer: 2, n_head: 4, n_embd: 64, block_size: 32, dropout: 0.0,
   steps: 2000, batch_size: 16, lr: 6e-3, min_lr: 6e-4, warmup: 50, weight_decay: 0.1,
-  heldout_fraction: 0.1, eval_every: 25, eval_tokens: 1024,
+  heldout_fraction: 0.1, eval_every: 25, eval_tokens: 1024, sample_every: 50,
 };
 
 // The text a reader may train on: enough for a held-out part, not so much that it fills the tab's memory.
