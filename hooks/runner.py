@@ -195,6 +195,16 @@ class Names(ast.NodeVisitor):
         self.comprehension(node, [node.key, node.value])
 
 
+def bound_names(source):
+    """Every name the cells of a snippet bind at top level."""
+    names = set()
+    for cell in split_cells(source):
+        visitor = Names()
+        visitor.visit(ast.parse(cell.source))
+        names |= visitor.binds
+    return names
+
+
 def rebound_names(source):
     """One line per name that a cell binds again after an earlier cell bound it, while a later cell reads
     it: a new cell like that silently changes what the later cells print. (Rename it in the new cell.)"""
@@ -535,9 +545,17 @@ def child(path, folder, key, argv):
             print("\n".join(lines[:1] + lines[keep[0]:] if keep else lines), file=sys.stderr)
             sys.exit(f"cell {cell.name!r} raised {type(error).__name__}: {error}".splitlines()[0])
         cells[cell.name] = {"code": cell.code, "stdout": stdout.getvalue(), "figures": save_figures(folder, cell.name)}
+    write_record(folder, key, cells, namespace)
+
+
+def write_record(folder, key, cells, namespace, names=None):
+    """record.json in folder: the cells' outputs, the namespace's variables of simple types (only those in
+    names, if given), the files its `exports` list names (copied to folder/exports), and this machine."""
     variables = {}
     for name, value in namespace.items():
         if name.startswith("_") or callable(value) or type(value).__name__ == "module":
+            continue
+        if names is not None and name not in names:
             continue
         value = plain(value)
         try:
@@ -547,7 +565,7 @@ def child(path, folder, key, argv):
         if len(text) <= MAX_VARIABLE_CHARS:
             variables[name] = value
     exports = []
-    for file in namespace.get("exports", []):
+    for file in namespace.get("exports", []) if names is None or "exports" in names else []:
         file = ROOT / file
         (folder / "exports").mkdir(exist_ok=True)
         shutil.copyfile(file, folder / "exports" / file.name)

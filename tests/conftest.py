@@ -3,8 +3,10 @@
 A claim test takes `snippet_run` and is run twice: against the record the page shows ("record") and
 against a fresh run on this machine ("fresh"). The fresh runs, and the copy-paste sessions of the
 pages, run side by side, one per core, from the start of the session: conftest works out which ones
-the selected tests need. The robustness benchmark runs the same claim tests against its own runs
-("variant", with LLMS101_CLAIMS_RUNS set to their folder).
+the selected tests need (`--snippet NAME.py` and `--page NAME.md` narrow the selection). On the kind of
+machine the records were made on, a page's copy-paste session is also the fresh run of each demo it
+shows whole, so no demo runs twice. The robustness benchmark runs the same claim tests against its own
+runs ("variant", with LLMS101_CLAIMS_RUNS set to their folder).
 """
 import os
 import re
@@ -47,38 +49,66 @@ def build_site(site):
 
 
 class Fresh:
-    """This session's fresh runs (snippet -> Run) and page sessions (page -> result), in a Pool."""
+    """This session's fresh runs (snippet -> Run) and page sessions (page -> result), in a Pool.
+
+    On the kind of machine the records were made on, a demo that a page shows whole, whose page session
+    is queued anyway, is not run a second time as a script: the session's run of it (recorded as the
+    build records runs) is its fresh run, compared digit for digit with the record. Elsewhere each demo
+    also runs as a script, and the copy-paste sessions are compared with those runs."""
 
     def __init__(self, folder):
         self.folder = folder
         self.pool = runner.Pool()
+        self.from_page = {}  # demo -> the page whose session is its fresh run
 
     def site(self):
         """The site built from the records (once per session, shared by every test that reads it)."""
         return self.pool.submit("site", lambda: build_site(self.folder / "site"))
 
     def want(self, snippets=(), pages=()):
-        for name in snippets:
-            self.pool.snippet(name, lambda n: self.folder / "runs" / Path(n).stem)
         if pages:
             import copy_paste
 
             self.site()
+            # pages that show a model's maker first: the pages that load the model wait for them
+            pages = sorted(pages, key=lambda page: not set(copy_paste.demos_on(page)) & set(runner.PRODUCERS))
+            for page in pages:
+                for name in copy_paste.demos_on(page):
+                    if name not in self.from_page and records_kind(name):
+                        self.from_page[name] = page
             for page in pages:
                 demos = copy_paste.demos_on(page)
-                after = ["site"] + [p for name in demos for p in runner.needs(name)]
-                for producer in after[1:]:
-                    self.want([producer])
+                after = ["site"]
+                for producer in dict.fromkeys(p for name in demos for p in runner.needs(name) if p not in demos):
+                    if producer in self.from_page:
+                        after.append(f"page:{self.from_page[producer]}")
+                    else:
+                        self.want([producer])
+                        after.append(producer)
                 self.pool.submit(f"page:{page}", lambda page=page: copy_paste.session(
                     page, self.result("site"), self.folder / "pages" / Path(page).stem), after)
+        for name in snippets:
+            if name not in self.from_page:
+                self.pool.snippet(name, lambda n: self.folder / "runs" / Path(n).stem)
 
     def result(self, job):
         return self.pool.futures[job].result()
 
     def run(self, name):
         """A fresh run of the snippet, made in this session (queued now if no test asked for it yet)."""
+        if name in self.from_page:
+            session = self.result(f"page:{self.from_page[name]}")
+            if name in session["runs"]:
+                return runner.load(name, session["runs"][name])
+            del self.from_page[name]  # the session broke off (its test says why): run the script instead
         self.want([name])
         return self.result(name)
+
+
+def records_kind(name):
+    """Is this machine the kind the snippet's record was made on (so that its digits must match)?"""
+    record = runner.recorded(name)
+    return record is not None and runner.same_kind(record.machine, runner.local_machine())
 
 
 def pytest_addoption(parser):

@@ -39,19 +39,46 @@ def blocks(html):
     return found
 
 
+def plan(page, page_blocks):
+    """Which demo cell each code block is, by its code (from the demos' records): [[snippet, cell] or None].
+    A page shows every cell of its demos, so a session of the page is a complete run of each of them."""
+    import runner
+
+    cells = {}
+    for name in demos_on(page):
+        record = runner.recorded(name)
+        for cell, data in (record.cells.items() if record else []):
+            cells.setdefault(data["code"].strip("\n"), [name, cell])
+    return [cells.get(block["code"].strip("\n")) for block in page_blocks]
+
+
 def session(page, built, folder):
-    """Run the page's code blocks in one session; returns {"blocks", "printed", "figures", "error"}."""
+    """Run the page's code blocks in one session; returns {"blocks", "printed", "figures", "error",
+    "folder", "runs"}: "runs" maps each demo the page shows whole to a folder holding a record of its run
+    in this session, made as the build makes records (runner.load reads it)."""
+    import runner
+
     url = "" if page == "index.md" else page[:-3] + "/"
     page_blocks = blocks(built.page(url))
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "blocks.json").write_text(json.dumps([block["code"] for block in page_blocks]))
+    cells = plan(page, page_blocks)
+    demos = {}
+    for name in demos_on(page):
+        record = runner.recorded(name)
+        shown = {tuple(cell) for cell in cells if cell and cell[0] == name}
+        if record and shown == {(name, cell) for cell in record.cells}:
+            demos[name] = {"key": record.key, "names": sorted(runner.bound_names(runner.snippet_path(name).read_text()))}
+    (folder / "blocks.json").write_text(json.dumps({"blocks": [block["code"] for block in page_blocks],
+                                                    "cells": cells, "demos": demos}))
     proc = subprocess.run([sys.executable, __file__, str(folder / "blocks.json"), str(folder)],
                           cwd=ROOT / "snippets", capture_output=True, text=True, timeout=1200,
                           env=dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1"))
     result = json.loads((folder / "result.json").read_text()) if (folder / "result.json").is_file() else {}
+    error = result.get("error") or (proc.stderr[-3000:] if proc.returncode else None)
+    runs = {name: folder / Path(name).stem for name in demos if not error}
     return {"blocks": page_blocks, "printed": result.get("printed", []), "figures": result.get("figures", []),
-            "error": result.get("error") or (proc.stderr[-3000:] if proc.returncode else None), "folder": folder}
+            "error": error, "folder": folder, "runs": runs}
 
 
 def main(blocks_file, folder):
@@ -65,29 +92,43 @@ def main(blocks_file, folder):
 
     spec = importlib.util.spec_from_file_location("runner", ROOT / "hooks" / "runner.py")
     runner = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(runner)  # for save_figures: figures saved exactly as the build saves them
+    spec.loader.exec_module(runner)  # figures and records saved exactly as the build saves them
+    folder = Path(folder)
+    todo = json.loads(Path(blocks_file).read_text())
+    demos, cells = todo["demos"], todo["cells"]
+    last = {name: max(i for i, cell in enumerate(cells) if cell and cell[0] == name) for name in demos}
+    outputs = {name: {} for name in demos}
     sys.argv = [""]  # as in an interactive session
     sys.path[0] = ""  # the folder Python was started in (snippets/), not this file's
     namespace = {"__name__": "__main__", "__builtins__": builtins}
     printed, figures, error = [], [], None
-    for number, code in enumerate(json.loads(Path(blocks_file).read_text())):
+    for number, code in enumerate(todo["blocks"]):
         stdout = io.StringIO()
         try:
             with contextlib.redirect_stdout(stdout):
                 tree = ast.parse(code)
-                last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+                last_expression = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
                 exec(compile(tree, f"<block {number + 1}>", "exec"), namespace)
-                if last is not None:  # like Jupyter: the value of a last expression is shown
-                    value = eval(compile(ast.Expression(last.value), f"<block {number + 1}>", "eval"), namespace)
+                if last_expression is not None:  # like Jupyter: the value of a last expression is shown
+                    value = eval(compile(ast.Expression(last_expression.value), f"<block {number + 1}>", "eval"),
+                                 namespace)
                     if value is not None:
                         print(repr(value))
         except BaseException:
             error = f"block {number + 1} raised:\n{traceback.format_exc()[-3000:]}"
         printed.append(stdout.getvalue())
-        figures.append(runner.save_figures(Path(folder), f"block {number + 1}"))
+        name, cell = cells[number] if cells[number] and cells[number][0] in demos else (None, None)
+        where = folder / Path(name).stem if name else folder
+        where.mkdir(exist_ok=True)
+        drawn = runner.save_figures(where, f"block {number + 1}")
+        figures.append([dict(figure, file=str((where / figure["file"]).relative_to(folder))) for figure in drawn])
         if error:
             break
-    (Path(folder) / "result.json").write_text(json.dumps({"printed": printed, "figures": figures, "error": error}))
+        if name:
+            outputs[name][cell] = {"code": code.strip("\n"), "stdout": printed[-1], "figures": drawn}
+            if number == last[name]:  # the demo's last cell: its run is complete
+                runner.write_record(where, demos[name]["key"], outputs[name], namespace, set(demos[name]["names"]))
+    (folder / "result.json").write_text(json.dumps({"printed": printed, "figures": figures, "error": error}))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import yaml
 from mkdocs.utils.meta import get_data
 
 import copy_paste
-from conftest import ROOT, runner
+from conftest import ROOT, records_kind, runner
 
 DOCS = ROOT / "docs"
 EMBED = re.compile(r"\{\*\s*([\w./-]+\.py):([\w-]+)(?:\s+(code|folded))?\s*\*\}")
@@ -91,9 +91,10 @@ def test_every_record_is_up_to_date(name):
 
 @pytest.mark.parametrize("fresh_name", demo_scripts())
 def test_a_fresh_run_gives_the_records_digits_on_the_same_kind_of_machine(fresh, fresh_name):
-    """Re-run every snippet from scratch. Where this machine is the kind the record was made on (OS,
-    processor, Python, packages, CPU kernel path), every output, figure and variable is identical; on
-    another kind the last digits may differ, and the claim tests (run on the fresh runs too) decide."""
+    """Re-run every snippet from scratch (as a script, or as part of its page's copy-paste session: see
+    conftest.Fresh). Where this machine is the kind the record was made on (OS, processor, packages, CPU
+    kernel path), every output, figure, variable and exported file is identical; on another kind the last
+    digits may differ, and the claim tests (run on the fresh runs too) decide."""
     record, run = runner.recorded(fresh_name), fresh.run(fresh_name)
     assert record is not None, f"_freeze/{Path(fresh_name).stem} is missing or stale"
     if not runner.same_kind(record.machine, run.machine):
@@ -133,20 +134,15 @@ def test_copying_a_pages_code_blocks_in_order_prints_what_the_page_shows(fresh, 
             assert (result["folder"] / mine["file"]).read_bytes() == svg, f"{where}: a different figure"
 
 
-def same_kind_as_records(name):
-    """Is this machine the kind the snippet's record was made on (so that its digits must match)?"""
-    return runner.same_kind(runner.recorded(name).machine, runner.local_machine())
-
-
 def expected_output(fresh, snippet, shown):
     """What a block must print: the page's output, or this machine's fresh run where that differs."""
     name, cell = snippet.split(":")
-    return shown if same_kind_as_records(name) else fresh.run(name).cells[cell]["stdout"]
+    return shown if records_kind(name) else fresh.run(name).cells[cell]["stdout"]
 
 
 def expected_figure(fresh, built_site, figure):
     name, cell = figure["snippet"].split(":")
-    if same_kind_as_records(name):
+    if records_kind(name):
         return (built_site.site / "figures" / Path(figure["src"]).name).read_bytes()
     run = fresh.run(name)
     index = [f["file"] for f in runner.recorded(name).cells[cell]["figures"]].index(Path(figure["src"]).name)
