@@ -10,6 +10,8 @@ import pytest
 
 from test_site import nav_pages, page_url
 
+pytestmark = pytest.mark.browser  # the test matrix (.github/workflows/tests.yml) leaves these out
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

@@ -12,6 +12,8 @@ from conftest import ROOT, runner
 from test_browser import browser, server  # noqa: F401 (fixtures)
 from test_playgrounds import load_exported
 
+pytestmark = pytest.mark.browser  # the test matrix (.github/workflows/tests.yml) leaves these out
+
 sys.path.insert(0, str(ROOT / "snippets"))
 import training  # noqa: E402
 from tokenizer import visible  # noqa: E402

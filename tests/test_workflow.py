@@ -1,7 +1,10 @@
-"""The publishing workflow (.github/workflows/pages.yml), checked offline: zizmor finds nothing in it,
-it is a valid GitHub workflow, it builds from the frozen records with only the `site` group (no
-torch), each job holds only the permissions it needs, and only main deploys. And mkdocs.yml takes
-the site's address from SITE_URL, the way the workflow hands it over."""
+"""The workflows, checked offline. The publishing one (.github/workflows/pages.yml): zizmor finds
+nothing in it, it is a valid GitHub workflow, it builds from the frozen records with only the `site`
+group (no torch), each job holds only the permissions it needs, and only main deploys. And mkdocs.yml
+takes the site's address from SITE_URL, the way the workflow hands it over. The test matrix
+(.github/workflows/tests.yml): the same checks, and it runs the snippet and claim tests on Linux,
+macOS and Windows with the oldest and newest supported Python, read-only, installs pinned, PyTorch's
+CPU-only build on Linux (the build the records were made with)."""
 import ast
 import os
 import re
@@ -12,6 +15,7 @@ import tomllib
 from importlib import metadata
 from pathlib import Path
 
+import pytest
 import yaml
 from mkdocs.config import load_config
 from packaging.requirements import Requirement
@@ -20,13 +24,15 @@ from packaging.utils import canonicalize_name
 from conftest import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
+TESTS = ROOT / ".github" / "workflows" / "tests.yml"
+WORKFLOWS = [WORKFLOW, TESTS]
 BIN = Path(sysconfig.get_path("scripts"))
 OFFLINE = {key: value for key, value in os.environ.items() if key not in ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_CONFIG")}
 
 
-def workflow():
+def workflow(path=WORKFLOW):
     # BaseLoader: every scalar a string, and `on:` stays "on" (YAML 1.1 reads it as True).
-    return yaml.load(WORKFLOW.read_text(), Loader=yaml.BaseLoader)
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
 
 
 def steps(job):
@@ -43,26 +49,28 @@ def tool(name, *args, path=WORKFLOW):
                           cwd=ROOT, timeout=120)
 
 
-def with_text(tmp_path, old, new):
-    """A copy of the workflow with one change, to show that a check can fail."""
-    text = WORKFLOW.read_text()
+def with_text(tmp_path, old, new, path=WORKFLOW):
+    """A copy of a workflow with one change, to show that a check can fail."""
+    text = Path(path).read_text(encoding="utf-8")
     assert old in text
-    changed = tmp_path / ".github" / "workflows" / "pages.yml"
-    changed.parent.mkdir(parents=True)
-    changed.write_text(text.replace(old, new, 1))
+    changed = tmp_path / ".github" / "workflows" / Path(path).name
+    changed.parent.mkdir(parents=True, exist_ok=True)
+    changed.write_text(text.replace(old, new, 1), encoding="utf-8")
     return changed
 
 
 # --- zizmor and the workflow schema, offline -----------------------------------------------------
 
-def test_zizmor_finds_nothing():
-    proc = tool("zizmor", "--offline")
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_zizmor_finds_nothing(path):
+    proc = tool("zizmor", "--offline", path=path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "No findings" in proc.stdout + proc.stderr
 
 
-def test_zizmor_finds_nothing_even_pedantic_and_with_no_ignore_comments():
-    proc = tool("zizmor", "--offline", "--no-config", "--no-ignores", "--persona", "pedantic")
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_zizmor_finds_nothing_even_pedantic_and_with_no_ignore_comments(path):
+    proc = tool("zizmor", "--offline", "--no-config", "--no-ignores", "--persona", "pedantic", path=path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -72,15 +80,18 @@ def test_zizmor_would_flag_an_action_pinned_by_tag(tmp_path):
     assert proc.returncode != 0 and "unpinned-uses" in proc.stdout, proc.stdout + proc.stderr
 
 
-def test_workflow_is_valid_against_githubs_schema():
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_workflow_is_valid_against_githubs_schema(path):
     """check-jsonschema's vendored copy of SchemaStore's github-workflow schema: nothing is downloaded."""
-    proc = tool("check-jsonschema", "--builtin-schema", "vendor.github-workflows")
+    proc = tool("check-jsonschema", "--builtin-schema", "vendor.github-workflows", path=path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_the_schema_check_would_catch_a_misspelt_key(tmp_path):
+@pytest.mark.parametrize("path, runs_on", [(WORKFLOW, "runs-on: ubuntu-latest"), (TESTS, "runs-on: ${{ matrix.os }}")],
+                         ids=["pages.yml", "tests.yml"])
+def test_the_schema_check_would_catch_a_misspelt_key(tmp_path, path, runs_on):
     proc = tool("check-jsonschema", "--builtin-schema", "vendor.github-workflows",
-                path=with_text(tmp_path, "    runs-on: ubuntu-latest", "    run-on: ubuntu-latest"))
+                path=with_text(tmp_path, f"    {runs_on}", f"    {runs_on.replace('runs-on', 'run-on')}", path))
     assert proc.returncode != 0, proc.stdout + proc.stderr
 
 
@@ -150,7 +161,7 @@ def test_install_is_the_pinned_site_group_and_nothing_else():
 
 
 def test_actions_are_pinned_to_a_commit_with_its_release_in_a_comment():
-    uses = re.findall(r"^\s*(?:- )?uses:\s*(.+)$", WORKFLOW.read_text(), re.M)
+    uses = re.findall(r"^\s*(?:- )?uses:\s*(.+)$", WORKFLOW.read_text(encoding="utf-8"), re.M)
     assert len(uses) == 5
     for line in uses:
         assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+", line), line
@@ -233,3 +244,147 @@ def test_readme_says_how_to_publish_a_fork():
     [section] = re.findall(r"^## Publish your fork\n(.*?)(?=^## |\Z)", text, re.S | re.M)
     for needed in ["GitHub Actions", "main", "_freeze/", "mkdocs build"]:
         assert needed in section, needed
+
+
+# --- the test matrix (.github/workflows/tests.yml) ------------------------------------------------
+
+CPU_INDEX = "https://download.pytorch.org/whl/cpu"  # PyTorch's own index of its CPU-only builds
+
+
+def matrix_problems(flow):
+    """Everything wrong with a test-matrix workflow, in words: [] for a good one."""
+    found = []
+    on = flow.get("on", {})
+    if set(on) != {"push", "pull_request"} or any(on[event] for event in on):
+        found.append(f"should run on every push and pull request, unfiltered: {on}")
+    if flow.get("permissions") != {}:
+        found.append("workflow-wide permissions should be none")
+    jobs = flow.get("jobs", {})
+    if set(jobs) != {"test"}:
+        return found + [f"one job, 'test', expected: {sorted(jobs)}"]
+    job = jobs["test"]
+    if job.get("permissions") != {"contents": "read"}:
+        found.append(f"the job should only read the repository: {job.get('permissions')}")
+    matrix = job.get("strategy", {}).get("matrix", {})
+    if sorted(matrix.get("os", [])) != ["macos-latest", "ubuntu-latest", "windows-latest"]:
+        found.append(f"Linux, macOS and Windows expected: {matrix.get('os')}")
+    oldest = re.search(r">=\s*(3\.\d+)", tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+                       ["project"]["requires-python"]).group(1)
+    if matrix.get("python") != [oldest, "3.14"]:
+        found.append(f"the oldest supported Python ({oldest}) and 3.14 expected: {matrix.get('python')}")
+    if job.get("strategy", {}).get("fail-fast") != "false":
+        found.append("fail-fast should be off: one system's failure says nothing of the others")
+    if job.get("runs-on") != "${{ matrix.os }}":
+        found.append("runs-on should be the matrix's os")
+    steps = job.get("steps", [])
+    checkout = [s for s in steps if s.get("uses", "").startswith("actions/checkout@")]
+    if len(checkout) != 1 or checkout[0].get("with", {}).get("persist-credentials") != "false":
+        found.append("checkout must not keep the token (persist-credentials: false)")
+    setup = [s for s in steps if s.get("uses", "").startswith("actions/setup-python@")]
+    if len(setup) != 1 or setup[0].get("with", {}).get("python-version") != "${{ matrix.python }}":
+        found.append("setup-python should install the matrix's Python")
+    for step in steps:
+        if "${{" in step.get("run", ""):
+            found.append(f"an expression inside a script invites template injection: {step['run']!r}")
+    installs = [(s, line) for s in steps for line in s.get("run", "").splitlines() if "pip install" in line]
+    for _, line in installs:
+        if not line.startswith("python -m pip install") or "-c constraints.txt" not in line:
+            found.append(f"installs go through python -m pip, pinned by constraints.txt: {line}")
+    torch = [(s, line) for s, line in installs if CPU_INDEX in line]
+    if not torch or any(s.get("if") != "runner.os == 'Linux'" or "--no-deps torch" not in line for s, line in torch):
+        found.append("on Linux, PyTorch's CPU-only build (--no-deps torch from its own index) expected")
+    groups = [line for _, line in installs if "--group" in line]
+    if groups != ["python -m pip install -q -c constraints.txt --group test"]:
+        found.append(f"the pinned test group, once, expected: {groups}")
+    if torch and groups and steps.index(torch[0][0]) > min(steps.index(s) for s, line in installs if "--group" in line):
+        found.append("the CPU-only PyTorch must come before the group, or pip fetches PyPI's")
+    tests = [s for s in steps if "pytest" in s.get("run", "")]
+    if len(tests) != 1 or tests[0]["run"].strip() != 'python -m pytest -m "not browser"':
+        found.append("one test run, of everything but the browser tests, expected")
+    return found
+
+
+def test_the_matrix_has_no_problems():
+    assert matrix_problems(workflow(TESTS)) == []
+
+
+def test_only_windows_leaves_out_a_test_and_only_the_torchrun_one():
+    [step] = [s for s in workflow(TESTS)["jobs"]["test"]["steps"] if "pytest" in s.get("run", "")]
+    left_out = re.fullmatch(r"\$\{\{ runner\.os == 'Windows' && '--deselect (\S+)' \|\| '' \}\}",
+                            step["env"]["PYTEST_ADDOPTS"])
+    assert left_out, step["env"]["PYTEST_ADDOPTS"]
+    module, test = left_out.group(1).split("::")
+    assert test == "test_torchrun_itself_starts_the_same_training"
+    assert f"def {test}(" in (ROOT / module).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("old, new", [
+    ("os: [ubuntu-latest, macos-latest, windows-latest]", "os: [ubuntu-latest, macos-latest]"),
+    ('python: ["3.11", "3.14"]', 'python: ["3.12", "3.14"]'),
+    ("fail-fast: false", "fail-fast: true"),
+    ("contents: read  # check out", "contents: write  # check out"),
+    ("persist-credentials: false", "persist-credentials: true"),
+    ("  push:\n", "  push:\n    branches: [main]\n"),
+    (f" --index-url {CPU_INDEX}", ""),
+    ("if: runner.os == 'Linux'", "if: runner.os == 'Windows'"),
+    ("--group test", "--group docs"),
+    ('python -m pytest -m "not browser"', "python -m pytest"),
+    ("python-version: ${{ matrix.python }}", 'python-version: "3.11"'),
+    ('run: python -m pytest -m "not browser"', 'run: python -m pytest -m "not browser" -k "${{ github.head_ref }}"'),
+])
+def test_a_broken_copy_of_the_matrix_has_problems(old, new):
+    text = TESTS.read_text(encoding="utf-8")
+    assert old in text
+    broken = yaml.load(text.replace(old, new, 1), Loader=yaml.BaseLoader)
+    assert matrix_problems(broken), f"{old!r} -> {new!r} went unnoticed"
+
+
+def test_zizmor_would_flag_a_script_that_expands_an_attackers_text(tmp_path):
+    path = with_text(tmp_path, 'run: python -m pytest -m "not browser"',
+                     'run: python -m pytest -m "not browser" -k "${{ github.event.pull_request.title }}"', TESTS)
+    proc = tool("zizmor", "--offline", "--no-config", path=path)
+    assert proc.returncode != 0 and "template-injection" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_both_workflows_pin_each_action_to_the_same_commit():
+    """One release of each action across the workflows, pinned to a commit; the tag is in the comment."""
+    pins = {}
+    for path in WORKFLOWS:
+        for line in re.findall(r"^\s*(?:- )?uses:\s*(.+)$", path.read_text(encoding="utf-8"), re.M):
+            assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+", line), f"{path.name}: {line}"
+            pins.setdefault(line.split("@")[0], set()).add(line)
+    assert {name for name, lines in pins.items() if len(lines) > 1} == set(), pins
+    assert {line.split("@")[0] for line in re.findall(r"uses:\s*(\S+)", TESTS.read_text(encoding="utf-8"))} == {
+        "actions/checkout", "actions/setup-python"}
+
+
+def test_the_matrix_leaves_out_exactly_the_tests_that_drive_a_browser():
+    """-m "not browser" must catch every module that uses the browser fixture (GitHub's runners have no
+    Debian Chromium, and with CI set a missing browser fails instead of skipping)."""
+    markers = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]["markers"]
+    assert any(marker.startswith("browser:") for marker in markers)
+    for module in sorted((ROOT / "tests").glob("test_*.py")):
+        source = module.read_text(encoding="utf-8")
+        drives_a_browser = "from test_browser import browser" in source or module.name == "test_browser.py"
+        marked = "pytestmark = pytest.mark.browser" in source
+        assert drives_a_browser == marked, f"{module.name}: drives a browser {drives_a_browser}, marked {marked}"
+
+
+def test_the_matrix_linux_jobs_are_the_recording_kind_and_the_others_are_not():
+    """Off the recording platform the tests check the claims; on it, the digits. The matrix's Linux jobs
+    (x86-64, PyTorch's CPU-only build, the pinned AVX2 path, any Python) are the records' kind; macOS on
+    Apple Silicon and Windows are not."""
+    sys.path.insert(0, str(ROOT / "hooks"))
+    import runner
+
+    recorded = runner.load("train.py", runner.record_folder("train.py")).machine
+    assert (recorded["os"], recorded["machine"], recorded["cpu_capability"]) == ("Linux", "x86_64", "AVX2")
+    assert recorded["torch"].endswith("+cpu"), "the records come from PyTorch's CPU-only build"
+    pins = runner.pinned_versions()
+    linux = dict(recorded, python="3.14.0", torch=f"{pins['torch']}+cpu")  # torch from the CPU index
+    mac = dict(recorded, os="Darwin", machine="arm64", cpu_capability="DEFAULT", torch=pins["torch"])
+    windows = dict(recorded, os="Windows", machine="AMD64", torch=pins["torch"])
+    assert runner.same_kind(recorded, linux)
+    assert not runner.same_kind(recorded, mac)
+    assert not runner.same_kind(recorded, windows)
+    assert not runner.same_kind(recorded, dict(linux, torch=pins["torch"])), "PyPI's GPU build is another kind"
