@@ -7,10 +7,12 @@ from tokenizer import QUESTION
 args = cli.parse_args(cli.Parser(description=__doc__))
 
 # %% question
-o200k = bpe_openai.get_encoding("o200k_base")  # the tokenizer in front of GPT-4o
+o200k = bpe_openai.get_encoding("o200k_base")  # the tokeniser in front of GPT-4o
 question_ids = o200k.encode(QUESTION)
 print("what you type:       ", QUESTION)
 print("what the model reads:", question_ids)
 
 question_chars = len(QUESTION)
 question_tokens = len(question_ids)
+strawberry_id = o200k.encode(" strawberry")[0]  # the word, with its space: one token
+print(f'" strawberry" is one of them: {strawberry_id}')

@@ -1,6 +1,7 @@
-"""Train our own BPE tokenizer, then watch it and two real ones cut up "strawberry".
+"""Train our own BPE tokeniser, then watch it and two real ones cut up "strawberry".
 
-Trains on Python's own manual unless you pass --text with a UTF-8 file of your own.
+Trains on a part of Python's manual (snippets/data/) unless you pass --text with a
+UTF-8 file of your own.
 """
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
@@ -35,7 +36,7 @@ print(f"corpus:      {corpus_chars:,} characters")
 print(f"vocabulary:  {vocab_size:,} tokens (256 single bytes + {merges:,} merges)")
 if vocab_size < args.vocab_size:
     print(f"             (asked for {args.vocab_size:,}: the text ran out of pairs)")
-print(f"fingerprint: {fingerprint}  (a hash of the whole tokenizer)")
+print(f"fingerprint: {fingerprint}  (a hash of the whole tokeniser)")
 
 # %% again
 # Train a second time from scratch: BPE has no randomness, so everything must match.
@@ -50,7 +51,7 @@ tokenizer.save(ours, tokenizer_file)
 reloaded = tokenizer.load(tokenizer_file)
 same_after_reload = encode(reloaded, QUESTION) == encode(ours, QUESTION)
 print(f"saved as {cli.shown(tokenizer_file)}, loaded, same ids: {same_after_reload}")
-exports = [cli.shown(tokenizer_file)]  # the page's tokenizer playground loads this file
+exports = [cli.shown(tokenizer_file)]  # the page's tokeniser playground loads this file
 
 # %% vocab
 # BPE learns the commonest pieces of *its* corpus first; they show what it read.
@@ -69,8 +70,8 @@ import bpe_openai  # here, not at the top: it takes a second; bad flags fail bef
 
 compared = {
     "ours": ours,
-    "cl100k_base": bpe_openai.get_encoding("cl100k_base"),  # GPT-4's tokenizer
-    "o200k_base": bpe_openai.get_encoding("o200k_base"),  # GPT-4o's tokenizer
+    "cl100k_base": bpe_openai.get_encoding("cl100k_base"),  # GPT-4's tokeniser
+    "o200k_base": bpe_openai.get_encoding("o200k_base"),  # GPT-4o's tokeniser
 }
 vocab_sizes = {name: tokenizer.vocabulary_size(t) for name, t in compared.items()}
 print("vocabulary sizes:", "   ".join(f"{n} {v:,}" for n, v in vocab_sizes.items()))
@@ -86,6 +87,12 @@ for text in texts:
 
 strawberry_split = {name: "|".join(visible(p) for p in splits[name]["strawberry"])
                     for name in splits}
+# A popular explanation says the model reads "strawberry" as straw + berry. Here?
+straw_berry = {name: any([p.strip() for p in splits[name][word]] == ["straw", "berry"]
+                         for word in ["strawberry", " strawberry"])
+               for name in splits}
+answers = [f"{name} {'yes' if cut else 'no'}" for name, cut in straw_berry.items()]
+print("straw + berry, with or without the space:", "   ".join(answers))
 strawberry_tokens_ours = len(splits["ours"]["strawberry"])
 strawberry_tokens_cl100k = len(splits["cl100k_base"]["strawberry"])
 strawberry_tokens_o200k = len(splits["o200k_base"]["strawberry"])
@@ -118,7 +125,7 @@ strawberry_id_o200k = encode(o200k, " strawberry")[0]
 spelled_back = cl100k.decode([strawberry_id_cl100k])
 print()
 print(f"{strawberry_id_cl100k} has no letters to count. "
-      f"The r's come back only through the tokenizer's table:")
+      f"The r's come back only through the tokeniser's table:")
 print(f"decode([{strawberry_id_cl100k}]) = {spelled_back!r}, "
       f"which has {spelled_back.count('r')} r's.")
 print("The model never sees that table: it gets the number, nothing else.")
@@ -138,13 +145,13 @@ for spelling in spellings:
     print()
 
 # %% figure
-# Colour each token of the question, one row per tokenizer, as tokenizer playgrounds do.
+# Colour each token of the question, one row per tokeniser, as tokeniser playgrounds do.
 n_tokens = {name: len(splits[name][QUESTION]) for name in splits}
 boxes = {name: len(splits[name][" strawberry"]) for name in splits}
 rows = [f"{name}: {n_tokens[name]} tokens, strawberry in {boxes[name]} "
         f"box{'es' if boxes[name] > 1 else ''}" for name in splits]
 alt = (f"The question {QUESTION!r} drawn as coloured boxes, one box per token, one row "
-       f"per tokenizer. " + "; ".join(rows) + ".")
+       f"per tokeniser. " + "; ".join(rows) + ".")
 fig, ax = plt.subplots(figsize=(9, 2.6), num=alt)
 tokenizer.draw_pieces(ax, {name: splits[name][QUESTION] for name in splits})
 fig.tight_layout()

@@ -53,6 +53,17 @@ def test_leading_space_strawberry_is_one_token_for_openai_but_not_for_ours(token
     assert len(splits["ours"][" strawberry"]) > 1
 
 
+def test_no_tokenizer_here_cuts_strawberry_into_straw_and_berry(tokens):
+    # the page answers the popular "straw + berry" story with this line of output
+    straw_berry = tokens.variables["straw_berry"]
+    assert set(straw_berry) == set(TOKENIZERS)
+    assert not any(straw_berry.values())
+    for name in TOKENIZERS:
+        for word in ["strawberry", " strawberry"]:
+            assert [p.strip() for p in tokens.variables["splits"][name][word]] != ["straw", "berry"]
+    assert "straw + berry, with or without the space: ours no" in tokens.cells["split"]["stdout"]
+
+
 def test_capital_and_plural_are_cut_differently(tokens):
     splits = tokens.variables["splits"]
     for name in TOKENIZERS:
@@ -72,6 +83,9 @@ def test_ids_on_the_page_are_the_ids_the_real_tokenizers_give(tokens):
 def test_chapter_one_shows_what_gpt4o_receives(strawberry, tokens):
     ids = strawberry.variables["question_ids"]
     assert ids == tokens.variables["question_ids"]["o200k_base"]
+    # "one of those numbers stands for the whole of ' strawberry'"
+    assert strawberry.variables["strawberry_id"] in ids
+    assert strawberry.variables["strawberry_id"] == tokens.variables["strawberry_id_o200k"]
     assert strawberry.variables["question_tokens"] == len(ids) < strawberry.variables["question_chars"]
     assert str(ids) in strawberry.cells["question"]["stdout"]
 
