@@ -5,7 +5,9 @@ Import it before anything else: it pins how PyTorch adds numbers up, which only 
 before PyTorch does its first sum.
 """
 import argparse
+import codecs
 import contextlib
+import io
 import os
 import platform
 import sys
@@ -23,6 +25,19 @@ NUMERIC_PATH = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2",
 if platform.machine().lower() in ("x86_64", "amd64"):
     for _name, _value in NUMERIC_PATH.items():
         os.environ.setdefault(_name, _value)
+
+# On Windows, output that goes to a pipe or a file is written in an old code page
+# (cp1252), which has no "⏎", no curly quotes and no box drawing: such output is made
+# UTF-8. A terminal that isn't UTF-8 keeps its encoding, and a character it can't show
+# comes out as "?" instead of stopping the script.
+for _stream in (sys.stdout, sys.stderr):
+    if not isinstance(_stream, io.TextIOWrapper):
+        continue  # Jupyter's output, or a capture: text, not bytes
+    if codecs.lookup(_stream.encoding).name != "utf-8":
+        if _stream.isatty():
+            _stream.reconfigure(errors="replace")
+        else:
+            _stream.reconfigure(encoding="utf-8")
 
 # the repository (or the unpacked download)
 ROOT = Path(__file__).resolve().parent.parent

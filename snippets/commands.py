@@ -14,8 +14,9 @@ COMMANDS = ["tokens.py", "train.py", "sample.py", "facts.py", "autocomplete.py",
 def run(*args):
     """`python ARGS` from the repository root, wherever this session started."""
     env = dict(os.environ, COLUMNS="88")  # a fixed width: --help wraps the same way
-    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
-                          env=env, cwd=cli.ROOT)
+    # the scripts write UTF-8 to a pipe on every system (see cli.py)
+    return subprocess.run([sys.executable, *args], capture_output=True,
+                          encoding="utf-8", env=env, cwd=cli.ROOT)
 
 
 # %% help
@@ -26,7 +27,7 @@ for name in COMMANDS:
 # %% bad-input
 scratch = cli.OUT / "bad-input"
 scratch.mkdir(parents=True, exist_ok=True)
-(scratch / "empty.txt").write_text("")
+(scratch / "empty.txt").write_text("", encoding="utf-8")
 (scratch / "latin-1.txt").write_bytes("café crème brûlée".encode("latin-1"))
 attempts = [
     ["snippets/tokens.py", "--text", "no-such-file.txt"],

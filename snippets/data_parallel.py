@@ -33,7 +33,7 @@ def train_on(workers):
                "--out", cli.shown(out)]
     print("$ python", " ".join(command))
     done = subprocess.run([sys.executable, *command], cwd=cli.ROOT, capture_output=True,
-                          text=True)
+                          encoding="utf-8")
     if done.returncode != 0:
         said = done.stderr.strip().splitlines()[-1:] or ["no message"]
         cli.fail(f"training on {workers} worker(s) failed: {said[0]}")
