@@ -5,6 +5,7 @@
 import { element } from "./dom.js";
 
 const SEED = 1337;
+const MAX_SEED = 2 ** 31 - 1;
 const SPOKEN_EVERY = 15_000; // ms between the progress a screen reader hears while it trains
 let widgets = 0; // for the ids that tie labels to their controls
 
@@ -20,7 +21,7 @@ export function start(root) {
     element("label", { for: `${id}-text` }, "Your text:"), text);
   const train = element("button", { type: "button", class: "md-button md-button--primary tr-train" }, "Train");
   const reset = element("button", { type: "button", class: "md-button tr-reset", disabled: true }, "Reset");
-  const seed = element("input", { type: "number", id: `${id}-seed`, name: "seed", value: String(SEED), min: "0", step: "1", inputmode: "numeric" });
+  const seed = element("input", { type: "number", id: `${id}-seed`, name: "seed", value: String(SEED), min: "0", max: String(MAX_SEED), step: "1", inputmode: "numeric" });
   const message = element("p", { class: "tr-message" }, "Press Train: the first time, your browser fetches the trainer and the text (about 0.5 MB).");
   const step = element("span", { class: "tr-step" }, "–");
   const speed = element("span", { class: "tr-speed" }, "–");
@@ -78,8 +79,9 @@ export function start(root) {
 
   function begin() {
     const seedValue = Number(seed.value);
-    if (seed.value === "" || !Number.isInteger(seedValue) || seedValue < 0 || seedValue > 2 ** 31) {
-      tell(`The seed must be a whole number from 0 to ${(2 ** 31).toLocaleString("en")}, not “${seed.value}”.`, true);
+    if (seed.value === "" || !Number.isInteger(seedValue) || seedValue < 0 || seedValue > MAX_SEED) {
+      const not = seed.value === "" ? "" : `, not ${seed.value}`;
+      tell(`The seed must be a whole number from 0 to ${MAX_SEED.toLocaleString("en")}${not}.`, true);
       say(message.textContent);
       return;
     }
