@@ -89,8 +89,8 @@ n_train, n_val, n_test = len(train_ids), len(val_ids), len(test_ids)
 n_before = len(text) - n_val - n_test  # the text before the two held-out parts
 print(f"validation text: the last {n_val:,}, to choose settings on")
 print(f"test text: the {n_test:,} before it, to score the model at the end")
-print(f"training text: the first {n_before:,}, less {n_before - n_train:,} in "
-      f"paragraphs that the other two also have: {n_train:,}")
+print(f"training text: the first {n_before:,}, less repeats of their paragraphs: "
+      f"{n_train:,}")
 
 # %% model
 model = training.build(settings, tokenizer)
@@ -161,7 +161,7 @@ def sample_now(step):
 
 
 def report(step, history):
-    # the same scoring for both (training.evaluate), on 8,192 characters of each
+    # the same scoring for both (training.evaluate), on a few thousand characters each
     train_bits, val_bits = (history[k][-1] / math.log(2) for k in ("train", "heldout"))
     print(f"step {step:5,d}   bits per character: training text {train_bits:.2f}, "
           f"validation text {val_bits:.2f}")
@@ -205,8 +205,8 @@ baselines = training.compressed_bits_per_char(train_text, test_text)
 test_bpc = training.evaluate(model, test_ids, context=train_ids) / math.log(2)
 # as many characters of the training text, scored the same way
 train_bpc = training.evaluate(model, train_ids, max_tokens=n_test) / math.log(2)
-print(f"bits per character on the test text ({n_test:,} characters), each having "
-      f"read the training text first:")
+print(f"bits per character on the test text ({n_test:,} characters), after the "
+      f"training text:")
 print(f"  tiny GPT  {test_bpc:.3f}")
 for name, bpc in baselines.items():
     print(f"  {name:8s}  {bpc:.3f}")
@@ -223,7 +223,7 @@ unseen_gap = test_bpc - train_bpc
 tokens_seen = settings["steps"] * settings["batch_size"] * settings["block_size"]
 passes = tokens_seen / n_train  # each character of the training text, read this often
 flops = training.flops_per_token(model) * tokens_seen
-# Brown et al. 2020, "Language Models are Few-Shot Learners" (Table D.1):
+# Brown et al. 2020, "Language Models are Few-Shot Learners" (Tables 2.1, D.1):
 gpt3 = {"weights": 175e9, "tokens": 300e9, "flops": 3.14e23}
 print(f"{'':10s}{'this run':>12s}{'GPT-3':>12s}{'ratio':>10s}")
 for name, ours in [("weights", n_params), ("tokens", tokens_seen), ("flops", flops)]:
@@ -235,7 +235,7 @@ gpt3_ratio_billions = gpt3_flops_ratio / 1e9
 laptop_years = float(f"{gpt3_flops_ratio / (60 * 24 * 365):.2g}")
 print(f"GPT-3's training is {gpt3_flops_ratio:.1e} runs like this one: "
       f"at a minute each, about {laptop_years:,.0f} years")
-# Llama 3 405B (Grattafiori et al. 2024, and its model card): FLOPs, GPU-hours, GPUs
+# Llama 3 405B ("The Llama 3 Herd of Models", 2024; its model card)
 llama3 = {"flops": 3.8e25, "gpu_hours": 30.84e6, "gpus": 16_384}
 llama3_vs_gpt3 = llama3["flops"] / gpt3["flops"]
 llama3_days = llama3["gpu_hours"] / llama3["gpus"] / 24  # with every GPU busy

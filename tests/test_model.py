@@ -197,11 +197,12 @@ def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
     assert v["loss_after_step"] < v["loss_before_step"]
 
 
-def test_test_bits_per_char_beat_gzip_clearly_and_lose_to_bz2(train_run):
+def test_test_bits_per_char_beat_gzip_clearly_lose_to_bz2_and_match_xz(train_run):
     v = train_run.variables
     assert v["margin_over_gzip"] == pytest.approx(v["gzip_bpc"] - v["test_bpc"])
     assert v["margin_over_gzip"] >= 0.2  # clearly, not by a hair
     assert v["bz2_bpc"] < v["test_bpc"] - 0.05
+    assert abs(v["xz_bpc"] - v["test_bpc"]) < 0.15  # xz: about level with it, either way
     assert f"{v['test_bpc']:.3f}" in train_run.cells["compression"]["stdout"]
 
 
@@ -227,6 +228,7 @@ def test_scale_against_gpt3(train_run):
     assert v["gpt3_flops_ratio"] > 1e9  # GPT-3 did over a billion times more arithmetic
     assert v["laptop_years"] == float(f"{v['laptop_years']:.2g}")  # no false precision
     assert 2 < v["passes"] < 10  # it reads its training text a few times over
+    assert v["llama3_days"] > 60  # months, even with every GPU busy all the time
 
 
 def test_trained_top5_differs_from_and_beats_untrained(train_run, corpus_words):
@@ -236,7 +238,7 @@ def test_trained_top5_differs_from_and_beats_untrained(train_run, corpus_words):
     assert sum(w in corpus_words for w, _ in trained) >= 4  # real words
     assert sum(w in corpus_words for w, _ in untrained) <= 1  # nonsense
     assert all(len(w) == 12 for w, _ in untrained)  # never ends: cut off at twelve letters
-    assert all(len(set(w)) <= 3 for w, _ in untrained)  # the same letter or two, over and over
+    assert all(len(set(w)) <= 2 for w, _ in untrained)  # the same letter or two, over and over
     assert all(p < 1e-10 for _, p in untrained)  # as good as never
     assert all(1e-4 < p < 0.2 for _, p in trained)  # real odds, not one in a billion billion
 
@@ -245,6 +247,7 @@ def test_numbers_page_prints_the_shapes(numbers_run):
     out = numbers_run.stdout
     n = len(numbers_run.variables["prompt"])
     assert f"(1, {n})" in out and f"(1, {n}, {training.DEFAULT['n_embd']})" in out
+    assert "adding up to 1.000" in out  # probabilities: the page says they add up to 1
 
 
 # The command: one clear line on bad input, before any training.
