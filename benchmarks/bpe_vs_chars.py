@@ -7,9 +7,10 @@ the training text only, at each --vocab size), then scored the same way on the s
 per character of that text, every token scored once with at least half a window of context (the
 scheme of training.heldout_loss), the token's bits counted for the characters it ends.
 
-The text is split as training.split_three describes: the last 10% is the validation text the default
-settings were tuned on, so it is left out; the 10% before it is the test text, scored here; the rest
-is the training text, less every paragraph that also appears word for word in the last 20%.
+The text is split exactly as the default run splits it (training.split_three): the last 10% is the
+validation text the default settings were tuned on, so it is left out; about 10% before it, from a
+paragraph's start, is the test text, scored here; the rest is the training text, less every paragraph
+that also appears word for word in the test or validation text.
 
 Equal steps is not quite equal work: a BPE token covers about two characters, so the BPE model reads
 more text per step, and its bigger vocabulary adds weights and a little time per step. CPU seconds are
@@ -34,14 +35,18 @@ import training  # noqa: E402
 from gpt import GPT, GPTConfig  # noqa: E402
 
 
+class Codepoints:
+    """A stand-in tokeniser for training.split_three: one id per character, its code point."""
+
+    @staticmethod
+    def encode(text):
+        return [ord(ch) for ch in text]
+
+
 def split(text):
-    """(train, test): see the module docstring."""
-    test_start, validation_start = int(len(text) * 0.8), int(len(text) * 0.9)
-    test = text[test_start:validation_start]
-    held_out = set(text[test_start:].split("\n\n"))
-    train = "\n\n".join(paragraph for paragraph in text[:test_start].split("\n\n")
-                        if paragraph not in held_out)
-    return train, test
+    """(train, test) as text, cut exactly as the default run cuts it (training.split_three)."""
+    train, _, test = training.split_three(text, Codepoints)
+    return ["".join(map(chr, part.tolist())) for part in (train, test)]
 
 
 @torch.no_grad()

@@ -2,6 +2,9 @@
 GPT."""
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
+import re
+from collections import Counter
+
 import matplotlib.pyplot as plt
 import torch
 
@@ -28,13 +31,44 @@ def show(out_ids):
 # %% probs
 probs = sampling.next_token_probs(model, ids)
 best = torch.topk(probs, 8)
+# For comparison: which character follows the word "the " in the manual it learned from
+text = cli.default_corpus()
+after_the = Counter(match[1] for match in re.finditer(r"\bthe (.)", text))
+in_text = torch.tensor([after_the[ch] for ch in tokenizer.chars]) / after_the.total()
+print(f"{'next':6s} {'model':>6s}  {'text':>6s}  "
+      f"(text: how often it comes after 'the ' in the manual)")
 for p, i in zip(best.values.tolist(), best.indices.tolist()):
-    print(f"{tokenizer.decode([i])!r:6s} {p:6.1%}  {'#' * round(p * 100)}")
+    bar = "#" * round(p * 100)
+    print(f"{tokenizer.decode([i])!r:6s} {p:6.1%}  {in_text[i]:6.1%}     {bar}")
 top_char_prob = best.values[0].item()
+# how far apart the two columns are, over every character: 0 = identical, 1 = disjoint
+distance_to_text = 0.5 * (probs - in_text).abs().sum().item()
+words_after_the = Counter(re.findall(r"\bthe ([a-z]+)", text)).most_common(6)
+print("commonest words after 'the ' in the manual:",
+      ", ".join(word for word, _ in words_after_the))
+cats_in_text = len(re.findall(r"\bcats?\b", text, flags=re.IGNORECASE))
+print(f"times the manual mentions a cat: {cats_in_text}")
 
 # %% greedy
-greedy_text = show(sampling.generate(model, ids, 120, greedy=True))
+greedy_ids = sampling.generate(model, ids, 1000, greedy=True)
+greedy_text = show(greedy_ids[:len(ids) + 120])
 print(greedy_text)
+# The model reads only its last block_size characters, so once those come back, greedy
+# decoding has to repeat everything after them too: find the first window seen twice.
+block = model.config.block_size
+first_seen, loop_start, loop_length = {}, None, None
+for end in range(len(ids) + block, len(greedy_ids) + 1):
+    window = tuple(greedy_ids[end - block:end])
+    if window in first_seen:
+        start = first_seen[window] - block  # where that window first began
+        loop_start, loop_length = start - len(ids), end - first_seen[window]
+        break
+    first_seen[window] = end
+if loop_length is None:
+    print("no repeat in 1,000 characters")
+else:
+    print(f"... and after its first {loop_start} characters, it repeats the same "
+          f"{loop_length} characters forever")
 
 # %% temperatures
 temperatures = [0.2, 0.5, 0.8, 1.0, 1.5, 2.5]
@@ -69,10 +103,18 @@ print("uncertainty (entropy, in bits):",
       ", ".join(f"T={t}: {e:.2f}" for t, e in entropy.items()))
 
 # %% topk
-topk_samples = {}
+topk_samples, long_shots = {}, {}
 for k in [None, 5]:
     dice = torch.Generator().manual_seed(args.seed)
     out = sampling.generate(model, ids, 80, temperature=1.5, top_k=k, generator=dice)
     topk_samples[k] = show(out)
+    # how many new characters were not among the model's 5 favourites at that point
+    favourites = [torch.topk(sampling.next_token_probs(model, out[:t]), 5).indices
+                  for t in range(len(ids), len(out))]
+    new_ids = out[len(ids):]
+    long_shots[k] = sum(i not in f.tolist() for i, f in zip(new_ids, favourites))
     which = "every character" if k is None else f"top {k} only"
     print(f"T=1.5, {which:>15s}:  {topk_samples[k]}")
+print(f"characters from outside the 5 favourites: {long_shots[None]} of 80 "
+      f"with every character allowed, {long_shots[5]} of 80 with top 5 only")
+long_shots_all, long_shots_top5 = long_shots[None], long_shots[5]

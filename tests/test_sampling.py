@@ -124,6 +124,35 @@ def test_page_shows_temperature_sharpening(snippet_run):
     assert entropy["0.5"] < entropy["1.0"] < entropy["1.5"]
 
 
+def test_page_model_bets_follow_what_comes_after_the_in_its_text(snippet_run):
+    # "its bets sit close to the second column": the letter after "the " in the manual
+    run = snippet_run("temperature.py").variables
+    assert run["cats_in_text"] == 0  # "mentions a cat exactly 0 times"
+    assert 0 < run["distance_to_text"] < 0.3  # total variation: 0 identical, 1 disjoint
+    words = [word for word, _ in run["words_after_the"]]
+    assert len(words) == 6 and all(word.isalpha() for word in words)
+
+
+def test_page_greedy_text_falls_into_a_loop(snippet_run):
+    # "after its first N characters, it repeats the same P characters forever": checked on
+    # the whole greedy run, and it must be a real loop, not the page's prompt
+    run = snippet_run("temperature.py").variables
+    start, period = run["loop_start"], run["loop_length"]
+    assert start is not None and period is not None, "greedy found no loop in 1,000 characters"
+    new = run["greedy_ids"][len(run["ids"]):]
+    assert 0 < period and start + 2 * period <= len(new)
+    assert all(new[i] == new[i + period] for i in range(start, len(new) - period))
+    assert start == 0 or new[start - 1] != new[start - 1 + period]  # it starts no earlier
+    assert f"after its first {start} characters, it repeats the same {period} characters" in \
+        snippet_run("temperature.py").cells["greedy"]["stdout"]
+
+
+def test_page_top_k_keeps_the_long_shots_out(snippet_run):
+    run = snippet_run("temperature.py").variables
+    assert run["long_shots_top5"] == 0
+    assert run["long_shots_all"] > 0
+
+
 # The command.
 
 @pytest.mark.parametrize("args, expected", [
