@@ -156,7 +156,7 @@ export function start(root) {
       say(message.textContent);
     } else if (data.type === "done") {
       setState("done");
-      tell(`Done: ${data.step.toLocaleString("en")} steps. Train again starts from new random dials.`);
+      tell(`Done: ${data.step.toLocaleString("en")} steps. Train again starts over from random dials (the same ones for the same seed).`);
       say(message.textContent);
     } else if (data.type === "problem" || data.type === "error") {
       setState("idle");
