@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from conftest import ROOT
 from test_browser import browser, server  # noqa: F401 (fixtures)
 from test_playground_browser import visit
 
@@ -14,6 +15,7 @@ pytestmark = pytest.mark.browser
 
 PAGE = "predict-check-nudge/"
 WIDGET = ".trainer-playground"
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
 TRAINER_FILES = re.compile(r"vendor/tfjs/|trainer-worker\.js|python-reference\.txt")
 
 
@@ -187,6 +189,13 @@ def test_readable_in_both_schemes_and_on_a_phone(server, browser, scheme):
         page.wait_for_selector(f"{WIDGET} .tr-guesses li", timeout=60_000)
         widget.locator(".tr-train").click()  # pause
         page.wait_for_selector(f"{WIDGET}[data-state=paused]", timeout=30_000)
+        if AXE.is_file():  # axe-core's WCAG 2.1 A/AA rules on the widget as it is now, results and all
+            page.evaluate(AXE.read_text(encoding="utf-8"))
+            violations = page.evaluate("""async (tags) => (await axe.run('.trainer-playground',
+                { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }))
+                .violations.map(v => [v.id, v.nodes.map(n => n.target), v.nodes[0].failureSummary])""",
+                ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+            assert not violations, violations
         colours = page.evaluate(COLOURS)
         assert colours["background"][3] == 1, colours
         for name in ["text", "muted"]:
