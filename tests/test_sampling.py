@@ -1,5 +1,6 @@
 """Sampling: the functions behave as the page "Numbers back into words" says, and the sampling
 command refuses bad settings in one line."""
+import re
 import sys
 from pathlib import Path
 
@@ -151,6 +152,17 @@ def test_page_top_k_keeps_the_long_shots_out(snippet_run):
     run = snippet_run("temperature.py").variables
     assert run["long_shots_top5"] == 0
     assert run["long_shots_all"] > 0
+
+
+def test_numbers_in_the_pages_prose_are_recorded_variables(snippet_run):
+    markdown = (ROOT / "docs" / "sampling.md").read_text()
+    quoted = re.findall(r"\{=\s*([\w.-]+\.py):([\w.\[\]-]+)", markdown)
+    assert quoted
+    for file, path in quoted:
+        value = snippet_run(file).variables
+        for key in re.findall(r"[^.\[\]]+", path):
+            value = value[int(key)] if isinstance(value, list) else value[key]
+        assert isinstance(value, (int, float, str)), (file, path, value)
 
 
 # The command.
