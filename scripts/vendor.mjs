@@ -62,10 +62,12 @@ const seedrandom = readFileSync(join(root, "node_modules/seedrandom/seedrandom.j
 writeFileSync(join(vendor, "tfjs", "LICENSE.txt"), `tfjs.js bundles ${versions.join(" and ")} (TensorFlow.js,
 Copyright Google LLC, Apache License 2.0), with long.js (Apache License 2.0) and seedrandom (MIT
 License, below). The .wasm files are TensorFlow.js's WebAssembly backend as published on npm; they
-contain XNNPACK and its helper libraries (BSD licences), compiled in.
+contain XNNPACK and its helper libraries, compiled in (their licences are at the end).
 
 ${readFileSync(join(root, "node_modules/long/LICENSE"), "utf8")}
 
 seedrandom:
 ${seedrandom}
-`);
+
+
+${readFileSync(join(root, "scripts/wasm-notices.txt"), "utf8")}`);
