@@ -333,10 +333,19 @@ def snippets_zip():
     pins = runner.pinned_versions()
     requirements = "".join(f"{package}=={version}\n" for package, version in pins.items() if version)
     readme = (
-        "LLMs 101, executable: the code of every page.\n\n"
+        "LLMs 101, executable: the code of every page. In a terminal, go into this folder\n"
+        "(cd llms101-snippets, where you unpacked it), then:\n\n"
+        "Linux and macOS (Python 3.11 or newer; on a Mac, python3.14 or the version you installed):\n\n"
         "    python3 -m venv .venv\n"
-        "    .venv/bin/pip install -r requirements.txt -c constraints.txt\n"
+        "    .venv/bin/python -m pip install -r requirements.txt -c constraints.txt\n"
         "    .venv/bin/python snippets/train.py\n\n"
+        "    On Linux, first get PyTorch's CPU-only build (about 190 MB; PyPI's brings GPU libraries,\n"
+        "    close to 3 GB), right after the first line:\n"
+        "    .venv/bin/python -m pip install -c constraints.txt --no-deps torch --index-url https://download.pytorch.org/whl/cpu\n\n"
+        "Windows (PowerShell; py comes with Python from python.org or the Microsoft Store):\n\n"
+        "    py -m venv .venv\n"
+        "    .venv\\Scripts\\python.exe -m pip install -r requirements.txt -c constraints.txt\n"
+        "    .venv\\Scripts\\python.exe snippets\\train.py\n\n"
         "Run the scripts from this folder, or start Python in snippets/ and paste a page's code blocks in order.\n"
     )
     files = {f"snippets/{file.relative_to(runner.SNIPPETS).as_posix()}": file.read_bytes()
