@@ -228,7 +228,7 @@ def rebound_names(source):
 def is_demo(name):
     """A demo script has cells; a library module has none."""
     try:
-        source = snippet_path(name).read_text()
+        source = snippet_path(name).read_text(encoding="utf-8")
     except SnippetError:
         return False
     return any(MARKER.match(line) for line in source.splitlines())
@@ -258,7 +258,7 @@ def sibling_imports(path):
     and the scripts it names in a string (a demo that runs `snippets/train.py --help`, say)."""
     seen, todo = set(), [path]
     while todo:
-        tree = ast.parse(todo.pop().read_text())
+        tree = ast.parse(todo.pop().read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 names = [alias.name.split(".")[0] + ".py" for alias in node.names]
@@ -278,7 +278,7 @@ def sibling_imports(path):
 
 def pinned_versions():
     """The versions constraints.txt pins for the packages the snippets use (what a reader installs)."""
-    pins = dict(re.findall(r"(?m)^([A-Za-z0-9_.-]+)==(\S+)", CONSTRAINTS.read_text())) if CONSTRAINTS.is_file() else {}
+    pins = dict(re.findall(r"(?m)^([A-Za-z0-9_.-]+)==(\S+)", CONSTRAINTS.read_text(encoding="utf-8"))) if CONSTRAINTS.is_file() else {}
     normal = {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in pins.items()}
     return {package: normal.get(package) for package in PACKAGES}
 
@@ -298,7 +298,7 @@ def load(name, folder):
     result = Path(folder) / "record.json"
     if not result.is_file():
         return None
-    data = json.loads(result.read_text())
+    data = json.loads(result.read_text(encoding="utf-8"))
     cells = {cell: {field: "".join(value) if field in ("code", "stdout") else value for field, value in data.items()}
              for cell, data in data["cells"].items()}
     return Run(name, data["key"], cells, data["variables"], Path(folder), data["machine"], data["exports"])
@@ -338,14 +338,15 @@ def execute(name, folder, argv=(), env=None, key=None):
     can fail on Python 3.11 ("AST constructor recursion depth mismatch", CPython gh-106905)."""
     path = snippet_path(name)
     key = key or record_key(path, argv)
-    split_cells(path.read_text())  # bad markers fail here, with a clear message
+    split_cells(path.read_text(encoding="utf-8"))  # bad markers fail here, with a clear message
     folder = Path(folder)
     partial = folder.with_name(folder.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    env = dict(os.environ if env is None else env, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ if env is None else env, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
     proc = subprocess.Popen([sys.executable, __file__, str(path), str(partial), key, *argv],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            encoding="utf-8", errors="replace")
     RUNNING.add(proc)
     try:
         _, stderr = proc.communicate()
@@ -391,7 +392,7 @@ def refresh(names, log=None, force=False):
 
 def needs(name):
     """The demos whose saved models this demo loads (see PRODUCERS): it calls their function."""
-    text = snippet_path(name).read_text()
+    text = snippet_path(name).read_text(encoding="utf-8")
     return [producer for producer, function in PRODUCERS.items()
             if producer != name and re.search(rf"\b{function}\(", text)]
 
@@ -475,7 +476,8 @@ def local_machine():
     code = ("import json, sys; sys.path[:0] = sys.argv[1:]; import cli, torch, runner; "
             "print(json.dumps(runner.machine()))")
     proc = subprocess.run([sys.executable, "-c", code, str(SNIPPETS), str(Path(__file__).parent)],
-                          capture_output=True, text=True, cwd=ROOT)
+                          capture_output=True, encoding="utf-8", errors="replace", cwd=ROOT,
+                          env=dict(os.environ, PYTHONIOENCODING="utf-8"))
     if proc.returncode != 0:
         raise SnippetError(f"cannot tell what this machine is: {proc.stderr.strip().splitlines()[-1:]}")
     return json.loads(proc.stdout)
@@ -528,7 +530,7 @@ def child(path, folder, key, argv):
     sys.path.insert(0, str(path.parent))
     namespace = {"__name__": "__main__", "__file__": str(path), "__builtins__": builtins}
     cells = {}
-    for cell in split_cells(path.read_text()):
+    for cell in split_cells(path.read_text(encoding="utf-8")):
         code = compile("\n" * (cell.first_line - 1) + cell.source, str(path), "exec")
         stdout = io.StringIO()
         try:
@@ -571,7 +573,7 @@ def write_record(folder, key, cells, namespace, names=None):
         shutil.copyfile(file, folder / "exports" / file.name)
         exports.append(file.name)
     record = {"key": key, "machine": machine(), "cells": cells, "variables": variables, "exports": exports}
-    (folder / "record.json").write_text(dump(record))
+    (folder / "record.json").write_text(dump(record), encoding="utf-8")
 
 
 def dump(record):

@@ -127,7 +127,7 @@ def about(item, snippets, pages):
     values = {getattr(value, "name", value) for value in params.values() if isinstance(value, (str, Path))}
     if values & (set(snippets) | set(pages)):
         return True
-    return bool(snippets) and bool(set(NEEDS.findall(Path(item.fspath).read_text())) & set(snippets))
+    return bool(snippets) and bool(set(NEEDS.findall(Path(item.fspath).read_text(encoding="utf-8"))) & set(snippets))
 
 
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
@@ -147,7 +147,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         if params.get("snippet_run") == "fresh":
-            snippets += NEEDS.findall(Path(item.fspath).read_text())
+            snippets += NEEDS.findall(Path(item.fspath).read_text(encoding="utf-8"))
             item.add_marker("claims")
         elif "snippet_run" in params:
             item.add_marker("claims")

@@ -17,7 +17,7 @@ EMBED = re.compile(r"\{\*\s*([\w./-]+\.py):([\w-]+)(?:\s+(?:code|folded))?\s*\*\
 
 def demos_on(page):
     """The snippets whose cells a page embeds (docs/<page>)."""
-    return list(dict.fromkeys(name for name, _ in EMBED.findall((ROOT / "docs" / page).read_text())))
+    return list(dict.fromkeys(name for name, _ in EMBED.findall((ROOT / "docs" / page).read_text(encoding="utf-8"))))
 
 
 def blocks(html):
@@ -68,13 +68,13 @@ def session(page, built, folder):
         record = runner.recorded(name)
         shown = {tuple(cell) for cell in cells if cell and cell[0] == name}
         if record and shown == {(name, cell) for cell in record.cells}:
-            demos[name] = {"key": record.key, "names": sorted(runner.bound_names(runner.snippet_path(name).read_text()))}
+            demos[name] = {"key": record.key, "names": sorted(runner.bound_names(runner.snippet_path(name).read_text(encoding="utf-8")))}
     (folder / "blocks.json").write_text(json.dumps({"blocks": [block["code"] for block in page_blocks],
-                                                    "cells": cells, "demos": demos}))
+                                                    "cells": cells, "demos": demos}), encoding="utf-8")
     proc = subprocess.run([sys.executable, __file__, str(folder / "blocks.json"), str(folder)],
-                          cwd=ROOT / "snippets", capture_output=True, text=True, timeout=1200,
-                          env=dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1"))
-    result = json.loads((folder / "result.json").read_text()) if (folder / "result.json").is_file() else {}
+                          cwd=ROOT / "snippets", capture_output=True, encoding="utf-8", errors="replace", timeout=1200,
+                          env=dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8"))
+    result = json.loads((folder / "result.json").read_text(encoding="utf-8")) if (folder / "result.json").is_file() else {}
     error = result.get("error") or (proc.stderr[-3000:] if proc.returncode else None)
     runs = {name: folder / Path(name).stem for name in demos if not error}
     return {"blocks": page_blocks, "printed": result.get("printed", []), "figures": result.get("figures", []),
@@ -94,7 +94,7 @@ def main(blocks_file, folder):
     runner = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(runner)  # figures and records saved exactly as the build saves them
     folder = Path(folder)
-    todo = json.loads(Path(blocks_file).read_text())
+    todo = json.loads(Path(blocks_file).read_text(encoding="utf-8"))
     demos, cells = todo["demos"], todo["cells"]
     last = {name: max(i for i, cell in enumerate(cells) if cell and cell[0] == name) for name in demos}
     outputs = {name: {} for name in demos}
@@ -128,7 +128,7 @@ def main(blocks_file, folder):
             outputs[name][cell] = {"code": code.strip("\n"), "stdout": printed[-1], "figures": drawn}
             if number == last[name]:  # the demo's last cell: its run is complete
                 runner.write_record(where, demos[name]["key"], outputs[name], namespace, set(demos[name]["names"]))
-    (folder / "result.json").write_text(json.dumps({"printed": printed, "figures": figures, "error": error}))
+    (folder / "result.json").write_text(json.dumps({"printed": printed, "figures": figures, "error": error}), encoding="utf-8")
 
 
 if __name__ == "__main__":
