@@ -5,7 +5,7 @@ vocabulary does a little better. This measures it: the default run's model shape
 learning-rate schedule, trained once on characters and once on BPE tokens (our tokeniser, trained on
 the training text only, at each --vocab size), then scored the same way on the same test text: bits
 per character of that text, every token scored once with at least half a window of context (the
-scheme of training.heldout_loss), the token's bits counted for the characters it ends.
+scheme of training.evaluate), the token's bits counted for the characters it ends.
 
 The text is split exactly as the default run splits it (training.split_three): the last 10% is the
 validation text the default settings were tuned on, so it is left out; about 10% before it, from a
