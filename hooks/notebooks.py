@@ -17,7 +17,8 @@ def build(title, runs):
     )
     cells = [new_markdown_cell(intro)]
     for run in runs:
-        cells.append(new_markdown_cell(f"## `snippets/{run.snippet}`"))
+        # plain text: a heading in code format comes out of mkdocs-jupyter's table of contents as an empty link
+        cells.append(new_markdown_cell(f"## snippets/{run.snippet}"))
         for number, (name, data) in enumerate(run.cells.items(), start=1):
             outputs = []
             if data["stdout"]:

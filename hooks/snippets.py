@@ -26,6 +26,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
 sys.path.insert(0, str(Path(__file__).parent))
+import figures  # noqa: E402
 import notebooks  # noqa: E402
 import runner  # noqa: E402
 
@@ -114,11 +115,13 @@ def on_files(files, config):
 def add_generated_files(files, config):
     """The runs' figures and exported files, and the download of snippets/, as files of the site
     (so that MkDocs copies them, `mkdocs serve` serves them, and links to them are checked)."""
-    generated = {}
+    generated, dark = {}, {}
     for run in runs.values():
         for cell in run.cells.values():
             for figure in cell["figures"]:
                 generated[f"{FIGURES}/{figure['file']}"] = run.folder / figure["file"]
+                if figure["file"].endswith(".svg"):  # and its copy for the dark colour scheme
+                    dark[f"{FIGURES}/{figures.dark_name(figure['file'])}"] = run.folder / figure["file"]
         for name in run.exports:
             generated[f"{EXPORTS}/{name}"] = run.folder / "exports" / name
     # the training text and its licence: the page's trainer trains on it in the reader's browser
@@ -126,6 +129,8 @@ def add_generated_files(files, config):
         generated[f"{DATA}/{path.name}"] = path
     for uri, path in generated.items():
         files.append(File.generated(config, uri, abs_src_path=str(path)))
+    for uri, path in dark.items():
+        files.append(File.generated(config, uri, content=figures.dark_variant(path.read_text(encoding="utf-8"))))
     files.append(File.generated(config, DOWNLOAD, content=snippets_zip()))
 
 
@@ -294,8 +299,15 @@ def render_cell(run, name, cell, mode, title, page):
         for figure in data["figures"]:
             src = get_relative_url(f"{FIGURES}/{figure['file']}", page.file.url or ".")
             alt = figure["alt"].replace('"', "&quot;")
+            images = f'<img src="{src}" alt="{alt}" loading="lazy">'
+            if figure["file"].endswith(".svg"):  # one image per colour scheme (extra.css shows the right one)
+                size = figures.size((run.folder / figure["file"]).read_text(encoding="utf-8"))
+                size = f' width="{size[0]}" height="{size[1]}"' if size else ""
+                dark = get_relative_url(f"{FIGURES}/{figures.dark_name(figure['file'])}", page.file.url or ".")
+                images = (f'<img src="{src}" alt="{alt}" class="only-light"{size} loading="lazy">\n'
+                          f'<img src="{dark}" alt="{alt}" class="only-dark"{size} loading="lazy">')
             parts.append(f'<figure class="snippet-figure" data-snippet="{name}:{cell}" markdown>\n'
-                         f'<img src="{src}" alt="{alt}" loading="lazy">\n</figure>')
+                         f'{images}\n</figure>')
     return "\n\n".join(parts)
 
 

@@ -56,6 +56,17 @@ def pieces_shown(page, tokenizer):
     return page.locator(f".tp-row[data-tokenizer='{tokenizer}'] .tp-text").all_inner_texts()
 
 
+def tokenizer_in_use(page):
+    """A playground fetches its big files (vocabularies, a model) once a reader starts using it: focus its box."""
+    page.locator(".tokenizer-playground textarea").focus()
+
+
+def sampling_ready(page):
+    """Start using the sampling playground, and wait until its model is there."""
+    page.locator(".sampling-playground textarea").focus()
+    page.wait_for_selector(".sampling-playground[data-state=ready]")
+
+
 def generated(page):
     """Wait for the sampling playground to finish writing; what it wrote, prompt included."""
     page.wait_for_selector(".sampling-playground[data-state=ready] .sp-output:not([hidden])")
@@ -96,7 +107,7 @@ def test_greedy_generation_writes_what_sample_py_writes(server, browser, built_s
     assert proc.returncode == 0, proc.stderr
     with visit(browser, server + SAMPLING_PAGE) as page:
         widget = page.locator(".sampling-playground")
-        page.wait_for_selector(".sampling-playground[data-state=ready]")
+        sampling_ready(page)
         widget.locator("textarea").fill(prompt)
         widget.locator("input[name=greedy]").check()
         widget.locator("input[name=characters]").fill(str(tokens))
@@ -109,7 +120,7 @@ def test_bad_settings_get_a_message_not_silence(server, browser, built_site):
     unseen = next(ch for ch in "🍓жé€" if ch not in tokenizer.chars)
     with visit(browser, server + SAMPLING_PAGE) as page:
         widget = page.locator(".sampling-playground")
-        page.wait_for_selector(".sampling-playground[data-state=ready]")
+        sampling_ready(page)
         message, chart = widget.locator(".sp-message"), widget.locator(".sp-chart")
         assert chart.is_visible() and widget.locator(".sp-bar").count() == 10
         for prompt, temperature, said in [
@@ -132,7 +143,7 @@ def test_bad_settings_get_a_message_not_silence(server, browser, built_site):
 def test_top_k_leaves_k_characters_in_the_chart(server, browser):
     with visit(browser, server + SAMPLING_PAGE) as page:
         widget = page.locator(".sampling-playground")
-        page.wait_for_selector(".sampling-playground[data-state=ready]")
+        sampling_ready(page)
         widget.locator("input[name=top-k]").fill("3")
         assert widget.locator(".sp-bar").count() == 3
         assert "top 3 only" in widget.locator(".sp-caption").inner_text()
@@ -154,9 +165,10 @@ def test_the_playgrounds_start_after_instant_navigation(server, browser):
         page.wait_for_load_state("networkidle")  # Material has read the sitemap
         page.evaluate("window.stillTheSamePage = true")  # gone if the browser loads a page afresh
         page.locator(f"nav a[href$='{TOKENIZER_PAGE}']").first.click()
+        tokenizer_in_use(page)
         page.wait_for_function(ROWS_LOADED)
         page.locator(f"nav a[href$='{SAMPLING_PAGE}']").first.click()
-        page.wait_for_selector(".sampling-playground[data-state=ready]")
+        sampling_ready(page)
         page.go_back()
         page.wait_for_function(ROWS_LOADED)
         assert page.evaluate("window.stillTheSamePage"), "the links loaded new pages: no instant navigation"
@@ -171,7 +183,7 @@ def test_the_playgrounds_fit_a_phone(server, browser, url):
             page.locator(".tokenizer-playground textarea").fill(long_words)
             page.wait_for_function(ROWS_LOADED)
         else:
-            page.wait_for_selector(".sampling-playground[data-state=ready]")
+            sampling_ready(page)
         widget = page.locator(".tokenizer-playground, .sampling-playground")
         box = widget.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360
@@ -181,7 +193,7 @@ def test_the_playgrounds_fit_a_phone(server, browser, url):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_playgrounds_follow_the_colour_scheme(server, browser, scheme):
     with visit(browser, server + SAMPLING_PAGE, color_scheme=scheme) as page:
-        page.wait_for_selector(".sampling-playground[data-state=ready]")
+        sampling_ready(page)
         colours = page.evaluate("""() => [document.body, document.querySelector('.sampling-playground')]
                                    .map(e => getComputedStyle(e).color)""")
         assert colours[0] == colours[1], "the widget's text is not the page's text colour"
@@ -202,9 +214,10 @@ def published_under(server, prefix):
 def test_the_playgrounds_work_under_a_sub_path(server, browser):
     routes = [(server + "**", published_under(server, "repo/"))]
     with visit(browser, server + "repo/" + TOKENIZER_PAGE, routes=routes) as page:
+        tokenizer_in_use(page)
         page.wait_for_function(ROWS_LOADED)
         page.locator(f"nav a[href$='{SAMPLING_PAGE}']").first.click()
-        page.wait_for_selector(".sampling-playground[data-state=ready]")
+        sampling_ready(page)
 
 
 def test_the_tokenizer_page_weighs_at_most_4_mb_compressed(server, browser):
@@ -212,6 +225,7 @@ def test_the_tokenizer_page_weighs_at_most_4_mb_compressed(server, browser):
     responses = []
     page.on("response", lambda response: responses.append(response))
     page.goto(server + TOKENIZER_PAGE, wait_until="networkidle")
+    tokenizer_in_use(page)
     page.wait_for_function(ROWS_LOADED)
     page.mouse.wheel(0, 100_000)  # down to the end: lazy images load too
     page.wait_for_load_state("networkidle")

@@ -1,7 +1,10 @@
 // Starts the in-page playgrounds: <div class="tokenizer-playground"> and <div class="sampling-playground">.
 // Material's instant navigation swaps pages without running this script again, so the widgets start
-// from its document$ observable, which emits for every page shown. A widget's code, and the
-// vocabularies or model it needs, are only fetched on a page that has one.
+// from its document$ observable, which emits for every page shown. A widget's code is only fetched on
+// a page that has one, and the big files it needs (vocabularies, a model) only once a reader starts
+// using it: start(root, { used }) gets a promise that resolves then (dom.js, firstUse).
+import { firstUse } from "./dom.js";
+
 const WIDGETS = {
   ".tokenizer-playground": () => import("./tokenizer-playground.js"),
   ".sampling-playground": () => import("./sampling-playground.js"),
@@ -9,14 +12,46 @@ const WIDGETS = {
 };
 
 function startAll() {
+  nameTheThemesParts();
+  watchScrollableCode();
   for (const [selector, load] of Object.entries(WIDGETS)) {
     for (const root of document.querySelectorAll(selector)) {
       if (root.dataset.started) continue; // document$ may emit again for the same page
       root.dataset.started = "true";
+      const used = firstUse(root); // listening from now: a reader may click before the code arrives
       load()
-        .then((widget) => widget.start(root))
+        .then((widget) => widget.start(root, { used }))
         .catch((error) => { root.textContent = `This playground could not start: ${error.message}`; });
     }
+  }
+}
+
+// Parts of Material's pages that a screen reader would announce without a name.
+function nameTheThemesParts() {
+  const names = [
+    [".md-progress[role=progressbar]", "Loading the page"],
+    [".md-search[role=dialog]", "Search"],
+  ];
+  for (const [selector, name] of names) {
+    for (const part of document.querySelectorAll(selector)) {
+      if (!part.hasAttribute("aria-label")) part.setAttribute("aria-label", name);
+    }
+  }
+}
+
+// Code that scrolls sideways (a long line on a phone, a notebook cell) takes keyboard focus, so that a
+// keyboard can scroll it. Material does this for a code block once it has set it up, which with
+// content.lazy is when it comes into view, and never for the notebook pages' cells. A ResizeObserver
+// reports each block after the browser has laid it out, so reading its widths costs nothing extra.
+const scrollable = new ResizeObserver((entries) => {
+  const scrolling = entries.map(({ target }) => target).filter((code) => code.scrollWidth > code.clientWidth);
+  for (const code of scrolling) if (!code.hasAttribute("tabindex")) code.tabIndex = 0;
+});
+
+function watchScrollableCode() {
+  scrollable.disconnect(); // the blocks of the page before (instant navigation)
+  for (const code of document.querySelectorAll(".md-typeset pre > code, .jupyter-wrapper .highlight-ipynb")) {
+    scrollable.observe(code);
   }
 }
 

@@ -1,46 +1,54 @@
 // The tokenizer playground: what you type, cut into tokens by our tokenizer and two of OpenAI's,
 // one row of coloured pieces per tokenizer, and a letter counter that shows what the model gets
-// instead of letters. The cutting itself is in tokenize.js.
-import { Tokenizer } from "../vendor/tokenizers/tokenizers.js";
-import { countLetter, openaiTokenizer, ourTokenizer, tokenize, visible, wordAt } from "./tokenize.js";
-import { element, fetchExport } from "./dom.js";
+// instead of letters. The cutting itself is in tokenize.js, run by a Web Worker
+// (tokenizer-worker.js) that loads the vocabularies once a reader starts using the box.
+import { countLetter, visible, wordAt } from "./tokenize.js";
+import { address, announcer, element, firstUse } from "./dom.js";
+import { connect } from "./worker.js";
 
 const TEXT = "How many r's are in strawberry?";
 const SHOWN_IDS = 12; // the letter counter lists at most this many ids per tokenizer
+const QUIET = 800; // ms without typing before a screen reader hears the counts
 
-// The vocabularies are big (cl100k_base about 0.4 MB compressed, o200k_base about 1 MB): each is a
-// module of its own, fetched only when a page has a playground.
 const TOKENIZERS = [
-  {
-    name: "ours", about: "learned from Python's manual",
-    load: async (root) => ourTokenizer(Tokenizer, await (await fetchExport(root.dataset.tokenizer)).json()),
-  },
-  {
-    name: "cl100k_base", about: "GPT-4",
-    load: async () => openaiTokenizer(await import("../vendor/gpt-tokenizer/cl100k_base.js")),
-  },
-  {
-    name: "o200k_base", about: "GPT-4o",
-    load: async () => openaiTokenizer(await import("../vendor/gpt-tokenizer/o200k_base.js")),
-  },
+  { name: "ours", about: "learned from Python's manual" },
+  { name: "cl100k_base", about: "GPT-4" },
+  { name: "o200k_base", about: "GPT-4o" },
 ];
 
-export function start(root) {
-  const input = element("textarea", { rows: 3, spellcheck: false, "aria-label": "Text to tokenize" });
+// The worker and its vocabularies, once a reader has used a playground in this tab: a page shown
+// again (Material's instant navigation keeps this module) uses them straight away.
+let backend = null;
+
+function connectBackend(root) {
+  if (!backend) {
+    const call = connect(new URL("./tokenizer-worker.js", import.meta.url));
+    const url = address(root.dataset.tokenizer);
+    const ready = Object.fromEntries(TOKENIZERS.map(({ name }) => [name, call("load", { name, url })]));
+    backend = { call, ready };
+  }
+  return backend;
+}
+
+export function start(root, { used = firstUse(root) } = {}) {
+  const input = element("textarea", { rows: 3, spellcheck: false });
   input.value = TEXT;
-  const letter = element("input", { value: "r", maxlength: 2, size: 2, "aria-label": "Letter to count" });
-  const counted = element("p", { class: "tp-counted", "aria-live": "polite" });
+  const letter = element("input", { value: "r", maxlength: 2, size: 2 });
+  const counted = element("p", { class: "tp-counted" });
   const rows = TOKENIZERS.map((spec) => ({
     spec,
-    count: element("span", { class: "tp-count" }, "loading…"),
+    count: element("span", { class: "tp-count" }),
     pieces: element("div", { class: "tp-pieces" }),
-    tokenizer: null,
+    state: "waiting", // then "loading", "ready" or "failed"
   }));
+  const waitNote = element("p", { class: "tp-wait" },
+    "The tokenizers' vocabularies load when you click or type in the box.");
   const partialNote = element("p", { class: "tp-note", hidden: true },
     "Dashed pieces hold part of a character (an emoji, say): the tokenizer cut it into bytes, shown in hex.");
 
   root.replaceChildren(
     element("label", { class: "tp-label" }, "Type anything:", input),
+    waitNote,
     ...rows.map((row) => element("div", { class: "tp-row", "data-tokenizer": row.spec.name },
       element("div", { class: "tp-head" }, element("strong", {}, row.spec.name), ` (${row.spec.about}) `, row.count),
       row.pieces)),
@@ -49,6 +57,25 @@ export function start(root) {
       element("label", {}, "Count the letter ", letter, " in the word you click or select in the box."),
       counted),
   );
+  const say = announcer(root);
+
+  // The tokens of `shown` (the text they were cut from), per tokenizer; a newer text is asked for
+  // as the reader types, and answers to older questions are dropped.
+  let shown = null;
+  let tokens = {};
+  let asked = 0;
+  function ask() {
+    if (!backend) return;
+    const text = input.value;
+    const mine = ++asked;
+    root.setAttribute("aria-busy", "true");
+    backend.call("tokenize", { text }).then((found) => {
+      if (mine !== asked) return;
+      shown = text;
+      tokens = found;
+      show();
+    }).finally(() => mine === asked && root.removeAttribute("aria-busy"));
+  }
 
   // What the letter counter looks at: the selection, else the word at the cursor, else all the text.
   let span = null;
@@ -58,39 +85,56 @@ export function start(root) {
     if (seen === `${from} ${to} ${value}`) return; // a keystroke fires both input and keyup
     seen = `${from} ${to} ${value}`;
     span = from < to ? { start: from, end: to } : wordAt(value, from);
-    update();
+    if (value === shown) show();
+    else ask();
   };
 
-  function update() {
+  function show() {
     const text = input.value;
     const target = span ?? { start: 0, end: text.length };
     const inTarget = (token) => token.start < target.end && token.end > target.start;
+    const current = text === shown;
     let partial = false;
     const ids = [];
-    for (const row of rows.filter((row) => row.tokenizer)) {
-      const tokens = tokenize(row.tokenizer, text);
-      row.count.textContent = tokens.length === 1 ? "1 token" : `${tokens.length} tokens`;
-      row.pieces.replaceChildren(...tokens.map((token, i) => piece(token, i, span && inTarget(token))));
-      partial ||= tokens.some((token) => token.partial);
-      ids.push([row.spec.name, tokens.filter(inTarget).map((token) => token.id)]);
+    for (const row of rows.filter((row) => row.state === "ready" && current && tokens[row.spec.name])) {
+      const found = tokens[row.spec.name];
+      row.count.textContent = found.length === 1 ? "1 token" : `${found.length} tokens`;
+      row.pieces.replaceChildren(...found.map((token, i) => piece(token, i, span && inTarget(token))));
+      partial ||= found.some((token) => token.partial);
+      ids.push([row.spec.name, found.filter(inTarget).map((token) => token.id)]);
     }
     partialNote.hidden = !partial;
-    counted.replaceChildren(...letterCount(text.slice(target.start, target.end), letter.value.trim(), span, ids));
+    const { parts, spoken } = letterCount(text.slice(target.start, target.end), letter.value.trim(), span, ids);
+    counted.replaceChildren(...parts);
+    if (current && rows.every((row) => row.state === "ready" || row.state === "failed")) {
+      const counts = rows.filter((row) => row.state === "ready").map((row) => `${row.spec.name}: ${row.count.textContent}`);
+      say(`${counts.join(", ")}. ${spoken}`, QUIET);
+    }
+  }
+
+  function begin() {
+    const { ready } = connectBackend(root);
+    waitNote.hidden = true;
+    for (const row of rows) {
+      row.state = "loading";
+      row.count.textContent = "loading…";
+      ready[row.spec.name].then(
+        () => { row.state = "ready"; ask(); },
+        (error) => {
+          row.state = "failed";
+          row.count.textContent = `could not load it: ${error.message}`;
+          row.count.classList.add("tp-error");
+        },
+      );
+    }
   }
 
   input.addEventListener("input", pick);
   for (const event of ["click", "keyup", "select"]) input.addEventListener(event, pick);
-  letter.addEventListener("input", update);
-  for (const row of rows) {
-    row.spec.load(root).then(
-      (tokenizer) => { row.tokenizer = tokenizer; update(); },
-      (error) => {
-        row.count.textContent = `could not load it: ${error.message}`;
-        row.count.classList.add("tp-error");
-      },
-    );
-  }
-  update();
+  letter.addEventListener("input", show);
+  if (backend) begin();
+  else used.then(begin);
+  show();
 }
 
 // One token: its text over its id, in one of five colours; outlined if it is part of the word the
@@ -104,17 +148,18 @@ function piece(token, index, picked) {
 }
 
 // "strawberry" has 3 r's. You can see them; the model can't. It gets: ours 1 2 3, ...
+// parts: for the page; spoken: the first sentence, for a screen reader (which also hears the counts).
 function letterCount(word, letter, isWord, ids) {
-  if (!word) return ["Type something in the box."];
-  if ([...letter].length !== 1) return ["Type one letter to count."];
+  if (!word) return { parts: ["Type something in the box."], spoken: "The box is empty." };
+  if ([...letter].length !== 1) return { parts: ["Type one letter to count."], spoken: "" };
   const n = countLetter(word, letter);
   const what = isWord ? `“${word}”` : "Your text";
+  const spoken = `${what} has ${n === 0 ? "no" : n} ${letter}${n === 1 ? "" : "'s"}.`;
   const seen = n === 0 ? "You can see that; the model can't." : "You can see them; the model can't.";
-  const parts = [`${what} has ${n === 0 ? "no" : n} ${letter}${n === 1 ? "" : "'s"}. ${seen} ` +
-    "All it gets is numbers:"];
+  const parts = [`${spoken} ${seen} All it gets is numbers:`];
   for (const [name, list] of ids) {
     const shown = list.slice(0, SHOWN_IDS).join(" ") + (list.length > SHOWN_IDS ? ` … (${list.length} in all)` : "");
     parts.push(element("br"), `${name}: `, element("code", {}, shown));
   }
-  return parts;
+  return { parts, spoken };
 }

@@ -1,0 +1,273 @@
+"""Every reader: the built site passes axe-core's WCAG 2.1 A and AA rules on every page in both colour
+schemes, and the playgrounds work by keyboard alone, tell a screen reader what they found, hold still
+for a reader who asks for less motion, and download their big files only once a reader uses them.
+
+axe-core is vendored in tests/vendor/axe-core/ (see its README) and injected into each page.
+"""
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from test_browser import browser, server  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.browser  # the test matrix (.github/workflows/tests.yml) leaves these out
+
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SCHEMES = {"light": "default", "dark": "slate"}  # the reader's system setting -> Material's scheme
+TOKENIZER_PAGE = "text-becomes-numbers/"
+SAMPLING_PAGE = "sampling/"
+ROWS_LOADED = """() => [...document.querySelectorAll('.tp-count')]
+    .every((count, i, all) => all.length === 3 && / tokens?$/.test(count.textContent))"""
+# The playgrounds main.js started (data-started) have drawn themselves: no "needs JavaScript" text left.
+WIDGETS_DRAWN = "() => [...document.querySelectorAll('[data-started]')].every(root => root.firstElementChild)"
+TABS = 4  # pages checked side by side
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+BIG_FILES = ("cl100k_base.js", "o200k_base.js", "tokenizer.json", "tiny-gpt.safetensors")
+
+
+def site_pages(site):
+    """Every page a reader can open: home, the chapters, Run it yourself, the notebooks, the 404 page."""
+    pages = sorted(path.parent.relative_to(site).as_posix() + "/" for path in site.rglob("index.html"))
+    return ["" if page == "./" else page for page in pages] + ["404.html"]
+
+
+def start_audit(page):
+    """Start axe-core's WCAG 2.1 A/AA check of the page as it is now; audit_result(page) waits for it.
+    (Pages check side by side, each in its tab's own renderer process.)"""
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    page.evaluate("(tags) => { window.audit = axe.run(document, {runOnly: {type: 'tag', values: tags}, "
+                  "resultTypes: ['violations']}); }", WCAG)
+
+
+def audit_result(page):
+    """The violations: [(rule, count, first targets, why)]."""
+    result = page.evaluate("window.audit")
+    return [(v["id"], len(v["nodes"]), [n["target"] for n in v["nodes"][:3]], v["nodes"][0]["failureSummary"])
+            for v in result["violations"]]
+
+
+def audit(page):
+    start_audit(page)
+    return audit_result(page)
+
+
+def report(found):
+    """{page: violations} in lines a reader can act on (empty if there are none)."""
+    return "\n".join(f"{where}: {rule} on {count} element(s), e.g. {targets}: {why}"
+                     for where, violations in found.items() for rule, count, targets, why in violations)
+
+
+def scheme_of(page):
+    return page.evaluate("document.body.dataset.mdColorScheme")
+
+
+def toggle_scheme(page):
+    """Click Material's palette toggle (light to dark or back), as a reader does; returns the new scheme."""
+    before = page.evaluate("document.body.dataset.mdColorScheme")
+    page.locator("label.md-header__button[for^='__palette']:visible").click()
+    page.wait_for_function("(before) => document.body.dataset.mdColorScheme !== before", arg=before)
+    return page.evaluate("document.body.dataset.mdColorScheme")
+
+
+def settle(page):
+    """Wait two frames (what the page does after a layout: ResizeObservers, Material's set-up), then for
+    Material's transitions to end: colours checked halfway through a fade would be neither one."""
+    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+
+
+def test_every_page_passes_wcag_2_1_aa_in_both_colour_schemes(server, browser, built_site):
+    """Each page is checked as it opens, 1280 px wide, then in the other colour scheme (Material's palette
+    toggle) 390 px wide, as on a phone. Material keeps the reader's choice of scheme, so the pages open
+    alternately light and dark: each scheme is checked at both widths. Pages are checked side by side."""
+    pages = site_pages(built_site.site)
+    assert len(pages) >= 16, pages  # home, 7 chapters, Run it yourself, 7 notebooks, 404
+    context = browser.new_context(color_scheme="light")
+    tabs = [context.new_page() for _ in range(TABS)]
+    found = {}
+    for batch in range(0, len(pages), TABS):
+        urls = list(zip(tabs, pages[batch:batch + TABS]))
+        for tab, url in urls:
+            tab.set_viewport_size(DESKTOP)
+            tab.goto(server + url, wait_until="load")
+            tab.wait_for_function(WIDGETS_DRAWN)
+            settle(tab)
+            start_audit(tab)
+        for tab, url in urls:
+            found[(url or "(home)", scheme_of(tab), DESKTOP["width"])] = audit_result(tab)
+            toggle_scheme(tab)
+            tab.set_viewport_size(PHONE)
+            settle(tab)
+            start_audit(tab)
+        for tab, url in urls:
+            found[(url or "(home)", scheme_of(tab), PHONE["width"])] = audit_result(tab)
+    context.close()
+    for scheme in SCHEMES.values():
+        assert {url for url, audited, _ in found if audited == scheme} == {url or "(home)" for url in pages}, scheme
+    failures = {f"{url} ({scheme}, {width} px)": v for (url, scheme, width), v in found.items() if v}
+    assert not failures, f"WCAG 2.1 A/AA violations:\n{report(failures)}"
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_playgrounds_in_use_pass_wcag_2_1_aa(server, browser, scheme):
+    """What the playgrounds draw once used (coloured tokens, the chart, the written text) is checked too."""
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(server + TOKENIZER_PAGE)
+    page.locator(".tokenizer-playground textarea").fill("strawberry 🍓 naïve")
+    page.wait_for_function(ROWS_LOADED)
+    found = {TOKENIZER_PAGE: audit(page)}
+    page.goto(server + SAMPLING_PAGE)
+    widget = page.locator(".sampling-playground")
+    widget.locator("textarea").focus()
+    page.wait_for_selector(".sampling-playground[data-state=ready]")
+    widget.locator("input[name=characters]").fill("40")
+    widget.locator("button").click()
+    page.wait_for_selector(".sampling-playground[data-state=ready] .sp-output:not([hidden])")
+    widget.locator("input[name=temperature]").fill("0")  # and a message saying what is wrong
+    assert widget.locator(".sp-message").inner_text()
+    found[SAMPLING_PAGE] = audit(page)
+    context.close()
+    found = {url: violations for url, violations in found.items() if violations}
+    assert not found, f"WCAG 2.1 A/AA violations in the playgrounds ({scheme} scheme):\n{report(found)}"
+
+
+def test_figures_come_in_a_dark_copy_that_the_dark_scheme_shows(server, browser, built_site):
+    context = browser.new_context(color_scheme="dark")
+    page = context.new_page()
+    page.goto(server + "why-does-this-work/")
+    figure = page.locator(".snippet-figure").first
+    figure.scroll_into_view_if_needed()
+    light, dark = figure.locator("img.only-light"), figure.locator("img.only-dark")
+    assert dark.is_visible() and not light.is_visible()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=dark.element_handle())
+    svg = (built_site.site / "figures" / Path(dark.get_attribute("src")).name).read_text()
+    assert "fill: #ffffff" not in svg, "the dark copy still has a white background"
+    assert toggle_scheme(page) == "default"
+    assert light.is_visible() and not dark.is_visible()
+    context.close()
+
+
+def focused(page):
+    """What has the keyboard's focus: its tag and name, or its text for a button."""
+    return page.evaluate("""() => { const e = document.activeElement;
+        return e.tagName.toLowerCase() + ':' + (e.name || e.textContent.trim()); }""")
+
+
+def tab_into(page, selector):
+    """Put the keyboard just before a widget (on the paragraph above it), then press Tab once."""
+    page.wait_for_function(WIDGETS_DRAWN)
+    page.evaluate("""(selector) => { const before = document.querySelector(selector).previousElementSibling;
+        before.tabIndex = -1; before.focus(); }""", selector)
+    page.keyboard.press("Tab")
+
+
+def announced(page, widget):
+    return page.locator(f"{widget} .pg-announce").text_content()
+
+
+def test_the_tokenizer_playground_by_keyboard_alone(server, browser):
+    page = browser.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(server + TOKENIZER_PAGE)
+    tab_into(page, ".tokenizer-playground")
+    assert focused(page) == "textarea:"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("a strawberry")
+    page.wait_for_function(ROWS_LOADED)
+    assert page.locator(".tp-row[data-tokenizer=ours] .tp-piece").count() >= 2
+    # The cursor is in "strawberry": a screen reader hears the counts and the letters, once typing stops.
+    page.wait_for_function("() => document.querySelector('.tokenizer-playground .pg-announce').textContent"
+                           ".includes('“strawberry” has 3 r')")
+    assert "cl100k_base:" in announced(page, ".tokenizer-playground")
+    page.keyboard.press("Home")  # the cursor moves to "a": the counter follows it
+    page.wait_for_function("() => document.querySelector('.tp-counted').textContent.includes('“a” has no r')")
+    page.keyboard.press("Tab")
+    assert focused(page) == "input:"  # the letter to count
+    page.keyboard.press("Backspace")
+    page.keyboard.type("a")
+    page.wait_for_function("() => document.querySelector('.tp-counted').textContent.includes('“a” has 1 a.')")
+    page.close()
+
+
+def test_the_sampling_playground_by_keyboard_alone(server, browser):
+    page = browser.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(server + SAMPLING_PAGE)
+    tab_into(page, ".sampling-playground")
+    order = [focused(page)]
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        order.append(focused(page))
+    assert order == ["textarea:", "input:temperature", "input:top-k", "input:greedy", "input:characters",
+                     "button:Generate"]
+    page.wait_for_selector(".sampling-playground[data-state=ready]")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("30")  # characters
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Space")  # greedy
+    assert page.locator(".sampling-playground input[name=greedy]").is_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # Generate
+    page.wait_for_selector(".sampling-playground[data-state=ready] .sp-output:not([hidden])")
+    assert len(page.locator(".sp-written").text_content()) == 30
+    page.wait_for_function("() => document.querySelector('.sampling-playground .pg-announce').textContent"
+                           " === 'Done: the model wrote 30 characters, shown under the chart.'")
+    page.close()
+
+
+@pytest.mark.parametrize("motion", ["no-preference", "reduce"])
+def test_the_sampling_playground_holds_still_for_reduced_motion(server, browser, motion):
+    """Asked for less motion, the text appears once it is written, not one character at a time."""
+    page = browser.new_page(reduced_motion=motion)
+    page.set_default_timeout(30_000)
+    page.goto(server + SAMPLING_PAGE)
+    widget = page.locator(".sampling-playground")
+    widget.locator("textarea").focus()
+    page.wait_for_selector(".sampling-playground[data-state=ready]")
+    page.evaluate("""() => { window.seen = new Set();
+        const written = document.querySelector('.sp-written');
+        new MutationObserver(() => written.textContent && window.seen.add(written.textContent))
+            .observe(written, {childList: true, characterData: true, subtree: true}); }""")
+    widget.locator("input[name=characters]").fill("20")
+    widget.locator("button").click()
+    page.wait_for_selector(".sampling-playground[data-state=ready] .sp-output:not([hidden])")
+    versions = page.evaluate("window.seen.size")
+    transition = page.evaluate("getComputedStyle(document.querySelector('.md-sidebar')).transitionDuration")
+    page.close()
+    if motion == "reduce":
+        assert versions == 1 and transition in ("1e-05s", "0s"), (versions, transition)
+    else:
+        assert versions == 20, versions
+
+
+def test_big_files_load_only_once_a_reader_uses_a_playground_and_off_the_main_thread(server, browser):
+    context = browser.new_context()
+    requested = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = context.new_page()
+    loaded = set()
+    sampling_ready = "() => document.querySelector('.sampling-playground').dataset.state === 'ready'"
+    for url, widget, ready, worker in [(TOKENIZER_PAGE, ".tokenizer-playground", ROWS_LOADED, "tokenizer-worker.js"),
+                                       (SAMPLING_PAGE, ".sampling-playground", sampling_ready, "gpt-worker.js")]:
+        requested.clear()
+        page.goto(server + url, wait_until="networkidle")
+        page.wait_for_function(WIDGETS_DRAWN)
+        assert not [u for u in requested if u.endswith(BIG_FILES)], f"{url} loaded big files nobody asked for"
+        assert not [w.url for w in page.workers if w.url.endswith(worker)]
+        page.locator(f"{widget} textarea").focus()  # a reader starts using it
+        page.wait_for_function(ready, timeout=30_000)
+        assert [w.url for w in page.workers if w.url.endswith(worker)], page.workers
+        # fetched by the worker: the page's own thread never downloads (nor parses) them
+        on_the_page = page.evaluate("performance.getEntriesByType('resource').map(entry => entry.name)")
+        assert not [u for u in on_the_page if u.endswith(BIG_FILES)], on_the_page
+        loaded |= {name for name in BIG_FILES if any(u.endswith(name) for u in requested)}
+    context.close()
+    assert loaded == set(BIG_FILES), loaded
