@@ -91,7 +91,7 @@ def on_files(files, config):
     sources = {page: get_data(Path(page.abs_src_path).read_text(encoding="utf-8")) for page in pages}
     every_demo = [name for markdown, _ in sources.values() for name in demos_of(markdown)]
     for name in dict.fromkeys(every_demo):
-        for message in runner.rebound_names(runner.snippet_path(name).read_text()):
+        for message in runner.rebound_names(runner.snippet_path(name).read_text(encoding="utf-8")):
             log.warning(f"snippets/{name}: {message}")
     for name, error in runner.refresh(every_demo, log=log.info).items():
         failures[name] = str(error)
@@ -105,8 +105,8 @@ def on_files(files, config):
         chapter_demos[page.src_uri] = demos
         notebook = notebooks.build(f"Notebook: {titles.get(page.src_uri, stem)}", [runs[name] for name in demos])
         path = folder / f"{stem}.ipynb"
-        if not path.is_file() or path.read_text() != notebook:
-            path.write_text(notebook)
+        if not path.is_file() or path.read_text(encoding="utf-8") != notebook:
+            path.write_text(notebook, encoding="utf-8")
         files.append(File(f"{NOTEBOOKS}/{stem}.ipynb", str(folder.parent), config["site_dir"], config["use_directory_urls"]))
     add_generated_files(files, config)
     return files
@@ -240,7 +240,7 @@ def embed(match, page):
     except runner.SnippetError as error:
         return problem(page, str(error))
     title = f"snippets/{name}"
-    source = path.read_text()
+    source = path.read_text(encoding="utf-8")
     if cell is None:  # a whole file, code only
         return indent(fence(source.strip("\n"), "python", title), match["indent"])
     if cell not in [c.name for c in runner.split_cells(source)]:  # a function, class or constant
