@@ -130,6 +130,13 @@ def about(item, snippets, pages):
     return bool(snippets) and bool(set(NEEDS.findall(Path(item.fspath).read_text(encoding="utf-8"))) & set(snippets))
 
 
+def pytest_itemcollected(item):
+    """A claim test carries the 'claims' marker from the start, so that `-m claims` (the robustness
+    benchmark's selection) finds it: the hook below runs after -m has already deselected."""
+    if "snippet_run" in getattr(getattr(item, "callspec", None), "params", {}):
+        item.add_marker("claims")
+
+
 @pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
 def pytest_collection_modifyitems(config, items):
     """Keep only the tests --snippet/--page ask for, then queue, before any test runs, the fresh runs and
