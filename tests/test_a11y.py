@@ -223,6 +223,19 @@ def test_the_sampling_playground_by_keyboard_alone(server, browser):
     page.close()
 
 
+def test_generate_pressed_before_the_model_is_there_still_writes(server, browser):
+    """A reader's first act may be Enter on Generate: the model loads, then it writes."""
+    page = browser.new_page(reduced_motion="reduce")  # the text at once: a quicker test
+    page.set_default_timeout(30_000)
+    page.goto(server + SAMPLING_PAGE)
+    page.wait_for_function(WIDGETS_DRAWN)
+    page.locator(".sampling-playground button").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".sampling-playground[data-state=ready] .sp-output:not([hidden])")
+    assert len(page.locator(".sp-written").text_content()) == 200  # the characters box's default
+    page.close()
+
+
 @pytest.mark.parametrize("motion", ["no-preference", "reduce"])
 def test_the_sampling_playground_holds_still_for_reduced_motion(server, browser, motion):
     """Asked for less motion, the text appears once it is written, not one character at a time."""

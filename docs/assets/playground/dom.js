@@ -30,23 +30,6 @@ export function address(path) {
 }
 
 /**
- * Resolves when a reader starts using the widget: focuses any of its controls (Tab or a click),
- * presses a key or touches it. A widget fetches its big files (vocabularies, a model) only then, so
- * that a reader who only reads the page never downloads them.
- */
-export function firstUse(root) {
-  return new Promise((resolve) => {
-    const events = ["focusin", "pointerdown", "keydown"];
-    const begin = () => {
-      for (const event of events) root.removeEventListener(event, begin, true);
-      resolve();
-    };
-    for (const event of events) root.addEventListener(event, begin, true);
-    if (root.contains(document.activeElement)) begin();
-  });
-}
-
-/**
  * A line only screen readers read, for what a widget found: say(text, wait) puts text there after
  * `wait` ms of quiet (a newer say() cancels an older one), so that a screen reader reads the result
  * once the reader stops typing, not after every key.

@@ -2,8 +2,8 @@
 // Material's instant navigation swaps pages without running this script again, so the widgets start
 // from its document$ observable, which emits for every page shown. A widget's code is only fetched on
 // a page that has one, and the big files it needs (vocabularies, a model) only once a reader starts
-// using it: start(root, { used }) gets a promise that resolves then (dom.js, firstUse).
-import { firstUse } from "./dom.js";
+// using it: start(root, { used }) gets a promise that resolves then (firstUse, below). This file
+// imports nothing, so that a page without a playground fetches no more than it.
 
 const WIDGETS = {
   ".tokenizer-playground": () => import("./tokenizer-playground.js"),
@@ -24,6 +24,23 @@ function startAll() {
         .catch((error) => { root.textContent = `This playground could not start: ${error.message}`; });
     }
   }
+}
+
+/**
+ * Resolves when a reader starts using the widget: focuses any of its controls (Tab or a click),
+ * presses a key or touches it. A widget fetches its big files (vocabularies, a model) only then, so
+ * that a reader who only reads the page never downloads them.
+ */
+function firstUse(root) {
+  return new Promise((resolve) => {
+    const events = ["focusin", "pointerdown", "keydown"];
+    const begin = () => {
+      for (const event of events) root.removeEventListener(event, begin, true);
+      resolve();
+    };
+    for (const event of events) root.addEventListener(event, begin, true);
+    if (root.contains(document.activeElement)) begin();
+  });
 }
 
 // Parts of Material's pages that a screen reader would announce without a name.

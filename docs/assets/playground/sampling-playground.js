@@ -4,7 +4,7 @@
 // (gpt-worker.js) that loads the weights once a reader starts using the playground.
 import { argmax, draw, encode, probabilities, problem, top } from "./gpt.js";
 import { visible } from "./tokenize.js";
-import { address, announcer, element, firstUse, reducedMotion } from "./dom.js";
+import { address, announcer, element, reducedMotion } from "./dom.js";
 import { connect } from "./worker.js";
 
 const PROMPT = "the cat sat on the ";
@@ -28,7 +28,7 @@ function loadModel(url) {
   return models.get(url);
 }
 
-export async function start(root, { used = firstUse(root) } = {}) {
+export async function start(root, { used = Promise.resolve() } = {}) {
   const prompt = element("textarea", { rows: 2, spellcheck: false });
   prompt.value = PROMPT;
   // Temperature 1 by default: the chart then shows the model's own probabilities, as the page does.

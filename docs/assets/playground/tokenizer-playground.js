@@ -3,7 +3,7 @@
 // instead of letters. The cutting itself is in tokenize.js, run by a Web Worker
 // (tokenizer-worker.js) that loads the vocabularies once a reader starts using the box.
 import { countLetter, visible, wordAt } from "./tokenize.js";
-import { address, announcer, element, firstUse } from "./dom.js";
+import { address, announcer, element } from "./dom.js";
 import { connect } from "./worker.js";
 
 const TEXT = "How many r's are in strawberry?";
@@ -30,7 +30,7 @@ function connectBackend(root) {
   return backend;
 }
 
-export function start(root, { used = firstUse(root) } = {}) {
+export function start(root, { used = Promise.resolve() } = {}) {
   const input = element("textarea", { rows: 3, spellcheck: false });
   input.value = TEXT;
   const letter = element("input", { value: "r", maxlength: 2, size: 2 });
