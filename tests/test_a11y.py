@@ -253,12 +253,13 @@ def test_the_sampling_playground_holds_still_for_reduced_motion(server, browser,
     widget.locator("button").click()
     page.wait_for_selector(".sampling-playground[data-state=ready] .sp-output:not([hidden])")
     versions = page.evaluate("window.seen.size")
-    transition = page.evaluate("getComputedStyle(document.querySelector('.md-sidebar')).transitionDuration")
+    # Material's header fades its colours (0.25 s); asked for less motion, it does not
+    transition = page.evaluate("getComputedStyle(document.querySelector('.md-header')).transitionDuration")
     page.close()
     if motion == "reduce":
-        assert versions == 1 and transition in ("1e-05s", "0s"), (versions, transition)
+        assert versions == 1 and set(transition.split(", ")) == {"1e-05s"}, (versions, transition)
     else:
-        assert versions == 20, versions
+        assert versions == 20 and "0.25s" in transition, (versions, transition)
 
 
 def test_big_files_load_only_once_a_reader_uses_a_playground_and_off_the_main_thread(server, browser):
