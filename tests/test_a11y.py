@@ -4,6 +4,8 @@ for a reader who asks for less motion, and download their big files only once a 
 
 axe-core is vendored in tests/vendor/axe-core/ (see its README) and injected into each page.
 """
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -151,6 +153,27 @@ def test_figures_come_in_a_dark_copy_that_the_dark_scheme_shows(server, browser,
     assert toggle_scheme(page) == "default"
     assert light.is_visible() and not dark.is_visible()
     context.close()
+
+
+def test_dark_figures_keep_the_data_legible_and_the_light_ones_untouched(built_site):
+    """Every figure's dark copy: no white left, and every colour that is not a grey (the data: lines,
+    bars, markers) at least 3:1 against the dark background (WCAG 1.4.11); the light file is the record's."""
+    sys.path.insert(0, str(ROOT / "hooks"))
+    import figures
+
+    darks = sorted((built_site.site / "figures").glob("*-dark.svg"))
+    assert darks
+    recorded = {path.name: path for path in (ROOT / "_freeze").glob("*/*.svg")}
+    for dark in darks:
+        light = dark.with_name(dark.name.replace("-dark.svg", ".svg"))
+        assert light.read_bytes() == recorded[light.name].read_bytes(), light.name
+        svg = dark.read_text(encoding="utf-8")
+        assert "#ffffff" not in svg.lower(), dark.name
+        colours = {figures.rgb_of(c) for c in re.findall(r"(?:fill|stroke):\s*(#[0-9a-fA-F]{6})", svg)}
+        neutral = lambda c: max(c) - min(c) <= 12  # noqa: E731 (the greys, flipped: background, frames, axes)
+        faint = [figures.hex_of(c) for c in colours
+                 if not neutral(c) and figures.contrast(c, figures.BACKGROUND) < figures.LINES]
+        assert not faint, f"{dark.name}: {faint} under 3:1 on the dark background"
 
 
 def focused(page):
