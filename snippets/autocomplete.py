@@ -1,75 +1,165 @@
-"""It's just autocomplete: the pretrained model, asked a question, continues the text. A
-short further training on question/answer-shaped text (a glimpse of post-training) makes
-the same model answer.
+"""It's just autocomplete: the pretrained facts model, asked a question, continues the
+text. A short post-training on example conversations (a glimpse of what turns an
+autocomplete into an assistant) changes what it writes; measured on questions about
+facts no conversation mentioned.
 
-    python snippets/autocomplete.py            # reuses the model facts.py saved in out/
-    python snippets/autocomplete.py --steps 50
+    python snippets/autocomplete.py         # reuses the model facts.py saved in out/
+    python snippets/autocomplete.py --steps 30
 """
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import torch
 
 import corpus
-import sampling
 import training
 
-parser = cli.Parser(description="Ask the pretrained facts model questions, train it "
-                                "briefly on question/answer text, ask again.")
+parser = cli.Parser(description="Ask the pretrained facts model questions, post-train "
+                                "it briefly on example conversations, ask again.")
 parser.add_argument("--seed", type=int, default=corpus.SETTINGS["seed"],
-                    help="seed for the corpus, the pretrained model and the "
-                         "question/answer text (default %(default)s)")
-parser.add_argument("--steps", type=int, default=400,
-                    help="training steps on question/answer text, after pretraining "
-                         "(default %(default)s)")
+                    help="seed for the text, the pretrained model and the "
+                         "conversations (default %(default)s)")
+parser.add_argument("--steps", type=int, default=corpus.POSTTRAINING["steps"],
+                    help="post-training steps (default %(default)s)")
 args = cli.parse_args(parser)
 if args.steps < 1:
     cli.fail(f"--steps must be at least 1, not {args.steps}")
 torch.set_num_threads(1)  # a model this small trains faster on one core than on two
 
+KINDS = ["right", "wrong", "I don't know", "no answer"]
+
+
+def replies(model, tokenizer, questions):
+    """What the model writes after each (prompt, capital), up to the end of the line,
+    taking its likeliest character each time; and what kind of reply that is."""
+    written = corpus.continue_all(model, tokenizer, [p for p, _ in questions], 40,
+                                  greedy=True)
+    return [(w, corpus.reply_kind(w, capital)) for w, (_, capital) in zip(written,
+                                                                          questions)]
+
+
+def tally(results):
+    kinds = [kind for _, kind in results]
+    return "".join(f"{f'{kinds.count(k)}/{len(kinds)}':>14}" for k in KINDS)
+
+
+def one_of_each_kind(questions, results):
+    """The first reply of each kind there is, after its question."""
+    for kind in KINDS:
+        for (prompt, _), (reply, found) in zip(questions, results):
+            if found == kind:
+                print(f"{prompt}{reply}    <- {kind}")
+                break
+
+
+# %% questions
+text = corpus.make_corpus(args.seed)
+after_question = corpus.after_questions(text)
+question_lines = sum(after_question.values())
+answered_share = after_question["its answer"] / question_lines
+print(f"The pretraining text has {question_lines:,} lines that are a question. "
+      f"The line after one is")
+for kind, n in after_question.items():
+    print(f"  {kind:18} {n:5,} times ({n / question_lines:.0%})")
+
 # %% before
-QUESTIONS = [
-    "what is the capital of France?",
-    "what is the opposite of hot?",
-    "what is a baby cat called?",               # kept out of the question/answer text
-    "what language do people speak in Italy?",  # in no text at all: it cannot know
-]
-LEFT_OUT = QUESTIONS[2:]
-
 model, tokenizer, _ = corpus.pretrained(args.seed)
+known = [corpus.COUNTRIES[rank - 1] for rank in corpus.CHAT_TEST]
+as_text = [(corpus.QUESTION.format(c=c) + "\n", a) for c, a in known]
+as_chat = [(corpus.chat_prompt(ask.format(c=c)), a) for c, a in known
+           for ask in corpus.ASK]
+never = [(corpus.chat_prompt(ask.format(c=c)), a) for c, a in corpus.UNKNOWN_TEST
+         for ask in corpus.ASK]
+before_text = replies(model, tokenizer, as_text)
+before_chat = replies(model, tokenizer, as_chat)
+before_never = replies(model, tokenizer, never)
+asked_in_validation = [corpus.COUNTRIES[rank - 1] for rank in corpus.CHAT_VALIDATION]
+asked_in_validation += corpus.UNKNOWN_VALIDATION
+validation = [(corpus.chat_prompt(ask.format(c=c)), a) for c, a in asked_in_validation
+              for ask in corpus.ASK]
+before_validation = replies(model, tokenizer, validation)
+knew_before = corpus.knows(model, tokenizer, [corpus.held_out(r) for r in corpus.TEST])
+print(f"{'':34}" + "".join(f"{k:>14}" for k in KINDS))
+print(f"{'a line of text, like the quizzes':34}{tally(before_text)}")
+print(f"{'in the chat format':34}{tally(before_chat)}")
+print(f"{'chat, a never-written country':34}{tally(before_never)}\n")
+one_of_each_kind(as_text, before_text)
+print()
+one_of_each_kind(as_chat, before_chat)
 
-
-def reply(question):
-    """The line the model writes after the question and a line break, taking the
-    likeliest character each time."""
-    ids = tokenizer.encode(question + "\n")
-    written = sampling.generate(model, ids, 60, greedy=True)[len(ids):]
-    return tokenizer.decode(written).split("\n")[0]
-
-
-before = {question: reply(question) for question in QUESTIONS}
-for question in QUESTIONS:
-    print(f"{question}\n    {before[question]}\n")
-
-# %% qa
-qa = corpus.qa_text(LEFT_OUT, args.seed)
-qa_pairs = len(set(qa.strip().split("\n\n")))
-print(f"{len(qa):,} characters: {qa_pairs} different questions, each followed by its "
-      f"answer. It starts like this:\n")
-print("\n\n".join(qa.split("\n\n")[:4]))
+# %% data
+can_answer = corpus.knows(model, tokenizer,
+                          [corpus.held_out(r) for r in corpus.VALIDATION])
+taught = [r for r, ok in zip(corpus.VALIDATION, can_answer) if ok]
+if not taught:
+    cli.fail("the pretrained model answers none of the validation facts: "
+             "nothing to teach answers about")
+posttraining_text = corpus.posttraining_text(args.seed, taught, text)
+conversations = [d for d in posttraining_text.split("\n\n") if d.startswith("User:")]
+dont_know = [d for d in conversations if "don't know" in d]
+unknown_taught = len(corpus.UNKNOWN_TAUGHT)
+conversation_n, dont_know_n = len(conversations), len(dont_know)
+print(f"Conversations about the {len(taught)} validation facts the model can already "
+      f"state\n(of {len(corpus.VALIDATION)}), and \"I don't know\" about "
+      f"{unknown_taught} countries it never read the capitals of:")
+print(f"{len(conversations):,} conversations ({len(dont_know)} of them \"I don't "
+      f"know\"), mixed with\nas much pretraining text, {len(posttraining_text):,} "
+      f"characters in all. Some:\n")
+print("\n\n".join(conversations[:4]))
 
 # %% posttrain
-train_ids, val_ids = training.split(qa, tokenizer, corpus.SETTINGS["heldout_fraction"])
-posttrain = dict(corpus.SETTINGS, steps=args.steps, lr=5e-3, min_lr=5e-4, warmup=10,
-                 seed=args.seed)
+train_ids, val_ids = training.split(posttraining_text, tokenizer,
+                                    corpus.SETTINGS["heldout_fraction"])
+posttraining = dict(corpus.SETTINGS, **corpus.POSTTRAINING)
+posttraining.update(steps=args.steps, seed=args.seed)
 with cli.stopwatch("post-trained"):
-    training.train(model, train_ids, val_ids, posttrain, eval_every=args.steps)
-posttrain_steps = args.steps
-pretrain_steps = corpus.SETTINGS["steps"]
-print(f"{posttrain_steps} more training steps on question/answer text "
-      f"(pretraining took {pretrain_steps}).")
+    training.train(model, train_ids, val_ids, posttraining, eval_every=args.steps,
+                   eval_tokens=2048)
+characters_per_step = corpus.SETTINGS["batch_size"] * corpus.SETTINGS["block_size"]
+flops_per_char = training.flops_per_token(model)
+pretraining_flops = flops_per_char * corpus.SETTINGS["steps"] * characters_per_step
+posttraining_flops = flops_per_char * args.steps * characters_per_step
+compute_share = posttraining_flops / pretraining_flops
+print(f"pretraining:  {corpus.SETTINGS['steps']:5} steps, {pretraining_flops:.2e} "
+      f"operations")
+print(f"post-training: {args.steps:4} steps, {posttraining_flops:.2e} operations "
+      f"({compute_share:.1%} of pretraining)")
 
 # %% after
-after = {question: reply(question) for question in QUESTIONS}
-for question in QUESTIONS:
-    print(f"{question}\n    before: {before[question]}\n    after:  {after[question]}")
-    print()
+after_chat = replies(model, tokenizer, as_chat)
+after_never = replies(model, tokenizer, never)
+knew_after = corpus.knows(model, tokenizer, [corpus.held_out(r) for r in corpus.TEST])
+print(f"{'':34}" + "".join(f"{k:>14}" for k in KINDS))
+print(f"{'before, in the chat format':34}{tally(before_chat)}")
+print(f"{'after':34}{tally(after_chat)}")
+print(f"{'before, a never-written country':34}{tally(before_never)}")
+print(f"{'after':34}{tally(after_never)}\n")
+one_of_each_kind(as_chat, after_chat)
+one_of_each_kind(never, after_never)
+could_state = dict(zip(corpus.TEST, knew_before))
+asked_ranks = [rank for rank in corpus.CHAT_TEST for ask in corpus.ASK]
+right_known = [kind == "right" for (_, kind), rank in zip(after_chat, asked_ranks)
+               if could_state[rank]]
+right_unknown = [kind == "right" for (_, kind), rank in zip(after_chat, asked_ranks)
+                 if not could_state[rank]]
+print(f"\nRight after post-training: {sum(right_known)}/{len(right_known)} questions "
+      f"about facts it could state in chapter 5's test,\n{sum(right_unknown)}/"
+      f"{len(right_unknown)} about the facts it couldn't.")
+after_validation = replies(model, tokenizer, validation)
+print(f"\n(Validation questions, which the settings were chosen on, right: "
+      f"{sum(k == 'right' for _, k in before_validation)}/{len(validation)} before, "
+      f"{sum(k == 'right' for _, k in after_validation)}/{len(validation)} after.)")
+print(f"Still writes the capital in the test wordings of chapter 5: "
+      f"{sum(knew_before)}/{len(knew_before)} facts before, "
+      f"{sum(knew_after)}/{len(knew_after)} after.")
+rates = {
+    name: {kind: sum(k == kind for _, k in results) / len(results) for kind in KINDS}
+    for name, results in [("before_text", before_text), ("before_chat", before_chat),
+                          ("before_never", before_never), ("after_chat", after_chat),
+                          ("after_never", after_never)]}
+no_answer_before = rates["before_chat"]["no answer"]
+no_answer_after = rates["after_chat"]["no answer"]
+invented = rates["after_never"]["wrong"]
+idk_never = sum(kind == "I don't know" for _, kind in after_never)
+right_known_count, right_unknown_count = sum(right_known), sum(right_unknown)
+known_asked, unknown_asked = len(right_known), len(right_unknown)
+facts_before, facts_after, facts_n = sum(knew_before), sum(knew_after), len(knew_before)

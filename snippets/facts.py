@@ -1,21 +1,27 @@
-"""It learns things anyway: trained only to predict the next character of a made-up
-corpus, a tiny model ends up completing facts, stories and code.
+"""It learns things anyway: trained only to predict the next character of a made-up web,
+a tiny model ends up answering questions about facts in wordings it never read (the
+ones it read often), and writing story-shaped and code-shaped text.
 
-    python snippets/facts.py                   # about half a minute on a laptop CPU
-    python snippets/facts.py --seed 7 --steps 300
+    python snippets/facts.py                 # about two minutes on one laptop core
+    python snippets/facts.py --seed 7
 """
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
+import random
+import statistics
 
 import matplotlib.pyplot as plt
 import torch
 
 import corpus
 import sampling
+import training
 
-parser = cli.Parser(description="Train a tiny model on a made-up corpus and watch it "
-                                "pick up facts, story shapes and code shapes.")
+parser = cli.Parser(description="Train a tiny model on a made-up web and measure which "
+                                "facts it can state in a wording it never read, and "
+                                "the shapes of the stories and code it writes.")
 parser.add_argument("--seed", type=int, default=corpus.SETTINGS["seed"],
-                    help="seed for the corpus, the weights and the batches "
+                    help="seed for the text, the weights and the batches "
                          "(default %(default)s)")
 parser.add_argument("--steps", type=int, default=corpus.SETTINGS["steps"],
                     help="training steps (default %(default)s)")
@@ -24,85 +30,209 @@ if args.steps < 1:
     cli.fail(f"--steps must be at least 1, not {args.steps}")
 torch.set_num_threads(1)  # a model this small trains faster on one core than on two
 
+# how often the text states a fact: 1 to 3 times, 4 to 9, 10 to 29, 30 or more
+BANDS = [(1, 3), (4, 9), (10, 29), (30, corpus.TOP)]
 
-def readable(p):
-    return f"{p:.1%}" if p >= 0.001 else f"{p:.0e}"
+
+def band(rank):
+    times = corpus.times_written(rank)
+    return next(b for b in BANDS if b[0] <= times <= b[1])
+
+
+def out_of(hits):
+    return f"{sum(hits)}/{len(hits)}"
 
 
 # %% corpus
 text = corpus.make_corpus(args.seed)
-paris_sentences = text.count("the capital of France is Paris.")
-italian_mentions = text.count("Italian")
-fact_count = sum(len(pairs) for _, _, pairs in corpus.FACTS)
-print(f"{len(text):,} characters of made-up text. It starts like this:\n")
-print("\n\n".join(text.split("\n\n")[:5]))
-print("...\n")
-print(f'"the capital of France is Paris." appears {paris_sentences} times; '
-      f'"Italian" appears {italian_mentions} times.')
+documents = text.split("\n\n")
+print(f"{len(text):,} characters in {len(documents):,} documents. The first few:\n")
+print("\n\n".join(documents[:7]))
+
+# %% seen
+times = {}      # rank -> how many times the text states the fact
+wordings = {}   # rank -> in how many different wordings
+for rank, (country, capital) in enumerate(corpus.COUNTRIES, start=1):
+    counts = corpus.times_seen(text, country, capital)
+    times[rank], wordings[rank] = sum(counts), sum(1 for n in counts if n)
+print(f"{'fact':28} {'times':>5} {'wordings':>9}   never in the test wording")
+for rank in [1, 2, 4, 8, 16, 24, 32, 40, 48, 56, 64]:
+    country, capital = corpus.COUNTRIES[rank - 1]
+    print(f"{country + ' -> ' + capital:28} {times[rank]:5} {wordings[rank]:9}   "
+          f"{corpus.WORDINGS[corpus.held_out_wording(rank)]}")
+prompts_in_text = [rank for rank in times if corpus.held_out(rank)[0] in text]
+never_written_in_text = [c for _, c in corpus.NEVER_WRITTEN if c in text]
+fact_count = len(times)
+most_times, fewest_times = max(times.values()), min(times.values())
+print(f"\n{len(times)} facts, stated {sum(times.values()):,} times in all.")
+print(f"Test prompts (a fact in its test wording, up to the capital) found in the "
+      f"text: {len(prompts_in_text)}.")
+print(f"Capitals of the {len(corpus.NEVER_WRITTEN)} never-written countries found in "
+      f"the text: {len(never_written_in_text)}.")
 
 # %% train
-steps = args.steps
-model, tokenizer, history = corpus.pretrained(args.seed, steps)
-vocab = tokenizer.vocab_size
-print(f"{model.num_params():,} weights, {vocab} different characters, {steps} steps.\n")
-print(f"{'completion':38} {'blind guess':>12} {'step 0':>10} {f'step {steps}':>10}")
-for (prompt, answer), probs in zip(corpus.TRACKED, history["probs"]):
-    chance = (1 / vocab) ** len(answer)  # 1 in vocab, once for each character
-    completion = f"{prompt} {answer.strip()}"
-    print(f"{completion:38} {readable(chance):>12} {readable(probs[0]):>10} "
-          f"{readable(probs[-1]):>10}")
-p_paris_start, p_paris_end = history["probs"][0][0], history["probs"][0][-1]
-paris_blind_odds = round(vocab ** len(" Paris"))  # blind guessing: once in this many
-settings = corpus.SETTINGS
-p_unseen_end = history["probs"][-1][-1]
-kitten = corpus.TRACKED.index(("a baby cat is called a", " kitten"))
-p_kitten_end = history["probs"][kitten][-1]
+model, tokenizer, history = corpus.pretrained(args.seed, args.steps)
+steps, weights, settings = history["step"][-1], model.num_params(), corpus.SETTINGS
+print(f"{weights:,} weights in {settings['n_layer']} blocks, {tokenizer.vocab_size} "
+      f"different characters, {steps} steps of {settings['batch_size']} x "
+      f"{settings['block_size']} characters.")
+
+# %% test
+held = dict(zip(corpus.TEST, corpus.knows(
+    model, tokenizer, [corpus.held_out(r) for r in corpus.TEST])))
+read = {r: corpus.seen_wording(text, r) for r in corpus.TEST}
+read_ok = {r: ok and read[r] is not None for r, ok in zip(corpus.TEST, corpus.knows(
+    model, tokenizer, [read[r] or corpus.held_out(r) for r in corpus.TEST]))}
+held_by_band, read_by_band = {}, {}
+print(f"{len(corpus.TEST)} test facts. Does the model write the capital?\n")
+print(f"{'stated in the text':20} {'facts':>5} {'test wording':>13} "
+      f"{'a wording it read':>18}")
+for lo, hi in BANDS:
+    ranks = [r for r in corpus.TEST if band(r) == (lo, hi)]
+    held_by_band[f"{lo}-{hi}"] = [held[r] for r in ranks]
+    read_by_band[f"{lo}-{hi}"] = [read_ok[r] for r in ranks]
+    print(f"{f'{lo} to {hi} times':20} {len(ranks):5} "
+          f"{out_of(held_by_band[f'{lo}-{hi}']):>13} "
+          f"{out_of(read_by_band[f'{lo}-{hi}']):>18}")
+control = corpus.knows(model, tokenizer, [
+    (corpus.prompt(i % len(corpus.WORDINGS), country), capital)
+    for i, (country, capital) in enumerate(corpus.NEVER_WRITTEN)])
+print(f"{'never (control)':20} {len(control):5} {out_of(control):>13}")
+validation = corpus.knows(model, tokenizer,
+                          [corpus.held_out(r) for r in corpus.VALIDATION])
+print(f"\n(The {len(validation)} validation facts, which settings were chosen on: "
+      f"{out_of(validation)} in their test wording.)\n")
+examples = [2, 8, 16, 40, 64]
+starts = [corpus.held_out(r)[0] for r in examples]
+written = corpus.continue_all(model, tokenizer, starts, 14, greedy=True)
+for start, more in zip(starts, written):
+    print(repr(start + more))
+frequent = held_by_band[f"30-{corpus.TOP}"]
+rare = held_by_band["1-3"]
+frequent_right, rare_right, control_right = sum(frequent), sum(rare), sum(control)
+frequent_n, rare_n, control_n = len(frequent), len(rare), len(control)
+test_n = len(corpus.TEST)
+
+# %% one-wording
+model_one, _, _ = corpus.pretrained(args.seed, args.steps, wordings="one")
+text_one = corpus.make_corpus(args.seed, "one")
+held_one = dict(zip(corpus.TEST, corpus.knows(
+    model_one, tokenizer, [corpus.held_out(r) for r in corpus.TEST])))
+read_one = {r: corpus.seen_wording(text_one, r) for r in corpus.TEST}
+read_one_ok = {r: ok and read_one[r] is not None for r, ok in zip(
+    corpus.TEST,
+    corpus.knows(model_one, tokenizer,
+                 [read_one[r] or corpus.held_out(r) for r in corpus.TEST]))}
+print("The same test for a model trained on a text that states each fact in one")
+print("wording only (the same facts, as many times, in the same kinds of documents):\n")
+print(f"{'stated in the text':20} {'several wordings':>17} {'one wording':>12} "
+      f"{'(the one it read)':>18}")
+one_by_band, read_one_by_band = {}, {}
+for lo, hi in BANDS:
+    ranks = [r for r in corpus.TEST if band(r) == (lo, hi)]
+    one_by_band[f"{lo}-{hi}"] = [held_one[r] for r in ranks]
+    read_one_by_band[f"{lo}-{hi}"] = [read_one_ok[r] for r in ranks]
+    print(f"{f'{lo} to {hi} times':20} {out_of([held[r] for r in ranks]):>17} "
+          f"{out_of(one_by_band[f'{lo}-{hi}']):>12} "
+          f"{out_of(read_one_by_band[f'{lo}-{hi}']):>18}")
+several_total, one_total = sum(held.values()), sum(held_one.values())
+one_read_total, several_read_total = sum(read_one_ok.values()), sum(read_ok.values())
 
 # %% figure
-alt = ("The probability of each right answer over training steps, on a log scale: each "
-       "starts near blind guessing and all but the unseen fact climb towards 1")
-fig, ax = plt.subplots(figsize=(7.5, 4), num=alt)
-for (prompt, answer), probs in zip(corpus.TRACKED, history["probs"]):
-    style = ":" if (prompt, answer) == corpus.UNSEEN_FACT else "-"
-    label = f"{prompt} {answer.strip()}"
-    ax.plot(history["probs_step"], probs, style, marker=".", label=label)
-ax.set_yscale("log")
-ax.set_xlabel("training step")
-ax.set_ylabel("probability of the right answer")
-ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
-cli.save_figure(fig, "facts-during-training")
+alt = ("Left: the share of test facts the model states, rising with how often the text "
+       "states them; in a wording it never read only when trained on several "
+       "wordings. Right: that share over training, for each band")
+fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4), num=alt)
+middles = [(lo * hi) ** 0.5 for lo, hi in BANDS]
+for by_band, label, style in [
+        (held_by_band, "several wordings: a wording it never read", "o-"),
+        (read_by_band, "several wordings: a wording it read", "s--"),
+        (one_by_band, "one wording: a wording it never read", "x:")]:
+    rates = [sum(hits) / len(hits) for hits in by_band.values()]
+    left.plot(middles, rates, style, label=label)
+for x, hits in zip(middles, held_by_band.values()):
+    left.annotate(out_of(hits), (x, sum(hits) / len(hits)), textcoords="offset points",
+                  xytext=(-14, 6), ha="center", fontsize=8)
+left.set_xscale("log")
+left.set_xticks(middles, [f"{lo}-{hi}" for lo, hi in BANDS])
+left.minorticks_off()
+left.set_ylim(-0.05, 1.1)
+left.set_xlabel("times the text states the fact")
+left.set_ylabel("share of test facts it gets right")
+left.legend(loc="upper left", fontsize=8)
+for lo, hi in BANDS:
+    ranks = [r for r in corpus.TEST if band(r) == (lo, hi)]
+    rates = [sum(known[r - 1] for r in ranks) / len(ranks)
+             for known in history["knows"]]
+    right.plot(history["knows_step"], rates, marker=".",
+               label=f"stated {lo}-{hi} times")
+right.set_ylim(-0.05, 1.1)
+right.set_xlabel("training step")
+right.set_ylabel("share right, in a wording it never read")
+right.legend(loc="upper left", fontsize=8)
+fig.tight_layout()
+cli.save_figure(fig, "facts-by-frequency")
 
-# %% paris
-capitals = [city for shape, _, pairs in corpus.FACTS if shape == "the capital of {} is"
-            for _, city in pairs]
-capital_guesses, any_capital = {}, {}
-for prompt in ["the capital of France is", "the capital of Japan is"]:
-    guesses = sampling.top_words(model, tokenizer, prompt + " ")
-    print(f"{prompt} ... " + ", ".join(f"{word} {readable(p)}" for word, p in guesses))
-    any_capital[prompt] = corpus.any_of(model, tokenizer, prompt, capitals)
-    print(f"    one of the {len(capitals)} capitals, any of them: "
-          f"{readable(any_capital[prompt])}")
-    capital_guesses[prompt] = guesses
-p_any_capital = any_capital["the capital of France is"]
-
-# %% unseen
-prompt, answer = corpus.UNSEEN_FACT
-languages = [spoken for shape, _, pairs in corpus.FACTS
-             if shape == "in {}, people speak" for _, spoken in pairs]
-unseen_guesses = sampling.top_words(model, tokenizer, prompt + " ")
-for word, p in unseen_guesses:
-    print(f"{prompt} {word:10} {readable(p):>6}")
-print(f"{prompt} {answer.strip():10} {readable(p_unseen_end):>6}  (the right answer)")
-any_language = corpus.any_of(model, tokenizer, prompt, languages)
-print(f"one of the {len(languages)} languages it has read about, any of them: "
-      f"{readable(any_language)}")
+# %% confidence
+guesses = {"right": [], "wrong": [], "never written": []}
+asked = [corpus.held_out(r) for r in corpus.TEST]
+asked += [(corpus.prompt(i % len(corpus.WORDINGS), country), capital)
+          for i, (country, capital) in enumerate(corpus.NEVER_WRITTEN)]
+for i, (question, capital) in enumerate(asked):
+    word, p = sampling.top_words(model, tokenizer, question, k=3)[0]
+    if i >= len(corpus.TEST):
+        guesses["never written"].append(p)
+    else:
+        guesses["right" if word == capital.split()[0] else "wrong"].append(p)
+print("How sure is the model of its favourite answer? (The probability it gives that")
+print("word, in the test wordings.)\n")
+for kind, ps in guesses.items():
+    print(f"{kind:14} {len(ps):3} answers   median {statistics.median(ps):6.1%}   "
+          f"above 50%: {sum(p > 0.5 for p in ps)}")
+confidence = {kind: statistics.median(ps) for kind, ps in guesses.items()}
+split_prompt = corpus.prompt(0, corpus.NEVER_WRITTEN[0][0])
+split = sampling.top_words(model, tokenizer, split_prompt, k=3)
+print(f"\n{split_prompt!r} ... " + ", ".join(f"{w} {p:.0%}" for w, p in split))
 
 # %% shapes
-dice = torch.Generator().manual_seed(args.seed)
+rng = random.Random(args.seed)
+story_prompts, code_prompts, code_args = [], [], []
+while len(story_prompts) < 60:  # an animal doing what only people do in the stories
+    words = [rng.choice(corpus.ADJECTIVES), rng.choice(corpus.ANIMALS),
+             rng.choice(corpus.VERBS)]
+    story_prompt = "The {} {} {} a".format(*words)
+    if story_prompt not in text and story_prompt not in story_prompts:
+        story_prompts.append(story_prompt)
+while len(code_prompts) < 60:  # a name and arguments never seen together
+    names = rng.sample(corpus.ARGUMENTS, rng.randint(1, 3))
+    code_prompt = f"def {rng.choice(corpus.FUNCTION_NAMES)}({', '.join(names)}):"
+    if code_prompt not in text and code_prompt not in code_prompts:
+        code_prompts.append(code_prompt)
+        code_args.append(names)
+untrained = training.build(dict(corpus.SETTINGS, seed=args.seed), tokenizer)
+vocabulary = corpus.story_words()
+shuffled = code_args[1:] + code_args[:1]  # each body judged by the next one's arguments
 shapes = {}
-for prompt in ["She opened the door and saw a", "the little fox", "def area(w, h):",
-               "def volume("]:
-    ids = sampling.generate(model, tokenizer.encode(prompt), 80, temperature=0.8,
-                            generator=dice)
-    shapes[prompt] = tokenizer.decode(ids).split("\n\n")[0]  # up to the document's end
-    print(shapes[prompt], end="\n\n")
+for name, net in [("trained", model), ("untrained", untrained)]:
+    stories = corpus.continue_all(net, tokenizer, story_prompts, 60, greedy=True)
+    bodies = corpus.continue_all(net, tokenizer, code_prompts, 40, greedy=True)
+    shapes[name] = {
+        "stories": [corpus.well_formed_sentence(s, vocabulary) for s in stories],
+        "code": [corpus.function_from_arguments(p + b, a)
+                 for p, b, a in zip(code_prompts, bodies, code_args)],
+        "shuffled": [corpus.function_from_arguments(p + b, a)
+                     for p, b, a in zip(code_prompts, bodies, shuffled)],
+    }
+    if name == "trained":
+        for start, continuation in [*zip(story_prompts, stories)][:3]:
+            print(f"{start}|{continuation}")
+        for start, continuation in [*zip(code_prompts, bodies)][:3]:
+            print(f"{start}|{continuation}")
+print(f"\n{'':40} {'trained':>8} {'untrained':>10}")
+for kind, check in [("stories", "finishes the sentence"),
+                    ("code", "a function using only its arguments"),
+                    ("shuffled", "(the same, judged by another's)")]:
+    print(f"{check:40} {out_of(shapes['trained'][kind]):>8} "
+          f"{out_of(shapes['untrained'][kind]):>10}")
+stories_ok, code_ok = sum(shapes["trained"]["stories"]), sum(shapes["trained"]["code"])
+shuffled_ok, shape_n = sum(shapes["trained"]["shuffled"]), len(story_prompts)

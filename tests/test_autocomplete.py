@@ -1,16 +1,15 @@
-"""'It's just autocomplete': before post-training the model answers a question with more questions,
-after a short training on question/answer text it answers; checked against the run the page shows."""
+"""'It's just autocomplete': the pretraining text's questions are followed by answers only
+sometimes, the post-training conversations are apart from every question the page asks,
+and the page's before/after claims hold for the run it shows, as rates over many held-out
+questions (benchmarks/robustness.py runs these against other kernel paths and seeds)."""
 import sys
 
 import pytest
 
-from conftest import ROOT, run_script
+from conftest import ROOT, one_line_error, run_script
 
 sys.path.insert(0, str(ROOT / "snippets"))
 import corpus  # noqa: E402
-
-FRANCE, HOT, CAT, ITALY = ("what is the capital of France?", "what is the opposite of hot?",
-                           "what is a baby cat called?", "what language do people speak in Italy?")
 
 
 @pytest.fixture(scope="module")
@@ -18,36 +17,75 @@ def run(snippet_run):
     return snippet_run("autocomplete.py")
 
 
-def test_the_pretrained_model_continues_with_more_questions(run):
-    for question, line in run.variables["before"].items():
-        assert line.startswith("what ") and line.endswith("?"), (question, line)
+def test_questions_in_the_pretraining_text_are_answered_only_sometimes():
+    text = corpus.make_corpus(corpus.SETTINGS["seed"])
+    after = corpus.after_questions(text)
+    total = sum(after.values())
+    assert total > 1000
+    assert 0.1 < after["its answer"] / total < 0.5           # sometimes, not mostly
+    assert after["another question"] > after["its answer"]
 
 
-def test_after_post_training_every_question_gets_a_statement_and_the_drilled_ones_are_right(run):
-    for question, line in run.variables["after"].items():
-        assert line and not line.endswith("?") and not line.startswith("what "), (question, line)
-    assert run.variables["after"][FRANCE] == "the capital of France is Paris."
-    assert run.variables["after"][HOT] == "the opposite of hot is cold."
+def test_the_chat_format_and_the_users_questions_are_new_to_the_pretraining_text():
+    """(The assistant's short answers are not: "It's Paris." is also one way the web answers a
+    question, as the page says.)"""
+    text = corpus.make_corpus(corpus.SETTINGS["seed"])
+    assert "User:" not in text and "Assistant:" not in text
+    for ask in corpus.ASK:
+        assert ask.split("{c}")[0] not in text  # no question is worded the chat's way
+    assert "It's Paris." in text and "It is Paris." not in text
+    for sentence in corpus.DONT_KNOW:
+        assert sentence not in text
 
 
-def test_a_question_left_out_of_post_training_is_answered_in_shape_but_wrongly(run):
-    assert CAT in run.variables["LEFT_OUT"]
-    line = run.variables["after"][CAT]
-    assert line.startswith("a baby ") and line.endswith(".")
-    assert not line.startswith("a baby cat") and "kitten" not in line
+def test_no_country_the_page_asks_about_is_in_a_post_training_conversation():
+    seed = corpus.SETTINGS["seed"]
+    text = corpus.make_corpus(seed)
+    post = corpus.posttraining_text(seed, corpus.VALIDATION, text)  # every candidate
+    conversations = [d for d in post.split("\n\n") if d.startswith("User:")]
+    assert len(conversations) > 1000
+    asked = [corpus.COUNTRIES[rank - 1] for rank in corpus.CHAT_TEST + corpus.CHAT_VALIDATION]
+    asked += corpus.UNKNOWN_TEST + corpus.UNKNOWN_VALIDATION
+    for country, capital in asked:
+        assert not any(country in c or capital in c for c in conversations), country
+    assert set(corpus.CHAT_TEST + corpus.CHAT_VALIDATION).isdisjoint(corpus.VALIDATION)
 
 
-def test_a_question_nobody_could_answer_gets_an_answer_shaped_reply_never_the_truth(run):
-    line = run.variables["after"][ITALY]
-    assert line.startswith("in ") and "Italian" not in line
+def test_the_reply_kinds_are_read_as_the_page_says():
+    assert corpus.reply_kind("It's Lima.", "Lima") == "right"
+    assert corpus.reply_kind("It is Paris.", "Lima") == "wrong"
+    assert corpus.reply_kind("Sorry, I don't know that one.", "Lima") == "I don't know"
+    assert corpus.reply_kind("what is the capital of Peru?", "Lima") == "no answer"
+    assert corpus.reply_kind("It's Lim.", "Lima") == "no answer"
 
 
-def test_post_training_is_short_and_never_sees_the_left_out_questions(run):
-    assert run.variables["posttrain_steps"] < run.variables["pretrain_steps"]
-    qa = corpus.qa_text(run.variables["LEFT_OUT"], corpus.SETTINGS["seed"])
-    for question in run.variables["LEFT_OUT"]:
-        assert question not in qa
-    assert f"{FRANCE}\nthe capital of France is Paris." in qa
+def test_before_post_training_most_chat_questions_get_no_answer(run):
+    rates = run.variables["rates"]
+    assert rates["before_chat"]["no answer"] >= 0.5, rates["before_chat"]
+    assert rates["before_text"]["no answer"] >= 0.5, rates["before_text"]
+
+
+def test_after_post_training_most_questions_get_an_answer_shaped_reply(run):
+    rates = run.variables["rates"]
+    assert rates["after_chat"]["no answer"] <= 0.5, rates["after_chat"]
+    assert rates["before_chat"]["no answer"] - rates["after_chat"]["no answer"] >= 0.3
+
+
+def test_post_training_adds_no_facts_it_invents_answers_instead(run):
+    rates = run.variables["rates"]
+    assert rates["after_never"]["right"] == 0                       # it cannot know
+    assert rates["after_never"]["wrong"] >= 0.5, rates["after_never"]  # but it answers
+    assert rates["after_chat"]["wrong"] >= rates["before_chat"]["wrong"] + 0.2
+
+
+def test_post_training_is_a_small_share_of_the_compute(run):
+    assert run.variables["compute_share"] <= 0.1
+    assert run.variables["posttraining_flops"] < run.variables["pretraining_flops"]
+
+
+def test_answers_are_taught_only_about_facts_the_model_could_already_state(run):
+    taught = run.variables["taught"]
+    assert taught and set(taught) <= set(corpus.VALIDATION)
 
 
 @pytest.mark.parametrize("args,message", [
@@ -57,6 +95,5 @@ def test_post_training_is_short_and_never_sees_the_left_out_questions(run):
 ])
 def test_bad_flags_get_one_line(args, message):
     result = run_script("snippets/autocomplete.py", *args)
-    assert result.returncode != 0
     assert result.stdout == ""
-    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr
+    assert message in one_line_error(result)

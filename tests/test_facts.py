@@ -1,15 +1,17 @@
-"""'It learns things anyway': the corpus, the facts, the unseen fact and the shapes the chapter talks
-about, checked against the very run the page shows; and facts.py's one-line errors."""
+"""'It learns things anyway': the made-up web is built as the page says (facts in several
+wordings at web-like frequencies, test prompts nowhere in it), and the page's claims hold
+for the run it shows: rates over many facts, with margins wide enough for any CPU and
+seed (benchmarks/robustness.py runs these against other kernel paths and seeds)."""
 import sys
 
 import pytest
 
-from conftest import ROOT, run_script
+from conftest import ROOT, one_line_error, run_script
 
 sys.path.insert(0, str(ROOT / "snippets"))
 import corpus  # noqa: E402
 
-SEEN = [fact for fact in corpus.TRACKED if fact != corpus.UNSEEN_FACT]
+SEEDS = [corpus.SETTINGS["seed"], 1, 2]
 
 
 @pytest.fixture(scope="module")
@@ -17,76 +19,116 @@ def run(snippet_run):
     return snippet_run("facts.py")
 
 
-@pytest.fixture(scope="module")
-def text():
-    return corpus.make_corpus(corpus.SETTINGS["seed"])
+def rate(hits):
+    return sum(hits) / len(hits)
 
 
-def test_corpus_is_seeded():
-    assert corpus.make_corpus(3, documents=200) == corpus.make_corpus(3, documents=200)
-    assert corpus.make_corpus(3, documents=200) != corpus.make_corpus(4, documents=200)
+def test_the_text_is_seeded():
+    assert corpus.make_corpus(3) == corpus.make_corpus(3)
+    assert corpus.make_corpus(3) != corpus.make_corpus(4)
+    assert corpus.make_corpus(3, "one") != corpus.make_corpus(3, "several")
 
 
-def test_every_fact_is_in_the_text_as_a_sentence_and_the_unseen_one_is_not(text):
-    for shape, _, pairs in corpus.FACTS:
-        for subject, answer in pairs:
-            assert f"{shape.format(subject)} {answer}." in text
-    prompt, answer = corpus.UNSEEN_FACT
-    assert answer.strip() not in text
-    assert prompt not in text
-    assert "Italy" in text  # the model has read about Italy, just never what people speak there
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("wordings", ["several", "one"])
+def test_no_test_prompt_and_no_never_written_capital_is_in_the_text(seed, wordings):
+    text = corpus.make_corpus(seed, wordings)
+    for rank in range(1, len(corpus.COUNTRIES) + 1):
+        prompt, capital = corpus.held_out(rank)
+        assert prompt not in text, prompt
+        assert prompt.lower() not in text.lower(), prompt  # not even in other capitals
+    for country, capital in corpus.NEVER_WRITTEN:
+        assert capital not in text, capital
+        assert country in text, country  # the model reads the name, never the capital
 
 
-def test_facts_start_near_blind_guessing_and_end_far_above_it(run):
-    vocab = run.variables["vocab"]
-    history = run.variables["history"]
-    for (prompt, answer), probs in zip(corpus.TRACKED, history["probs"]):
-        chance = (1 / vocab) ** len(answer)
-        assert chance / 100 < probs[0] < chance * 100, (prompt, probs[0], chance)
-        if (prompt, answer) != corpus.UNSEEN_FACT:
-            assert probs[-1] > 0.5, (prompt, probs[-1])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_each_fact_is_stated_as_often_as_planned_in_several_wordings_or_one(seed):
+    several, one = corpus.make_corpus(seed, "several"), corpus.make_corpus(seed, "one")
+    for rank, (country, capital) in enumerate(corpus.COUNTRIES, start=1):
+        counts = corpus.times_seen(several, country, capital)
+        assert sum(counts) == corpus.times_written(rank) == text_count(several, capital)
+        assert counts[corpus.held_out_wording(rank)] == 0
+        if corpus.times_written(rank) >= 10:
+            assert sum(1 for n in counts if n) >= 3, (country, counts)
+        counts_one = corpus.times_seen(one, country, capital)
+        assert sorted(counts_one)[-1] == sum(counts_one) == corpus.times_written(rank)
 
 
-def test_paris_after_training_is_far_above_paris_at_initialisation(run):
-    start, end = run.variables["p_paris_start"], run.variables["p_paris_end"]
-    assert end > 0.9
-    assert end > 1e9 * start
-    assert "the capital of France is ... Paris" in run.cells["paris"]["stdout"]
+def text_count(text, capital):
+    """Every time the capital's name is in the text at all (each is a statement of it)."""
+    import re
+
+    return len(re.findall(rf"\b{capital}\b", text))
 
 
-def test_the_right_capital_wins_and_nearly_all_the_rest_goes_to_capitals_too(run):
-    france, japan = (run.variables["capital_guesses"][f"the capital of {country} is"]
-                     for country in ("France", "Japan"))
-    assert france[0][0] == "Paris" and france[0][1] > 0.9, france
-    assert japan[0][0] == "Tokyo" and japan[0][1] > 0.5, japan
-    assert run.variables["p_any_capital"] > 0.95  # the page quotes it for France
-    assert run.variables["p_any_capital"] == run.variables["any_capital"]["the capital of France is"]
-    for prompt, total in run.variables["any_capital"].items():
-        assert total >= run.variables["capital_guesses"][prompt][0][1]  # the winner is a capital
+def test_frequencies_run_from_everywhere_to_once_with_a_long_tail():
+    times = [corpus.times_written(rank) for rank in range(1, len(corpus.COUNTRIES) + 1)]
+    assert times == sorted(times, reverse=True)
+    assert times[0] == corpus.TOP >= 100 and times[-1] == 1
+    assert sum(t <= 3 for t in times) >= len(times) // 5  # the tail: rare facts
+    for lo, hi in [(1, 3), (4, 9), (10, 29), (30, corpus.TOP)]:
+        assert sum(lo <= t <= hi for t in times if True) >= 12, (lo, hi)
 
 
-def test_the_unseen_fact_gets_a_plausible_wrong_guess(run):
-    guesses = run.variables["unseen_guesses"]
-    languages = {answer for shape, _, pairs in corpus.FACTS if shape == "in {}, people speak" for _, answer in pairs}
-    top_word, top_p = guesses[0]
-    assert top_word != corpus.UNSEEN_FACT[1].strip()
-    assert top_word in languages  # shaped like an answer: a language the corpus does name
-    assert run.variables["any_language"] > 0.5
-    assert run.variables["p_unseen_end"] < 1e-6 < top_p
-    unseen = run.variables["history"]["probs"][corpus.TRACKED.index(corpus.UNSEEN_FACT)]
-    assert unseen[-1] < unseen[0] and max(unseen) < 1e-6  # stays in the basement, ends lower than it began
+def test_validation_and_test_facts_are_apart_and_cover_every_band():
+    assert set(corpus.VALIDATION).isdisjoint(corpus.TEST)
+    assert sorted(corpus.VALIDATION + corpus.TEST) == list(range(1, len(corpus.COUNTRIES) + 1))
+    for lo, hi in [(1, 3), (4, 9), (10, 29), (30, corpus.TOP)]:
+        assert sum(lo <= corpus.times_written(r) <= hi for r in corpus.TEST) >= 6
 
 
-def test_story_prompts_get_stories_and_code_prompts_get_code(run):
-    shapes = run.variables["shapes"]
-    for prompt in ["She opened the door and saw a", "the little fox"]:
-        continuation = shapes[prompt][len(prompt):]
-        assert "." in continuation, shapes[prompt]  # a sentence that ends
-        sentence = continuation.split(".")[0]
-        assert "\n" not in sentence and not {"def", "return", "?"} & set(sentence.split()), sentence
-    for prompt in ["def area(w, h):", "def volume("]:
-        first_line = shapes[prompt].split("\n")[0]
-        assert first_line.startswith(prompt) and ": return " in first_line, first_line
+def test_the_run_reports_the_text_as_built(run):
+    assert run.variables["prompts_in_text"] == []
+    assert run.variables["never_written_in_text"] == []
+    for rank, times in run.variables["times"].items():
+        assert times == corpus.times_written(int(rank))
+
+
+def test_frequent_facts_are_stated_in_a_wording_never_read_and_rare_ones_are_not(run):
+    frequent, rare = run.variables["frequent"], run.variables["rare"]
+    assert rate(frequent) >= 0.5, frequent       # recorded run: 9 of 10
+    assert rate(rare) <= 0.25, rare              # recorded run: 0 of 8
+    assert rate(frequent) - rate(rare) >= 0.4
+    assert sum(run.variables["control"]) == 0    # a capital it never read: never
+
+
+def test_recall_rises_with_how_often_a_fact_is_stated(run):
+    held = run.variables["held_by_band"]
+    rates = [rate(hits) for hits in held.values()]
+    assert rates[-1] == max(rates) and rates[0] == min(rates), rates
+    read = run.variables["read_by_band"]
+    assert rate(read[f"30-{corpus.TOP}"]) >= rate(held[f"30-{corpus.TOP}"])
+
+
+def test_one_wording_per_fact_leaves_the_facts_memorised_but_not_extractable(run):
+    several, one = run.variables["several_total"], run.variables["one_total"]
+    assert one <= 2, one                           # recorded run: 0 of 32
+    assert several >= one + 5, (several, one)      # recorded run: 12 against 0
+    assert run.variables["one_read_total"] >= 5    # it did learn them, as written
+    frequent_one = run.variables["read_one_by_band"][f"30-{corpus.TOP}"]
+    assert rate(frequent_one) >= 0.5
+
+
+def test_the_models_own_odds_mostly_mark_a_guess(run):
+    confidence = run.variables["confidence"]
+    assert confidence["right"] >= confidence["wrong"] + 0.2, confidence
+    assert confidence["right"] >= confidence["never written"] + 0.2, confidence
+
+
+def test_story_and_code_prompts_never_seen_get_story_and_code_shapes(run):
+    trained, untrained = run.variables["shapes"]["trained"], run.variables["shapes"]["untrained"]
+    assert rate(trained["stories"]) >= 0.35 and rate(untrained["stories"]) <= 0.05
+    assert rate(trained["code"]) >= 0.6 and rate(untrained["code"]) <= 0.05
+    # the bodies use *their* arguments: judged by another prompt's, far fewer pass
+    assert rate(trained["code"]) >= rate(trained["shuffled"]) + 0.25
+
+
+def test_shape_prompts_are_new_to_the_text(run):
+    text = corpus.make_corpus(corpus.SETTINGS["seed"])
+    for prompt in run.variables["story_prompts"] + run.variables["code_prompts"]:
+        assert prompt not in text
+    assert len(set(run.variables["story_prompts"])) == len(run.variables["story_prompts"]) >= 50
 
 
 @pytest.mark.parametrize("args,message", [
@@ -96,14 +138,5 @@ def test_story_prompts_get_stories_and_code_prompts_get_code(run):
 ])
 def test_bad_flags_get_one_line(args, message):
     result = run_script("snippets/facts.py", *args)
-    assert result.returncode != 0
     assert result.stdout == ""
-    assert len(result.stderr.strip().splitlines()) == 1 and message in result.stderr, result.stderr
-
-
-def test_the_facts_model_is_built_like_the_training_chapters():
-    """'Same game as before' says so: the same number of blocks, the same width."""
-    import training
-
-    for key in ("n_layer", "n_head", "n_embd"):
-        assert corpus.SETTINGS[key] == training.DEFAULT[key], key
+    assert message in one_line_error(result)
