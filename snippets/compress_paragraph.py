@@ -28,14 +28,15 @@ args = cli.parse_args(parser)
 torch.set_num_threads(1)  # one character at a time: a second thread only adds waiting
 model, tokenizer = training.load_or_train(args.seed)
 corpus = cli.default_corpus()
-# one character per token: the same cut as training's
-cut = int(len(corpus) * (1 - training.DEFAULT["heldout_fraction"]))
-train_text, heldout_text = corpus[:cut], corpus[cut:]
+# the default run's cut: it trained on train_ids; the test text chose no setting
+train_ids, _, test_ids = training.split_three(corpus, tokenizer)
+train_text = tokenizer.decode(train_ids.tolist())
+test_text = tokenizer.decode(test_ids.tolist())
 
 # %% paragraph
-# The first two back-to-back paragraphs of prose (no code) in the held-out text: the
-# model never trained on them.
-paragraphs = heldout_text.split("\n\n")
+# The first two back-to-back paragraphs of prose (no code) in the test text: the model
+# never trained on them.
+paragraphs = test_text.split("\n\n")
 prose = [len(p) >= 350 and ">>>" not in p for p in paragraphs]
 first = next(i for i in range(len(paragraphs) - 1) if prose[i] and prose[i + 1])
 paragraph = "\n\n".join(paragraphs[first:first + 2])
@@ -86,22 +87,24 @@ xz_primed_rate = xz_primed / original_bytes
 # do.
 n_params = model.num_params()
 model_bytes = 4 * n_params                      # 32-bit floats
-heldout_bytes = len(heldout_text.encode("utf-8"))
-heldout_ids = training.split(corpus, tokenizer)[1]
-heldout_bits_per_char = training.evaluate(model, heldout_ids) / math.log(2)
-heldout_compressed = heldout_bits_per_char * len(heldout_text) / 8  # not coded
-raw_rate = heldout_compressed / heldout_bytes
-counted_rate = (heldout_compressed + model_bytes) / heldout_bytes
-gzip_heldout_rate = len(gzip.compress(heldout_text.encode(), 9)) / heldout_bytes
-xz_heldout = lzma.compress(heldout_text.encode(), preset=9 | lzma.PRESET_EXTREME)
-xz_heldout_rate = len(xz_heldout) / heldout_bytes
+test_bytes = len(test_text.encode("utf-8"))
+# every test character scored, right after the training text: the characters gzip and
+# xz squeeze below
+test_bits_per_char = (training.evaluate(model, test_ids, context=train_ids)
+                      / math.log(2))
+test_compressed = test_bits_per_char * len(test_text) / 8  # not coded
+raw_rate = test_compressed / test_bytes
+counted_rate = (test_compressed + model_bytes) / test_bytes
+gzip_test_rate = len(gzip.compress(test_text.encode(), 9)) / test_bytes
+xz_test = lzma.compress(test_text.encode(), preset=9 | lzma.PRESET_EXTREME)
+xz_test_rate = len(xz_test) / test_bytes
 print(f"the model: {n_params:,} parameters x 4 bytes = {model_bytes / 1e6:.1f} MB")
-print(f"all {heldout_bytes:,} bytes of held-out text, as a fraction of their size:")
-raw = f"tiny GPT, raw ({heldout_bits_per_char:.2f} bits per character):"
+print(f"all {test_bytes:,} bytes of the test text, as a fraction of their size:")
+raw = f"tiny GPT, raw ({test_bits_per_char:.2f} bits per character):"
 print(f"  {raw:44s}{raw_rate:7.1%}")
 print(f"  tiny GPT, counting its own size:            {counted_rate:7.0%}")
-print(f"  gzip -9:                                    {gzip_heldout_rate:7.1%}")
-print(f"  xz -9e:                                     {xz_heldout_rate:7.1%}")
+print(f"  gzip -9:                                    {gzip_test_rate:7.1%}")
+print(f"  xz -9e:                                     {xz_test_rate:7.1%}")
 
 # Language Modeling Is Compression (Deletang et al., 2023), on enwik9 (1 GB of
 # Wikipedia):
@@ -111,3 +114,27 @@ paper_model_gb = 70e9 * 2 / 1e9                 # 70 billion parameters at 2 byt
 print(f"Chinchilla 70B on enwik9: raw {paper_model_raw:.1%}, gzip {paper_gzip:.1%}; "
       f"its weights alone are about {paper_model_gb:.0f} GB, "
       f"{paper_model_gb:.0f}x enwik9")
+
+# %% damage
+# A damaged file: try every one-bit change of a short compressed text, one at a time.
+sentence = "A list keeps its items in order."
+blob, _ = arithmetic_coding.compress(model, tokenizer, sentence)
+refused, wrong_text, harmless_bits = 0, 0, []
+for bit in range(8 * len(blob)):
+    damaged = bytearray(blob)
+    damaged[bit // 8] ^= 1 << (bit % 8)
+    try:
+        back = arithmetic_coding.decompress(model, tokenizer, bytes(damaged))
+    except arithmetic_coding.CorruptData:
+        refused += 1
+    else:
+        if back == sentence:
+            harmless_bits.append(bit)
+        else:
+            wrong_text += 1
+flips, same_text = 8 * len(blob), len(harmless_bits)
+print(f"{sentence!r}: {len(blob)} bytes compressed, so {flips} one-bit changes")
+print(f"  refused, in one line:    {refused:4d}")
+print(f"  gave back the original:  {same_text:4d}   (bits {harmless_bits} of "
+      f"0 to {flips - 1})")
+print(f"  gave back a wrong text:  {wrong_text:4d}")

@@ -8,6 +8,9 @@ before, and predict what came next". That trick is an induction head (Olsson et 
 2022), and it needs two attention layers working together: one to note "the token before
 me was X", one to look for that note.
 
+One attention layer can't do that. It can still learn where copies usually sit and
+guess from position, which is the best it can do.
+
 This module only defines things; sudden_skill.py and inside.py run them.
 """
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
@@ -25,6 +28,7 @@ VOCAB_SIZE = 64       # random "words" 0..63
 SEQ_LEN = 48          # tokens per sequence
 SEGMENT_LEN = 20      # length of the segment that appears twice
 SEED = 1337
+EVAL_SIZE = 256       # held-out sequences scored during training
 
 
 def repeated_batch(batch_size, generator):
@@ -33,18 +37,35 @@ def repeated_batch(batch_size, generator):
 
     targets[:, t] is the token at t+1. The mask marks targets inside the second copy,
     except its first token (nothing tells the model where the copy starts, so that one
-    is a pure guess).
+    is a pure guess). The copy starts 20 to 29 tokens after the original (for these
+    sizes), nearer ones more often.
     """
     x = torch.randint(VOCAB_SIZE, (batch_size, SEQ_LEN + 1), generator=generator)
     starts = SEQ_LEN + 2 - 2 * SEGMENT_LEN  # how many places the first copy can be at
     src = torch.randint(starts, (batch_size, 1), generator=generator)
     room = starts - src  # how many places the second copy can start at
     offset = (torch.rand(batch_size, 1, generator=generator) * room).long()
-    dst = src + SEGMENT_LEN + offset
-    pos = torch.arange(SEQ_LEN + 1).expand(batch_size, -1)
-    in_copy = (pos >= dst) & (pos < dst + SEGMENT_LEN)
+    return with_copy(x, src, src + SEGMENT_LEN + offset, SEGMENT_LEN)
+
+
+def repeated_at(batch_size, generator, distances, segment_len):
+    """Like repeated_batch, with a segment of segment_len tokens whose copy starts a
+    distance after it that is picked from distances: a test at distances that training
+    never used."""
+    x = torch.randint(VOCAB_SIZE, (batch_size, SEQ_LEN + 1), generator=generator)
+    pick = torch.randint(len(distances), (batch_size, 1), generator=generator)
+    distance = torch.tensor(distances)[pick]
+    room = SEQ_LEN + 2 - segment_len - distance   # places the first copy can be at
+    src = (torch.rand(batch_size, 1, generator=generator) * room).long()
+    return with_copy(x, src, src + distance, segment_len)
+
+
+def with_copy(x, src, dst, length):
+    """x with x[src:src+length] copied to dst, row by row: (inputs, targets, mask)."""
+    pos = torch.arange(x.size(1)).expand(x.size(0), -1)
+    in_copy = (pos >= dst) & (pos < dst + length)
     x = x.gather(1, torch.where(in_copy, pos - dst + src, pos))
-    mask = in_copy[:, 1:] & (pos[:, 1:] > dst)   # targets dst+1 .. dst+SEGMENT_LEN-1
+    mask = in_copy[:, 1:] & (pos[:, 1:] > dst)   # targets dst+1 .. dst+length-1
     return x[:, :-1], x[:, 1:], mask
 
 
@@ -56,6 +77,8 @@ class Attention(nn.Module):
         self.proj = nn.Linear(n_embd, n_embd, bias=False)
         # (batch, head, query, key) from the latest forward pass
         self.last_pattern = None
+        # heads whose output is set to zero: an experiment, see inside.py
+        self.knocked_out = []
 
     def forward(self, x):
         B, T, C = x.shape
@@ -66,8 +89,10 @@ class Attention(nn.Module):
         causal = torch.ones(T, T, dtype=torch.bool).tril()
         pattern = scores.masked_fill(~causal, float("-inf")).softmax(dim=-1)
         self.last_pattern = pattern.detach()
-        y = (pattern @ v).transpose(1, 2).reshape(B, T, C)
-        return self.proj(y)
+        y = pattern @ v   # (batch, head, query, head size)
+        if self.knocked_out:
+            y[:, self.knocked_out] = 0
+        return self.proj(y.transpose(1, 2).reshape(B, T, C))
 
 
 class AttentionOnly(nn.Module):
@@ -89,31 +114,38 @@ class AttentionOnly(nn.Module):
         return self.unembed(self.ln_f(x))
 
 
-def repeated_part_loss(logits, targets, mask):
-    """Average cross-entropy (nats) on the predictable part of the second copy."""
+def copy_scores(logits, targets, mask):
+    """How well the predictable part of the copies is predicted: (average loss in
+    nats, tokens whose likeliest prediction is right, tokens, copies right in full)."""
     losses = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")
-    return losses[mask].mean().item()
+    right = (logits.argmax(dim=-1) == targets) & mask
+    whole = right.sum(dim=1) == mask.sum(dim=1)
+    return (losses[mask].mean().item(), right.sum().item(), mask.sum().item(),
+            whole.sum().item())
 
 
 def train_induction(n_layer, steps=1000, seed=SEED, batch_size=64, lr=3e-3,
-                    eval_every=25):
-    """Train on fresh random batches; every eval_every steps, measure the loss on the
-    repeated part of a fixed held-out batch. Returns (model, steps_measured,
-    repeated_losses)."""
+                    eval_every=25, eval_size=EVAL_SIZE):
+    """Train on fresh random batches; every eval_every steps, score the copies in a
+    fixed held-out batch (copy_scores). Returns (model, history): history["step"],
+    and per step measured "loss", "accuracy" (share of copy tokens right) and "whole"
+    (share of copies right from end to end)."""
     torch.manual_seed(seed)
     model = AttentionOnly(n_layer)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
     data = torch.Generator().manual_seed(seed + 1)
     held_out = torch.Generator().manual_seed(seed + 2)
-    val_x, val_y, val_mask = repeated_batch(256, held_out)
-    measured_at, repeated_losses = [], []
+    val_x, val_y, val_mask = repeated_batch(eval_size, held_out)
+    history = {"step": [], "loss": [], "accuracy": [], "whole": []}
     for step in range(steps + 1):
         if step % eval_every == 0:
             model.eval()
             with torch.no_grad():
-                loss = repeated_part_loss(model(val_x), val_y, val_mask)
-                repeated_losses.append(loss)
-            measured_at.append(step)
+                loss, right, total, whole = copy_scores(model(val_x), val_y, val_mask)
+            history["step"].append(step)
+            history["loss"].append(loss)
+            history["accuracy"].append(right / total)
+            history["whole"].append(whole / eval_size)
             model.train()
         if step == steps:
             break
@@ -122,7 +154,7 @@ def train_induction(n_layer, steps=1000, seed=SEED, batch_size=64, lr=3e-3,
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-    return model, measured_at, repeated_losses
+    return model, history
 
 
 def fingerprint():
@@ -153,7 +185,7 @@ def load_or_train_induction(seed=SEED):
         if saved["fingerprint"] == fingerprint():
             model.load_state_dict(saved["model"])
             return model.eval()
-    model, _, _ = train_induction(n_layer=2, seed=seed)
+    model, _ = train_induction(n_layer=2, seed=seed)
     save_induction(model, seed)
     return model.eval()
 

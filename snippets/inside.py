@@ -68,6 +68,43 @@ axes[-1][0].set_ylabel("from position", fontsize=8)
 fig.tight_layout()
 cli.save_figure(fig, "attention-copying-model")
 
+# %% knockout
+# The scores say where heads look. Does the copying depend on those heads? Switch heads
+# off (their output set to zero) and count what the model still gets right, on 1,024
+# sequences it never trained on.
+test = torch.Generator().manual_seed(args.seed + 3)   # sudden_skill.py's test, again
+x, y, mask = induction.repeated_batch(1024, test)
+# the circuit's two halves: a third or more of a head's attention in the right place
+previous_heads = [h for h, (prev, _) in toy_scores.items()
+                  if h.startswith("0.") and prev >= 0.3]
+induction_heads = [h for h, (_, ind) in toy_scores.items()
+                   if h.startswith("1.") and ind >= 0.3]
+other_heads = [h for h in toy_scores if h not in previous_heads + induction_heads]
+experiments = {"nothing": []}
+experiments.update({f"head {h}": [h] for h in toy_scores})
+experiments.update({"the previous-token heads": previous_heads,
+                    "the induction heads": induction_heads,
+                    "all the other heads": other_heads})
+knockout = {}   # what was switched off -> (copy tokens right, whole copies right)
+print(f"{'switched off':42s} {'copy tokens right':>24s}  {'whole copies right':>18s}")
+for what, heads in experiments.items():
+    for h in heads:
+        layer, head = map(int, h.split("."))
+        toy.layers[layer].knocked_out.append(head)
+    with torch.no_grad():
+        _, right, total, whole = induction.copy_scores(toy(x), y, mask)
+    for attention in toy.layers:
+        attention.knocked_out = []
+    knockout[what] = (right, whole)
+    label = what + (f" ({', '.join(heads)})" if len(heads) > 1 else "")
+    print(f"{label:42s} {right:>8,d} of {total:,d} ({right / total:4.0%})  "
+          f"{whole:>6,d} of {len(x):,d}")
+tokens_total = total
+intact = knockout["nothing"][0] / total
+without_previous = knockout["the previous-token heads"][0] / total
+without_induction = knockout["the induction heads"][0] / total
+without_others = knockout["all the other heads"][0] / total
+
 # %% lm_scores
 lm, tokenizer = training.load_or_train(args.seed)
 lm_layers = lm.config.n_layer

@@ -1,9 +1,10 @@
 """A skill that appears suddenly: a 2-layer model learns to copy, all at once; a 1-layer
-model never does.
+model, trained the same way, never does.
 
 Both models are attention-only transformers (induction.py). They see random tokens in
-which one segment appears twice, and we watch their loss on the second copy, the part a
-copier could predict.
+which one segment appears twice, and we watch three scores on the second copy, the part
+a copier could predict: the loss, the share of its tokens predicted right, and the share
+of copies predicted right from end to end.
 
     python snippets/sudden_skill.py
 """
@@ -41,17 +42,54 @@ print(" ".join(shown))
 # %% train
 steps = 1000
 chance = math.log(VOCAB_SIZE)   # the loss of a uniform guess among all tokens, in nats
-curves = {}
+models, histories = {}, {}
 for n_layer in (1, 2):
-    model, measured_at, losses = induction.train_induction(n_layer, steps, args.seed)
-    curves[n_layer] = losses
-    if n_layer == 2:
-        induction.save_induction(model, args.seed)  # inside.py opens this one up
-loss_1layer, loss_2layer = curves[1], curves[2]
-print(f" step   1 layer   2 layers   (loss on the copy, nats; guessing: {chance:.2f})")
-for step, one, two in zip(measured_at, loss_1layer, loss_2layer):
+    models[n_layer], histories[n_layer] = induction.train_induction(n_layer, steps,
+                                                                    args.seed)
+induction.save_induction(models[2], args.seed)  # inside.py opens this one up
+measured_at = histories[2]["step"]
+loss_1layer, loss_2layer = histories[1]["loss"], histories[2]["loss"]
+accuracy_1layer, accuracy_2layer = histories[1]["accuracy"], histories[2]["accuracy"]
+whole_2layer = histories[2]["whole"]
+print(f"scores on the copies in {induction.EVAL_SIZE} sequences never trained on")
+print("          loss (nats)        tokens right        whole copies right")
+print(" step   1 layer 2 layers   1 layer 2 layers    2 layers")
+for i, step in enumerate(measured_at):
     if step % 100 == 0:
-        print(f"{step:5d}   {one:7.2f}   {two:8.2f}")
+        print(f"{step:5d}   {loss_1layer[i]:7.2f} {loss_2layer[i]:8.2f}   "
+              f"{accuracy_1layer[i]:7.0%} {accuracy_2layer[i]:8.0%}    "
+              f"{whole_2layer[i]:8.0%}")
+print(f"(a blind guess: loss {chance:.2f}, 1 token in {VOCAB_SIZE} right)")
+
+# %% test
+# A fresh test: 1,024 new sequences like the training ones, and 1,024 whose copy sits at
+# a distance training never used (a 10-token segment, 10 to 19 or 30 to 39 tokens on).
+test = induction.repeated_batch(1024, torch.Generator().manual_seed(args.seed + 3))
+trained_distances = range(SEGMENT_LEN, SEQ_LEN + 2 - SEGMENT_LEN)   # 20 to 29
+far_segment = 10
+new_distances = [d for d in range(far_segment, SEQ_LEN + 2 - far_segment)
+                 if d not in trained_distances]
+far = induction.repeated_at(1024, torch.Generator().manual_seed(args.seed + 4),
+                            new_distances, far_segment)
+tested = {}   # "model, test" -> [tokens right, tokens, whole copies right, copies]
+print(f"{'':9s}{'usual distances':>26s}   {'new distances':>24s}")
+print(f"{'':9s}{'tokens right':>17s} {'whole':>8s}   "
+      f"{'tokens right':>15s} {'whole':>8s}")
+with torch.no_grad():
+    for name, model in (("1 layer", models[1]), ("2 layers", models[2])):
+        row = f"{name:9s}"
+        for where, (x, y, mask) in (("usual", test), ("new", far)):
+            _, right, total, whole = induction.copy_scores(model(x), y, mask)
+            tested[f"{name}, {where}"] = [right, total, whole, len(x)]
+            row += f"{right:>7,d} of {total:<6,d} {whole:5d}   "
+        print(row)
+one_usual, two_usual = (tested[f"{m}, usual"][0] / tested[f"{m}, usual"][1]
+                        for m in ("1 layer", "2 layers"))
+one_new, two_new = (tested[f"{m}, new"][0] / tested[f"{m}, new"][1]
+                    for m in ("1 layer", "2 layers"))
+print(f"1 layer: {one_usual:.0%} of the usual copies, {one_new:.0%} at new distances "
+      f"(a blind guess: {1 / VOCAB_SIZE:.0%}); 2 layers: {two_usual:.0%} and "
+      f"{two_new:.0%}")
 
 # %% drop
 window = steps // 10   # "a small fraction of training": a tenth of it
@@ -66,29 +104,49 @@ def sharpest_drop(losses):
     return best, ratios[best]
 
 
+def onset(scores):
+    """The first step at which a score has gone a tenth of the way from its first value
+    to its last."""
+    first, last = scores[0], scores[-1]
+    return next(step for step, score in zip(measured_at, scores)
+                if (score - first) / (last - first) >= 0.1)
+
+
 i, ratio_2layer = sharpest_drop(loss_2layer)
 drop_start, drop_end = measured_at[i], measured_at[i + per_window]
 drop_from, drop_to = loss_2layer[i], loss_2layer[i + per_window]
 _, ratio_1layer = sharpest_drop(loss_1layer)
-final_1layer, final_2layer = loss_1layer[-1], loss_2layer[-1]
-print(f"2 layers: from step {drop_start} to {drop_end}, the loss on the copy fell from "
-      f"{drop_from:.2f} to "
-      f"{drop_to:.2f} ({drop_to / drop_from:.0%} of what it was)")
-print(f"1 layer: its biggest fall in {window} steps leaves {ratio_1layer:.0%} of it")
-print(f"after {steps} steps: 1 layer {final_1layer:.2f}, 2 layers {final_2layer:.2f} "
-      f"nats per token")
+loss_onset, accuracy_onset = onset(loss_2layer), onset(accuracy_2layer)
+whole_onset = onset(whole_2layer)
+print(f"2 layers: the steepest {window} steps, from step {drop_start} to {drop_end}: "
+      f"loss {drop_from:.2f} -> {drop_to:.2f} ({drop_to / drop_from:.0%} of it)")
+print(f"1 layer: its steepest {window} steps leave {ratio_1layer:.0%} of its loss")
+print("2 layers, the first step each score had gone a tenth of its way:")
+print(f"  loss {loss_onset}, tokens right {accuracy_onset}, whole copies right "
+      f"{whole_onset}")
 
 # %% plot
-alt = ("Loss on the repeated segment over training: the 1-layer model creeps down "
-       "slowly, the 2-layer model sits on a plateau and then drops steeply")
-fig, ax = plt.subplots(figsize=(7, 3.5), num=alt)
-ax.plot(measured_at, loss_1layer, label="1 layer")
-ax.plot(measured_at, loss_2layer, label="2 layers")
-ax.axhline(chance, color="gray", linestyle=":", label=f"blind guess, 1 in {VOCAB_SIZE}")
-ax.axvspan(drop_start, drop_end, color="C1", alpha=0.15,
-           label=f"the sharpest {window} steps")
-ax.set_xlabel("training step")
-ax.set_ylabel("loss on the copy (nats)")
-ax.set_ylim(0, chance + 0.4)
-ax.legend()
+alt = ("Two panels over training. Left, loss on the copy: the 1-layer model creeps "
+       "down and stops; the 2-layer model follows it, then drops steeply. Right, "
+       "share of the copy predicted right: the 2-layer model jumps to nearly all of "
+       "it, whole copies start later; the 1-layer model stays low")
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5), num=alt)
+left.plot(measured_at, loss_1layer, label="1 layer")
+left.plot(measured_at, loss_2layer, label="2 layers")
+left.axhline(chance, color="gray", linestyle=":",
+             label=f"blind guess, 1 in {VOCAB_SIZE}")
+left.axvspan(drop_start, drop_end, color="C1", alpha=0.15,
+             label=f"steepest {window} steps")
+left.set_ylim(0, chance + 0.4)
+left.set_ylabel("loss on the copy (nats)")
+right.plot(measured_at, accuracy_1layer, label="1 layer: tokens right")
+right.plot(measured_at, accuracy_2layer, label="2 layers: tokens right")
+right.plot(measured_at, whole_2layer, "--", color="C1",
+           label="2 layers: whole copies right")
+right.set_ylim(0, 1)
+right.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+for ax in (left, right):
+    ax.set_xlabel("training step")
+    ax.legend(fontsize=8)
+fig.tight_layout()
 cli.save_figure(fig, "sudden-skill")

@@ -1,7 +1,8 @@
 """Chapter 6: a copying skill that appears suddenly (sudden_skill.py), and the heads behind it (inside.py).
 
-The claims are checked against the recorded runs the page shows; the data and the scores on cheap
-hand-made inputs.
+The claims are checked against the recorded runs the page shows (and, in benchmarks/robustness.py,
+against runs with other seeds and on other kernel paths); the data, the scores and the knock-out
+switch on cheap hand-made inputs.
 """
 import sys
 from pathlib import Path
@@ -9,7 +10,8 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "snippets"))
-from induction import SEGMENT_LEN, head_scores, repeated_batch  # noqa: E402
+from induction import (SEGMENT_LEN, AttentionOnly, copy_scores, head_scores,  # noqa: E402
+                       repeated_at, repeated_batch)
 
 
 def sharpest_fall(losses, width):
@@ -37,6 +39,45 @@ def test_every_sequence_repeats_one_segment_and_the_mask_marks_its_predictable_p
         assert earlier, f"row {row}: no earlier occurrence of the copied segment"
 
 
+def test_copies_at_other_distances_sit_where_they_are_asked_to():
+    x, y, mask = repeated_at(256, torch.Generator().manual_seed(0), [11, 35], 10)
+    full = torch.cat([x, y[:, -1:]], dim=1)
+    for row in range(len(x)):
+        targets = mask[row].nonzero().flatten() + 1
+        assert len(targets) == 9
+        copy_start = targets[0].item() - 1
+        distances = [d for d in (11, 35)
+                     if torch.equal(full[row, copy_start - d:copy_start - d + 10],
+                                    full[row, copy_start:copy_start + 10])]
+        assert distances, f"row {row}: the copy is not 11 or 35 tokens after its original"
+
+
+def test_copy_scores_count_tokens_and_whole_copies():
+    targets = torch.tensor([[1, 2, 3, 4], [1, 2, 3, 4]])
+    mask = torch.tensor([[False, True, True, True], [False, True, True, True]])
+    logits = torch.full((2, 4, 8), -5.0)
+    logits[0, torch.arange(4), targets[0]] = 5.0          # row 0: every token right
+    logits[1, torch.arange(4), torch.tensor([1, 2, 0, 4])] = 5.0  # row 1: one masked token wrong
+    _, right, total, whole = copy_scores(logits, targets, mask)
+    assert (right, total, whole) == (5, 6, 1)
+
+
+def test_a_knocked_out_head_contributes_nothing():
+    torch.manual_seed(0)
+    model = AttentionOnly(n_layer=2).eval()
+    x, _, _ = repeated_batch(4, torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        intact = model(x)
+        model.layers[1].knocked_out = [0, 1, 2, 3]     # the whole layer off
+        without_layer = model(x)
+        model.layers[1].knocked_out = []
+        assert torch.equal(model(x), intact)           # switched back on: the same model
+    # with every head of a layer off, the layer adds nothing: the same as a 1-layer stack
+    model.layers = model.layers[:1]
+    with torch.no_grad():
+        assert torch.allclose(without_layer, model(x), atol=1e-6)
+
+
 def test_scores_recognise_perfect_heads():
     half, T = 5, 10
     previous = torch.zeros(T, T)
@@ -52,26 +93,49 @@ def test_scores_recognise_perfect_heads():
 
 def test_two_layer_loss_on_the_copy_falls_steeply_within_a_tenth_of_training(snippet_run):
     run = snippet_run("sudden_skill.py")
-    two = run.variables["loss_2layer"]
+    v = run.variables
+    two = v["loss_2layer"]
     assert sharpest_fall(two, tenth_of_training(run)) < 0.6
     assert two[-1] < 1.0  # and it ends up copying: far below a blind guess
     # before that, a plateau: for the first tenth of training it barely beats a blind guess
-    assert min(two[:tenth_of_training(run) + 1]) > 0.95 * run.variables["chance"]
-    assert run.variables["drop_start"] >= run.variables["measured_at"][tenth_of_training(run)]
+    assert min(two[:tenth_of_training(run) + 1]) > 0.95 * v["chance"]
+    assert v["drop_start"] >= v["measured_at"][tenth_of_training(run)]
+    # the fall starts (a tenth of its way) before the steepest stretch, not at its start
+    assert v["loss_onset"] <= v["drop_start"]
+    assert v["accuracy_2layer"][-1] > 0.85
 
 
-def test_one_layer_never_gets_there(snippet_run):
+def test_one_layer_never_gets_there_and_copies_only_where_copies_usually_sit(snippet_run):
     run = snippet_run("sudden_skill.py")
-    one, two = run.variables["loss_1layer"], run.variables["loss_2layer"]
+    v = run.variables
+    one, two = v["loss_1layer"], v["loss_2layer"]
     assert sharpest_fall(one, tenth_of_training(run)) > 0.5   # no sudden drop
     assert min(one) > 2 * two[-1]                               # and nowhere near the 2-layer model
+    assert max(v["accuracy_1layer"]) < 0.6 < 0.85 < v["accuracy_2layer"][-1]
+    # on the fresh test: at distances it never trained on, the 1-layer model is at a blind guess
+    right, total, whole, copies = v["tested"]["1 layer, new"]
+    chance = 1 / v["VOCAB_SIZE"]
+    assert right / total < 2.5 * chance and whole <= copies // 200
+    right, total, whole, copies = v["tested"]["2 layers, new"]
+    assert right / total > 0.25 and whole > copies // 100     # the 2-layer model still copies there
+    assert v["two_usual"] > 0.9 and v["one_usual"] < 0.6
+    assert total == 9 * copies and copies == 1024
+
+
+def test_an_all_or_nothing_score_starts_later_than_the_loss(snippet_run):
+    v = snippet_run("sudden_skill.py").variables
+    assert v["loss_onset"] < v["whole_onset"]
+    assert v["accuracy_onset"] < v["whole_onset"]
+    measured_at = v["measured_at"]
+    # while whole copies are still (nearly) all wrong, the loss has already come down a long way
+    before = measured_at.index(v["whole_onset"]) - 1
+    assert v["loss_2layer"][before] < 0.8 * v["chance"]
 
 
 def test_page_numbers_come_from_the_curves(snippet_run):
     v = snippet_run("sudden_skill.py").variables
     i = v["measured_at"].index(v["drop_start"])
     assert v["drop_from"] == v["loss_2layer"][i] and v["drop_to"] < 0.6 * v["drop_from"]
-    assert v["final_1layer"] == v["loss_1layer"][-1] and v["final_2layer"] == v["loss_2layer"][-1]
 
 
 def test_the_copying_model_has_previous_token_heads_then_induction_heads(snippet_run):
@@ -81,6 +145,26 @@ def test_the_copying_model_has_previous_token_heads_then_induction_heads(snippet
     assert v["toy_induction_head"].startswith("1.")   # the lookup that uses it, in the second
     assert v["toy_induction_score"] > 0.5
     assert all(ind < 0.2 for name, (_, ind) in scores.items() if name.startswith("0."))
+
+
+def test_knocking_out_the_circuit_stops_the_copying_and_the_other_heads_do_not_matter(snippet_run):
+    v = snippet_run("inside.py").variables
+    assert v["previous_heads"] and all(h.startswith("0.") for h in v["previous_heads"])
+    assert v["induction_heads"] and all(h.startswith("1.") for h in v["induction_heads"])
+    assert v["other_heads"]
+    # more than one head for each job: they cover for each other (the page says so)
+    assert len(v["previous_heads"]) >= 2 and len(v["induction_heads"]) >= 2
+    copies = 1024
+    assert v["tokens_total"] == copies * (SEGMENT_LEN - 1)
+    assert v["intact"] > 0.9
+    for group in ("the previous-token heads", "the induction heads"):
+        right, whole = v["knockout"][group]
+        assert right / v["tokens_total"] < 0.35 and whole <= copies // 100
+    assert v["without_others"] > v["intact"] - 0.05
+    assert v["knockout"]["all the other heads"][1] > 0.5 * v["knockout"]["nothing"][1]
+    # one head at a time: none of the other heads matters on its own either
+    for h in v["other_heads"]:
+        assert v["knockout"][f"head {h}"][0] / v["tokens_total"] > v["intact"] - 0.05
 
 
 def test_the_copying_model_reads_a_repeat_far_better_and_the_tiny_gpt_does_not(snippet_run):

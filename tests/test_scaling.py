@@ -1,31 +1,84 @@
-"""Chapter 6: the scaling experiment (scaling.py), checked against the recorded run the page shows."""
+"""Chapter 6: the scaling experiment (scaling.py), checked against the recorded run the page shows
+(and, in benchmarks/robustness.py, against runs with other seeds and on other kernel paths)."""
 import math
 
-
-def test_five_or_more_sizes_from_about_ten_thousand_to_about_a_million_parameters(snippet_run):
-    params = snippet_run("scaling.py").variables["params"]
-    assert len(params) >= 5
-    assert params == sorted(params)
-    assert params[0] < 2e4 and params[-1] > 5e5
+import numpy as np
 
 
-def test_every_bigger_model_reaches_a_lower_held_out_loss(snippet_run):
-    losses = snippet_run("scaling.py").variables["losses"]
-    assert all(bigger < smaller for smaller, bigger in zip(losses, losses[1:]))
-
-
-def test_the_fitted_power_law_is_the_least_squares_line_through_the_points(snippet_run):
+def test_sizes_span_two_and_a_half_powers_of_ten_with_one_shape_and_one_budget(snippet_run):
     v = snippet_run("scaling.py").variables
-    xs = [math.log(n) for n in v["params"]]
-    ys = [math.log(loss) for loss in v["losses"]]
-    n = len(xs)
-    slope = (n * sum(x * y for x, y in zip(xs, ys)) - sum(xs) * sum(ys)) / (n * sum(x * x for x in xs) - sum(xs) ** 2)
-    assert math.isclose(v["alpha"], -slope, rel_tol=1e-9)
-    assert v["alpha"] > 0            # bigger is better...
-    assert v["r_squared"] > 0.9      # ...and close to a straight line on log-log axes
-    for params, loss in zip(v["params"], v["losses"]):
-        assert math.isclose(v["c"] * params ** -v["alpha"], loss, rel_tol=0.05)
+    params, widths = v["params"], v["widths"]
+    assert len(params) == len(widths) >= 8
+    assert params == sorted(params) and widths == sorted(widths)
+    assert math.log10(params[-1] / params[0]) >= 2.5 and v["decades"] >= 2.5
+    # one shape (layers and heads fixed, only the width changes), one training budget
+    assert isinstance(v["n_layer"], int) and isinstance(v["n_head"], int)
+    assert v["characters_seen"] == v["steps"] * v["batch_size"] * v["block_size"]
+    # sizes counted without the embeddings: 2 layers of about 12 x width^2 weights
+    for width, n in zip(widths, params):
+        assert 12 * v["n_layer"] * width ** 2 <= n <= 13 * v["n_layer"] * width ** 2 + 40 * width
 
 
-def test_the_published_exponent_shown_is_kaplans(snippet_run):
+def test_a_model_twice_as_wide_always_reaches_a_lower_test_loss(snippet_run):
+    v = snippet_run("scaling.py").variables
+    widths, losses = v["widths"], v["test_losses"]
+    pairs = [(i, j) for i in range(len(widths)) for j in range(i + 1, len(widths))
+             if widths[j] >= 2 * widths[i]]
+    assert len(pairs) >= 8
+    for i, j in pairs:
+        assert losses[j] < losses[i], (widths[i], widths[j])
+    assert v["loss_cut"] > 0.3   # the biggest far below the smallest: "about a third lower"
+
+
+def test_no_model_is_memorising_training_and_test_losses_are_close(snippet_run):
+    v = snippet_run("scaling.py").variables
+    for train, test in zip(v["train_losses"], v["test_losses"]):
+        assert abs(train - test) < 0.1
+    # the biggest models read only a few characters per parameter: undertrained, not overfitted
+    assert v["characters_seen"] / v["params"][-1] < 20 < v["characters_seen"] / v["params"][0]
+
+
+def test_each_curve_is_the_least_squares_fit_to_the_smallest_sizes_only(snippet_run):
+    v = snippet_run("scaling.py").variables
+    n_fit = v["n_fit"]
+    sizes = np.array(v["params"], dtype=float)
+    losses = np.array(v["test_losses"])
+    columns = {"power law": lambda a: [sizes ** -a],
+               "floor + power law": lambda a: [np.ones_like(sizes), sizes ** -a],
+               "logarithm": lambda a: [np.ones_like(sizes), -np.log(sizes)]}
+    assert set(v["fitted"]) == set(columns)
+
+    def least_squares(name, a):
+        design = np.stack(columns[name](a), axis=1)[:n_fit]
+        weights = np.linalg.lstsq(design, losses[:n_fit], rcond=None)[0]
+        return weights, ((design @ weights - losses[:n_fit]) ** 2).sum()
+
+    for name, (a, *weights) in v["fitted"].items():
+        best_weights, best = least_squares(name, a)
+        assert np.allclose(weights, best_weights, rtol=1e-6)
+        if name != "logarithm":   # and no nearby exponent does better (with a floor >= 0)
+            for other in (a - 0.004, a + 0.004):
+                other_weights, error = least_squares(name, other)
+                if other > 0 and other_weights[0] >= 0:
+                    assert error >= best - 1e-12
+        predicted = np.stack(columns[name](a), axis=1) @ np.array(weights)
+        errors = predicted / losses - 1
+        assert np.allclose(errors[n_fit:], v["prediction_error"][name])
+        assert math.isclose(v["fit_error"][name], float(np.sqrt((errors[:n_fit] ** 2).mean())))
+    assert v["fitted"]["floor + power law"][1] >= 0   # a floor below zero would be no floor
+    assert v["alpha"] == v["fitted"]["power law"][0]
+
+
+def test_every_curve_fits_the_small_sizes_and_predicts_the_held_back_ones_within_a_few_percent(snippet_run):
+    v = snippet_run("scaling.py").variables
+    assert len(v["params"]) - v["n_fit"] >= 3
+    assert v["params"][-1] / v["params"][v["n_fit"] - 1] >= 5   # extrapolated, not interpolated
+    for name in v["fitted"]:
+        assert v["fit_error"][name] < 0.04
+        assert v["worst_miss"][name] < 0.10
+    assert v["worst_miss"]["power law"] < 0.07
+    assert v["alpha"] > 0
+
+
+def test_the_published_numbers_shown_are_kaplans(snippet_run):
     assert snippet_run("scaling.py").variables["kaplan_alpha"] == 0.076
