@@ -74,7 +74,7 @@ cli.save_figure(fig, "attention-copying-model")
 # sequences it never trained on.
 test = torch.Generator().manual_seed(args.seed + 3)   # sudden_skill.py's test, again
 x, y, mask = induction.repeated_batch(1024, test)
-# the circuit's two halves: a third or more of a head's attention in the right place
+# the circuit's two halves: heads with 0.3 or more of their attention in the right place
 previous_heads = [h for h, (prev, _) in toy_scores.items()
                   if h.startswith("0.") and prev >= 0.3]
 induction_heads = [h for h, (_, ind) in toy_scores.items()
