@@ -336,7 +336,10 @@ def number(match, page):
 
 def on_post_page(output, page, config):
     # mkdocs-jupyter's template loads MathJax (and can load Mermaid) from a CDN; our pages call no third party.
-    return EXTERNAL_SCRIPT.sub("", output)
+    output = EXTERNAL_SCRIPT.sub("", output)
+    if page.file.src_uri.startswith(f"{NOTEBOOKS}/"):
+        output = notebooks.slim_page(output)
+    return output
 
 
 def snippets_zip():
