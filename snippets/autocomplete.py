@@ -8,6 +8,8 @@ facts no conversation mentioned.
 """
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
+import re
+
 import torch
 
 import corpus
@@ -26,6 +28,9 @@ if args.steps < 1:
 torch.set_num_threads(1)  # a model this small trains faster on one core than on two
 
 KINDS = ["right", "wrong", "I don't know", "no answer"]
+# the shape of the assistant's replies in the post-training conversations
+ASSISTANT = re.compile(r"(It's|It is) [A-Z][A-Za-z -]*\.|I don't know\.|"
+                       r"Sorry, I don't know that one\.")
 
 
 def replies(model, tokenizer, questions):
@@ -37,9 +42,20 @@ def replies(model, tokenizer, questions):
                                                                           questions)]
 
 
+def shaped(results):
+    """Which replies are in the shape the assistant's replies will be taught."""
+    return [bool(ASSISTANT.fullmatch(reply.strip())) for reply, _ in results]
+
+
 def tally(results):
     kinds = [kind for _, kind in results]
-    return "".join(f"{f'{kinds.count(k)}/{len(kinds)}':>14}" for k in KINDS)
+    counts = [f"{kinds.count(k)}/{len(kinds)}" for k in KINDS]
+    counts.append(f"{sum(shaped(results))}/{len(results)}")
+    return "".join(f"{count:>11}" for count in counts)
+
+
+COLUMNS = [kind.replace("I don't", "don't") for kind in KINDS] + ["as taught"]
+HEADER = f"{'':28}" + "".join(f"{column:>11}" for column in COLUMNS)
 
 
 def one_of_each_kind(questions, results):
@@ -78,10 +94,10 @@ validation = [(corpus.chat_prompt(ask.format(c=c)), a) for c, a in asked_in_vali
               for ask in corpus.ASK]
 before_validation = replies(model, tokenizer, validation)
 knew_before = corpus.knows(model, tokenizer, [corpus.held_out(r) for r in corpus.TEST])
-print(f"{'':34}" + "".join(f"{k:>14}" for k in KINDS))
-print(f"{'a line of text, like the quizzes':34}{tally(before_text)}")
-print(f"{'in the chat format':34}{tally(before_chat)}")
-print(f"{'chat, a never-written country':34}{tally(before_never)}\n")
+print(HEADER)
+print(f"{'as a line of text':28}{tally(before_text)}")
+print(f"{'in the chat format':28}{tally(before_chat)}")
+print(f"{'chat, never-written country':28}{tally(before_never)}\n")
 one_of_each_kind(as_text, before_text)
 print()
 one_of_each_kind(as_chat, before_chat)
@@ -128,11 +144,11 @@ print(f"post-training: {args.steps:4} steps, {posttraining_flops:.2e} operations
 after_chat = replies(model, tokenizer, as_chat)
 after_never = replies(model, tokenizer, never)
 knew_after = corpus.knows(model, tokenizer, [corpus.held_out(r) for r in corpus.TEST])
-print(f"{'':34}" + "".join(f"{k:>14}" for k in KINDS))
-print(f"{'before, in the chat format':34}{tally(before_chat)}")
-print(f"{'after':34}{tally(after_chat)}")
-print(f"{'before, a never-written country':34}{tally(before_never)}")
-print(f"{'after':34}{tally(after_never)}\n")
+print(HEADER)
+print(f"{'before, in the chat format':28}{tally(before_chat)}")
+print(f"{'after':28}{tally(after_chat)}")
+print(f"{'before, never-written':28}{tally(before_never)}")
+print(f"{'after':28}{tally(after_never)}\n")
 one_of_each_kind(as_chat, after_chat)
 one_of_each_kind(never, after_never)
 could_state = dict(zip(corpus.TEST, knew_before))
@@ -163,3 +179,6 @@ idk_never = sum(kind == "I don't know" for _, kind in after_never)
 right_known_count, right_unknown_count = sum(right_known), sum(right_unknown)
 known_asked, unknown_asked = len(right_known), len(right_unknown)
 facts_before, facts_after, facts_n = sum(knew_before), sum(knew_after), len(knew_before)
+shaped_before, shaped_after = sum(shaped(before_chat)), sum(shaped(after_chat))
+chat_questions = len(as_chat)
+named_before = rates["before_chat"]["right"] + rates["before_chat"]["wrong"]

@@ -55,11 +55,11 @@ wordings = {}   # rank -> in how many different wordings
 for rank, (country, capital) in enumerate(corpus.COUNTRIES, start=1):
     counts = corpus.times_seen(text, country, capital)
     times[rank], wordings[rank] = sum(counts), sum(1 for n in counts if n)
-print(f"{'fact':28} {'times':>5} {'wordings':>9}   never in the test wording")
+print(f"{'fact':28} {'times':>5} {'wordings':>9}   test wording (never in the text)")
 for rank in [1, 2, 4, 8, 16, 24, 32, 40, 48, 56, 64]:
     country, capital = corpus.COUNTRIES[rank - 1]
     print(f"{country + ' -> ' + capital:28} {times[rank]:5} {wordings[rank]:9}   "
-          f"{corpus.WORDINGS[corpus.held_out_wording(rank)]}")
+          f"number {corpus.held_out_wording(rank) + 1}")
 prompts_in_text = [rank for rank in times if corpus.held_out(rank)[0] in text]
 never_written_in_text = [c for _, c in corpus.NEVER_WRITTEN if c in text]
 fact_count = len(times)
@@ -235,4 +235,5 @@ for kind, check in [("stories", "finishes the sentence"),
     print(f"{check:40} {out_of(shapes['trained'][kind]):>8} "
           f"{out_of(shapes['untrained'][kind]):>10}")
 stories_ok, code_ok = sum(shapes["trained"]["stories"]), sum(shapes["trained"]["code"])
+shape_prompts_in_text = [p for p in story_prompts + code_prompts if p in text]
 shuffled_ok, shape_n = sum(shapes["trained"]["shuffled"]), len(story_prompts)

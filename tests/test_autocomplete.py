@@ -59,23 +59,39 @@ def test_the_reply_kinds_are_read_as_the_page_says():
     assert corpus.reply_kind("It's Lim.", "Lima") == "no answer"
 
 
-def test_before_post_training_most_chat_questions_get_no_answer(run):
+def test_before_post_training_it_continues_the_text_instead_of_answering(run):
     rates = run.variables["rates"]
-    assert rates["before_chat"]["no answer"] >= 0.5, rates["before_chat"]
     assert rates["before_text"]["no answer"] >= 0.5, rates["before_text"]
+    assert run.variables["named_before"] <= 0.35      # a capital, right or wrong
+    assert run.variables["shaped_before"] <= 0.1 * len(run.variables["before_chat"])
 
 
-def test_after_post_training_most_questions_get_an_answer_shaped_reply(run):
-    rates = run.variables["rates"]
-    assert rates["after_chat"]["no answer"] <= 0.5, rates["after_chat"]
-    assert rates["before_chat"]["no answer"] - rates["after_chat"]["no answer"] >= 0.3
+def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
+    assert run.variables["shaped_after"] >= 0.7 * len(run.variables["after_chat"])
+    assert run.variables["shaped_after"] >= run.variables["shaped_before"] + 0.5 * len(
+        run.variables["after_chat"])
 
 
 def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     rates = run.variables["rates"]
     assert rates["after_never"]["right"] == 0                       # it cannot know
     assert rates["after_never"]["wrong"] >= 0.5, rates["after_never"]  # but it answers
-    assert rates["after_chat"]["wrong"] >= rates["before_chat"]["wrong"] + 0.2
+    assert rates["after_chat"]["wrong"] >= rates["before_chat"]["wrong"] + 0.1
+
+
+def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):
+    known, unknown = run.variables["right_known"], run.variables["right_unknown"]
+    assert len(known) + len(unknown) == len(corpus.CHAT_TEST) * len(corpus.ASK)
+    assert sum(unknown) <= 2, unknown                     # recorded run: 0 of 33
+    assert sum(known) / len(known) >= sum(unknown) / len(unknown) + 0.1
+    assert run.variables["facts_after"] <= run.variables["facts_before"]  # none gained
+
+
+def test_it_learns_the_phrase_i_dont_know_but_not_when_to_say_it(run):
+    rates = run.variables["rates"]
+    # not said more often about capitals it never read than about ones it did
+    assert rates["after_never"]["I don't know"] <= rates["after_chat"]["I don't know"] + 0.15
+    assert rates["after_never"]["I don't know"] < 0.5
 
 
 def test_post_training_is_a_small_share_of_the_compute(run):

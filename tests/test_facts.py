@@ -93,12 +93,29 @@ def test_frequent_facts_are_stated_in_a_wording_never_read_and_rare_ones_are_not
     assert sum(run.variables["control"]) == 0    # a capital it never read: never
 
 
-def test_recall_rises_with_how_often_a_fact_is_stated(run):
+def test_facts_stated_often_come_out_right_far_more_than_rare_ones(run):
     held = run.variables["held_by_band"]
+    often = held["10-29"] + held[f"30-{corpus.TOP}"]
+    seldom = held["1-3"] + held["4-9"]
+    assert rate(often) >= rate(seldom) + 0.4, (often, seldom)  # recorded run: 11/17, 1/15
     rates = [rate(hits) for hits in held.values()]
-    assert rates[-1] == max(rates) and rates[0] == min(rates), rates
+    assert rates[0] == min(rates), rates  # (the top two bands are close: 7 or 10 facts)
     read = run.variables["read_by_band"]
     assert rate(read[f"30-{corpus.TOP}"]) >= rate(held[f"30-{corpus.TOP}"])
+
+
+def test_during_training_none_come_right_at_first_and_the_frequent_ones_come_first(run):
+    history = run.variables["history"]
+    steps, knows = history["knows_step"], history["knows"]
+    assert steps[0] == 0 and not any(knows[0])
+
+    def first_step(ranks):
+        return min([step for step, known in zip(steps, knows)
+                    if any(known[r - 1] for r in ranks)], default=float("inf"))
+
+    often = [r for r in corpus.TEST if corpus.times_written(r) >= 30]
+    seldom = [r for r in corpus.TEST if corpus.times_written(r) <= 9]
+    assert first_step(often) <= first_step(seldom) and first_step(often) > steps[1]
 
 
 def test_one_wording_per_fact_leaves_the_facts_memorised_but_not_extractable(run):
@@ -124,11 +141,21 @@ def test_story_and_code_prompts_never_seen_get_story_and_code_shapes(run):
     assert rate(trained["code"]) >= rate(trained["shuffled"]) + 0.25
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_no_story_in_the_text_has_an_animal_doing_what_only_people_do(seed):
+    """So the story prompts ("The lazy goat opened a") are new by construction."""
+    import re
+
+    text = corpus.make_corpus(seed)
+    animals, verbs = "|".join(corpus.ANIMALS), "|".join(corpus.VERBS)
+    assert not re.search(rf"\b({animals}) ({verbs}) a\b", text)
+    assert re.search(rf"\b[A-Z][a-z]+ ({verbs}) a\b", text)  # people do
+
+
 def test_shape_prompts_are_new_to_the_text(run):
-    text = corpus.make_corpus(corpus.SETTINGS["seed"])
-    for prompt in run.variables["story_prompts"] + run.variables["code_prompts"]:
-        assert prompt not in text
-    assert len(set(run.variables["story_prompts"])) == len(run.variables["story_prompts"]) >= 50
+    assert run.variables["shape_prompts_in_text"] == []
+    for prompts in (run.variables["story_prompts"], run.variables["code_prompts"]):
+        assert len(set(prompts)) == len(prompts) >= 50
 
 
 @pytest.mark.parametrize("args,message", [
