@@ -70,8 +70,9 @@ def demos_of(markdown):
 
 
 def on_config(config):
-    # mkdocs-jupyter says "Cache hit" and "Copied jupyter file" for every notebook on every build
-    logging.getLogger("mkdocs.plugins.mkdocs_jupyter").setLevel(logging.WARNING)
+    # mkdocs-jupyter says "Converting notebook", "Cache hit" and "Copied jupyter file" for every notebook
+    for name in ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     runs.clear()
     failures.clear()
     config["notebook_dir"] = runner.ROOT / ".cache" / NOTEBOOKS
@@ -167,6 +168,11 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     shown[page.file.src_uri] = {}
     markdown = EMBED.sub(lambda match: embed(match, page), markdown)
+    for name, position in shown[page.file.src_uri].items():
+        cells = list(runs[name].cells)
+        if position < len(cells):
+            log.warning(f"{page.file.src_uri}: shows snippets/{name} up to :{cells[position - 1]} but not "
+                        f":{', :'.join(cells[position:])}: a reader copying the page's code needs every cell")
     markdown = NUMBER.sub(lambda match: number(match, page), markdown)
     demos = chapter_demos.get(page.file.src_uri)
     if demos:

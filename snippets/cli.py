@@ -1,5 +1,6 @@
-"""Shared plumbing for the snippets: the same arithmetic on every x86-64 machine, one clear
-line on bad input (never a traceback), the training text, and figures saved to files.
+"""Shared plumbing for the snippets: the same arithmetic on every x86-64 machine, one
+clear line on bad input (never a traceback), the training text, and figures saved to
+files.
 
 Import it before anything else: it pins how PyTorch adds numbers up, which only works
 before PyTorch does its first sum.

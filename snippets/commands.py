@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import cli
+import training
 
 COMMANDS = ["tokens.py", "train.py", "sample.py", "facts.py", "autocomplete.py",
             "arithmetic_coding.py"]
@@ -25,6 +26,7 @@ for name in COMMANDS:
     print(run(f"snippets/{name}", "--help").stdout)
 
 # %% bad-input
+training.load_or_train()  # sample.py needs the trained model to know its characters
 scratch = cli.OUT / "bad-input"
 scratch.mkdir(parents=True, exist_ok=True)
 (scratch / "empty.txt").write_text("", encoding="utf-8")

@@ -275,6 +275,6 @@ def test_the_code_download_holds_every_snippet_and_the_pinned_requirements(built
 def test_the_build_log_has_nothing_a_contributor_must_learn_to_ignore(built_site):
     """The strict build's log: no warnings, no list of 'pages not in the nav' (the notebooks are put in the
     nav by the hook), no line per notebook from mkdocs-jupyter."""
-    for noise in ('not included in the "nav"', "Cache hit", "Copied jupyter file", "WARNING"):
+    for noise in ('not included in the "nav"', "Converting notebook", "Cache hit", "Copied jupyter file", "WARNING"):
         assert noise not in built_site.log, noise
     assert len(built_site.log.splitlines()) <= 5, built_site.log
