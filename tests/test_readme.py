@@ -137,6 +137,11 @@ def test_the_page_gives_each_step_for_linux_macos_and_windows_in_linked_tabs():
             assert shells["Linux"] == shells["macOS"] == ["sh"] and shells["Windows"] == ["powershell"], shells
 
 
+def joined_lines(text):
+    """Lines of a shell text, with a long command broken by a backslash (sh) or a backtick (PowerShell) put back together."""
+    return re.sub(r"[\\`]\n\s*", " ", text).splitlines()
+
+
 def test_linux_installs_pytorchs_cpu_only_build_before_anything_pulls_in_pypis():
     """On the page and in the README (Linux), in the zip's README, and in the test matrix: the same index."""
     page_linux = [body["Linux"] for labels, body in tabs(PAGE.read_text(encoding="utf-8"))]
@@ -145,10 +150,10 @@ def test_linux_installs_pytorchs_cpu_only_build_before_anything_pulls_in_pypis()
     zip_readme = zip_files().read("llms101-snippets/README.txt").decode("utf-8")
     workflow = (ROOT / ".github" / "workflows" / "tests.yml").read_text(encoding="utf-8")
     for text in [*setups, readme_linux, zip_readme, workflow]:
-        [line] = [line for line in text.splitlines() if CPU_INDEX in line]
+        [line] = [line for line in joined_lines(text) if CPU_INDEX in line]
         assert "--no-deps torch" in line and "-c constraints.txt" in line, line
     for code in setups:
-        lines = code.splitlines()
+        lines = joined_lines(code)
         cpu = next(i for i, line in enumerate(lines) if CPU_INDEX in line)
         rest = next(i for i, line in enumerate(lines) if re.search(r"--group|-r requirements", line))
         assert cpu < rest, code

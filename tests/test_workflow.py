@@ -25,7 +25,8 @@ from conftest import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 TESTS = ROOT / ".github" / "workflows" / "tests.yml"
-WORKFLOWS = [WORKFLOW, TESTS]
+RECORDS = ROOT / ".github" / "workflows" / "records.yml"
+WORKFLOWS = [WORKFLOW, TESTS, RECORDS]
 BIN = Path(sysconfig.get_path("scripts"))
 OFFLINE = {key: value for key, value in os.environ.items() if key not in ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_CONFIG")}
 
@@ -356,6 +357,8 @@ def test_both_workflows_pin_each_action_to_the_same_commit():
     assert {name for name, lines in pins.items() if len(lines) > 1} == set(), pins
     assert {line.split("@")[0] for line in re.findall(r"uses:\s*(\S+)", TESTS.read_text(encoding="utf-8"))} == {
         "actions/checkout", "actions/setup-python"}
+    assert {line.split("@")[0] for line in re.findall(r"uses:\s*(\S+)", RECORDS.read_text(encoding="utf-8"))} == {
+        "actions/checkout", "actions/setup-python", "actions/upload-artifact"}
 
 
 def test_the_matrix_leaves_out_exactly_the_tests_that_drive_a_browser():
@@ -388,3 +391,46 @@ def test_the_matrix_linux_jobs_are_the_recording_kind_and_the_others_are_not():
     assert not runner.same_kind(recorded, mac)
     assert not runner.same_kind(recorded, windows)
     assert not runner.same_kind(recorded, dict(linux, torch=pins["torch"])), "PyPI's GPU build is another kind"
+
+
+# --- the records workflow (.github/workflows/records.yml) -----------------------------------------
+
+def records_problems(path=RECORDS):
+    """What would make the records workflow fail a contributor on another kind of machine."""
+    flow, text = workflow(path), Path(path).read_text(encoding="utf-8")
+    problems = []
+    if flow.get("permissions") != {} or flow["jobs"]["records"].get("permissions") != {"contents": "read"}:
+        problems.append("permissions: none for the workflow, contents: read for the job")
+    if flow["jobs"]["records"]["runs-on"] != "ubuntu-latest":
+        problems.append("records are made on x86-64 Linux")
+    if "--index-url https://download.pytorch.org/whl/cpu" not in text:
+        problems.append("PyTorch's CPU-only build, as the records were made with")
+    run = [step for step in flow["jobs"]["records"]["steps"] if "hooks/record.py" in step.get("run", "")]
+    if [step["run"].strip() for step in run] != ["python hooks/record.py"]:
+        problems.append("one step re-records every stale snippet")
+    upload = [step for step in flow["jobs"]["records"]["steps"] if step.get("uses", "").startswith("actions/upload-artifact@")]
+    if len(upload) != 1 or upload[0]["with"].get("name") != "records" or upload[0]["with"].get("path") != "_freeze/":
+        problems.append("the new records go back as the artifact 'records'")
+    if "exit 1" not in text or "steps.compare.outputs.stale == 'true'" not in text:
+        problems.append("the run fails while the commit's records are stale")
+    return problems
+
+
+def test_the_records_workflow_has_no_problems():
+    assert records_problems() == []
+
+
+@pytest.mark.parametrize("old, new", [
+    ("runs-on: ubuntu-latest", "runs-on: macos-latest"),
+    (" --index-url https://download.pytorch.org/whl/cpu", ""),
+    ("name: records\n", "name: freeze\n"),
+    ("      contents: read  # check out", "      contents: write  # check out"),
+    ("          exit 1\n", "\n"),
+])
+def test_a_broken_copy_of_the_records_workflow_has_problems(tmp_path, old, new):
+    assert records_problems(with_text(tmp_path, old, new, path=RECORDS))
+
+
+def test_contributing_says_what_to_do_with_the_records_artifact():
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert "Records and your machine" in text and "records.yml" in text and "--name records" in text
