@@ -163,6 +163,14 @@ def pytest_collection_modifyitems(config, items):
         if "copy_paste_page" in params:
             pages.append(params["copy_paste_page"])
     fresh_of(config).want(dict.fromkeys(snippets), dict.fromkeys(pages))
+    # The tests that wait for a fresh run or a page session go last: the rest run while those compute.
+    items.sort(key=waits_for_a_run)
+
+
+def waits_for_a_run(item):
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return (params.get("snippet_run") == "fresh" or "fresh_name" in params or "copy_paste_page" in params
+            or "fresh" in getattr(getattr(item, "_fixtureinfo", None), "argnames", ()))
 
 
 FRESH = pytest.StashKey[Fresh]()
