@@ -13,8 +13,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 def build(title, runs):
     intro = (
         f"# {title}\n\n"
-        "This notebook is generated from the chapter's snippets, with the outputs of the run that built "
-        "the site. Open it in the `snippets/` folder of a clone of the repository (it imports its neighbours "
+        "This notebook is generated from the chapter's snippets, with the outputs recorded for the site; "
+        "it carries the code only, and the explanation is on the chapter's page. Open it in the `snippets/` folder of a clone of the repository (it imports its neighbours "
         "from there), or run the scripts themselves from the repository root: "
         + ", ".join(f"`python snippets/{run.snippet}`" for run in runs) + "."
     )
