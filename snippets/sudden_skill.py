@@ -62,34 +62,42 @@ for i, step in enumerate(measured_at):
 print(f"(a blind guess: loss {chance:.2f}, 1 token in {VOCAB_SIZE} right)")
 
 # %% test
-# A fresh test: 1,024 new sequences like the training ones, and 1,024 whose copy sits at
-# a distance training never used (a 10-token segment, 10 to 19 or 30 to 39 tokens on).
+# A fresh test: 1,024 new sequences like the training ones, and two sets of 1,024 with a
+# shorter segment (10 tokens) whose copy sits at distances training never used: nearer
+# (10 to 19 tokens on) and further (30 to 39).
 test = induction.repeated_batch(1024, torch.Generator().manual_seed(args.seed + 3))
 trained_distances = range(SEGMENT_LEN, SEQ_LEN + 2 - SEGMENT_LEN)   # 20 to 29
-far_segment = 10
-new_distances = [d for d in range(far_segment, SEQ_LEN + 2 - far_segment)
-                 if d not in trained_distances]
-far = induction.repeated_at(1024, torch.Generator().manual_seed(args.seed + 4),
-                            new_distances, far_segment)
+new_segment = 10
+near_distances = list(range(new_segment, trained_distances.start))
+far_distances = list(range(trained_distances.stop, SEQ_LEN + 2 - new_segment))
+near = induction.repeated_at(1024, torch.Generator().manual_seed(args.seed + 4),
+                             near_distances, new_segment)
+far = induction.repeated_at(1024, torch.Generator().manual_seed(args.seed + 5),
+                            far_distances, new_segment)
 tested = {}   # "model, test" -> [tokens right, tokens, whole copies right, copies]
-print(f"{'':9s}{'usual distances':>26s}   {'new distances':>24s}")
-print(f"{'':9s}{'tokens right':>17s} {'whole':>8s}   "
-      f"{'tokens right':>15s} {'whole':>8s}")
+print(f"{'':9s}{'usual copies':^22s}  {'shorter, nearer':^20s}  "
+      f"{'shorter, further':^20s}")
+print(f"{'':9s}{'tokens right':^16s} {'whole':>5s}  "
+      + f"{'tokens right':^14s} {'whole':>5s}  " * 2)
 with torch.no_grad():
     for name, model in (("1 layer", models[1]), ("2 layers", models[2])):
         row = f"{name:9s}"
-        for where, (x, y, mask) in (("usual", test), ("new", far)):
+        for where, (x, y, mask) in [("usual", test), ("nearer", near),
+                                    ("further", far)]:
             _, right, total, whole = induction.copy_scores(model(x), y, mask)
             tested[f"{name}, {where}"] = [right, total, whole, len(x)]
-            row += f"{right:>7,d} of {total:<6,d} {whole:5d}   "
-        print(row)
-one_usual, two_usual = (tested[f"{m}, usual"][0] / tested[f"{m}, usual"][1]
-                        for m in ("1 layer", "2 layers"))
-one_new, two_new = (tested[f"{m}, new"][0] / tested[f"{m}, new"][1]
-                    for m in ("1 layer", "2 layers"))
-print(f"1 layer: {one_usual:.0%} of the usual copies, {one_new:.0%} at new distances "
-      f"(a blind guess: {1 / VOCAB_SIZE:.0%}); 2 layers: {two_usual:.0%} and "
-      f"{two_new:.0%}")
+            width = 6 if where == "usual" else 5
+            row += f"{right:>{width},d} of {total:<{width},d} {whole:5d}  "
+        print(row.rstrip())
+share = {key: right / total for key, (right, total, _, _) in tested.items()}
+one_usual, one_near, one_far = (share[f"1 layer, {w}"] for w in ("usual", "nearer",
+                                                                 "further"))
+two_usual, two_near, two_far = (share[f"2 layers, {w}"] for w in ("usual", "nearer",
+                                                                  "further"))
+print(f"1 layer: {one_usual:.0%} of the usual copies' tokens, {one_near:.0%} nearer, "
+      f"{one_far:.0%} further (a blind guess: {1 / VOCAB_SIZE:.0%})")
+print(f"2 layers: {two_usual:.0%}, {two_near:.0%} and {two_far:.0%}")
+
 
 # %% drop
 window = steps // 10   # "a small fraction of training": a tenth of it

@@ -112,14 +112,18 @@ def test_one_layer_never_gets_there_and_copies_only_where_copies_usually_sit(sni
     assert sharpest_fall(one, tenth_of_training(run)) > 0.5   # no sudden drop
     assert min(one) > 2 * two[-1]                               # and nowhere near the 2-layer model
     assert max(v["accuracy_1layer"]) < 0.6 < 0.85 < v["accuracy_2layer"][-1]
-    # on the fresh test: at distances it never trained on, the 1-layer model is at a blind guess
-    right, total, whole, copies = v["tested"]["1 layer, new"]
+    # on the fresh test: at distances it never trained on, nearer or further, with a shorter
+    # copy, the 1-layer model is at a blind guess and the 2-layer model still copies
     chance = 1 / v["VOCAB_SIZE"]
-    assert right / total < 2.5 * chance and whole <= copies // 200
-    right, total, whole, copies = v["tested"]["2 layers, new"]
-    assert right / total > 0.25 and whole > copies // 100     # the 2-layer model still copies there
+    for where in ("nearer", "further"):
+        right, total, whole, copies = v["tested"][f"1 layer, {where}"]
+        assert right / total < 2.5 * chance and whole <= copies // 200
+        right, total, whole, copies = v["tested"][f"2 layers, {where}"]
+        assert right / total > 0.25 and whole >= 5   # a whole 10-token copy is no fluke
+        assert total == 9 * copies and copies == 1024
+    assert v["near_distances"] == list(range(10, 20)) and v["new_segment"] == 10
+    assert v["far_distances"] == list(range(30, 40))
     assert v["two_usual"] > 0.9 and v["one_usual"] < 0.6
-    assert total == 9 * copies and copies == 1024
 
 
 def test_an_all_or_nothing_score_starts_later_than_the_loss(snippet_run):
