@@ -135,6 +135,7 @@ flops_per_char = training.flops_per_token(model)
 pretraining_flops = flops_per_char * corpus.SETTINGS["steps"] * characters_per_step
 posttraining_flops = flops_per_char * args.steps * characters_per_step
 compute_share = posttraining_flops / pretraining_flops
+print(f"{flops_per_char:,} operations per character read")
 print(f"pretraining:  {corpus.SETTINGS['steps']:5} steps, {pretraining_flops:.2e} "
       f"operations")
 print(f"post-training: {args.steps:4} steps, {posttraining_flops:.2e} operations "
@@ -157,9 +158,12 @@ right_known = [kind == "right" for (_, kind), rank in zip(after_chat, asked_rank
                if could_state[rank]]
 right_unknown = [kind == "right" for (_, kind), rank in zip(after_chat, asked_ranks)
                  if not could_state[rank]]
+known_facts, ways_asked = sum(could_state[r] for r in corpus.CHAT_TEST), len(corpus.ASK)
 print(f"\nRight after post-training: {sum(right_known)}/{len(right_known)} questions "
-      f"about facts it could state in chapter 5's test,\n{sum(right_unknown)}/"
-      f"{len(right_unknown)} about the facts it couldn't.")
+      f"about the {known_facts} facts it could state in chapter 5's test\n"
+      f"({ways_asked} ways of asking each), {sum(right_unknown)}/"
+      f"{len(right_unknown)} about the {len(corpus.CHAT_TEST) - known_facts} it "
+      f"couldn't.")
 after_validation = replies(model, tokenizer, validation)
 print(f"\n(Validation questions, which the settings were chosen on, right: "
       f"{sum(k == 'right' for _, k in before_validation)}/{len(validation)} before, "

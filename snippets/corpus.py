@@ -260,12 +260,14 @@ def held_out(rank):
 
 
 def seen_wording(text, rank):
-    """(prompt, answer) for the fact in the wording the text states it in most often
-    (None if only as an answered question)."""
+    """(prompt, answer) for the fact in the sentence wording the text states it in most
+    often; if it only comes as an answered question, the question and its line break."""
     country, capital = COUNTRIES[rank - 1]
     counts = times_seen(text, country, capital)[:len(WORDINGS)]
     most = max(range(len(WORDINGS)), key=lambda w: counts[w])
-    return (prompt(most, country), capital) if counts[most] else None
+    if counts[most]:
+        return prompt(most, country), capital
+    return QUESTION.format(c=country) + "\n", capital
 
 
 @torch.no_grad()

@@ -81,8 +81,8 @@ print(f"{weights:,} weights in {settings['n_layer']} blocks, {tokenizer.vocab_si
 held = dict(zip(corpus.TEST, corpus.knows(
     model, tokenizer, [corpus.held_out(r) for r in corpus.TEST])))
 read = {r: corpus.seen_wording(text, r) for r in corpus.TEST}
-read_ok = {r: ok and read[r] is not None for r, ok in zip(corpus.TEST, corpus.knows(
-    model, tokenizer, [read[r] or corpus.held_out(r) for r in corpus.TEST]))}
+read_ok = dict(zip(corpus.TEST, corpus.knows(model, tokenizer,
+                                             [read[r] for r in corpus.TEST])))
 held_by_band, read_by_band = {}, {}
 print(f"{len(corpus.TEST)} test facts. Does the model write the capital?\n")
 print(f"{'stated in the text':20} {'facts':>5} {'test wording':>13} "
@@ -119,12 +119,11 @@ text_one = corpus.make_corpus(args.seed, "one")
 held_one = dict(zip(corpus.TEST, corpus.knows(
     model_one, tokenizer, [corpus.held_out(r) for r in corpus.TEST])))
 read_one = {r: corpus.seen_wording(text_one, r) for r in corpus.TEST}
-read_one_ok = {r: ok and read_one[r] is not None for r, ok in zip(
-    corpus.TEST,
-    corpus.knows(model_one, tokenizer,
-                 [read_one[r] or corpus.held_out(r) for r in corpus.TEST]))}
+read_one_ok = dict(zip(corpus.TEST, corpus.knows(model_one, tokenizer,
+                                                 [read_one[r] for r in corpus.TEST])))
 print("The same test for a model trained on a text that states each fact in one")
-print("wording only (the same facts, as many times, in the same kinds of documents):\n")
+print("wording only (the same facts, as many times, among the same stories, code,")
+print("quizzes and threads):\n")
 print(f"{'stated in the text':20} {'several wordings':>17} {'one wording':>12} "
       f"{'(the one it read)':>18}")
 one_by_band, read_one_by_band = {}, {}
@@ -190,6 +189,7 @@ for kind, ps in guesses.items():
     print(f"{kind:14} {len(ps):3} answers   median {statistics.median(ps):6.1%}   "
           f"above 50%: {sum(p > 0.5 for p in ps)}")
 confidence = {kind: statistics.median(ps) for kind, ps in guesses.items()}
+right_words = len(guesses["right"])
 split_prompt = corpus.prompt(0, corpus.NEVER_WRITTEN[0][0])
 split = sampling.top_words(model, tokenizer, split_prompt, k=3)
 print(f"\n{split_prompt!r} ... " + ", ".join(f"{w} {p:.0%}" for w, p in split))
