@@ -2,9 +2,13 @@
 """
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
+from dataclasses import replace
+
 import torch
 
 import training
+from gpt import GPT
+from tokenizer import train_bpe
 
 parser = cli.Parser(description=__doc__)
 parser.add_argument("--seed", type=int, default=training.DEFAULT["seed"],
@@ -15,6 +19,25 @@ torch.set_num_threads(training.THREADS)
 model, tokenizer = training.load_or_train(args.seed)
 prompt = "the cat sat on the "
 vocab_size = tokenizer.vocab_size
+
+# %% bpe
+# The same model reading a small BPE vocabulary instead of characters: what changes
+# (benchmarks/bpe_vs_chars.py trains the two side by side)
+text = cli.default_corpus()
+train_ids, _, _ = training.split_three(text, tokenizer)  # as the default run splits it
+train_text = tokenizer.decode(train_ids.tolist())
+bpe = train_bpe(train_text, vocab_size=512)
+chars_per_token = len(train_text) / len(bpe.encode(train_text).ids)
+block = model.config.block_size
+n_params = model.num_params()
+bpe_params = GPT(replace(model.config, vocab_size=bpe.get_vocab_size())).num_params()
+extra_weights = bpe_params / n_params - 1
+print(f"a BPE token covers {chars_per_token:.2f} characters of the training text, "
+      f"on average, so:")
+print(f"  a step reads {chars_per_token:.1f} times as much text")
+print(f"  the model looks back about {block * chars_per_token:.0f} characters, "
+      f"not {block}")
+print(f"  it has {bpe_params:,} weights, not {n_params:,}: {extra_weights:.0%} more")
 
 # %% ids
 ids = tokenizer.encode(prompt)

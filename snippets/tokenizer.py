@@ -63,10 +63,11 @@ def encode(tokenizer, text):
 
 
 def vocabulary_size(tokenizer):
-    """How many different tokens (and so ids) the tokenizer has."""
+    """How many different tokens the tokenizer has. OpenAI's tables leave a few ids
+    unused (n_vocab is the highest id + 1), so those are counted token by token."""
     if isinstance(tokenizer, Tokenizer):
         return tokenizer.get_vocab_size()
-    return tokenizer.n_vocab
+    return sum(1 for piece in tokenizer.token_byte_values() if piece)
 
 
 def pieces(tokenizer, ids):

@@ -179,9 +179,25 @@ def test_test_text_barely_overlaps_the_training_text(train_run):
     assert v["n_train"] < v["n_before"]
 
 
-def test_room_is_not_what_stops_it_memorising(train_run):
+def test_it_cannot_hold_its_training_text_word_for_word(train_run):
+    """The page: the box (32-bit weights) is bigger than the text, but what trained networks
+    were measured to store (2 to 3.6 bits a weight) is well short of it, and it reads the
+    text only a few times."""
     v = train_run.variables
-    assert v["weights_kb"] > 2 * v["train_kb"]
+    assert v["weights_kb"] > v["train_kb"]
+    assert v["capacity_kb"] == pytest.approx([bits * v["n_params"] / 8000 for bits in (2, 3.6)])
+    assert v["capacity_kb"][1] < v["train_kb"] / 3
+    assert v["passes"] < 6
+
+
+def test_the_curve_scores_what_the_page_scores_at_the_end(train_run):
+    """The page: the curve's reports score all of the validation text and as many
+    characters of the training text, so its last training-text score is the one quoted
+    further down (same scoring, about as many characters)."""
+    v = train_run.variables
+    assert v["history"]["train"][-1] / math.log(2) == pytest.approx(v["train_bpc"], abs=0.01)
+    assert f"validation text {v['history']['heldout'][-1] / math.log(2):.2f}" in \
+        train_run.cells["train"]["stdout"]
 
 
 def test_the_cost_of_a_guess(train_run):
@@ -241,6 +257,17 @@ def test_trained_top5_differs_from_and_beats_untrained(train_run, corpus_words):
     assert all(len(set(w)) <= 2 for w, _ in untrained)  # the same letter or two, over and over
     assert all(p < 1e-10 for _, p in untrained)  # as good as never
     assert all(1e-4 < p < 0.2 for _, p in trained)  # real odds, not one in a billion billion
+
+
+def test_a_bpe_version_of_the_model_is_three_changes_at_once(numbers_run):
+    """The page: with a 512-token BPE vocabulary, a step reads about twice the text, the
+    model sees about twice as far back, and it has some 17% more weights."""
+    v = numbers_run.variables
+    assert 1.7 < v["chars_per_token"] < 2.6
+    # only the table of token vectors grows: one row of n_embd numbers per extra token
+    extra_rows = 512 - v["vocab_size"]
+    assert v["bpe_params"] - v["n_params"] == extra_rows * training.DEFAULT["n_embd"]
+    assert 0.1 < v["extra_weights"] < 0.25
 
 
 def test_numbers_page_prints_the_shapes(numbers_run):
