@@ -43,6 +43,13 @@ for p, i in zip(best.values.tolist(), best.indices.tolist()):
 top_char_prob = best.values[0].item()
 # how far apart the two columns are, over every character: 0 = identical, 1 = disjoint
 distance_to_text = 0.5 * (probs - in_text).abs().sum().item()
+# for scale: a know-nothing guess, every character equally likely
+uniform = torch.full_like(probs, 1 / vocab_size)
+distance_uniform = 0.5 * (uniform - in_text).abs().sum().item()
+print(f"distance from the text column over all {vocab_size} characters, from 0 (the "
+      f"same odds) to 1:")
+print(f"  the model {distance_to_text:.2f}; every character equally likely "
+      f"{distance_uniform:.2f}")
 words_after_the = Counter(re.findall(r"\bthe ([a-z]+)", text)).most_common(6)
 print("commonest words after 'the ' in the manual:",
       ", ".join(word for word, _ in words_after_the))

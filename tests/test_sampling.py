@@ -126,10 +126,12 @@ def test_page_shows_temperature_sharpening(snippet_run):
 
 
 def test_page_model_bets_follow_what_comes_after_the_in_its_text(snippet_run):
-    # "its bets sit close to the second column": the letter after "the " in the manual
+    # "its bets roughly follow the second column ... far closer than chance": the letter
+    # after "the " in the manual
     run = snippet_run("temperature.py").variables
     assert run["cats_in_text"] == 0  # "mentions a cat exactly 0 times"
     assert 0 < run["distance_to_text"] < 0.3  # total variation: 0 identical, 1 disjoint
+    assert run["distance_to_text"] < run["distance_uniform"] / 3
     words = [word for word, _ in run["words_after_the"]]
     assert len(words) == 6 and all(word.isalpha() for word in words)
 
@@ -150,8 +152,8 @@ def test_page_greedy_text_falls_into_a_loop(snippet_run):
 
 def test_page_top_k_keeps_the_long_shots_out(snippet_run):
     run = snippet_run("temperature.py").variables
-    assert run["long_shots_top5"] == 0
-    assert run["long_shots_all"] > 0
+    assert run["long_shots_top5"] == 0  # by design, as the page says
+    assert run["long_shots_all"] >= 5  # the finding: plain sampling at T=1.5 lets them in
 
 
 def test_numbers_in_the_pages_prose_are_recorded_variables(snippet_run):
