@@ -8,6 +8,7 @@
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import copy
+import lzma
 import math
 import os
 import sys
@@ -219,8 +220,11 @@ train_kb = len(train_text.encode("utf-8")) / 1000
 # What trained networks were measured to store, in bits per weight: facts, Allen-Zhu &
 # Li 2024 (arXiv:2404.05405); random data, Morris et al. 2025 (arXiv:2505.24832)
 capacity_kb = [bits * n_params / 8 / 1000 for bits in (2, 3.6)]
+# what learning it by heart needs room for: the text squeezed as small as xz gets it
+xz_train_kb = len(lzma.compress(train_text.encode("utf-8"),
+                                preset=9 | lzma.PRESET_EXTREME)) / 1000
 print(f"its weights take {weights_kb:,.0f} KB as 32-bit numbers; the training text "
-      f"takes {train_kb:,.0f} KB")
+      f"takes {train_kb:,.0f} KB, {xz_train_kb:,.0f} KB squeezed by xz")
 print(f"what 2 to 3.6 bits a weight can hold: {capacity_kb[0]:,.0f} to "
       f"{capacity_kb[1]:,.0f} KB")
 gzip_bpc, bz2_bpc, xz_bpc = baselines["gzip"], baselines["bz2"], baselines["xz"]

@@ -156,7 +156,7 @@ def test_knocking_out_the_circuit_stops_the_copying_and_the_other_heads_do_not_m
     assert v["previous_heads"] and all(h.startswith("0.") for h in v["previous_heads"])
     assert v["induction_heads"] and all(h.startswith("1.") for h in v["induction_heads"])
     assert v["other_heads"]
-    # more than one head for each job: they cover for each other (the page says so)
+    # the page names more than one head for each job
     assert len(v["previous_heads"]) >= 2 and len(v["induction_heads"]) >= 2
     copies = 1024
     assert v["tokens_total"] == copies * (SEGMENT_LEN - 1)
@@ -166,7 +166,11 @@ def test_knocking_out_the_circuit_stops_the_copying_and_the_other_heads_do_not_m
         assert right / v["tokens_total"] < 0.35 and whole <= copies // 100
     assert v["without_others"] > v["intact"] - 0.05
     assert v["knockout"]["all the other heads"][1] > 0.5 * v["knockout"]["nothing"][1]
-    # one head at a time: none of the other heads matters on its own either
+    # one head at a time: the previous-token job sits mostly in one head (the page names it), the
+    # induction job is shared, and none of the other heads matters on its own either
+    assert v["knockout"][f"head {v['toy_prev_head']}"][1] <= copies // 20
+    for h in v["induction_heads"]:
+        assert v["knockout"][f"head {h}"][0] / v["tokens_total"] > 0.5
     for h in v["other_heads"]:
         assert v["knockout"][f"head {h}"][0] / v["tokens_total"] > v["intact"] - 0.05
 

@@ -179,15 +179,17 @@ def test_test_text_barely_overlaps_the_training_text(train_run):
     assert v["n_train"] < v["n_before"]
 
 
-def test_it_cannot_hold_its_training_text_word_for_word(train_run):
-    """The page: the box (32-bit weights) is bigger than the text, but what trained networks
-    were measured to store (2 to 3.6 bits a weight) is well short of it, and it reads the
-    text only a few times."""
+def test_it_did_not_learn_its_training_text_by_heart(train_run):
+    """The page: the box (32-bit weights) is bigger than the text; what trained networks were
+    measured to store (2 to 3.6 bits a weight) is in the same ballpark as the text squeezed by
+    xz, so room doesn't settle it; it read the text only a few times, and it scores far from
+    the near-zero bits of a model that knows the text by heart."""
     v = train_run.variables
     assert v["weights_kb"] > v["train_kb"]
     assert v["capacity_kb"] == pytest.approx([bits * v["n_params"] / 8000 for bits in (2, 3.6)])
-    assert v["capacity_kb"][1] < v["train_kb"] / 3
+    assert v["capacity_kb"][0] / 2 < v["xz_train_kb"] < v["capacity_kb"][1] * 2
     assert v["passes"] < 6
+    assert v["train_bpc"] > 1
 
 
 def test_the_curve_scores_what_the_page_scores_at_the_end(train_run):
