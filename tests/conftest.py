@@ -58,7 +58,10 @@ class Fresh:
 
     def __init__(self, folder):
         self.folder = folder
-        self.pool = runner.Pool()
+        # One job more than there are cores: the three long page sessions (chapters 3, 5 and 6) then
+        # start together instead of one waiting for another to end, and the tests that need no run
+        # fill the gaps (on 2 cores this took the clean-clone suite from 569 s to 509 s).
+        self.pool = runner.Pool((os.cpu_count() or 1) + 1)
         self.from_page = {}  # demo -> the page whose session is its fresh run
 
     def site(self):
