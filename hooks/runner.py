@@ -398,7 +398,7 @@ def needs(name):
 
 
 class Pool:
-    """Jobs side by side, one per core (each snippet computes on a single thread). A job is queued
+    """Jobs side by side, by default one per core (each snippet computes on a single thread). A job is queued
     once the jobs it needs are done (whether they worked or not: a consumer then trains what it
     needs), so no worker sits waiting while there is work it could do."""
 

@@ -2,7 +2,7 @@
 
 A claim test takes `snippet_run` and is run twice: against the record the page shows ("record") and
 against a fresh run on this machine ("fresh"). The fresh runs, and the copy-paste sessions of the
-pages, run side by side, one per core, from the start of the session: conftest works out which ones
+pages, run side by side (one more than there are cores) from the start of the session: conftest works out which ones
 the selected tests need (`--snippet NAME.py` and `--page NAME.md` narrow the selection). On the kind of
 machine the records were made on, a page's copy-paste session is also the fresh run of each demo it
 shows whole, so no demo runs twice. The robustness benchmark runs the same claim tests against its own
