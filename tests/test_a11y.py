@@ -41,6 +41,10 @@ def start_audit(page):
     (Pages check side by side, each in its tab's own renderer process.)"""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
+        # Off-screen code skips layout until a reader scrolls near it (extra.css), and axe would skip
+        # it too: lay everything out, so that the colours of every line are checked.
+        page.add_style_tag(content="* { content-visibility: visible !important; }")
+        settle(page)  # and let the page react to the new layout (main.js marks code that scrolls)
     page.evaluate("(tags) => { window.audit = axe.run(document, {runOnly: {type: 'tag', values: tags}, "
                   "resultTypes: ['violations']}); }", WCAG)
 

@@ -65,10 +65,13 @@ def test_code_has_copy_buttons_and_output_sits_under_it(server, browser):
     page.goto(server + "text-becomes-numbers/", wait_until="networkidle")
     output = page.locator(".snippet-output").first
     assert output.is_visible()
+    # content.lazy: Material adds a block's copy button as it comes into view; and code off screen is
+    # not laid out until then (extra.css), so measure where a reader sees it
+    output.scroll_into_view_if_needed()
+    page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     code_box = page.locator(".snippet-output").first.locator("xpath=preceding-sibling::*[1]").bounding_box()
     output_box = output.bounding_box()
     assert 0 <= output_box["y"] - (code_box["y"] + code_box["height"]) < 40, "the output is not right under its code"
-    output.scroll_into_view_if_needed()  # content.lazy: Material adds a block's copy button as it comes into view
     page.locator("button[title='Copy to clipboard']").nth(1).wait_for()  # two of them, at least
     page.close()
 
