@@ -247,6 +247,19 @@ def run_script(*args, cwd=ROOT, timeout=600):
     return subprocess.run([sys.executable, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.fixture(scope="session")
+def one_worker_losses(tmp_path_factory):
+    """The loss of each step of `train.py --steps 3` on one worker: what every data-parallel way of
+    starting the same run must match (made once, shared by the tests that compare with it)."""
+    out = tmp_path_factory.mktemp("one-worker") / "one.pt"
+    proc = run_script("snippets/train.py", "--steps", "3", "--out", out)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    sys.path.insert(0, str(ROOT / "snippets"))
+    import training
+
+    return training.load(out)[2]["history"]["loss"]
+
+
 def one_line_error(proc):
     """A command that failed the way bad input must fail: non-zero exit, one line on stderr, no traceback."""
     lines = proc.stderr.strip().splitlines()

@@ -36,15 +36,26 @@ def site_pages(site):
     return ["" if page == "./" else page for page in pages] + ["404.html"]
 
 
+# Off-screen code skips layout until a reader scrolls near it (extra.css), and axe would skip it too:
+# the audited pages lay everything out from the start, so that the colours of every line are checked.
+LAY_OUT_EVERYTHING = """document.addEventListener("DOMContentLoaded", () => {
+    const style = document.createElement("style");
+    style.textContent = "* { content-visibility: visible !important; }";
+    document.head.append(style);
+})"""
+
+
+def audited_context(browser, **settings):
+    context = browser.new_context(**settings)
+    context.add_init_script(LAY_OUT_EVERYTHING)
+    return context
+
+
 def start_audit(page):
     """Start axe-core's WCAG 2.1 A/AA check of the page as it is now; audit_result(page) waits for it.
     (Pages check side by side, each in its tab's own renderer process.)"""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
-        # Off-screen code skips layout until a reader scrolls near it (extra.css), and axe would skip
-        # it too: lay everything out, so that the colours of every line are checked.
-        page.add_style_tag(content="* { content-visibility: visible !important; }")
-        settle(page)  # and let the page react to the new layout (main.js marks code that scrolls)
     page.evaluate("(tags) => { window.audit = axe.run(document, {runOnly: {type: 'tag', values: tags}, "
                   "resultTypes: ['violations']}); }", WCAG)
 
@@ -92,7 +103,7 @@ def test_every_page_passes_wcag_2_1_aa_in_both_colour_schemes(server, browser, b
     alternately light and dark: each scheme is checked at both widths. Pages are checked side by side."""
     pages = site_pages(built_site.site)
     assert len(pages) >= 16, pages  # home, 7 chapters, Run it yourself, 7 notebooks, 404
-    context = browser.new_context(color_scheme="light")
+    context = audited_context(browser, color_scheme="light")
     tabs = [context.new_page() for _ in range(TABS)]
     found = {}
     for batch in range(0, len(pages), TABS):
@@ -121,7 +132,7 @@ def test_every_page_passes_wcag_2_1_aa_in_both_colour_schemes(server, browser, b
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_the_playgrounds_in_use_pass_wcag_2_1_aa(server, browser, scheme):
     """What the playgrounds draw once used (coloured tokens, the chart, the written text) is checked too."""
-    context = browser.new_context(color_scheme=scheme)
+    context = audited_context(browser, color_scheme=scheme)
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.goto(server + TOKENIZER_PAGE)

@@ -100,17 +100,14 @@ def test_torchrun_starts_where_pytorch_has_its_libuv_store_which_windows_builds_
     assert training.torchrun_can_start() == (sys.platform != "win32")
 
 
-def test_workers_started_without_torchrun_take_the_same_steps_as_one(tmp_path):
+def test_workers_started_without_torchrun_take_the_same_steps_as_one(tmp_path, one_worker_losses):
     """The way train.py --workers 2 starts where torchrun cannot (Windows), tried here."""
-    one = subprocess.run([sys.executable, "snippets/train.py", "--steps", "3", "--out", str(tmp_path / "one.pt")],
-                         cwd=ROOT, capture_output=True, encoding="utf-8", timeout=600)
-    assert one.returncode == 0, one.stderr[-2000:]
     start = ("import sys, training; from pathlib import Path; "
              "training.start_workers_here(Path('train.py'), 2, sys.argv[1:])")
     two = subprocess.run([sys.executable, "-c", start, "--steps", "3", "--out", str(tmp_path / "two.pt")],
                          cwd=SNIPPETS, capture_output=True, encoding="utf-8", timeout=600)
     assert two.returncode == 0, two.stderr[-2000:]
-    losses = [training.load(tmp_path / f"{name}.pt")[2]["history"]["loss"] for name in ("one", "two")]
+    losses = [one_worker_losses, training.load(tmp_path / "two.pt")[2]["history"]["loss"]]
     assert len(losses[0]) == len(losses[1]) == 3
     assert max(abs(a - b) for a, b in zip(*losses)) < 1e-4
 
