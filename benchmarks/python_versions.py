@@ -10,6 +10,7 @@ The other Python needs the snippets' packages at the pinned versions, for instan
         bpe-openai numpy matplotlib
     python benchmarks/python_versions.py --python /tmp/other/bin/python   # tokens.py, train.py
 """
+
 import json
 import subprocess
 import sys
@@ -25,8 +26,9 @@ RUN = "import sys; sys.path.insert(0, 'hooks'); import runner; runner.execute(sy
 
 def record(python, name, folder):
     """Run snippets/NAME with `python`; return its Python version. The record is in folder."""
-    done = subprocess.run([python, "-c", RUN, name, str(folder)], cwd=ROOT, capture_output=True,
-                          encoding="utf-8")
+    done = subprocess.run(
+        [python, "-c", RUN, name, str(folder)], cwd=ROOT, capture_output=True, encoding="utf-8"
+    )
     if done.returncode != 0:
         cli.fail(f"{name} failed under {python}: {done.stderr.strip().splitlines()[-1:]}")
     return json.loads((folder / "record.json").read_text(encoding="utf-8"))["machine"]["python"]
@@ -35,7 +37,9 @@ def record(python, name, folder):
 def differences(a, b):
     """What differs between two record folders, beyond the Python version."""
     found = []
-    records = [json.loads((folder / "record.json").read_text(encoding="utf-8")) for folder in (a, b)]
+    records = [
+        json.loads((folder / "record.json").read_text(encoding="utf-8")) for folder in (a, b)
+    ]
     for data in records:
         data["machine"].pop("python")
     for part in ("key", "machine", "variables", "exports"):
@@ -44,30 +48,51 @@ def differences(a, b):
     for cell in records[0]["cells"].keys() | records[1]["cells"].keys():
         if records[0]["cells"].get(cell) != records[1]["cells"].get(cell):
             found.append(f"cell {cell}")
-    files = [{path.relative_to(folder): path.read_bytes() for path in folder.rglob("*")
-              if path.is_file() and path.name != "record.json"} for folder in (a, b)]
-    found += [f"file {name}" for name in sorted(files[0].keys() | files[1].keys())
-              if files[0].get(name) != files[1].get(name)]
+    files = [
+        {
+            path.relative_to(folder): path.read_bytes()
+            for path in folder.rglob("*")
+            if path.is_file() and path.name != "record.json"
+        }
+        for folder in (a, b)
+    ]
+    found += [
+        f"file {name}"
+        for name in sorted(files[0].keys() | files[1].keys())
+        if files[0].get(name) != files[1].get(name)
+    ]
     return found
 
 
 def main():
     parser = cli.Parser(description=__doc__.splitlines()[0])
-    parser.add_argument("--python", required=True, metavar="PATH",
-                        help="the other Python (with the snippets' packages installed)")
-    parser.add_argument("snippets", nargs="*", default=["tokens.py", "train.py"],
-                        help="snippets to compare (default: tokens.py train.py)")
+    parser.add_argument(
+        "--python",
+        required=True,
+        metavar="PATH",
+        help="the other Python (with the snippets' packages installed)",
+    )
+    parser.add_argument(
+        "snippets",
+        nargs="*",
+        default=["tokens.py", "train.py"],
+        help="snippets to compare (default: tokens.py train.py)",
+    )
     args = cli.parse_args(parser)
     same = True
     with tempfile.TemporaryDirectory(prefix="llms101-pythons-") as scratch:
         for name in args.snippets:
             folders = [Path(scratch) / side / Path(name).stem for side in ("other", "this")]
-            versions = [record(python, name, folder)
-                        for python, folder in zip((args.python, sys.executable), folders)]
+            versions = [
+                record(python, name, folder)
+                for python, folder in zip((args.python, sys.executable), folders)
+            ]
             found = differences(*folders)
             same = same and not found
-            print(f"{name:20s} Python {versions[0]} vs {versions[1]}: "
-                  + ("byte-identical records" if not found else "differ in " + ", ".join(found)))
+            print(
+                f"{name:20s} Python {versions[0]} vs {versions[1]}: "
+                + ("byte-identical records" if not found else "differ in " + ", ".join(found))
+            )
     raise SystemExit(0 if same else 1)
 
 

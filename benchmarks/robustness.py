@@ -11,6 +11,7 @@ variant runs in its own copy of snippets/, so their saved models (out/) never mi
     python benchmarks/robustness.py                    # every variant, every trained-model demo
     python benchmarks/robustness.py --demos facts.py autocomplete.py --seeds 7
 """
+
 import argparse
 import importlib.util
 import os
@@ -31,24 +32,40 @@ spec.loader.exec_module(runner)
 
 def trained_model_demos():
     """The demos on the pages whose outputs come out of floating-point arithmetic (they use torch)."""
-    embedded = re.findall(r"\{\*\s*([\w-]+\.py):", "".join(p.read_text() for p in (ROOT / "docs").glob("*.md")))
+    embedded = re.findall(
+        r"\{\*\s*([\w-]+\.py):", "".join(p.read_text() for p in (ROOT / "docs").glob("*.md"))
+    )
     demos = [name for name in dict.fromkeys(embedded) if runner.is_demo(name)]
-    return [name for name in demos
-            if any("import torch" in f.read_text() for f in [runner.snippet_path(name), *runner.sibling_imports(runner.snippet_path(name))])]
+    return [
+        name
+        for name in demos
+        if any(
+            "import torch" in f.read_text()
+            for f in [runner.snippet_path(name), *runner.sibling_imports(runner.snippet_path(name))]
+        )
+    ]
 
 
 # name -> (settings, the kernel path PyTorch must then report)
 PATHS = {
     "AVX2 (pinned)": ({}, "AVX2"),
     "DEFAULT": ({"ATEN_CPU_CAPABILITY": "default"}, "DEFAULT"),
-    "AVX512": ({"ATEN_CPU_CAPABILITY": "avx512", "ONEDNN_MAX_CPU_ISA": "ALL", "MKL_CBWR": "AUTO"}, "AVX512"),
+    "AVX512": (
+        {"ATEN_CPU_CAPABILITY": "avx512", "ONEDNN_MAX_CPU_ISA": "ALL", "MKL_CBWR": "AUTO"},
+        "AVX512",
+    ),
 }
 
 
 def kernel_path(env):
     """The kernel path a snippet takes under env (PyTorch falls back to a lower one when asked for more)."""
-    probe = subprocess.run([sys.executable, "-c", "import cli, torch; print(torch.backends.cpu.get_cpu_capability())"],
-                           cwd=ROOT / "snippets", env=env, capture_output=True, text=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import cli, torch; print(torch.backends.cpu.get_cpu_capability())"],
+        cwd=ROOT / "snippets",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     return probe.stdout.strip() or f"none ({probe.stderr.strip().splitlines()[-1:]})"
 
 
@@ -63,9 +80,15 @@ def run_variant(name, demos, env, argv, folder, workers):
     spec.loader.exec_module(private)
     pool = private.Pool(workers)
     started = time.perf_counter()
-    futures = {demo: pool.snippet(demo, lambda n: folder / "runs" / Path(n).stem,
-                                  argv if "--seed" in private.snippet_path(demo).read_text() else (), env)
-               for demo in demos}
+    futures = {
+        demo: pool.snippet(
+            demo,
+            lambda n: folder / "runs" / Path(n).stem,
+            argv if "--seed" in private.snippet_path(demo).read_text() else (),
+            env,
+        )
+        for demo in demos
+    }
     failed = {}
     for demo, future in futures.items():
         try:
@@ -79,17 +102,37 @@ def run_variant(name, demos, env, argv, folder, workers):
 def claim_tests(demos):
     """The test files that check claims about these demos (they ask for a run of one of them)."""
     asked = re.compile(r"""snippet_run\(\s*["']([\w.]+\.py)["']""")
-    return [str(path.relative_to(ROOT)) for path in sorted((ROOT / "tests").glob("test_*.py"))
-            if set(asked.findall(path.read_text())) & set(demos)]
+    return [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / "tests").glob("test_*.py"))
+        if set(asked.findall(path.read_text())) & set(demos)
+    ]
 
 
 def check_claims(folder, tests):
     """pytest -m claims against the variant's runs: {test module: (held, total, [failed tests])}."""
     report = folder / "claims.xml"
-    subprocess.run([sys.executable, "-m", "pytest", "-m", "claims", "-q", "-p", "no:cacheprovider",
-                    "--no-header", "-o", "addopts=", f"--junitxml={report}", *tests],
-                   cwd=ROOT, env=dict(os.environ, LLMS101_CLAIMS_RUNS=str(folder / "runs")),
-                   capture_output=True, text=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-m",
+            "claims",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--no-header",
+            "-o",
+            "addopts=",
+            f"--junitxml={report}",
+            *tests,
+        ],
+        cwd=ROOT,
+        env=dict(os.environ, LLMS101_CLAIMS_RUNS=str(folder / "runs")),
+        capture_output=True,
+        text=True,
+    )
     results = {}
     for case in ET.parse(report).getroot().iter("testcase"):
         if case.find("skipped") is not None:
@@ -102,10 +145,16 @@ def check_claims(folder, tests):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--demos", nargs="+", default=trained_model_demos(), help="demos to re-run")
-    parser.add_argument("--seeds", nargs="*", type=int, default=[1, 2], help="other seeds, on the pinned path")
-    parser.add_argument("--workers", type=int, default=os.cpu_count(), help="demos run side by side")
+    parser.add_argument(
+        "--seeds", nargs="*", type=int, default=[1, 2], help="other seeds, on the pinned path"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count(), help="demos run side by side"
+    )
     args = parser.parse_args()
 
     for demo in args.demos:
@@ -121,25 +170,38 @@ def main():
             variants.append((name, settings, ()))
         else:
             unavailable.append(name)
-            print(f"{name:>14}: not available on this CPU (PyTorch takes {found} when asked for it)", flush=True)
+            print(
+                f"{name:>14}: not available on this CPU (PyTorch takes {found} when asked for it)",
+                flush=True,
+            )
     variants += [(f"seed {seed}", {}, ("--seed", str(seed))) for seed in args.seeds]
     tests = claim_tests(args.demos)
     work = Path(tempfile.mkdtemp(prefix="llms101-robustness-"))
     table, failures = {}, []
     for name, extra_env, argv in variants:
         folder = work / re.sub(r"\W+", "-", name).strip("-")
-        seconds, failed = run_variant(name, args.demos, dict(base, **extra_env), argv, folder, args.workers)
+        seconds, failed = run_variant(
+            name, args.demos, dict(base, **extra_env), argv, folder, args.workers
+        )
         claims = check_claims(folder, tests)
-        print(f"{name:>14}: demos ran in {seconds:.0f} s" + (f", failed: {failed}" if failed else ""), flush=True)
+        print(
+            f"{name:>14}: demos ran in {seconds:.0f} s" + (f", failed: {failed}" if failed else ""),
+            flush=True,
+        )
         for module, (held, total, broken) in claims.items():
-            table.setdefault(module, {})[name] = f"{held}/{total}" + (" ok" if held == total else " NO")
+            table.setdefault(module, {})[name] = f"{held}/{total}" + (
+                " ok" if held == total else " NO"
+            )
             failures += [f"{name}: {module}::{test}" for test in broken]
     columns = [name for name, _, _ in variants]
     width = max([len(module) for module in table] + [14]) + 2
     print(f"\n{'claims (tests)':{width}}" + "".join(f"{c:>15}" for c in columns + unavailable))
     for module, cells in sorted(table.items()):
-        print(f"{module:{width}}" + "".join(f"{cells.get(c, '-'):>15}" for c in columns)
-              + "".join(f"{'n/a':>15}" for _ in unavailable))
+        print(
+            f"{module:{width}}"
+            + "".join(f"{cells.get(c, '-'):>15}" for c in columns)
+            + "".join(f"{'n/a':>15}" for _ in unavailable)
+        )
     if failures:
         print("\nclaims that did not hold:\n  " + "\n  ".join(failures))
         print(f"(the runs are kept in {work}: each variant's records are in <variant>/runs/)")

@@ -10,6 +10,7 @@ ragged curve).
     python benchmarks/scaling_lr.py
     python benchmarks/scaling_lr.py --widths 8 32 88 --scales 0.012 0.024 --seed 1
 """
+
 import argparse
 import sys
 import time
@@ -25,7 +26,9 @@ from gpt import GPT, GPTConfig  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--widths", nargs="+", type=int, default=[8, 24, 48, 88])
     parser.add_argument("--scales", nargs="+", type=float, default=[0.006, 0.012, 0.024])
     parser.add_argument("--seed", type=int, default=training.DEFAULT["seed"])
@@ -45,11 +48,24 @@ def main():
         row = f"{width:5d} "
         for scale in args.scales:
             torch.manual_seed(args.seed)
-            model = GPT(GPTConfig(vocab_size=tokenizer.vocab_size, block_size=block_size,
-                                  n_layer=n_layer, n_head=n_head, n_embd=width))
+            model = GPT(
+                GPTConfig(
+                    vocab_size=tokenizer.vocab_size,
+                    block_size=block_size,
+                    n_layer=n_layer,
+                    n_head=n_head,
+                    n_embd=width,
+                )
+            )
             lr = scale * 32 / width
-            settings = dict(training.DEFAULT, steps=steps, batch_size=batch_size, lr=lr,
-                            min_lr=lr / 10, seed=args.seed)
+            settings = dict(
+                training.DEFAULT,
+                steps=steps,
+                batch_size=batch_size,
+                lr=lr,
+                min_lr=lr / 10,
+                seed=args.seed,
+            )
             training.train(model, train_ids, val_ids, settings, eval_every=steps, eval_tokens=1)
             losses[width, scale] = training.evaluate(model, val_ids)
             row += f"{losses[width, scale]:10.3f}"
@@ -58,7 +74,9 @@ def main():
     for scale in args.scales:
         column = [losses[width, scale] for width in sorted(args.widths)]
         steady = all(bigger < smaller for smaller, bigger in zip(column, column[1:]))
-        print(f"scale {scale}: the loss falls with every step up in width: {'yes' if steady else 'no'}")
+        print(
+            f"scale {scale}: the loss falls with every step up in width: {'yes' if steady else 'no'}"
+        )
     print(f"({time.process_time() - started:.0f} s of CPU time)")
 
 

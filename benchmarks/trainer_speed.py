@@ -20,6 +20,7 @@ Wall times depend on what else the machine does: the load average is printed; ru
     python benchmarks/trainer_speed.py
     python benchmarks/trainer_speed.py --seeds 1 2 3 --backends
 """
+
 import argparse
 import gzip
 import json
@@ -53,7 +54,11 @@ CHROMIUM = "/usr/bin/chromium"
 
 def widget_settings():
     script = "import('./docs/assets/playground/trainer.js').then(m => console.log(JSON.stringify(m.SETTINGS)))"
-    return json.loads(subprocess.run(["node", "-e", script], cwd=ROOT, capture_output=True, text=True, check=True).stdout)
+    return json.loads(
+        subprocess.run(
+            ["node", "-e", script], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout
+    )
 
 
 def words_of(text, shortest=2):
@@ -66,18 +71,20 @@ def samples(model, tokenizer, n, length, generator):
     model.eval()
     ids = torch.tensor([tokenizer.encode(PROMPT)] * n)
     for _ in range(length):
-        logits, _ = model(ids[:, -model.config.block_size:])
+        logits, _ = model(ids[:, -model.config.block_size :])
         probs = F.softmax(logits[:, -1] / TEMPERATURE, dim=-1)
         ids = torch.cat([ids, torch.multinomial(probs, 1, generator=generator)], dim=1)
     model.train()
-    return [tokenizer.decode(row[len(PROMPT):].tolist()) for row in ids]
+    return [tokenizer.decode(row[len(PROMPT) :].tolist()) for row in ids]
 
 
 def words_against_loss(settings, seed, steps, every):
     """[(step, held-out bits, share of real words)] along a PyTorch run of the widget's model."""
     text = cli.default_corpus()
     tokenizer = training.CharTokenizer.from_text(text)
-    train_ids, heldout_ids, _ = training.split_three(text, tokenizer, settings["heldout_fraction"], 0.0)
+    train_ids, heldout_ids, _ = training.split_three(
+        text, tokenizer, settings["heldout_fraction"], 0.0
+    )
     dictionary = set(words_of(tokenizer.decode(train_ids.tolist())))
     run = dict(settings, seed=seed)
     model = training.build(run, tokenizer)
@@ -87,7 +94,9 @@ def words_against_loss(settings, seed, steps, every):
     for step in range(steps + 1):
         if step % every == 0:
             bits = training.evaluate(model, heldout_ids, None, run["eval_tokens"]) / math.log(2)
-            written = samples(model, tokenizer, SAMPLES, SAMPLE_LENGTH, torch.Generator().manual_seed(step))
+            written = samples(
+                model, tokenizer, SAMPLES, SAMPLE_LENGTH, torch.Generator().manual_seed(step)
+            )
             shares = []
             for shortest in (2, 3):
                 found = [w for s in written for w in words_of(s, shortest)]
@@ -146,8 +155,13 @@ def pytorch_speed(settings, steps=300):
 
 def build_site(folder):
     env = dict(os.environ, LLMS101_FROZEN="1", NO_MKDOCS_2_WARNING="1")
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--no-strict", "-q", "--site-dir", str(folder)],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--no-strict", "-q", "--site-dir", str(folder)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
 
 
 class Server:
@@ -155,8 +169,20 @@ class Server:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        self.proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(folder)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "http.server",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "-d",
+                str(folder),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.url = f"http://127.0.0.1:{port}/"
         time.sleep(1)
 
@@ -206,15 +232,32 @@ def widget_run(browser, url, threshold, limit):
     sample = page.locator(f"{WIDGET} .tr-sample").inner_text()
     step_now = page.locator(f"{WIDGET} .tr-step").inner_text()
     page.locator(f"{WIDGET} .tr-reset").click()
-    loaded_files = {r.url.split("/")[-1] for r in requests if re.search(r"vendor/tfjs/|trainer|python-reference", r.url)}
+    loaded_files = {
+        r.url.split("/")[-1]
+        for r in requests
+        if re.search(r"vendor/tfjs/|trainer|python-reference", r.url)
+    }
     page.close()
-    return dict(loaded=loaded, reached=reached, seconds=seconds, cpu=cpu_used, speed=speed, sample=sample,
-                step=step_now, points=points, files=sorted(loaded_files))
+    return dict(
+        loaded=loaded,
+        reached=reached,
+        seconds=seconds,
+        cpu=cpu_used,
+        speed=speed,
+        sample=sample,
+        step=step_now,
+        points=points,
+        files=sorted(loaded_files),
+    )
 
 
 def download_sizes():
-    files = [*(ROOT / "docs/assets/vendor/tfjs").glob("tfjs*.js"), ROOT / "docs/assets/vendor/tfjs/tfjs-backend-wasm-simd.wasm",
-             *(ROOT / "docs/assets/playground").glob("trainer*"), ROOT / "snippets/data/python-reference.txt"]
+    files = [
+        *(ROOT / "docs/assets/vendor/tfjs").glob("tfjs*.js"),
+        ROOT / "docs/assets/vendor/tfjs/tfjs-backend-wasm-simd.wasm",
+        *(ROOT / "docs/assets/playground").glob("trainer*"),
+        ROOT / "snippets/data/python-reference.txt",
+    ]
     return {f.name: len(gzip.compress(f.read_bytes(), 9)) for f in files}
 
 
@@ -249,11 +292,15 @@ def compare_backends(browser, site, folder):
     """Each TensorFlow.js backend training the widget's model in a worker, as the widget does."""
     if not (ROOT / "node_modules/@tensorflow/tfjs-backend-webgl").is_dir():
         return "skipped: run `npm install` first (the CPU and WebGL backends are only dev dependencies)"
-    source = ('export * from "@tensorflow/tfjs-core"; import "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops";'
-              'import "@tensorflow/tfjs-core/dist/register_all_gradients"; import "@tensorflow/tfjs-backend-cpu";'
-              'import "@tensorflow/tfjs-backend-webgl"; export { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";')
-    script = (f"import('esbuild').then(e => e.build({{ stdin: {{ contents: {json.dumps(source)}, resolveDir: '.', loader: 'js' }},"
-              f" bundle: true, format: 'esm', minify: true, external: ['util'], outfile: {json.dumps(str(folder / 'assets/tf.js'))}, logLevel: 'error' }}))")
+    source = (
+        'export * from "@tensorflow/tfjs-core"; import "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops";'
+        'import "@tensorflow/tfjs-core/dist/register_all_gradients"; import "@tensorflow/tfjs-backend-cpu";'
+        'import "@tensorflow/tfjs-backend-webgl"; export { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";'
+    )
+    script = (
+        f"import('esbuild').then(e => e.build({{ stdin: {{ contents: {json.dumps(source)}, resolveDir: '.', loader: 'js' }},"
+        f" bundle: true, format: 'esm', minify: true, external: ['util'], outfile: {json.dumps(str(folder / 'assets/tf.js'))}, logLevel: 'error' }}))"
+    )
     subprocess.run(["node", "-e", script], cwd=ROOT, check=True)
     (folder / "assets/bench-worker.js").write_text(BENCH_WORKER)
     (folder / "assets/bench.html").write_text("<!doctype html><meta charset='utf-8'>")
@@ -261,26 +308,48 @@ def compare_backends(browser, site, folder):
     page.goto(site + "assets/bench.html")
     results = {}
     for backend, steps in [("wasm", 23), ("webgl", 13), ("cpu", 6)]:
-        results[backend] = page.evaluate("""(query) => new Promise((resolve) => {
+        results[backend] = page.evaluate(
+            """(query) => new Promise((resolve) => {
             const worker = new Worker('./bench-worker.js?' + query, { type: 'module' });
             worker.onmessage = (e) => { resolve(e.data); worker.terminate(); };
             worker.onerror = (e) => resolve({ error: e.message });
-        })""", f"backend={backend}&steps={steps}")
+        })""",
+            f"backend={backend}&steps={steps}",
+        )
     page.close()
     return results
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2], help="PyTorch runs for the threshold")
-    parser.add_argument("--steps", type=int, default=800, help="steps of each PyTorch run (default: %(default)s)")
-    parser.add_argument("--limit", type=float, default=240, help="seconds the widget may take (default: %(default)s)")
-    parser.add_argument("--backends", action="store_true", help="also compare TensorFlow.js's backends (needs npm install)")
-    parser.add_argument("--threshold", type=float, help="skip part 1 and use this held-out loss (bits per character)")
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=[1, 2], help="PyTorch runs for the threshold"
+    )
+    parser.add_argument(
+        "--steps", type=int, default=800, help="steps of each PyTorch run (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--limit",
+        type=float,
+        default=240,
+        help="seconds the widget may take (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--backends",
+        action="store_true",
+        help="also compare TensorFlow.js's backends (needs npm install)",
+    )
+    parser.add_argument(
+        "--threshold",
+        type=float,
+        help="skip part 1 and use this held-out loss (bits per character)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     settings = widget_settings()
-    print(f"load average before: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    print(
+        f"load average before: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
+    )
     print(f"the widget's model: {settings}")
 
     print("\n1. words against held-out loss (PyTorch, the widget's model and settings)")
@@ -288,16 +357,28 @@ def main():
     for seed in [] if args.threshold else args.seeds:
         rows = words_against_loss(settings, seed, args.steps, settings["eval_every"] * 2)
         for step, bits, real, long_real, text in rows:
-            print(f"   seed {seed} step {step:5d}  held-out {bits:.2f} bits/char  real words {real:4.0%} "
-                  f"(3+ letters {long_real:4.0%})  {text[:44]!r}")
+            print(
+                f"   seed {seed} step {step:5d}  held-out {bits:.2f} bits/char  real words {real:4.0%} "
+                f"(3+ letters {long_real:4.0%})  {text[:44]!r}"
+            )
         bits, step = threshold_of(rows, REAL)
         if bits is None:
-            raise SystemExit(f"seed {seed}: never {REAL:.0%} real words for good in {args.steps} steps: try more --steps")
-        print(f"   seed {seed}: at least {REAL:.0%} real words from step {step} on, held-out {bits:.2f} bits/char")
+            raise SystemExit(
+                f"seed {seed}: never {REAL:.0%} real words for good in {args.steps} steps: try more --steps"
+            )
+        print(
+            f"   seed {seed}: at least {REAL:.0%} real words from step {step} on, held-out {bits:.2f} bits/char"
+        )
         thresholds.append(bits)
         mostly, mostly_step = threshold_of(rows, MOSTLY)
-        print(f"   seed {seed}: at least {MOSTLY:.0%} real words " +
-              (f"from step {mostly_step} on, held-out {mostly:.2f}" if mostly else f"not for good within {args.steps} steps"))
+        print(
+            f"   seed {seed}: at least {MOSTLY:.0%} real words "
+            + (
+                f"from step {mostly_step} on, held-out {mostly:.2f}"
+                if mostly
+                else f"not for good within {args.steps} steps"
+            )
+        )
     threshold = min(thresholds)
     print(f"   threshold (the strictest seed's): {threshold:.2f} bits per character held out")
 
@@ -314,26 +395,38 @@ def main():
         build_site(folder)
         server = Server(folder)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"]
+            )
             result = widget_run(browser, server.url, threshold, args.limit)
             widget_chars = float(result["speed"].replace(",", ""))
-            print(f"   Train fetched {', '.join(result['files'])}; training began {result['loaded']:.1f} s after the click")
+            print(
+                f"   Train fetched {', '.join(result['files'])}; training began {result['loaded']:.1f} s after the click"
+            )
             for seconds, step, bits in result["points"][::4]:
                 print(f"   {seconds:6.1f} s  step {step:5d}  held-out {bits:.2f} bits/char")
             if result["reached"]:
                 seconds, step, bits = result["reached"]
-                print(f"   time to words: {seconds:.1f} s after pressing Train (step {step}, held-out {bits:.2f} <= {threshold:.2f})")
+                print(
+                    f"   time to words: {seconds:.1f} s after pressing Train (step {step}, held-out {bits:.2f} <= {threshold:.2f})"
+                )
             else:
                 print(f"   time to words: not within {args.limit:.0f} s (at {result['step']})")
-            print(f"   Chromium's CPU time meanwhile: {result['cpu']:.1f} s for {result['seconds']:.1f} s of wall time "
-                  f"(what the time to words would be with a core of its own)")
+            print(
+                f"   Chromium's CPU time meanwhile: {result['cpu']:.1f} s for {result['seconds']:.1f} s of wall time "
+                f"(what the time to words would be with a core of its own)"
+            )
             print(f"   its sample then: {result['sample']!r}")
-            print(f"   the widget's characters/s: {widget_chars:,.0f}; PyTorch's: {wall:,.0f} (wall) -> "
-                  f"PyTorch is {wall / widget_chars:.1f}x faster")
+            print(
+                f"   the widget's characters/s: {widget_chars:,.0f}; PyTorch's: {wall:,.0f} (wall) -> "
+                f"PyTorch is {wall / widget_chars:.1f}x faster"
+            )
             steps = int(result["step"].split()[0].replace(",", ""))
             per_cpu = steps * settings["batch_size"] * settings["block_size"] / result["cpu"]
-            print(f"   per CPU-second (all of Chromium's, evaluations and samples included): {per_cpu:,.0f}; "
-                  f"PyTorch's {cpu:,.0f} -> {cpu / per_cpu:.1f}x")
+            print(
+                f"   per CPU-second (all of Chromium's, evaluations and samples included): {per_cpu:,.0f}; "
+                f"PyTorch's {cpu:,.0f} -> {cpu / per_cpu:.1f}x"
+            )
             if args.backends:
                 print("\n   TensorFlow.js backends, the same model in a worker:")
                 for name, r in compare_backends(browser, server.url, folder).items():
@@ -348,7 +441,9 @@ def main():
     sizes = download_sizes()
     for name, size in sizes.items():
         print(f"   {size:9,d}  {name}")
-    print(f"   {sum(sizes.values()):9,d}  in all; {sum(v for k, v in sizes.items() if k != 'python-reference.txt'):,} without the text")
+    print(
+        f"   {sum(sizes.values()):9,d}  in all; {sum(v for k, v in sizes.items() if k != 'python-reference.txt'):,} without the text"
+    )
     print(f"\nload average after: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

@@ -9,6 +9,7 @@ lightened just enough, keeping its hue. Text that sits on a light-coloured box (
 tokens figure) stays black. Pictures inside the figure (an attention pattern, say) are kept as
 they are. The record keeps the light figure only; this copy is derived from it on every build.
 """
+
 import colorsys
 import re
 
@@ -18,9 +19,13 @@ LINES = 3.0  # the least contrast of a data colour with the background (WCAG 1.4
 TEXT = 4.5  # ... of coloured text (WCAG 1.4.3)
 
 COLOUR = re.compile(r"(fill|stroke):\s*(#[0-9a-fA-F]{6})")
-GROUP = re.compile(r'<g id="(text|patch)_\d+">.*?\n\s*</g>\n', re.S)  # matplotlib's groups, one per artist
-RECTANGLE = re.compile(r'<path d="M ([-\d.]+) ([-\d.]+) \s*L ([-\d.]+) ([-\d.]+) \s*L ([-\d.]+) ([-\d.]+) \s*'
-                       r'L ([-\d.]+) ([-\d.]+) \s*z\s*"[^>]*style="fill: (#[0-9a-fA-F]{6})')
+GROUP = re.compile(
+    r'<g id="(text|patch)_\d+">.*?\n\s*</g>\n', re.S
+)  # matplotlib's groups, one per artist
+RECTANGLE = re.compile(
+    r'<path d="M ([-\d.]+) ([-\d.]+) \s*L ([-\d.]+) ([-\d.]+) \s*L ([-\d.]+) ([-\d.]+) \s*'
+    r'L ([-\d.]+) ([-\d.]+) \s*z\s*"[^>]*style="fill: (#[0-9a-fA-F]{6})'
+)
 ANCHOR = re.compile(r'<g (?:style="[^"]*" )?transform="translate\(([-\d.]+) ([-\d.]+)\)')
 
 
@@ -29,13 +34,14 @@ def hex_of(rgb):
 
 
 def rgb_of(colour):
-    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
 
 
 def luminance(rgb):
     def linear(c):
         c /= 255
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = map(linear, rgb)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -84,12 +90,19 @@ def dark_variant(svg):
                     boxes.append((min(xs), max(xs), min(ys), max(ys)))
             return COLOUR.sub(lambda m: f"{m[1]}: {recolour(m[2])}", block)
         anchor = ANCHOR.search(block)
-        on_a_box = anchor and any(x0 <= float(anchor[1]) <= x1 and y0 <= float(anchor[2]) <= y1
-                                  for x0, x1, y0, y1 in boxes)
+        on_a_box = anchor and any(
+            x0 <= float(anchor[1]) <= x1 and y0 <= float(anchor[2]) <= y1
+            for x0, x1, y0, y1 in boxes
+        )
         if on_a_box:  # keep it as it was drawn, black by default
-            return block.replace("<g transform=", '<g style="fill: #000000" transform=', 1) \
-                if "fill:" not in block else block
-        return COLOUR.sub(lambda m: f"{m[1]}: {recolour(m[2], TEXT if m[1] == 'fill' else LINES)}", block)
+            return (
+                block.replace("<g transform=", '<g style="fill: #000000" transform=', 1)
+                if "fill:" not in block
+                else block
+            )
+        return COLOUR.sub(
+            lambda m: f"{m[1]}: {recolour(m[2], TEXT if m[1] == 'fill' else LINES)}", block
+        )
 
     parts = re.split(r'(<g id="(?:text|patch)_\d+">.*?\n\s*</g>\n)', svg, flags=re.S)
     out = []

@@ -7,6 +7,7 @@
 Like `mkdocs build`, it runs stale snippets side by side (producers first) and rewrites their records in
 _freeze/; unlike it, it leaves every other snippet alone.
 """
+
 import argparse
 import sys
 import time
@@ -16,11 +17,17 @@ import runner
 
 def main():
     parser = argparse.ArgumentParser(description="Re-record snippets in _freeze/.")
-    parser.add_argument("names", nargs="*", metavar="SNIPPET", help="e.g. facts.py (default: every demo)")
-    parser.add_argument("--force", action="store_true", help="re-run even if the record is up to date")
+    parser.add_argument(
+        "names", nargs="*", metavar="SNIPPET", help="e.g. facts.py (default: every demo)"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="re-run even if the record is up to date"
+    )
     args = parser.parse_args()
     names = [name if name.endswith(".py") else f"{name}.py" for name in args.names]
-    names = names or sorted(path.name for path in runner.SNIPPETS.glob("*.py") if runner.is_demo(path.name))
+    names = names or sorted(
+        path.name for path in runner.SNIPPETS.glob("*.py") if runner.is_demo(path.name)
+    )
     for name in names:
         try:
             runner.snippet_path(name)
@@ -32,8 +39,10 @@ def main():
     for name, error in failed.items():
         print(f"FAILED {error}", file=sys.stderr)
     done = len(stale) - len(failed)
-    print(f"re-recorded {done} of {len(names)} snippet(s) in {time.perf_counter() - started:.0f} s"
-          + (f"; {len(names) - len(stale)} already up to date" if len(stale) < len(names) else ""))
+    print(
+        f"re-recorded {done} of {len(names)} snippet(s) in {time.perf_counter() - started:.0f} s"
+        + (f"; {len(names) - len(stale)} already up to date" if len(stale) < len(names) else "")
+    )
     sys.exit(1 if failed else 0)
 
 

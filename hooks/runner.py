@@ -12,6 +12,7 @@ snippet, the sibling modules it imports, the pinned versions of the packages in 
 by the machine: when that content changes, the record is stale and the snippet runs again (or, with
 LLMS101_FROZEN=1, as in CI and the publishing workflow, the build stops and says so).
 """
+
 import ast
 import concurrent.futures
 import functools
@@ -44,7 +45,11 @@ MAX_VARIABLE_CHARS = 50_000  # bigger values (whole texts, id tensors) stay out 
 # Demos that train a model and save it under out/ for other demos to load, and the function those
 # others call to get it. Only used to order parallel runs: a consumer waits for its producer, so the
 # same model is not trained twice at once. A demo missing here still works; it just may train its own.
-PRODUCERS = {"train.py": "load_or_train", "facts.py": "pretrained", "sudden_skill.py": "load_or_train_induction"}
+PRODUCERS = {
+    "train.py": "load_or_train",
+    "facts.py": "pretrained",
+    "sudden_skill.py": "load_or_train_induction",
+}
 
 
 class SnippetError(Exception):
@@ -63,7 +68,9 @@ class Cell:
 class Run:
     snippet: str
     key: str
-    cells: dict = field(default_factory=dict)  # name -> {"code", "stdout", "figures": [{"file", "alt"}]}
+    cells: dict = field(
+        default_factory=dict
+    )  # name -> {"code", "stdout", "figures": [{"file", "alt"}]}
     variables: dict = field(default_factory=dict)
     folder: Path = None  # figures and exports are files in here
     machine: dict = field(default_factory=dict)  # where it ran: see machine()
@@ -96,7 +103,9 @@ def split_cells(source):
             close()
             name, start, lines = match.group(1).strip(), number + 1, []
             if not re.fullmatch(r"[\w-]+", name):
-                raise SnippetError(f"line {number}: a cell marker needs a name, like '# %% split' (got {line!r})")
+                raise SnippetError(
+                    f"line {number}: a cell marker needs a name, like '# %% split' (got {line!r})"
+                )
             continue
         lines.append(line)
     close()
@@ -107,11 +116,11 @@ def split_cells(source):
     return cells
 
 
-
 class Names(ast.NodeVisitor):
     """The global names a cell binds, and those it reads before binding them itself, in execution
     order (a value before the names it is assigned to); names local to a function, lambda or
     comprehension are not the cell's."""
+
     def __init__(self):
         self.binds, self.reads, self.local = set(), set(), [set()]
 
@@ -166,7 +175,9 @@ class Names(ast.NodeVisitor):
         self.name(node.name, False)
         args = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
         args += [a.arg for a in (node.args.vararg, node.args.kwarg) if a]
-        assigned = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        assigned = {
+            n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        }
         self.scoped(args + list(assigned), node.body)
 
     visit_AsyncFunctionDef = visit_FunctionDef
@@ -183,12 +194,15 @@ class Names(ast.NodeVisitor):
 
     def comprehension(self, node, parts):
         self.visit(node.generators[0].iter)
-        bound = {n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+        bound = {
+            n.id for g in node.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)
+        }
         rest = [g.iter for g in node.generators[1:]] + [c for g in node.generators for c in g.ifs]
         self.scoped(bound, rest + parts)
 
     def visit_ListComp(self, node):
         self.comprehension(node, [node.elt])
+
     visit_SetComp = visit_GeneratorExp = visit_ListComp
 
     def visit_DictComp(self, node):
@@ -217,10 +231,12 @@ def rebound_names(source):
     problems, bound = [], set()
     for k, (cell, binds, _) in enumerate(names):
         for name in sorted(binds & bound):
-            readers = [later for later, _, reads in names[k + 1:] if name in reads]
+            readers = [later for later, _, reads in names[k + 1 :] if name in reads]
             if readers:
-                problems.append(f"cell {cell!r} binds {name!r} again, and later cell {readers[0]!r} reads it: "
-                                f"give the new value a name of its own")
+                problems.append(
+                    f"cell {cell!r} binds {name!r} again, and later cell {readers[0]!r} reads it: "
+                    f"give the new value a name of its own"
+                )
         bound |= binds
     return problems
 
@@ -249,7 +265,7 @@ def definition(source, name):
             continue
         if name in names:
             start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-            return "\n".join(lines[start - 1:node.end_lineno])
+            return "\n".join(lines[start - 1 : node.end_lineno])
     return None
 
 
@@ -264,7 +280,11 @@ def sibling_imports(path):
                 names = [alias.name.split(".")[0] + ".py" for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names = [node.module.split(".")[0] + ".py"]
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and re.fullmatch(r"(snippets/)?\w+\.py", node.value):
+            elif (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and re.fullmatch(r"(snippets/)?\w+\.py", node.value)
+            ):
                 names = [node.value.removeprefix("snippets/")]
             else:
                 continue
@@ -278,7 +298,11 @@ def sibling_imports(path):
 
 def pinned_versions():
     """The versions constraints.txt pins for the packages the snippets use (what a reader installs)."""
-    pins = dict(re.findall(r"(?m)^([A-Za-z0-9_.-]+)==(\S+)", CONSTRAINTS.read_text(encoding="utf-8"))) if CONSTRAINTS.is_file() else {}
+    pins = (
+        dict(re.findall(r"(?m)^([A-Za-z0-9_.-]+)==(\S+)", CONSTRAINTS.read_text(encoding="utf-8")))
+        if CONSTRAINTS.is_file()
+        else {}
+    )
     normal = {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in pins.items()}
     return {package: normal.get(package) for package in PACKAGES}
 
@@ -286,8 +310,12 @@ def pinned_versions():
 def record_key(path, argv=()):
     """What a run's outputs depend on, as far as we can name it: the code and the pinned packages."""
     digest = hashlib.sha256()
-    digest.update(json.dumps({"format": RECORD_FORMAT, "packages": pinned_versions(), "argv": list(argv)},
-                             sort_keys=True).encode())
+    digest.update(
+        json.dumps(
+            {"format": RECORD_FORMAT, "packages": pinned_versions(), "argv": list(argv)},
+            sort_keys=True,
+        ).encode()
+    )
     for file in [path, *sibling_imports(path), *sorted(DATA.glob("*"))]:
         digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
@@ -299,9 +327,16 @@ def load(name, folder):
     if not result.is_file():
         return None
     data = json.loads(result.read_text(encoding="utf-8"))
-    cells = {cell: {field: "".join(value) if field in ("code", "stdout") else value for field, value in data.items()}
-             for cell, data in data["cells"].items()}
-    return Run(name, data["key"], cells, data["variables"], Path(folder), data["machine"], data["exports"])
+    cells = {
+        cell: {
+            field: "".join(value) if field in ("code", "stdout") else value
+            for field, value in data.items()
+        }
+        for cell, data in data["cells"].items()
+    }
+    return Run(
+        name, data["key"], cells, data["variables"], Path(folder), data["machine"], data["exports"]
+    )
 
 
 def record_folder(name):
@@ -321,9 +356,15 @@ def run(name, log=None):
     if found:
         return found
     if os.environ.get("LLMS101_FROZEN") == "1":
-        why = "has no record" if load(name, record_folder(name)) is None else "changed since its record was made"
-        raise SnippetError(f"snippets/{name} {why} (_freeze/{Path(name).stem}/), and LLMS101_FROZEN=1 forbids "
-                           "running it: run `mkdocs build` without LLMS101_FROZEN to record it, then commit _freeze/")
+        why = (
+            "has no record"
+            if load(name, record_folder(name)) is None
+            else "changed since its record was made"
+        )
+        raise SnippetError(
+            f"snippets/{name} {why} (_freeze/{Path(name).stem}/), and LLMS101_FROZEN=1 forbids "
+            "running it: run `mkdocs build` without LLMS101_FROZEN to record it, then commit _freeze/"
+        )
     if log:
         log(f"running snippets/{name} (its record in _freeze/ is missing or stale)")
     return execute(name, record_folder(name))
@@ -343,10 +384,21 @@ def execute(name, folder, argv=(), env=None, key=None):
     partial = folder.with_name(folder.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    env = dict(os.environ if env is None else env, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
-    proc = subprocess.Popen([sys.executable, __file__, str(path), str(partial), key, *argv],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            encoding="utf-8", errors="replace")
+    env = dict(
+        os.environ if env is None else env,
+        MPLBACKEND="Agg",
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONIOENCODING="utf-8",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, __file__, str(path), str(partial), key, *argv],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        encoding="utf-8",
+        errors="replace",
+    )
     RUNNING.add(proc)
     try:
         _, stderr = proc.communicate()
@@ -372,6 +424,7 @@ def refresh(names, log=None, force=False):
     if warning and log:
         log(warning)
     pool, failed = Pool(), {}
+
     def job(name, key):
         if log:
             log(f"running snippets/{name} (its record in _freeze/ is missing or stale)")
@@ -393,8 +446,11 @@ def refresh(names, log=None, force=False):
 def needs(name):
     """The demos whose saved models this demo loads (see PRODUCERS): it calls their function."""
     text = snippet_path(name).read_text(encoding="utf-8")
-    return [producer for producer, function in PRODUCERS.items()
-            if producer != name and re.search(rf"\b{function}\(", text)]
+    return [
+        producer
+        for producer, function in PRODUCERS.items()
+        if producer != name and re.search(rf"\b{function}\(", text)
+    ]
 
 
 class Pool:
@@ -403,7 +459,9 @@ class Pool:
     needs), so no worker sits waiting while there is work it could do."""
 
     def __init__(self, workers=None):
-        self.executor = concurrent.futures.ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1)
+        self.executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=workers or os.cpu_count() or 1
+        )
         self.futures = {}
         self.seconds = {}  # name -> how long the job ran (not counting its wait in the queue)
         self.lock = threading.Lock()
@@ -421,18 +479,25 @@ class Pool:
                 left[0] -= 1
                 if left[0] > 0:
                     return
+
             def timed():
                 started = time.perf_counter()
                 try:
                     return function()
                 finally:
                     self.seconds[name] = time.perf_counter() - started
+
             try:
                 job = self.executor.submit(timed)
             except RuntimeError:  # the pool was closed meanwhile
                 return
-            job.add_done_callback(lambda done: result.set_exception(done.exception())
-                                  if done.exception() else result.set_result(done.result()))
+            job.add_done_callback(
+                lambda done: (
+                    result.set_exception(done.exception())
+                    if done.exception()
+                    else result.set_result(done.result())
+                )
+            )
 
         left[0] += 1
         for future in pending:
@@ -458,7 +523,11 @@ def machine():
     """What decides the last digits of a run: the OS and processor, the package versions, and the CPU
     kernel path PyTorch took (snippets/cli.py pins AVX2 on x86-64; ATEN_CPU_CAPABILITY overrides it).
     Python's version is recorded too, but it decides nothing: the training text is a file of ours."""
-    found = {"os": platform.system(), "machine": platform.machine(), "python": platform.python_version()}
+    found = {
+        "os": platform.system(),
+        "machine": platform.machine(),
+        "python": platform.python_version(),
+    }
     if "torch" in sys.modules:
         found["cpu_capability"] = sys.modules["torch"].backends.cpu.get_cpu_capability()
     for package in PACKAGES:
@@ -473,21 +542,33 @@ def machine():
 def local_machine():
     """machine() as a snippet run here would record it, without running one: a fresh Python that imports
     cli (which pins the numeric path) and torch, as every snippet does."""
-    code = ("import json, sys; sys.path[:0] = sys.argv[1:]; import cli, torch, runner; "
-            "print(json.dumps(runner.machine()))")
-    proc = subprocess.run([sys.executable, "-c", code, str(SNIPPETS), str(Path(__file__).parent)],
-                          capture_output=True, encoding="utf-8", errors="replace", cwd=ROOT,
-                          env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    code = (
+        "import json, sys; sys.path[:0] = sys.argv[1:]; import cli, torch, runner; "
+        "print(json.dumps(runner.machine()))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(SNIPPETS), str(Path(__file__).parent)],
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+    )
     if proc.returncode != 0:
-        raise SnippetError(f"cannot tell what this machine is: {proc.stderr.strip().splitlines()[-1:]}")
+        raise SnippetError(
+            f"cannot tell what this machine is: {proc.stderr.strip().splitlines()[-1:]}"
+        )
     return json.loads(proc.stdout)
 
 
 def other_kind_warning(names):
     """One line, before anything is re-recorded, if this machine is not the kind the records of these
     snippets were made on (their digits would change where the edit changed nothing); else None."""
-    records = [found for found in (load(name, record_folder(name)) for name in names)
-               if found and "cpu_capability" in found.machine]
+    records = [
+        found
+        for found in (load(name, record_folder(name)) for name in names)
+        if found and "cpu_capability" in found.machine
+    ]
     if not records:
         return None
     here = local_machine()
@@ -495,9 +576,11 @@ def other_kind_warning(names):
     if not others:
         return None
     names = ", ".join(run.snippet for run in others)
-    return (f"this machine ({describe(here)}) is not the kind the records were made on "
-            f"({describe(others[0].machine)}): re-recording {names} here changes digits your edit did not "
-            "touch; see CONTRIBUTING.md, 'Records and your machine'")
+    return (
+        f"this machine ({describe(here)}) is not the kind the records were made on "
+        f"({describe(others[0].machine)}): re-recording {names} here changes digits your edit did not "
+        "touch; see CONTRIBUTING.md, 'Records and your machine'"
+    )
 
 
 def same_kind(a, b):
@@ -526,7 +609,10 @@ def child(path, folder, key, argv):
     import io
     import traceback
 
-    sys.argv = [os.path.relpath(path), *argv]  # as in `python snippets/NAME.py ...` from the repository root
+    sys.argv = [
+        os.path.relpath(path),
+        *argv,
+    ]  # as in `python snippets/NAME.py ...` from the repository root
     sys.path.insert(0, str(path.parent))
     namespace = {"__name__": "__main__", "__file__": str(path), "__builtins__": builtins}
     cells = {}
@@ -544,9 +630,13 @@ def child(path, folder, key, argv):
             lines = traceback.format_exc().splitlines()
             # drop the frames of this runner; keep the snippet's
             keep = [i for i, line in enumerate(lines) if str(path.parent) in line]
-            print("\n".join(lines[:1] + lines[keep[0]:] if keep else lines), file=sys.stderr)
+            print("\n".join(lines[:1] + lines[keep[0] :] if keep else lines), file=sys.stderr)
             sys.exit(f"cell {cell.name!r} raised {type(error).__name__}: {error}".splitlines()[0])
-        cells[cell.name] = {"code": cell.code, "stdout": stdout.getvalue(), "figures": save_figures(folder, cell.name)}
+        cells[cell.name] = {
+            "code": cell.code,
+            "stdout": stdout.getvalue(),
+            "figures": save_figures(folder, cell.name),
+        }
     write_record(folder, key, cells, namespace)
 
 
@@ -572,17 +662,26 @@ def write_record(folder, key, cells, namespace, names=None):
         (folder / "exports").mkdir(exist_ok=True)
         shutil.copyfile(file, folder / "exports" / file.name)
         exports.append(file.name)
-    record = {"key": key, "machine": machine(), "cells": cells, "variables": variables, "exports": exports}
+    record = {
+        "key": key,
+        "machine": machine(),
+        "cells": cells,
+        "variables": variables,
+        "exports": exports,
+    }
     (folder / "record.json").write_text(dump(record), encoding="utf-8")
 
 
 def dump(record):
     """JSON that diffs well: code and output a line of text per line of JSON, other values on one."""
+
     def one(value):
         return json.dumps(value, ensure_ascii=False)
 
     def block(mapping, indent, inner):
-        lines = [f'{" " * (indent + 1)}{one(key)}: {inner(value)}' for key, value in mapping.items()]
+        lines = [
+            f"{' ' * (indent + 1)}{one(key)}: {inner(value)}" for key, value in mapping.items()
+        ]
         return "{\n" + ",\n".join(lines) + "\n" + " " * indent + "}" if lines else "{}"
 
     def text(value):  # a string as a list of its lines, each on a line of its own
@@ -592,8 +691,13 @@ def dump(record):
         return "[\n" + ",\n".join("    " + line for line in lines) + "\n   ]" if lines else "[]"
 
     cells = block(record["cells"], 1, lambda cell: block(cell, 2, text))
-    parts = {"key": one(record["key"]), "machine": one(record["machine"]), "cells": cells,
-             "variables": block(record["variables"], 1, one), "exports": one(record["exports"])}
+    parts = {
+        "key": one(record["key"]),
+        "machine": one(record["machine"]),
+        "cells": cells,
+        "variables": block(record["variables"], 1, one),
+        "exports": one(record["exports"]),
+    }
     return "{\n" + ",\n".join(f" {one(key)}: {value}" for key, value in parts.items()) + "\n}\n"
 
 
@@ -616,13 +720,17 @@ def save_figures(folder, cell_name):
     import io
     import matplotlib.pyplot as plt
 
-    plt.rcParams["svg.hashsalt"] = "llms101"  # stable ids inside the SVG, so figures are reproducible
+    plt.rcParams["svg.hashsalt"] = (
+        "llms101"  # stable ids inside the SVG, so figures are reproducible
+    )
     figures = []
     for number in plt.get_fignums():
         figure = plt.figure(number)
         alt = figure.get_label()
         if not alt:
-            sys.exit(f"cell {cell_name!r} draws a figure without alt text: create it with plt.subplots(num='what it shows')")
+            sys.exit(
+                f"cell {cell_name!r} draws a figure without alt text: create it with plt.subplots(num='what it shows')"
+            )
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
         svg = buffer.getvalue()

@@ -13,6 +13,7 @@ in order into one Python session gets what the page shows; the demo's setup (its
 and options) is put in, folded, before its first cell. See CONTRIBUTING.md. Outputs come from the
 frozen records in _freeze/ (hooks/runner.py): a snippet runs only when its record is stale.
 """
+
 import io
 import logging
 import re
@@ -32,16 +33,26 @@ import runner  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.snippets")
 
-EMBED = re.compile(r"^(?P<indent>[ \t]*)\{\*\s*(?P<file>[\w./-]+\.py)(?::(?P<name>[\w-]+))?(?:\s+(?P<mode>code|folded))?\s*\*\}[ \t]*$", re.M)
-NUMBER = re.compile(r"\{=\s*(?P<file>[\w./-]+\.py):(?P<path>[\w.\[\]-]+)(?::(?P<spec>[^=}]*?))?\s*=\}")
-EXTERNAL_SCRIPT = re.compile(r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>|<script\b[^>]*>(?:(?!</script>).)*?import\(\s*[\"']https?://(?:(?!</script>).)*?</script>", re.S)
+EMBED = re.compile(
+    r"^(?P<indent>[ \t]*)\{\*\s*(?P<file>[\w./-]+\.py)(?::(?P<name>[\w-]+))?(?:\s+(?P<mode>code|folded))?\s*\*\}[ \t]*$",
+    re.M,
+)
+NUMBER = re.compile(
+    r"\{=\s*(?P<file>[\w./-]+\.py):(?P<path>[\w.\[\]-]+)(?::(?P<spec>[^=}]*?))?\s*=\}"
+)
+EXTERNAL_SCRIPT = re.compile(
+    r"<script\b[^>]*\bsrc=[\"']https?://[^>]*>\s*</script>|<script\b[^>]*>(?:(?!</script>).)*?import\(\s*[\"']https?://(?:(?!</script>).)*?</script>",
+    re.S,
+)
 NOTEBOOKS = "notebooks"
 FIGURES = "figures"
 EXPORTS = "exports"  # files snippets export for the page widgets (a tokenizer, model weights)
 DATA = "data"  # snippets/data/*.txt: the training text and its licence, as files of the site
 DOWNLOAD = "downloads/llms101-snippets.zip"
 WIDTH = 88  # characters of code or output that fit the content column at 1280 px
-SETUP_PAGE = "run-it-yourself.md"  # where each chapter's "run it yourself" note points, when the site has it
+SETUP_PAGE = (
+    "run-it-yourself.md"  # where each chapter's "run it yourself" note points, when the site has it
+)
 
 runs = {}  # snippet name -> runner.Run, for this build
 chapter_demos = {}  # page src_uri -> the demo scripts it embeds
@@ -89,7 +100,9 @@ def on_files(files, config):
     pages = [page for page in files.documentation_pages() if page.src_uri.endswith(".md")]
     order = list(titles)
     pages.sort(key=lambda page: order.index(page.src_uri) if page.src_uri in order else len(order))
-    sources = {page: get_data(Path(page.abs_src_path).read_text(encoding="utf-8")) for page in pages}
+    sources = {
+        page: get_data(Path(page.abs_src_path).read_text(encoding="utf-8")) for page in pages
+    }
     every_demo = [name for markdown, _ in sources.values() for name in demos_of(markdown)]
     for name in dict.fromkeys(every_demo):
         for message in runner.rebound_names(runner.snippet_path(name).read_text(encoding="utf-8")):
@@ -104,11 +117,20 @@ def on_files(files, config):
             continue
         stem = Path(page.src_uri).stem
         chapter_demos[page.src_uri] = demos
-        notebook = notebooks.build(f"Notebook: {titles.get(page.src_uri, stem)}", [runs[name] for name in demos])
+        notebook = notebooks.build(
+            f"Notebook: {titles.get(page.src_uri, stem)}", [runs[name] for name in demos]
+        )
         path = folder / f"{stem}.ipynb"
         if not path.is_file() or path.read_text(encoding="utf-8") != notebook:
             path.write_text(notebook, encoding="utf-8")
-        files.append(File(f"{NOTEBOOKS}/{stem}.ipynb", str(folder.parent), config["site_dir"], config["use_directory_urls"]))
+        files.append(
+            File(
+                f"{NOTEBOOKS}/{stem}.ipynb",
+                str(folder.parent),
+                config["site_dir"],
+                config["use_directory_urls"],
+            )
+        )
     add_generated_files(files, config)
     return files
 
@@ -122,7 +144,9 @@ def add_generated_files(files, config):
             for figure in cell["figures"]:
                 generated[f"{FIGURES}/{figure['file']}"] = run.folder / figure["file"]
                 if figure["file"].endswith(".svg"):  # and its copy for the dark colour scheme
-                    dark[f"{FIGURES}/{figures.dark_name(figure['file'])}"] = run.folder / figure["file"]
+                    dark[f"{FIGURES}/{figures.dark_name(figure['file'])}"] = (
+                        run.folder / figure["file"]
+                    )
         for name in run.exports:
             generated[f"{EXPORTS}/{name}"] = run.folder / "exports" / name
     # the training text and its licence: the page's trainer trains on it in the reader's browser
@@ -131,7 +155,11 @@ def add_generated_files(files, config):
     for uri, path in generated.items():
         files.append(File.generated(config, uri, abs_src_path=str(path)))
     for uri, path in dark.items():
-        files.append(File.generated(config, uri, content=figures.dark_variant(path.read_text(encoding="utf-8"))))
+        files.append(
+            File.generated(
+                config, uri, content=figures.dark_variant(path.read_text(encoding="utf-8"))
+            )
+        )
     files.append(File.generated(config, DOWNLOAD, content=snippets_zip()))
 
 
@@ -139,7 +167,7 @@ def nav_titles(items):
     """{'tokens.md': '2. Text becomes numbers', ...} from the nav in mkdocs.yml."""
     titles = {}
     for item in items:
-        for title, value in (item.items() if isinstance(item, dict) else [(None, item)]):
+        for title, value in item.items() if isinstance(item, dict) else [(None, item)]:
             if isinstance(value, list):
                 titles.update(nav_titles(value))
             elif title:
@@ -171,8 +199,10 @@ def on_page_markdown(markdown, page, config, files):
     for name, position in shown[page.file.src_uri].items():
         cells = list(runs[name].cells)
         if position < len(cells):
-            log.warning(f"{page.file.src_uri}: shows snippets/{name} up to :{cells[position - 1]} but not "
-                        f":{', :'.join(cells[position:])}: a reader copying the page's code needs every cell")
+            log.warning(
+                f"{page.file.src_uri}: shows snippets/{name} up to :{cells[position - 1]} but not "
+                f":{', :'.join(cells[position:])}: a reader copying the page's code needs every cell"
+            )
     markdown = NUMBER.sub(lambda match: number(match, page), markdown)
     demos = chapter_demos.get(page.file.src_uri)
     if demos:
@@ -192,22 +222,32 @@ def recorded_on(demos):
         machines.setdefault(runner.describe(runs[name].machine), []).append(name)
     if len(machines) == 1:
         return next(iter(machines))
-    return "; ".join(f"{', '.join(f'`{n}`' for n in names)}: {where}" for where, names in machines.items())
+    return "; ".join(
+        f"{', '.join(f'`{n}`' for n in names)}: {where}" for where, names in machines.items()
+    )
 
 
 def add_chapter_note(markdown, page, files, demos):
     """End a chapter with where its outputs come from and how to get them yourself."""
-    view, download = (get_relative_url(url, page.url or ".") for url in notebook_urls(Path(page.file.src_uri).stem))
+    view, download = (
+        get_relative_url(url, page.url or ".")
+        for url in notebook_urls(Path(page.file.src_uri).stem)
+    )
     commands = [f"`python snippets/{name}`" for name in demos]
-    commands = commands[0] if len(commands) == 1 else ", ".join(commands[:-1]) + " and " + commands[-1]
+    commands = (
+        commands[0] if len(commands) == 1 else ", ".join(commands[:-1]) + " and " + commands[-1]
+    )
     setup = files.get_file_from_path(SETUP_PAGE)
     link = get_relative_url(SETUP_PAGE, page.file.src_uri) if setup else None
     exact = f" ([what is exact]({link}#what-is-exact-and-what-is-not))" if link else ""
     how = f" (see [Run it yourself]({link}) for the set-up)" if link else ""
     arithmetic = any("cpu_capability" in runs[name].machine for name in demos)  # a model's floats
-    same = ("On the same kind of machine you get the same digits; on another CPU the last digits, and "
-            f"now and then a word the model writes, may differ, but not the story{exact}. "
-            if arithmetic else "You get the same output on any machine. ")
+    same = (
+        "On the same kind of machine you get the same digits; on another CPU the last digits, and "
+        f"now and then a word the model writes, may differ, but not the story{exact}. "
+        if arithmetic
+        else "You get the same output on any machine. "
+    )
     note = (
         '!!! tip "Run this chapter yourself"\n'
         "    Every output on this page was printed by the code right above it, recorded on: "
@@ -235,7 +275,7 @@ def problem(page, message):
 
 def fence(code, language, title=None):
     ticks = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", code)), default=0))
-    header = f'{ticks}{language}' + (f' title="{title}"' if title else "")
+    header = f"{ticks}{language}" + (f' title="{title}"' if title else "")
     return f"{header}\n{code}\n{ticks}"
 
 
@@ -269,21 +309,32 @@ def embed(match, page):
 def check_order(page, name, cells, cell):
     """A page shows a demo's cells in file order, skipping none: a reader copying them must get them all."""
     position = cells.index(cell)
-    expected = shown[page.file.src_uri].get(name, 1 if position > 0 else 0)  # 1: the setup went in first
+    expected = shown[page.file.src_uri].get(
+        name, 1 if position > 0 else 0
+    )  # 1: the setup went in first
     if position != expected:
         wanted = cells[expected] if expected < len(cells) else "nothing more"
-        log.warning(f"{page.file.src_uri}: shows snippets/{name}:{cell} where a reader copying the page's code "
-                    f"needs snippets/{name}:{wanted} next: show a demo's cells in file order, none skipped")
+        log.warning(
+            f"{page.file.src_uri}: shows snippets/{name}:{cell} where a reader copying the page's code "
+            f"needs snippets/{name}:{wanted} next: show a demo's cells in file order, none skipped"
+        )
     shown[page.file.src_uri][name] = position + 1
 
 
 def render_setup(run, name, title, page):
     """The demo's imports and options, folded, so that the page's code is complete but the story comes first."""
     body = render_cell(run, name, runner.TOP, "code", title, page)
-    output = render_cell(run, name, runner.TOP, "output", title, page) if run.cells[runner.TOP]["stdout"].strip() else ""
-    return (f'??? example "Setup for `{title}`: imports and options (only needed to run the code '
-            f'yourself: paste it first)"\n\n'
-            + indent(body, "    ") + ("\n\n" + output if output else ""))
+    output = (
+        render_cell(run, name, runner.TOP, "output", title, page)
+        if run.cells[runner.TOP]["stdout"].strip()
+        else ""
+    )
+    return (
+        f'??? example "Setup for `{title}`: imports and options (only needed to run the code '
+        f'yourself: paste it first)"\n\n'
+        + indent(body, "    ")
+        + ("\n\n" + output if output else "")
+    )
 
 
 def render_cell(run, name, cell, mode, title, page):
@@ -292,7 +343,10 @@ def render_cell(run, name, cell, mode, title, page):
     if mode in (None, "code"):
         parts.append(fence(data["code"], "python", title))
     if mode == "folded":
-        parts.append(f'??? example "The code that draws this (`{title}`)"\n\n' + indent(fence(data["code"], "python", title), "    "))
+        parts.append(
+            f'??? example "The code that draws this (`{title}`)"\n\n'
+            + indent(fence(data["code"], "python", title), "    ")
+        )
     if mode in (None, "folded", "output"):
         if data["stdout"].strip():
             # Tables stay tables (a narrow screen scrolls them); lines too long for the column
@@ -300,20 +354,28 @@ def render_cell(run, name, cell, mode, title, page):
             wraps = max(len(line) for line in data["stdout"].splitlines()) > WIDTH
             parts.append(
                 f'<div class="snippet-output{" wraps" if wraps else ""}" data-snippet="{name}:{cell}" '
-                f'markdown>\n\n{fence(data["stdout"].rstrip(), "text", "Output")}\n\n</div>'
+                f"markdown>\n\n{fence(data['stdout'].rstrip(), 'text', 'Output')}\n\n</div>"
             )
         for figure in data["figures"]:
             src = get_relative_url(f"{FIGURES}/{figure['file']}", page.file.url or ".")
             alt = figure["alt"].replace('"', "&quot;")
             images = f'<img src="{src}" alt="{alt}" loading="lazy">'
-            if figure["file"].endswith(".svg"):  # one image per colour scheme (extra.css shows the right one)
+            if figure["file"].endswith(
+                ".svg"
+            ):  # one image per colour scheme (extra.css shows the right one)
                 size = figures.size((run.folder / figure["file"]).read_text(encoding="utf-8"))
                 size = f' width="{size[0]}" height="{size[1]}"' if size else ""
-                dark = get_relative_url(f"{FIGURES}/{figures.dark_name(figure['file'])}", page.file.url or ".")
-                images = (f'<img src="{src}" alt="{alt}" class="only-light"{size} loading="lazy">\n'
-                          f'<img src="{dark}" alt="{alt}" class="only-dark"{size} loading="lazy">')
-            parts.append(f'<figure class="snippet-figure" data-snippet="{name}:{cell}" markdown>\n'
-                         f'{images}\n</figure>')
+                dark = get_relative_url(
+                    f"{FIGURES}/{figures.dark_name(figure['file'])}", page.file.url or "."
+                )
+                images = (
+                    f'<img src="{src}" alt="{alt}" class="only-light"{size} loading="lazy">\n'
+                    f'<img src="{dark}" alt="{alt}" class="only-dark"{size} loading="lazy">'
+                )
+            parts.append(
+                f'<figure class="snippet-figure" data-snippet="{name}:{cell}" markdown>\n'
+                f"{images}\n</figure>"
+            )
     return "\n\n".join(parts)
 
 
@@ -352,7 +414,9 @@ def snippets_zip():
     """snippets/ with the pinned requirements, for readers who want the code without git. Byte for byte
     the same for the same files (fixed dates, sorted names), so a rebuild does not churn it."""
     pins = runner.pinned_versions()
-    requirements = "".join(f"{package}=={version}\n" for package, version in pins.items() if version)
+    requirements = "".join(
+        f"{package}=={version}\n" for package, version in pins.items() if version
+    )
     readme = (
         "LLMs 101, executable: the code of every page. In a terminal, go into this folder\n"
         "(cd llms101-snippets, where you unpacked it), then:\n\n"
@@ -369,8 +433,10 @@ def snippets_zip():
         "    .venv\\Scripts\\python.exe snippets\\train.py\n\n"
         "Run the scripts from this folder, or start Python in snippets/ and paste a page's code blocks in order.\n"
     )
-    files = {f"snippets/{file.relative_to(runner.SNIPPETS).as_posix()}": file.read_bytes()
-             for file in sorted([*runner.SNIPPETS.glob("*.py"), *runner.DATA.glob("*")])}
+    files = {
+        f"snippets/{file.relative_to(runner.SNIPPETS).as_posix()}": file.read_bytes()
+        for file in sorted([*runner.SNIPPETS.glob("*.py"), *runner.DATA.glob("*")])
+    }
     files.update({"requirements.txt": requirements.encode(), "README.txt": readme.encode()})
     if runner.CONSTRAINTS.is_file():
         files["constraints.txt"] = runner.CONSTRAINTS.read_bytes()

@@ -8,6 +8,7 @@ machine the records were made on, a page's copy-paste session is also the fresh 
 shows whole, so no demo runs twice. The robustness benchmark runs the same claim tests against its own
 runs ("variant", with LLMS101_CLAIMS_RUNS set to their folder).
 """
+
 import os
 import re
 import shutil
@@ -41,10 +42,17 @@ def build_site(site):
     """`mkdocs build --strict` from the records, running nothing: a stale record fails the build."""
     started = time.perf_counter()
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", LLMS101_FROZEN="1")
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                          cwd=ROOT, capture_output=True, text=True, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if proc.returncode != 0:
-        raise RuntimeError(f"mkdocs build --strict failed (exit {proc.returncode}):\n{proc.stderr[-6000:]}")
+        raise RuntimeError(
+            f"mkdocs build --strict failed (exit {proc.returncode}):\n{proc.stderr[-6000:]}"
+        )
     return Built(site, proc.stderr, time.perf_counter() - started)
 
 
@@ -74,7 +82,9 @@ class Fresh:
 
             self.site()
             # pages that show a model's maker first: the pages that load the model wait for them
-            pages = sorted(pages, key=lambda page: not set(copy_paste.demos_on(page)) & set(runner.PRODUCERS))
+            pages = sorted(
+                pages, key=lambda page: not set(copy_paste.demos_on(page)) & set(runner.PRODUCERS)
+            )
             for page in pages:
                 for name in copy_paste.demos_on(page):
                     if name not in self.from_page and records_kind(name):
@@ -82,14 +92,21 @@ class Fresh:
             for page in pages:
                 demos = copy_paste.demos_on(page)
                 after = ["site"]
-                for producer in dict.fromkeys(p for name in demos for p in runner.needs(name) if p not in demos):
+                for producer in dict.fromkeys(
+                    p for name in demos for p in runner.needs(name) if p not in demos
+                ):
                     if producer in self.from_page:
                         after.append(f"page:{self.from_page[producer]}")
                     else:
                         self.want([producer])
                         after.append(producer)
-                self.pool.submit(f"page:{page}", lambda page=page: copy_paste.session(
-                    page, self.result("site"), self.folder / "pages" / Path(page).stem), after)
+                self.pool.submit(
+                    f"page:{page}",
+                    lambda page=page: copy_paste.session(
+                        page, self.result("site"), self.folder / "pages" / Path(page).stem
+                    ),
+                    after,
+                )
         for name in snippets:
             if name not in self.from_page:
                 self.pool.snippet(name, lambda n: self.folder / "runs" / Path(n).stem)
@@ -103,7 +120,9 @@ class Fresh:
             session = self.result(f"page:{self.from_page[name]}")
             if name in session["runs"]:
                 return runner.load(name, session["runs"][name])
-            del self.from_page[name]  # the session broke off (its test says why): run the script instead
+            del self.from_page[
+                name
+            ]  # the session broke off (its test says why): run the script instead
         self.want([name])
         return self.result(name)
 
@@ -115,11 +134,21 @@ def records_kind(name):
 
 
 def pytest_addoption(parser):
-    parser.addoption("--snippet", action="append", default=[], metavar="NAME.py",
-                     help="only the tests about this snippet: its claims, its record and fresh run, the pages "
-                          "that show it (their outputs, copy-paste session and browser checks), and the build")
-    parser.addoption("--page", action="append", default=[], metavar="NAME.md",
-                     help="only the tests about this page (docs/NAME.md), and the build")
+    parser.addoption(
+        "--snippet",
+        action="append",
+        default=[],
+        metavar="NAME.py",
+        help="only the tests about this snippet: its claims, its record and fresh run, the pages "
+        "that show it (their outputs, copy-paste session and browser checks), and the build",
+    )
+    parser.addoption(
+        "--page",
+        action="append",
+        default=[],
+        metavar="NAME.md",
+        help="only the tests about this page (docs/NAME.md), and the build",
+    )
 
 
 def about(item, snippets, pages):
@@ -127,10 +156,14 @@ def about(item, snippets, pages):
     if item.name == "test_strict_build_is_clean":
         return True
     params = getattr(getattr(item, "callspec", None), "params", {})
-    values = {getattr(value, "name", value) for value in params.values() if isinstance(value, (str, Path))}
+    values = {
+        getattr(value, "name", value) for value in params.values() if isinstance(value, (str, Path))
+    }
     if values & (set(snippets) | set(pages)):
         return True
-    return bool(snippets) and bool(set(NEEDS.findall(Path(item.fspath).read_text(encoding="utf-8"))) & set(snippets))
+    return bool(snippets) and bool(
+        set(NEEDS.findall(Path(item.fspath).read_text(encoding="utf-8"))) & set(snippets)
+    )
 
 
 def pytest_itemcollected(item):
@@ -148,8 +181,11 @@ def pytest_collection_modifyitems(config, items):
     if snippets or pages:
         import copy_paste
 
-        pages = pages + [page.name for page in sorted((ROOT / "docs").glob("*.md"))
-                         if set(copy_paste.demos_on(page.name)) & set(snippets)]
+        pages = pages + [
+            page.name
+            for page in sorted((ROOT / "docs").glob("*.md"))
+            if set(copy_paste.demos_on(page.name)) & set(snippets)
+        ]
         keep = [item for item in items if about(item, snippets, pages)]
         config.hook.pytest_deselected(items=[item for item in items if item not in keep])
         items[:] = keep
@@ -172,8 +208,12 @@ def pytest_collection_modifyitems(config, items):
 
 def waits_for_a_run(item):
     params = getattr(getattr(item, "callspec", None), "params", {})
-    return (params.get("snippet_run") == "fresh" or "fresh_name" in params or "copy_paste_page" in params
-            or "fresh" in getattr(getattr(item, "_fixtureinfo", None), "argnames", ()))
+    return (
+        params.get("snippet_run") == "fresh"
+        or "fresh_name" in params
+        or "copy_paste_page" in params
+        or "fresh" in getattr(getattr(item, "_fixtureinfo", None), "argnames", ())
+    )
 
 
 FRESH = pytest.StashKey[Fresh]()
@@ -186,7 +226,9 @@ def fresh_of(config):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "claims: checks a claim a page makes against a run (record, fresh or variant)")
+    config.addinivalue_line(
+        "markers", "claims: checks a claim a page makes against a run (record, fresh or variant)"
+    )
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -227,11 +269,14 @@ def snippet_run(request):
 
     "record": the frozen run the pages show; "fresh": the same snippet run now, on this machine;
     "variant": a run of the robustness benchmark (another kernel path or seed)."""
+
     def get(name):
         if request.param == "record":
             found = runner.recorded(name)
             if found is None:
-                pytest.fail(f"_freeze/{Path(name).stem} is missing or stale: run `mkdocs build` and commit _freeze/")
+                pytest.fail(
+                    f"_freeze/{Path(name).stem} is missing or stale: run `mkdocs build` and commit _freeze/"
+                )
             return found
         if request.param == "fresh":
             return request.getfixturevalue("fresh").run(name)
@@ -239,12 +284,15 @@ def snippet_run(request):
         if found is None:
             pytest.skip(f"the benchmark made no run of {name}")
         return found
+
     return get
 
 
 def run_script(*args, cwd=ROOT, timeout=600):
     """Run `python snippets/...` as a reader would, from the repository root."""
-    return subprocess.run([sys.executable, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ for a reader who asks for less motion, and download their big files only once a 
 
 axe-core is vendored in tests/vendor/axe-core/ (see its README) and injected into each page.
 """
+
 import re
 import sys
 from pathlib import Path
@@ -23,7 +24,9 @@ SAMPLING_PAGE = "sampling/"
 ROWS_LOADED = """() => [...document.querySelectorAll('.tp-count')]
     .every((count, i, all) => all.length === 3 && / tokens?$/.test(count.textContent))"""
 # The playgrounds main.js started (data-started) have drawn themselves: no "needs JavaScript" text left.
-WIDGETS_DRAWN = "() => [...document.querySelectorAll('[data-started]')].every(root => root.firstElementChild)"
+WIDGETS_DRAWN = (
+    "() => [...document.querySelectorAll('[data-started]')].every(root => root.firstElementChild)"
+)
 TABS = 4  # pages checked side by side
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -32,7 +35,9 @@ BIG_FILES = ("cl100k_base.js", "o200k_base.js", "tokenizer.json", "tiny-gpt.safe
 
 def site_pages(site):
     """Every page a reader can open: home, the chapters, Run it yourself, the notebooks, the 404 page."""
-    pages = sorted(path.parent.relative_to(site).as_posix() + "/" for path in site.rglob("index.html"))
+    pages = sorted(
+        path.parent.relative_to(site).as_posix() + "/" for path in site.rglob("index.html")
+    )
     return ["" if page == "./" else page for page in pages] + ["404.html"]
 
 
@@ -56,15 +61,25 @@ def start_audit(page):
     (Pages check side by side, each in its tab's own renderer process.)"""
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(AXE.read_text(encoding="utf-8"))
-    page.evaluate("(tags) => { window.audit = axe.run(document, {runOnly: {type: 'tag', values: tags}, "
-                  "resultTypes: ['violations']}); }", WCAG)
+    page.evaluate(
+        "(tags) => { window.audit = axe.run(document, {runOnly: {type: 'tag', values: tags}, "
+        "resultTypes: ['violations']}); }",
+        WCAG,
+    )
 
 
 def audit_result(page):
     """The violations: [(rule, count, first targets, why)]."""
     result = page.evaluate("window.audit")
-    return [(v["id"], len(v["nodes"]), [n["target"] for n in v["nodes"][:3]], v["nodes"][0]["failureSummary"])
-            for v in result["violations"]]
+    return [
+        (
+            v["id"],
+            len(v["nodes"]),
+            [n["target"] for n in v["nodes"][:3]],
+            v["nodes"][0]["failureSummary"],
+        )
+        for v in result["violations"]
+    ]
 
 
 def audit(page):
@@ -74,8 +89,11 @@ def audit(page):
 
 def report(found):
     """{page: violations} in lines a reader can act on (empty if there are none)."""
-    return "\n".join(f"{where}: {rule} on {count} element(s), e.g. {targets}: {why}"
-                     for where, violations in found.items() for rule, count, targets, why in violations)
+    return "\n".join(
+        f"{where}: {rule} on {count} element(s), e.g. {targets}: {why}"
+        for where, violations in found.items()
+        for rule, count, targets, why in violations
+    )
 
 
 def scheme_of(page):
@@ -107,7 +125,7 @@ def test_every_page_passes_wcag_2_1_aa_in_both_colour_schemes(server, browser, b
     tabs = [context.new_page() for _ in range(TABS)]
     found = {}
     for batch in range(0, len(pages), TABS):
-        urls = list(zip(tabs, pages[batch:batch + TABS]))
+        urls = list(zip(tabs, pages[batch : batch + TABS]))
         for tab, url in urls:
             tab.set_viewport_size(DESKTOP)
             tab.goto(server + url, wait_until="load")
@@ -124,8 +142,12 @@ def test_every_page_passes_wcag_2_1_aa_in_both_colour_schemes(server, browser, b
             found[(url or "(home)", scheme_of(tab), PHONE["width"])] = audit_result(tab)
     context.close()
     for scheme in SCHEMES.values():
-        assert {url for url, audited, _ in found if audited == scheme} == {url or "(home)" for url in pages}, scheme
-    failures = {f"{url} ({scheme}, {width} px)": v for (url, scheme, width), v in found.items() if v}
+        assert {url for url, audited, _ in found if audited == scheme} == {
+            url or "(home)" for url in pages
+        }, scheme
+    failures = {
+        f"{url} ({scheme}, {width} px)": v for (url, scheme, width), v in found.items() if v
+    }
     assert not failures, f"WCAG 2.1 A/AA violations:\n{report(failures)}"
 
 
@@ -151,7 +173,9 @@ def test_the_playgrounds_in_use_pass_wcag_2_1_aa(server, browser, scheme):
     found[SAMPLING_PAGE] = audit(page)
     context.close()
     found = {url: violations for url, violations in found.items() if violations}
-    assert not found, f"WCAG 2.1 A/AA violations in the playgrounds ({scheme} scheme):\n{report(found)}"
+    assert not found, (
+        f"WCAG 2.1 A/AA violations in the playgrounds ({scheme} scheme):\n{report(found)}"
+    )
 
 
 def test_figures_come_in_a_dark_copy_that_the_dark_scheme_shows(server, browser, built_site):
@@ -184,10 +208,15 @@ def test_dark_figures_keep_the_data_legible_and_the_light_ones_untouched(built_s
         assert light.read_bytes() == recorded[light.name].read_bytes(), light.name
         svg = dark.read_text(encoding="utf-8")
         assert "#ffffff" not in svg.lower(), dark.name
-        colours = {figures.rgb_of(c) for c in re.findall(r"(?:fill|stroke):\s*(#[0-9a-fA-F]{6})", svg)}
+        colours = {
+            figures.rgb_of(c) for c in re.findall(r"(?:fill|stroke):\s*(#[0-9a-fA-F]{6})", svg)
+        }
         neutral = lambda c: max(c) - min(c) <= 12  # noqa: E731 (the greys, flipped: background, frames, axes)
-        faint = [figures.hex_of(c) for c in colours
-                 if not neutral(c) and figures.contrast(c, figures.BACKGROUND) < figures.LINES]
+        faint = [
+            figures.hex_of(c)
+            for c in colours
+            if not neutral(c) and figures.contrast(c, figures.BACKGROUND) < figures.LINES
+        ]
         assert not faint, f"{dark.name}: {faint} under 3:1 on the dark background"
 
 
@@ -200,8 +229,11 @@ def focused(page):
 def tab_into(page, selector):
     """Put the keyboard just before a widget (on the paragraph above it), then press Tab once."""
     page.wait_for_function(WIDGETS_DRAWN)
-    page.evaluate("""(selector) => { const before = document.querySelector(selector).previousElementSibling;
-        before.tabIndex = -1; before.focus(); }""", selector)
+    page.evaluate(
+        """(selector) => { const before = document.querySelector(selector).previousElementSibling;
+        before.tabIndex = -1; before.focus(); }""",
+        selector,
+    )
     page.keyboard.press("Tab")
 
 
@@ -220,16 +252,22 @@ def test_the_tokenizer_playground_by_keyboard_alone(server, browser):
     page.wait_for_function(ROWS_LOADED)
     assert page.locator(".tp-row[data-tokenizer=ours] .tp-piece").count() >= 2
     # The cursor is in "strawberry": a screen reader hears the counts and the letters, once typing stops.
-    page.wait_for_function("() => document.querySelector('.tokenizer-playground .pg-announce').textContent"
-                           ".includes('“strawberry” has 3 r')")
+    page.wait_for_function(
+        "() => document.querySelector('.tokenizer-playground .pg-announce').textContent"
+        ".includes('“strawberry” has 3 r')"
+    )
     assert "cl100k_base:" in announced(page, ".tokenizer-playground")
     page.keyboard.press("Home")  # the cursor moves to "a": the counter follows it
-    page.wait_for_function("() => document.querySelector('.tp-counted').textContent.includes('“a” has no r')")
+    page.wait_for_function(
+        "() => document.querySelector('.tp-counted').textContent.includes('“a” has no r')"
+    )
     page.keyboard.press("Tab")
     assert focused(page) == "input:"  # the letter to count
     page.keyboard.press("Backspace")
     page.keyboard.type("a")
-    page.wait_for_function("() => document.querySelector('.tp-counted').textContent.includes('“a” has 1 a.')")
+    page.wait_for_function(
+        "() => document.querySelector('.tp-counted').textContent.includes('“a” has 1 a.')"
+    )
     page.close()
 
 
@@ -242,8 +280,14 @@ def test_the_sampling_playground_by_keyboard_alone(server, browser):
     for _ in range(5):
         page.keyboard.press("Tab")
         order.append(focused(page))
-    assert order == ["textarea:", "input:temperature", "input:top-k", "input:greedy", "input:characters",
-                     "button:Generate"]
+    assert order == [
+        "textarea:",
+        "input:temperature",
+        "input:top-k",
+        "input:greedy",
+        "input:characters",
+        "button:Generate",
+    ]
     page.wait_for_selector(".sampling-playground[data-state=ready]")
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Control+A")
@@ -256,8 +300,10 @@ def test_the_sampling_playground_by_keyboard_alone(server, browser):
     page.keyboard.press("Enter")  # Generate
     page.wait_for_selector(".sampling-playground[data-state=ready] .sp-output:not([hidden])")
     assert len(page.locator(".sp-written").text_content()) == 30
-    page.wait_for_function("() => document.querySelector('.sampling-playground .pg-announce').textContent"
-                           " === 'Done: the model wrote 30 characters, shown under the chart.'")
+    page.wait_for_function(
+        "() => document.querySelector('.sampling-playground .pg-announce').textContent"
+        " === 'Done: the model wrote 30 characters, shown under the chart.'"
+    )
     page.close()
 
 
@@ -292,7 +338,9 @@ def test_the_sampling_playground_holds_still_for_reduced_motion(server, browser,
     page.wait_for_selector(".sampling-playground[data-state=ready] .sp-output:not([hidden])")
     versions = page.evaluate("window.seen.size")
     # Material's header fades its colours (0.25 s); asked for less motion, it does not
-    transition = page.evaluate("getComputedStyle(document.querySelector('.md-header')).transitionDuration")
+    transition = page.evaluate(
+        "getComputedStyle(document.querySelector('.md-header')).transitionDuration"
+    )
     page.close()
     if motion == "reduce":
         assert versions == 1 and set(transition.split(", ")) == {"1e-05s"}, (versions, transition)
@@ -300,25 +348,35 @@ def test_the_sampling_playground_holds_still_for_reduced_motion(server, browser,
         assert versions == 20 and "0.25s" in transition, (versions, transition)
 
 
-def test_big_files_load_only_once_a_reader_uses_a_playground_and_off_the_main_thread(server, browser):
+def test_big_files_load_only_once_a_reader_uses_a_playground_and_off_the_main_thread(
+    server, browser
+):
     context = browser.new_context()
     requested = []
     context.on("request", lambda request: requested.append(request.url))
     page = context.new_page()
     loaded = set()
-    sampling_ready = "() => document.querySelector('.sampling-playground').dataset.state === 'ready'"
-    for url, widget, ready, worker in [(TOKENIZER_PAGE, ".tokenizer-playground", ROWS_LOADED, "tokenizer-worker.js"),
-                                       (SAMPLING_PAGE, ".sampling-playground", sampling_ready, "gpt-worker.js")]:
+    sampling_ready = (
+        "() => document.querySelector('.sampling-playground').dataset.state === 'ready'"
+    )
+    for url, widget, ready, worker in [
+        (TOKENIZER_PAGE, ".tokenizer-playground", ROWS_LOADED, "tokenizer-worker.js"),
+        (SAMPLING_PAGE, ".sampling-playground", sampling_ready, "gpt-worker.js"),
+    ]:
         requested.clear()
         page.goto(server + url, wait_until="networkidle")
         page.wait_for_function(WIDGETS_DRAWN)
-        assert not [u for u in requested if u.endswith(BIG_FILES)], f"{url} loaded big files nobody asked for"
+        assert not [u for u in requested if u.endswith(BIG_FILES)], (
+            f"{url} loaded big files nobody asked for"
+        )
         assert not [w.url for w in page.workers if w.url.endswith(worker)]
         page.locator(f"{widget} textarea").focus()  # a reader starts using it
         page.wait_for_function(ready, timeout=30_000)
         assert [w.url for w in page.workers if w.url.endswith(worker)], page.workers
         # fetched by the worker: the page's own thread never downloads (nor parses) them
-        on_the_page = page.evaluate("performance.getEntriesByType('resource').map(entry => entry.name)")
+        on_the_page = page.evaluate(
+            "performance.getEntriesByType('resource').map(entry => entry.name)"
+        )
         assert not [u for u in on_the_page if u.endswith(BIG_FILES)], on_the_page
         loaded |= {name for name in BIG_FILES if any(u.endswith(name) for u in requested)}
     context.close()

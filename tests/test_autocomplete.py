@@ -2,6 +2,7 @@
 sometimes, the post-training conversations are apart from every question the page asks,
 and the page's before/after claims hold for the run it shows, as rates over many held-out
 questions (benchmarks/robustness.py runs these against other kernel paths and seeds)."""
+
 import sys
 
 import pytest
@@ -22,7 +23,7 @@ def test_questions_in_the_pretraining_text_are_answered_only_sometimes():
     after = corpus.after_questions(text)
     total = sum(after.values())
     assert total > 1000
-    assert 0.1 < after["its answer"] / total < 0.5           # sometimes, not mostly
+    assert 0.1 < after["its answer"] / total < 0.5  # sometimes, not mostly
     assert after["another question"] > after["its answer"]
 
 
@@ -62,19 +63,20 @@ def test_the_reply_kinds_are_read_as_the_page_says():
 def test_before_post_training_it_continues_the_text_instead_of_answering(run):
     rates = run.variables["rates"]
     assert rates["before_text"]["no answer"] >= 0.5, rates["before_text"]
-    assert run.variables["named_before"] <= 0.35      # a capital, right or wrong
+    assert run.variables["named_before"] <= 0.35  # a capital, right or wrong
     assert run.variables["shaped_before"] <= 0.1 * len(run.variables["before_chat"])
 
 
 def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
     assert run.variables["shaped_after"] >= 0.7 * len(run.variables["after_chat"])
     assert run.variables["shaped_after"] >= run.variables["shaped_before"] + 0.5 * len(
-        run.variables["after_chat"])
+        run.variables["after_chat"]
+    )
 
 
 def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     rates = run.variables["rates"]
-    assert rates["after_never"]["right"] == 0                       # it cannot know
+    assert rates["after_never"]["right"] == 0  # it cannot know
     assert rates["after_never"]["wrong"] >= 0.5, rates["after_never"]  # but it answers
     assert rates["after_chat"]["wrong"] >= rates["before_chat"]["wrong"] + 0.1
 
@@ -82,7 +84,7 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
 def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):
     known, unknown = run.variables["right_known"], run.variables["right_unknown"]
     assert len(known) + len(unknown) == len(corpus.CHAT_TEST) * len(corpus.ASK)
-    assert sum(unknown) <= 2, unknown                     # recorded run: 0 of 33
+    assert sum(unknown) <= 2, unknown  # recorded run: 0 of 33
     assert sum(known) / len(known) >= sum(unknown) / len(unknown) + 0.1
     assert run.variables["facts_after"] <= run.variables["facts_before"]  # none gained
 
@@ -104,11 +106,14 @@ def test_answers_are_taught_only_about_facts_the_model_could_already_state(run):
     assert taught and set(taught) <= set(corpus.VALIDATION)
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--steps", "-5"], "--steps must be at least 1"),
-    (["--seed", "1.5"], "invalid int value"),
-    (["--prompt", "hi"], "unrecognized arguments"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--steps", "-5"], "--steps must be at least 1"),
+        (["--seed", "1.5"], "invalid int value"),
+        (["--prompt", "hi"], "unrecognized arguments"),
+    ],
+)
 def test_bad_flags_get_one_line(args, message):
     result = run_script("snippets/autocomplete.py", *args)
     assert result.stdout == ""

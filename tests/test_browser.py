@@ -1,4 +1,5 @@
 """The built site in a real browser (Debian's Chromium driven by Playwright): what a reader's browser does."""
+
 import os
 import shutil
 import socket
@@ -21,8 +22,20 @@ def server(built_site):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(built_site.site)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "http.server",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "-d",
+            str(built_site.site),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(50):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -54,7 +67,9 @@ def test_page_calls_no_third_party(server, browser, page_src):
     requested = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto(server + page_url(page_src), wait_until="networkidle")
-    elsewhere = [url for url in requested if not url.startswith(server) and not url.startswith("data:")]
+    elsewhere = [
+        url for url in requested if not url.startswith(server) and not url.startswith("data:")
+    ]
     assert not elsewhere, f"{page_src} requested {elsewhere}"
     assert page.locator("h1").first.is_visible()
     page.close()
@@ -69,9 +84,15 @@ def test_code_has_copy_buttons_and_output_sits_under_it(server, browser):
     # not laid out until then (extra.css), so measure where a reader sees it
     output.scroll_into_view_if_needed()
     page.evaluate("new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-    code_box = page.locator(".snippet-output").first.locator("xpath=preceding-sibling::*[1]").bounding_box()
+    code_box = (
+        page.locator(".snippet-output")
+        .first.locator("xpath=preceding-sibling::*[1]")
+        .bounding_box()
+    )
     output_box = output.bounding_box()
-    assert 0 <= output_box["y"] - (code_box["y"] + code_box["height"]) < 40, "the output is not right under its code"
+    assert 0 <= output_box["y"] - (code_box["y"] + code_box["height"]) < 40, (
+        "the output is not right under its code"
+    )
     page.locator("button[title='Copy to clipboard']").nth(1).wait_for()  # two of them, at least
     page.close()
 

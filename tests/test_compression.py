@@ -1,5 +1,6 @@
 """Chapter 6: prediction is compression. The coder itself, the recorded demo (compress_paragraph.py),
 and the compress/decompress command on real files, good and damaged."""
+
 import math
 import random
 import sys
@@ -14,19 +15,23 @@ sys.path.insert(0, str(ROOT / "snippets"))
 from arithmetic_coding import HEADER, Decoder, Encoder, quantise  # noqa: E402
 
 SCRIPT = "snippets/arithmetic_coding.py"
-TEXT = ("Lists are mutable sequences, typically used to store collections of\n"
-        "homogeneous items (where the precise degree of similarity will vary by application).\n")
+TEXT = (
+    "Lists are mutable sequences, typically used to store collections of\n"
+    "homogeneous items (where the precise degree of similarity will vary by application).\n"
+)
 
 
 def test_the_coder_is_exact_and_costs_what_the_probabilities_say():
     rng = random.Random(0)
     torch.manual_seed(0)
-    for sharpness in (0.1, 3.0, 40.0):   # nearly uniform, peaked, almost certain
+    for sharpness in (0.1, 3.0, 40.0):  # nearly uniform, peaked, almost certain
         encoder, tables, tokens, ideal_bits = Encoder(), [], [], 0.0
         for _ in range(2000):
             probs = torch.softmax(sharpness * torch.randn(50), dim=0)
             cum = quantise(probs)
-            token = rng.randrange(50) if rng.random() < 0.1 else int(probs.argmax())   # some surprises
+            token = (
+                rng.randrange(50) if rng.random() < 0.1 else int(probs.argmax())
+            )  # some surprises
             encoder.encode(cum, token)
             ideal_bits -= math.log2((cum[token + 1] - cum[token]) / cum[-1])
             tables.append(cum)
@@ -34,7 +39,9 @@ def test_the_coder_is_exact_and_costs_what_the_probabilities_say():
         payload = encoder.finish()
         decoder = Decoder(payload)
         assert [decoder.decode(cum) for cum in tables] == tokens
-        assert 8 * len(payload) - ideal_bits < 2 + 8   # two closing bits, then padding to a whole byte
+        assert (
+            8 * len(payload) - ideal_bits < 2 + 8
+        )  # two closing bits, then padding to a whole byte
 
 
 def test_quantised_probabilities_never_give_a_token_zero_room():
@@ -45,26 +52,34 @@ def test_quantised_probabilities_never_give_a_token_zero_room():
 def test_demo_round_trip_is_exact_and_its_size_is_the_models_measured_bits(snippet_run):
     v = snippet_run("compress_paragraph.py").variables
     assert v["round_trip_exact"] is True
-    assert abs(v["payload_bytes"] - v["model_bits"] / 8) <= 2   # "within a byte or two"
-    assert v["model_rate"] < v["best_other_rate"]   # beats gzip, bz2 and xz on the same paragraph
-    assert abs(v["xz_primed_rate"] - v["payload_rate"]) < 0.05   # xz with the same head start: neck and neck
-    assert v["raw_rate"] < min(v["gzip_test_rate"], v["xz_test_rate"])   # ahead over all the test text
-    assert v["counted_rate"] > 1                      # but not once the model's own size is counted
+    assert abs(v["payload_bytes"] - v["model_bits"] / 8) <= 2  # "within a byte or two"
+    assert v["model_rate"] < v["best_other_rate"]  # beats gzip, bz2 and xz on the same paragraph
+    assert (
+        abs(v["xz_primed_rate"] - v["payload_rate"]) < 0.05
+    )  # xz with the same head start: neck and neck
+    assert v["raw_rate"] < min(
+        v["gzip_test_rate"], v["xz_test_rate"]
+    )  # ahead over all the test text
+    assert v["counted_rate"] > 1  # but not once the model's own size is counted
 
 
 def test_every_one_bit_change_of_a_compressed_file_is_refused_or_harmless(snippet_run):
     v = snippet_run("compress_paragraph.py").variables
     assert v["refused"] + v["same_text"] + v["wrong_text"] == v["flips"] > 8 * HEADER.size
-    assert v["wrong_text"] == 0                       # never a wrong text
-    assert v["refused"] > 0.9 * v["flips"]            # nearly every change is refused...
+    assert v["wrong_text"] == 0  # never a wrong text
+    assert v["refused"] > 0.9 * v["flips"]  # nearly every change is refused...
     # ...the rest sit in the last two bytes, bits the decoder never needs
-    assert len(v["harmless_bits"]) == v["same_text"] and min(v["harmless_bits"], default=v["flips"]) >= v["flips"] - 16
+    assert (
+        len(v["harmless_bits"]) == v["same_text"]
+        and min(v["harmless_bits"], default=v["flips"]) >= v["flips"] - 16
+    )
 
 
 @pytest.fixture(scope="module")
 def trained_model():
     """The command uses the saved model; make sure it exists (trained once, deterministically, if not)."""
     from training import load_or_train
+
     load_or_train()
 
 
@@ -87,7 +102,9 @@ def compressed(trained_model, tmp_path_factory):
 
 
 def test_command_round_trip(compressed, tmp_path):
-    assert compressed.stat().st_size - HEADER.size < len(TEXT.encode()) / 2   # the bits, header aside
+    assert (
+        compressed.stat().st_size - HEADER.size < len(TEXT.encode()) / 2
+    )  # the bits, header aside
     proc = run_script(SCRIPT, "decompress", compressed, tmp_path / "back.txt")
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "back.txt").read_bytes() == TEXT.encode()
@@ -101,18 +118,27 @@ def damaged(compressed, tmp_path, change):
     return path
 
 
-@pytest.mark.parametrize("name, change, word", [
-    ("payload bit flipped", lambda d: d.__setitem__(HEADER.size + 10, d[HEADER.size + 10] ^ 0x10), "corrupt"),
-    ("header byte changed", lambda d: d.__setitem__(12, d[12] ^ 0x01), "header"),
-    ("truncated", lambda d: d.__delitem__(slice(-5, None)), "truncated"),
-    ("cut inside the header", lambda d: d.__delitem__(slice(20, None)), "too short"),
-])
+@pytest.mark.parametrize(
+    "name, change, word",
+    [
+        (
+            "payload bit flipped",
+            lambda d: d.__setitem__(HEADER.size + 10, d[HEADER.size + 10] ^ 0x10),
+            "corrupt",
+        ),
+        ("header byte changed", lambda d: d.__setitem__(12, d[12] ^ 0x01), "header"),
+        ("truncated", lambda d: d.__delitem__(slice(-5, None)), "truncated"),
+        ("cut inside the header", lambda d: d.__delitem__(slice(20, None)), "too short"),
+    ],
+)
 def test_damaged_input_gives_one_line_and_writes_nothing(compressed, tmp_path, name, change, word):
     out = tmp_path / "out.txt"
     proc = run_script(SCRIPT, "decompress", damaged(compressed, tmp_path, change), out)
     assert_one_line_error(proc, word)
     assert not out.exists()
-    assert [p.name for p in tmp_path.iterdir()] == ["damaged.lmac"]   # no temporary file left behind either
+    assert [p.name for p in tmp_path.iterdir()] == [
+        "damaged.lmac"
+    ]  # no temporary file left behind either
 
 
 def test_decompressing_a_file_that_is_not_ours_fails_cleanly(tmp_path):
@@ -122,11 +148,14 @@ def test_decompressing_a_file_that_is_not_ours_fails_cleanly(tmp_path):
     assert not (tmp_path / "out.txt").exists()
 
 
-@pytest.mark.parametrize("args, word", [
-    (["compress", "no/such/file.txt", "out.lmac"], "no such file"),
-    (["compress"], "required"),
-    (["squash", "a", "b"], "invalid choice"),
-])
+@pytest.mark.parametrize(
+    "args, word",
+    [
+        (["compress", "no/such/file.txt", "out.lmac"], "no such file"),
+        (["compress"], "required"),
+        (["squash", "a", "b"], "invalid choice"),
+    ],
+)
 def test_bad_command_lines_give_one_line(tmp_path, args, word):
     proc = run_script(SCRIPT, *args, cwd=ROOT)
     assert_one_line_error(proc, word)

@@ -1,5 +1,6 @@
 """Data parallelism ("How the big runs do it"): two workers with half the batch each take the same
 steps as one worker with the whole batch; and a run that cannot start ends in one clear line."""
+
 import os
 import socket
 import subprocess
@@ -31,14 +32,17 @@ def test_the_page_shows_both_commands(run):
     assert "--workers 1" in printed and "--workers 2" in printed
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--workers", "0"], "must be at least 1, not 0"),
-    (["--workers", "3"], "does not split evenly across 3 workers"),
-    (["--workers", "two"], "invalid int"),
-    (["--nproc_per_node=0"], "must be at least 1, not 0"),  # torchrun's name for it works too
-    (["--nproc_per_node=abc"], "invalid int"),
-    (["--timeout", "0"], "--timeout must be above 0"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--workers", "0"], "must be at least 1, not 0"),
+        (["--workers", "3"], "does not split evenly across 3 workers"),
+        (["--workers", "two"], "invalid int"),
+        (["--nproc_per_node=0"], "must be at least 1, not 0"),  # torchrun's name for it works too
+        (["--nproc_per_node=abc"], "invalid int"),
+        (["--timeout", "0"], "--timeout must be above 0"),
+    ],
+)
 def test_bad_worker_settings_get_one_line(args, expected):
     assert expected in one_line_error(run_script(TRAIN, *args))
 
@@ -52,19 +56,37 @@ def free_port():
 def test_a_worker_torchrun_starts_in_a_group_the_batch_cannot_split_across_stops_at_once():
     """`torchrun --nproc_per_node=3 snippets/train.py`: each worker says why, before any work."""
     env = dict(os.environ, WORLD_SIZE="3", RANK="0", LOCAL_RANK="0")
-    proc = subprocess.run([sys.executable, TRAIN, "--steps", "5"], env=env, capture_output=True, text=True,
-                          timeout=120, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, TRAIN, "--steps", "5"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert "does not split evenly across 3 workers" in one_line_error(proc)
     assert proc.stdout == ""
 
 
 def test_a_worker_whose_partner_never_starts_stops_with_one_line_after_the_timeout(tmp_path):
     """Worker 0 of 2, started the way torchrun starts it, with nobody to meet: no hang."""
-    env = dict(os.environ, WORLD_SIZE="2", RANK="0", LOCAL_RANK="0", MASTER_ADDR="127.0.0.1",
-               MASTER_PORT=str(free_port()))
+    env = dict(
+        os.environ,
+        WORLD_SIZE="2",
+        RANK="0",
+        LOCAL_RANK="0",
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(free_port()),
+    )
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, TRAIN, "--steps", "5", "--timeout", "3", "--out", str(tmp_path / "m.pt")],
-                          env=env, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, TRAIN, "--steps", "5", "--timeout", "3", "--out", str(tmp_path / "m.pt")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     line = one_line_error(proc)
     assert "worker 0 of 2" in line and "did not all join within 3 s" in line
     assert time.perf_counter() - started < 60
@@ -73,15 +95,22 @@ def test_a_worker_whose_partner_never_starts_stops_with_one_line_after_the_timeo
 
 def test_a_failing_worker_ends_the_run_with_its_one_line(tmp_path):
     (tmp_path / "blocker").write_text("a file, so no folder can be made here")
-    proc = run_script(TRAIN, "--workers", "2", "--steps", "3", "--out", tmp_path / "blocker" / "m.pt", timeout=300)
+    proc = run_script(
+        TRAIN, "--workers", "2", "--steps", "3", "--out", tmp_path / "blocker" / "m.pt", timeout=300
+    )
     assert "cannot save the model" in one_line_error(proc)
 
 
 def test_torchrun_itself_starts_the_same_training(tmp_path, one_worker_losses):
     """The command the page gives: `torchrun --standalone --nproc_per_node=2 snippets/train.py`."""
     torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
-    two = subprocess.run([*torchrun, TRAIN, "--steps", "3", "--out", str(tmp_path / "two.pt")],
-                         capture_output=True, text=True, timeout=300, cwd=ROOT)
+    two = subprocess.run(
+        [*torchrun, TRAIN, "--steps", "3", "--out", str(tmp_path / "two.pt")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert two.returncode == 0, two.stderr[-2000:]
     sys.path.insert(0, str(ROOT / "snippets"))
     import training

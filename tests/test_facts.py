@@ -2,6 +2,7 @@
 wordings at web-like frequencies, test prompts nowhere in it), and the page's claims hold
 for the run it shows: rates over many facts, with margins wide enough for any CPU and
 seed (benchmarks/robustness.py runs these against other kernel paths and seeds)."""
+
 import sys
 
 import pytest
@@ -87,10 +88,10 @@ def test_the_run_reports_the_text_as_built(run):
 
 def test_frequent_facts_are_stated_in_a_wording_never_read_and_rare_ones_are_not(run):
     frequent, rare = run.variables["frequent"], run.variables["rare"]
-    assert rate(frequent) >= 0.5, frequent       # recorded run: 9 of 10
-    assert rate(rare) <= 0.25, rare              # recorded run: 0 of 8
+    assert rate(frequent) >= 0.5, frequent  # recorded run: 9 of 10
+    assert rate(rare) <= 0.25, rare  # recorded run: 0 of 8
     assert rate(frequent) - rate(rare) >= 0.4
-    assert sum(run.variables["control"]) == 0    # a capital it never read: never
+    assert sum(run.variables["control"]) == 0  # a capital it never read: never
 
 
 def test_facts_stated_often_come_out_right_far_more_than_rare_ones(run):
@@ -110,8 +111,10 @@ def test_during_training_none_come_right_at_first_and_the_frequent_ones_come_fir
     assert steps[0] == 0 and not any(knows[0])
 
     def first_step(ranks):
-        return min([step for step, known in zip(steps, knows)
-                    if any(known[r - 1] for r in ranks)], default=float("inf"))
+        return min(
+            [step for step, known in zip(steps, knows) if any(known[r - 1] for r in ranks)],
+            default=float("inf"),
+        )
 
     often = [r for r in corpus.TEST if corpus.times_written(r) >= 30]
     seldom = [r for r in corpus.TEST if corpus.times_written(r) <= 9]
@@ -120,9 +123,9 @@ def test_during_training_none_come_right_at_first_and_the_frequent_ones_come_fir
 
 def test_one_wording_per_fact_leaves_the_facts_memorised_but_not_extractable(run):
     several, one = run.variables["several_total"], run.variables["one_total"]
-    assert one <= 2, one                           # recorded run: 0 of 32
-    assert several >= one + 5, (several, one)      # recorded run: 12 against 0
-    assert run.variables["one_read_total"] >= 5    # it did learn them, as written
+    assert one <= 2, one  # recorded run: 0 of 32
+    assert several >= one + 5, (several, one)  # recorded run: 12 against 0
+    assert run.variables["one_read_total"] >= 5  # it did learn them, as written
     frequent_one = run.variables["read_one_by_band"][f"30-{corpus.TOP}"]
     assert rate(frequent_one) >= 0.5
 
@@ -158,11 +161,14 @@ def test_shape_prompts_are_new_to_the_text(run):
         assert len(set(prompts)) == len(prompts) >= 50
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--steps", "0"], "--steps must be at least 1"),
-    (["--seed", "many"], "invalid int value"),
-    (["--temperature", "1"], "unrecognized arguments"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--steps", "0"], "--steps must be at least 1"),
+        (["--seed", "many"], "invalid int value"),
+        (["--temperature", "1"], "unrecognized arguments"),
+    ],
+)
 def test_bad_flags_get_one_line(args, message):
     result = run_script("snippets/facts.py", *args)
     assert result.stdout == ""

@@ -4,14 +4,21 @@ The claims are checked against the recorded runs the page shows (and, in benchma
 against runs with other seeds and on other kernel paths); the data, the scores and the knock-out
 switch on cheap hand-made inputs.
 """
+
 import sys
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "snippets"))
-from induction import (SEGMENT_LEN, AttentionOnly, copy_scores, head_scores,  # noqa: E402
-                       repeated_at, repeated_batch)
+from induction import (
+    SEGMENT_LEN,
+    AttentionOnly,
+    copy_scores,
+    head_scores,  # noqa: E402
+    repeated_at,
+    repeated_batch,
+)
 
 
 def sharpest_fall(losses, width):
@@ -28,14 +35,17 @@ def test_every_sequence_repeats_one_segment_and_the_mask_marks_its_predictable_p
     x, y, mask = repeated_batch(64, torch.Generator().manual_seed(0))
     full = torch.cat([x, y[:, -1:]], dim=1)
     for row in range(len(x)):
-        targets = mask[row].nonzero().flatten() + 1          # positions in `full` of the masked targets
+        targets = mask[row].nonzero().flatten() + 1  # positions in `full` of the masked targets
         assert len(targets) == SEGMENT_LEN - 1
         assert (targets.diff() == 1).all()
         copy_start = targets[0].item() - 1
         # the copy, first token included, equals an earlier, non-overlapping stretch
-        copy = full[row, copy_start:copy_start + SEGMENT_LEN]
-        earlier = [s for s in range(copy_start - SEGMENT_LEN + 1)
-                   if torch.equal(full[row, s:s + SEGMENT_LEN], copy)]
+        copy = full[row, copy_start : copy_start + SEGMENT_LEN]
+        earlier = [
+            s
+            for s in range(copy_start - SEGMENT_LEN + 1)
+            if torch.equal(full[row, s : s + SEGMENT_LEN], copy)
+        ]
         assert earlier, f"row {row}: no earlier occurrence of the copied segment"
 
 
@@ -46,9 +56,14 @@ def test_copies_at_other_distances_sit_where_they_are_asked_to():
         targets = mask[row].nonzero().flatten() + 1
         assert len(targets) == 9
         copy_start = targets[0].item() - 1
-        distances = [d for d in (11, 35)
-                     if torch.equal(full[row, copy_start - d:copy_start - d + 10],
-                                    full[row, copy_start:copy_start + 10])]
+        distances = [
+            d
+            for d in (11, 35)
+            if torch.equal(
+                full[row, copy_start - d : copy_start - d + 10],
+                full[row, copy_start : copy_start + 10],
+            )
+        ]
         assert distances, f"row {row}: the copy is not 11 or 35 tokens after its original"
 
 
@@ -56,7 +71,7 @@ def test_copy_scores_count_tokens_and_whole_copies():
     targets = torch.tensor([[1, 2, 3, 4], [1, 2, 3, 4]])
     mask = torch.tensor([[False, True, True, True], [False, True, True, True]])
     logits = torch.full((2, 4, 8), -5.0)
-    logits[0, torch.arange(4), targets[0]] = 5.0          # row 0: every token right
+    logits[0, torch.arange(4), targets[0]] = 5.0  # row 0: every token right
     logits[1, torch.arange(4), torch.tensor([1, 2, 0, 4])] = 5.0  # row 1: one masked token wrong
     _, right, total, whole = copy_scores(logits, targets, mask)
     assert (right, total, whole) == (5, 6, 1)
@@ -68,10 +83,10 @@ def test_a_knocked_out_head_contributes_nothing():
     x, _, _ = repeated_batch(4, torch.Generator().manual_seed(0))
     with torch.no_grad():
         intact = model(x)
-        model.layers[1].knocked_out = [0, 1, 2, 3]     # the whole layer off
+        model.layers[1].knocked_out = [0, 1, 2, 3]  # the whole layer off
         without_layer = model(x)
         model.layers[1].knocked_out = []
-        assert torch.equal(model(x), intact)           # switched back on: the same model
+        assert torch.equal(model(x), intact)  # switched back on: the same model
     # with every head of a layer off, the layer adds nothing: the same as a 1-layer stack
     model.layers = model.layers[:1]
     with torch.no_grad():
@@ -98,7 +113,7 @@ def test_two_layer_loss_on_the_copy_falls_steeply_within_a_tenth_of_training(sni
     assert sharpest_fall(two, tenth_of_training(run)) < 0.6
     assert two[-1] < 1.0  # and it ends up copying: far below a blind guess
     # before that, a plateau: for the first tenth of training it barely beats a blind guess
-    assert min(two[:tenth_of_training(run) + 1]) > 0.95 * v["chance"]
+    assert min(two[: tenth_of_training(run) + 1]) > 0.95 * v["chance"]
     assert v["drop_start"] >= v["measured_at"][tenth_of_training(run)]
     # the fall starts (a tenth of its way) before the steepest stretch, not at its start
     assert v["loss_onset"] <= v["drop_start"]
@@ -109,8 +124,8 @@ def test_one_layer_never_gets_there_and_copies_only_where_copies_usually_sit(sni
     run = snippet_run("sudden_skill.py")
     v = run.variables
     one, two = v["loss_1layer"], v["loss_2layer"]
-    assert sharpest_fall(one, tenth_of_training(run)) > 0.5   # no sudden drop
-    assert min(one) > 2 * two[-1]                               # and nowhere near the 2-layer model
+    assert sharpest_fall(one, tenth_of_training(run)) > 0.5  # no sudden drop
+    assert min(one) > 2 * two[-1]  # and nowhere near the 2-layer model
     assert max(v["accuracy_1layer"]) < 0.6 < 0.85 < v["accuracy_2layer"][-1]
     # on the fresh test: at distances it never trained on, nearer or further, with a shorter
     # copy, the 1-layer model is at a blind guess and the 2-layer model still copies
@@ -119,7 +134,7 @@ def test_one_layer_never_gets_there_and_copies_only_where_copies_usually_sit(sni
         right, total, whole, copies = v["tested"][f"1 layer, {where}"]
         assert right / total < 2.5 * chance and whole <= copies // 200
         right, total, whole, copies = v["tested"][f"2 layers, {where}"]
-        assert right / total > 0.25 and whole >= 5   # a whole 10-token copy is no fluke
+        assert right / total > 0.25 and whole >= 5  # a whole 10-token copy is no fluke
         assert total == 9 * copies and copies == 1024
     assert v["near_distances"] == list(range(10, 20)) and v["new_segment"] == 10
     assert v["far_distances"] == list(range(30, 40))
@@ -145,8 +160,8 @@ def test_page_numbers_come_from_the_curves(snippet_run):
 def test_the_copying_model_has_previous_token_heads_then_induction_heads(snippet_run):
     v = snippet_run("inside.py").variables
     scores = v["toy_scores"]
-    assert v["toy_prev_head"].startswith("0.")        # looking one back happens in the first layer
-    assert v["toy_induction_head"].startswith("1.")   # the lookup that uses it, in the second
+    assert v["toy_prev_head"].startswith("0.")  # looking one back happens in the first layer
+    assert v["toy_induction_head"].startswith("1.")  # the lookup that uses it, in the second
     assert v["toy_induction_score"] > 0.5
     assert all(ind < 0.2 for name, (_, ind) in scores.items() if name.startswith("0."))
 
@@ -177,11 +192,15 @@ def test_knocking_out_the_circuit_stops_the_copying_and_the_other_heads_do_not_m
 
 def test_the_copying_model_reads_a_repeat_far_better_and_the_tiny_gpt_does_not(snippet_run):
     v = snippet_run("inside.py").variables
-    assert v["toy_first"] > 0.9 * snippet_run("sudden_skill.py").variables["chance"]   # first reading: a guess
+    assert (
+        v["toy_first"] > 0.9 * snippet_run("sudden_skill.py").variables["chance"]
+    )  # first reading: a guess
     assert v["toy_second"] < v["toy_first"] / 4
-    assert v["lm_second"] > 0.9 * v["lm_first"]        # the tiny GPT: no better the second time
-    assert v["lm_induction_score"] < 0.1                # and no induction head to speak of
+    assert v["lm_second"] > 0.9 * v["lm_first"]  # the tiny GPT: no better the second time
+    assert v["lm_induction_score"] < 0.1  # and no induction head to speak of
     assert v["lm_prev_score"] > 2 * v["even_prev_score"]  # it leans on the character before
-    assert v["lm_prev_head"].startswith("0.")            # (in its first layer)
-    assert v["lm_layers"] >= 2                          # (so it has the layers for the second half)
-    assert v["space_attention"] > 1.5 * v["space_share"]  # the head the page singles out does favour spaces
+    assert v["lm_prev_head"].startswith("0.")  # (in its first layer)
+    assert v["lm_layers"] >= 2  # (so it has the layers for the second half)
+    assert (
+        v["space_attention"] > 1.5 * v["space_share"]
+    )  # the head the page singles out does favour spaces

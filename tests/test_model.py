@@ -1,5 +1,6 @@
 """The tiny GPT and its training: the claims of "Predict, check, nudge" and "Numbers in, numbers out",
 checked against the run the pages show (no training here), plus the training command's bad input."""
+
 import math
 import re
 import sys
@@ -36,10 +37,13 @@ def corpus_words():
 
 def tiny_model(vocab_size=11, block_size=8):
     torch.manual_seed(0)
-    return GPT(GPTConfig(vocab_size=vocab_size, block_size=block_size, n_layer=2, n_head=2, n_embd=16))
+    return GPT(
+        GPTConfig(vocab_size=vocab_size, block_size=block_size, n_layer=2, n_head=2, n_embd=16)
+    )
 
 
 # The model itself: fast, on a tiny configuration.
+
 
 def test_numbers_in_numbers_out_shapes():
     model = tiny_model()
@@ -90,6 +94,7 @@ def count_scored(monkeypatch, *args, **kwargs):
     def spy(logits, targets, **kw):
         scored.append(int((targets != -100).sum()))
         return cross_entropy(logits, targets, **kw)
+
     monkeypatch.setattr(training.F, "cross_entropy", spy)
     training.evaluate(*args, **kwargs)
     monkeypatch.setattr(training.F, "cross_entropy", cross_entropy)
@@ -110,8 +115,9 @@ def test_evaluate_scores_every_token_once_after_the_context(monkeypatch):
 
 
 def test_training_and_held_out_losses_are_the_same_evaluation():
-    text = "".join(f"paragraph {i}: the cat sat on the mat, {i * 7 % 13} times.\n\n"
-                   for i in range(60))
+    text = "".join(
+        f"paragraph {i}: the cat sat on the mat, {i * 7 % 13} times.\n\n" for i in range(60)
+    )
     tokenizer = training.CharTokenizer.from_text(text)
     train_ids, val_ids = training.split(text, tokenizer)
     model = tiny_model(tokenizer.vocab_size)
@@ -136,11 +142,16 @@ def test_split_three_keeps_the_validation_text_and_trains_on_no_held_out_paragra
 
 
 def test_a_checkpoint_from_other_settings_is_not_reused():
-    assert training.fingerprint(training.DEFAULT, "text") != training.fingerprint(dict(training.DEFAULT, steps=1), "text")
-    assert training.fingerprint(training.DEFAULT, "text") != training.fingerprint(training.DEFAULT, "text!")
+    assert training.fingerprint(training.DEFAULT, "text") != training.fingerprint(
+        dict(training.DEFAULT, steps=1), "text"
+    )
+    assert training.fingerprint(training.DEFAULT, "text") != training.fingerprint(
+        training.DEFAULT, "text!"
+    )
 
 
 # The claims, against the recorded run of the page.
+
 
 def test_loss_falls_fast_then_more_slowly(train_run):
     history = train_run.variables["history"]
@@ -198,8 +209,10 @@ def test_the_curve_scores_what_the_page_scores_at_the_end(train_run):
     further down (same scoring, about as many characters)."""
     v = train_run.variables
     assert v["history"]["train"][-1] / math.log(2) == pytest.approx(v["train_bpc"], abs=0.01)
-    assert f"validation text {v['history']['heldout'][-1] / math.log(2):.2f}" in \
-        train_run.cells["train"]["stdout"]
+    assert (
+        f"validation text {v['history']['heldout'][-1] / math.log(2):.2f}"
+        in train_run.cells["train"]["stdout"]
+    )
 
 
 def test_the_cost_of_a_guess(train_run):
@@ -211,7 +224,9 @@ def test_the_cost_of_a_guess(train_run):
 def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
     v = train_run.variables
     assert v["gradient"] != 0
-    assert v["weight_after"] == pytest.approx(v["weight_before"] - v["step_size"] * v["gradient"], abs=1e-6)
+    assert v["weight_after"] == pytest.approx(
+        v["weight_before"] - v["step_size"] * v["gradient"], abs=1e-6
+    )
     assert v["loss_after_step"] < v["loss_before_step"]
 
 
@@ -229,7 +244,9 @@ def test_samples_go_from_gibberish_to_words(train_run, corpus_words):
     prompt = train_run.variables["prompt"]
 
     def real_word_share(sample):
-        words = re.findall(r"[A-Za-z]{2,}", sample[len(prompt):])  # single letters are words too easily
+        words = re.findall(
+            r"[A-Za-z]{2,}", sample[len(prompt) :]
+        )  # single letters are words too easily
         return sum(w in corpus_words for w in words) / max(1, len(words))
 
     first, last = samples[min(samples, key=int)], samples[max(samples, key=int)]
@@ -239,10 +256,21 @@ def test_samples_go_from_gibberish_to_words(train_run, corpus_words):
 
 def test_scale_against_gpt3(train_run):
     v = train_run.variables
-    assert v["flops"] == training.flops_per_token(
-        GPT(GPTConfig(vocab_size=v["vocab_size"], block_size=training.DEFAULT["block_size"],
-                      n_layer=training.DEFAULT["n_layer"], n_head=training.DEFAULT["n_head"],
-                      n_embd=training.DEFAULT["n_embd"]))) * v["tokens_seen"]
+    assert (
+        v["flops"]
+        == training.flops_per_token(
+            GPT(
+                GPTConfig(
+                    vocab_size=v["vocab_size"],
+                    block_size=training.DEFAULT["block_size"],
+                    n_layer=training.DEFAULT["n_layer"],
+                    n_head=training.DEFAULT["n_head"],
+                    n_embd=training.DEFAULT["n_embd"],
+                )
+            )
+        )
+        * v["tokens_seen"]
+    )
     assert v["gpt3_flops_ratio"] > 1e9  # GPT-3 did over a billion times more arithmetic
     assert v["laptop_years"] == float(f"{v['laptop_years']:.2g}")  # no false precision
     assert 2 < v["passes"] < 10  # it reads its training text a few times over
@@ -281,24 +309,40 @@ def test_numbers_page_prints_the_shapes(numbers_run):
 
 # The command: one clear line on bad input, before any training.
 
-@pytest.mark.parametrize("make, expected", [
-    (lambda d: d / "missing.txt", "no such file"),
-    (lambda d: (d / "empty.txt").write_text("  \n") and d / "empty.txt", "empty"),
-    (lambda d: (d / "latin1.txt").write_bytes("caf\xe9 au lait".encode("latin-1")) and d / "latin1.txt", "not UTF-8"),
-    (lambda d: (d / "short.txt").write_text("too short to learn from") and d / "short.txt", "too short"),
-])
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda d: d / "missing.txt", "no such file"),
+        (lambda d: (d / "empty.txt").write_text("  \n") and d / "empty.txt", "empty"),
+        (
+            lambda d: (
+                (d / "latin1.txt").write_bytes("caf\xe9 au lait".encode("latin-1"))
+                and d / "latin1.txt"
+            ),
+            "not UTF-8",
+        ),
+        (
+            lambda d: (d / "short.txt").write_text("too short to learn from") and d / "short.txt",
+            "too short",
+        ),
+    ],
+)
 def test_train_bad_text(tmp_path, make, expected):
     line = one_line_error(run_script(TRAIN, "--text", make(tmp_path)))
     assert expected in line
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["--steps", "0"], "at least 1"),
-    (["--steps", "many"], "invalid int"),
-    (["--device", "tpu"], "invalid choice"),
-    (["--learning-rate", "1"], "unrecognized arguments"),
-    (["--out", "snippets"], "is a folder"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--steps", "0"], "at least 1"),
+        (["--steps", "many"], "invalid int"),
+        (["--device", "tpu"], "invalid choice"),
+        (["--learning-rate", "1"], "unrecognized arguments"),
+        (["--out", "snippets"], "is a folder"),
+    ],
+)
 def test_train_bad_flags(args, expected):
     assert expected in one_line_error(run_script(TRAIN, *args))
 

@@ -1,4 +1,5 @@
 """The plumbing that runs snippets and puts them on pages (hooks/), tested on small throwaway projects."""
+
 import importlib.util
 import os
 import platform
@@ -16,7 +17,9 @@ from conftest import ROOT, runner
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """An empty project with our hooks: write snippets into project / 'snippets'."""
-    shutil.copytree(ROOT / "hooks", tmp_path / "hooks", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "hooks", tmp_path / "hooks", ignore=shutil.ignore_patterns("__pycache__")
+    )
     (tmp_path / "snippets").mkdir()
     (tmp_path / "docs").mkdir()
     monkeypatch.setattr(runner, "ROOT", tmp_path)
@@ -32,15 +35,23 @@ def write(path, text):
 
 
 def test_cells_are_split_at_named_markers():
-    cells = runner.split_cells("import os\n\n# %% first\nx = 1\nprint(x)\n\n# %% second\nprint(2)\n")
+    cells = runner.split_cells(
+        "import os\n\n# %% first\nx = 1\nprint(x)\n\n# %% second\nprint(2)\n"
+    )
     assert [(c.name, c.code, c.first_line) for c in cells] == [
-        ("top", "import os", 1), ("first", "x = 1\nprint(x)", 4), ("second", "print(2)", 8)]
+        ("top", "import os", 1),
+        ("first", "x = 1\nprint(x)", 4),
+        ("second", "print(2)", 8),
+    ]
 
 
-@pytest.mark.parametrize("source,message", [
-    ("# %%\nx = 1\n", "needs a name"),
-    ("# %% a\nx = 1\n# %% a\ny = 2\n", "two cells are named 'a'"),
-])
+@pytest.mark.parametrize(
+    "source,message",
+    [
+        ("# %%\nx = 1\n", "needs a name"),
+        ("# %% a\nx = 1\n# %% a\ny = 2\n", "two cells are named 'a'"),
+    ],
+)
 def test_bad_markers_are_refused_with_a_clear_message(source, message):
     with pytest.raises(runner.SnippetError, match=message):
         runner.split_cells(source)
@@ -55,7 +66,9 @@ def test_definitions_are_found_by_name():
 
 
 def test_a_run_records_each_cells_output_figures_and_variables(project):
-    write(project / "snippets" / "demo.py", """
+    write(
+        project / "snippets" / "demo.py",
+        """
         import matplotlib.pyplot as plt
         import numpy as np
 
@@ -67,7 +80,8 @@ def test_a_run_records_each_cells_output_figures_and_variables(project):
         fig, ax = plt.subplots(num="A straight line going up")
         ax.plot([0, 1], [0, 1])
         plt.show()
-    """)
+    """,
+    )
     run = runner.run("demo.py")
     assert list(run.cells) == ["top", "numbers", "plot"]
     assert run.cells["numbers"]["stdout"] == "total 10\n"
@@ -79,21 +93,27 @@ def test_a_run_records_each_cells_output_figures_and_variables(project):
 
 
 def test_a_figure_without_alt_text_is_an_error(project):
-    write(project / "snippets" / "demo.py", """
+    write(
+        project / "snippets" / "demo.py",
+        """
         import matplotlib.pyplot as plt
         # %% plot
         plt.plot([0, 1])
-    """)
+    """,
+    )
     with pytest.raises(runner.SnippetError, match="without alt text"):
         runner.run("demo.py")
 
 
 def test_a_failing_cell_reports_the_snippets_own_line(project):
-    write(project / "snippets" / "bad.py", """
+    write(
+        project / "snippets" / "bad.py",
+        """
         print("fine")
         # %% boom
         ratio = 1 / 0
-    """)
+    """,
+    )
     with pytest.raises(runner.SnippetError) as error:
         runner.run("bad.py")
     assert "ZeroDivisionError" in str(error.value)
@@ -104,13 +124,16 @@ def test_runs_are_cached_and_keyed_by_what_they_import(project):
     snippets = project / "snippets"
     write(snippets / "helper.py", "SCALE = 2\n")
     write(snippets / "unrelated.py", "X = 1\n")
-    write(snippets / "demo.py", """
+    write(
+        snippets / "demo.py",
+        """
         from helper import SCALE
         with open("runs.log", "a") as log:
             log.write("ran\\n")
         # %% show
         print(21 * SCALE)
-    """)
+    """,
+    )
     assert runner.run("demo.py").cells["show"]["stdout"] == "42\n"
     key = runner.record_key(snippets / "demo.py")
     runner.run("demo.py")
@@ -126,18 +149,29 @@ def test_runs_are_cached_and_keyed_by_what_they_import(project):
 
 def build(project):
     env = dict(os.environ, LLMS101_FREEZE=str(project / "_freeze"), NO_MKDOCS_2_WARNING="1")
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project,
-                          capture_output=True, text=True, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
 
 
 def test_a_snippet_that_raises_fails_the_strict_build(project):
-    write(project / "mkdocs.yml", """
+    write(
+        project / "mkdocs.yml",
+        """
         site_name: t
         nav: [index.md]
         markdown_extensions: [admonition, md_in_html, attr_list, pymdownx.superfences, pymdownx.highlight]
         hooks: [hooks/snippets.py]
-    """)
-    write(project / "docs" / "index.md", "# T\n\n{* demo.py:show *}\n\nIt printed {= demo.py:answer =}.\n")
+    """,
+    )
+    write(
+        project / "docs" / "index.md",
+        "# T\n\n{* demo.py:show *}\n\nIt printed {= demo.py:answer =}.\n",
+    )
     write(project / "snippets" / "demo.py", "# %% show\nanswer = 6 * 7\nprint(answer)\n")
     ok = build(project)
     assert ok.returncode == 0, ok.stderr
@@ -154,18 +188,24 @@ def test_a_snippet_that_raises_fails_the_strict_build(project):
 def test_a_script_a_demo_runs_by_name_is_part_of_its_cache_key(project):
     snippets = project / "snippets"
     write(snippets / "tool.py", "print('v1')\n")
-    write(snippets / "demo.py", """
+    write(
+        snippets / "demo.py",
+        """
         import subprocess, sys
         # %% show
         print(subprocess.run([sys.executable, "snippets/tool.py"], capture_output=True, text=True).stdout)
-    """)
+    """,
+    )
     key = runner.record_key(snippets / "demo.py")
     write(snippets / "tool.py", "print('v2')\n")
     assert runner.record_key(snippets / "demo.py") != key
 
 
 def test_a_record_says_where_it_ran_and_is_keyed_by_content_not_by_the_machine(project):
-    write(project / "snippets" / "demo.py", "import torch\n# %% show\nprint(torch.ones(2).sum().item())\n")
+    write(
+        project / "snippets" / "demo.py",
+        "import torch\n# %% show\nprint(torch.ones(2).sum().item())\n",
+    )
     write(project / "constraints.txt", "torch==2.13.0\nnumpy==2.4.6\n")
     run = runner.run("demo.py")
     assert (project / "_freeze" / "demo" / "record.json").is_file()
@@ -173,7 +213,9 @@ def test_a_record_says_where_it_ran_and_is_keyed_by_content_not_by_the_machine(p
     key = runner.record_key(project / "snippets" / "demo.py")
     write(project / "constraints.txt", "torch==2.13.1\nnumpy==2.4.6\n")  # another pinned torch
     assert runner.record_key(project / "snippets" / "demo.py") != key
-    write(project / "constraints.txt", "torch==2.13.0\nnumpy==2.4.6\nsix==1.0\n")  # not a snippet dependency
+    write(
+        project / "constraints.txt", "torch==2.13.0\nnumpy==2.4.6\nsix==1.0\n"
+    )  # not a snippet dependency
     assert runner.record_key(project / "snippets" / "demo.py") == key
     assert runner.recorded("demo.py").cells["show"]["stdout"] == "2.0\n"
 
@@ -186,7 +228,9 @@ def test_a_stale_record_reruns_unless_frozen(project, monkeypatch):
     monkeypatch.setenv("LLMS101_FROZEN", "1")
     with pytest.raises(runner.SnippetError, match="changed since its record was made"):
         runner.run("demo.py")
-    assert runner.load("demo.py", project / "_freeze" / "demo").cells["show"]["stdout"] == "1\n"  # untouched
+    assert (
+        runner.load("demo.py", project / "_freeze" / "demo").cells["show"]["stdout"] == "1\n"
+    )  # untouched
     monkeypatch.delenv("LLMS101_FROZEN")
     assert runner.run("demo.py").cells["show"]["stdout"] == "2\n"
 
@@ -204,9 +248,11 @@ def test_pool_jobs_parse_no_python_in_their_threads(project, monkeypatch):
     # Python 3.11's ast.parse can fail when two threads parse at once (CPython gh-106905), and pytest
     # parses test files on the main thread: jobs read the code where they are queued, not in the pool.
     parse, threads = runner.ast.parse, set()
+
     def parse_and_note(*args, **kwargs):
         threads.add(threading.current_thread())
         return parse(*args, **kwargs)
+
     monkeypatch.setattr(runner.ast, "parse", parse_and_note)
     write(project / "snippets" / "helper.py", "WORD = 'hi'\n")
     write(project / "snippets" / "demo.py", "import helper\n\n# %% show\nprint(helper.WORD)\n")
@@ -225,16 +271,21 @@ def test_records_diff_line_by_line(project):
     text = (project / "_freeze" / "demo" / "record.json").read_text()
     assert '    "0\\n",\n    "1\\n",\n    "2\\n"' in text  # one printed line per line of the file
     runner.execute("demo.py", project / "_freeze" / "demo")
-    assert (project / "_freeze" / "demo" / "record.json").read_text() == text  # same run, same bytes
+    assert (
+        project / "_freeze" / "demo" / "record.json"
+    ).read_text() == text  # same run, same bytes
 
 
 def site(project, page, snippet):
-    write(project / "mkdocs.yml", """
+    write(
+        project / "mkdocs.yml",
+        """
         site_name: t
         nav: [index.md]
         markdown_extensions: [admonition, md_in_html, attr_list, pymdownx.details, pymdownx.superfences, pymdownx.highlight]
         hooks: [hooks/snippets.py]
-    """)
+    """,
+    )
     write(project / "docs" / "index.md", page)
     write(project / "snippets" / "demo.py", snippet)
     return build(project)
@@ -255,11 +306,17 @@ def test_a_demos_setup_goes_in_folded_before_its_first_cell(project):
     assert ok.returncode == 0, ok.stderr
     html = (project / "site" / "index.html").read_text()
     assert html.count("<details") == 1 and "Setup for" in html
-    assert html.index('first</span>') < html.index('data-snippet="demo.py:a"')
+    assert html.index("first</span>") < html.index('data-snippet="demo.py:a"')
 
 
-@pytest.mark.parametrize("page", ["# T\n\n{* demo.py:b *}\n", "# T\n\n{* demo.py:b *}\n\n{* demo.py:a *}\n",
-                                  "# T\n\n{* demo.py:a *}\n"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "# T\n\n{* demo.py:b *}\n",
+        "# T\n\n{* demo.py:b *}\n\n{* demo.py:a *}\n",
+        "# T\n\n{* demo.py:a *}\n",
+    ],
+)
 def test_a_page_that_skips_or_reorders_a_demos_cells_fails_the_strict_build(project, page):
     broken = site(project, page, DEMO)
     assert broken.returncode != 0
@@ -279,6 +336,7 @@ def test_exports_and_the_snippets_download_reach_the_site(project):
     assert (project / "site" / "exports" / "weights.bin").read_bytes() == b"1234"
     archive = project / "site" / "downloads" / "llms101-snippets.zip"
     import zipfile
+
     with zipfile.ZipFile(archive) as zipped:
         assert "llms101-snippets/snippets/demo.py" in zipped.namelist()
         assert "llms101-snippets/requirements.txt" in zipped.namelist()
@@ -289,7 +347,9 @@ def test_exports_and_the_snippets_download_reach_the_site(project):
 
 def test_a_new_cell_that_rebinds_a_name_a_later_cell_reads_fails_the_strict_build(project):
     rebinding = DEMO.replace("# %% b", "# %% new\n    first = 'uno'\n    # %% b\n    print(first)")
-    broken = site(project, "# T\n\n{* demo.py:a *}\n\n{* demo.py:new *}\n\n{* demo.py:b *}\n", rebinding)
+    broken = site(
+        project, "# T\n\n{* demo.py:a *}\n\n{* demo.py:new *}\n\n{* demo.py:b *}\n", rebinding
+    )
     assert broken.returncode != 0
     [line] = [line for line in broken.stderr.splitlines() if "again" in line]
     assert "snippets/demo.py: cell 'new' binds 'first' again, and later cell 'b' reads it" in line
@@ -314,36 +374,52 @@ def test_names_local_to_loops_comprehensions_and_functions_are_not_rebindings():
     """)
     assert runner.rebound_names(source) == []
     assert runner.rebound_names(source.replace("# %% two", "# %% two\nnames = []")) == [
-        "cell 'two' binds 'names' again, and later cell 'three' reads it: give the new value a name of its own"]
+        "cell 'two' binds 'names' again, and later cell 'three' reads it: give the new value a name of its own"
+    ]
 
 
 def test_rerecording_on_another_kind_of_machine_says_so_in_one_line_before_it_runs(project):
     shutil.copy(ROOT / "snippets" / "cli.py", project / "snippets" / "cli.py")
-    write(project / "snippets" / "demo.py", "import cli\nimport torch\n# %% show\nprint(torch.ones(2).sum().item())\n")
+    write(
+        project / "snippets" / "demo.py",
+        "import cli\nimport torch\n# %% show\nprint(torch.ones(2).sum().item())\n",
+    )
     runner.run("demo.py")
     record = project / "_freeze" / "demo" / "record.json"
     said = []
-    write(project / "snippets" / "demo.py", "import cli\nimport torch\n# %% show\nprint(torch.ones(3).sum().item())\n")
+    write(
+        project / "snippets" / "demo.py",
+        "import cli\nimport torch\n# %% show\nprint(torch.ones(3).sum().item())\n",
+    )
     assert runner.refresh(["demo.py"], log=said.append) == {}
     assert not any("not the kind" in line for line in said)  # records made here: nothing to say
     text = record.read_text()
-    record.write_text(text.replace(f'"cpu_capability": "{runner.local_machine()["cpu_capability"]}"',
-                                   '"cpu_capability": "SVE256"'))
-    write(project / "snippets" / "demo.py", "import cli\nimport torch\n# %% show\nprint(torch.ones(4).sum().item())\n")
+    record.write_text(
+        text.replace(
+            f'"cpu_capability": "{runner.local_machine()["cpu_capability"]}"',
+            '"cpu_capability": "SVE256"',
+        )
+    )
+    write(
+        project / "snippets" / "demo.py",
+        "import cli\nimport torch\n# %% show\nprint(torch.ones(4).sum().item())\n",
+    )
     said.clear()
     assert runner.refresh(["demo.py"], log=said.append) == {}
     assert "is not the kind the records were made on" in said[0] and "SVE256" in said[0]
     assert "\n" not in said[0] and said[1].startswith("running snippets/demo.py")
 
 
-
 def test_a_snippet_killed_by_a_signal_says_so_on_its_last_line(project):
-    write(project / "snippets" / "demo.py", """
+    write(
+        project / "snippets" / "demo.py",
+        """
         import os, signal, sys
         # %% die
         print("training the model first (about a minute)", file=sys.stderr)
         os.kill(os.getpid(), signal.SIGKILL)
-    """)
+    """,
+    )
     with pytest.raises(runner.SnippetError) as error:
         runner.run("demo.py")
     assert str(error.value).splitlines()[-1] == "killed by SIGKILL"
@@ -357,7 +433,9 @@ def test_a_failing_cell_names_its_error_on_the_last_line(project):
 
 
 def test_the_robustness_benchmark_reports_a_path_this_cpu_lacks_as_not_available():
-    spec = importlib.util.spec_from_file_location("robustness", ROOT / "benchmarks" / "robustness.py")
+    spec = importlib.util.spec_from_file_location(
+        "robustness", ROOT / "benchmarks" / "robustness.py"
+    )
     robustness = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(robustness)
     assert robustness.kernel_path(dict(os.environ, ATEN_CPU_CAPABILITY="default")) == "DEFAULT"

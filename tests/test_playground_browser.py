@@ -1,4 +1,5 @@
 """The playgrounds on the built site, in a real browser: type into them and check what appears."""
+
 import gzip
 import os
 import re
@@ -84,7 +85,9 @@ def test_typing_strawberry_shows_the_pages_own_splits(server, browser):
             expected = [visible(piece) for piece in record.variables["splits"][name]["strawberry"]]
             assert pieces_shown(page, name) == expected, name
         assert "“strawberry” has 3 r's" in page.locator(".tp-counted").inner_text()
-        assert page.locator(".tp-picked").count() == page.locator(".tp-piece").count()  # the word is all of it
+        assert (
+            page.locator(".tp-picked").count() == page.locator(".tp-piece").count()
+        )  # the word is all of it
 
 
 def test_a_character_cut_into_bytes_shows_as_bytes(server, browser):
@@ -100,10 +103,23 @@ def test_greedy_generation_writes_what_sample_py_writes(server, browser, built_s
     model, tokenizer = load_exported(built_site.site / "exports" / "tiny-gpt.safetensors")
     checkpoint = tmp_path / "tiny-gpt.pt"
     training.save(checkpoint, model, tokenizer, settings={}, text="")
-    command = [sys.executable, "snippets/sample.py", "--greedy", "--prompt", prompt, "--tokens", str(tokens),
-               "--checkpoint", str(checkpoint)]
-    threads = dict(os.environ, OMP_NUM_THREADS=str(training.THREADS))  # more only fight over the CPU at this size
-    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=threads)
+    command = [
+        sys.executable,
+        "snippets/sample.py",
+        "--greedy",
+        "--prompt",
+        prompt,
+        "--tokens",
+        str(tokens),
+        "--checkpoint",
+        str(checkpoint),
+    ]
+    threads = dict(
+        os.environ, OMP_NUM_THREADS=str(training.THREADS)
+    )  # more only fight over the CPU at this size
+    proc = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=threads
+    )
     assert proc.returncode == 0, proc.stderr
     with visit(browser, server + SAMPLING_PAGE) as page:
         widget = page.locator(".sampling-playground")
@@ -124,7 +140,11 @@ def test_bad_settings_get_a_message_not_silence(server, browser, built_site):
         message, chart = widget.locator(".sp-message"), widget.locator(".sp-chart")
         assert chart.is_visible() and widget.locator(".sp-bar").count() == 10
         for prompt, temperature, said in [
-            (f"the {unseen} sat", "0.8", [f'never seen this character, so it cannot read it: "{unseen}"']),
+            (
+                f"the {unseen} sat",
+                "0.8",
+                [f'never seen this character, so it cannot read it: "{unseen}"'],
+            ),
             ("", "0.8", ["The prompt is empty"]),
             ("the cat", "0", ["above 0, not 0", "greedy"]),
             ("the cat", "-1", ["above 0, not -1", "greedy"]),
@@ -152,11 +172,13 @@ def test_top_k_leaves_k_characters_in_the_chart(server, browser):
 def sitemap_at(server):
     """Material navigates instantly only between the pages its sitemap lists, at the site_url the site
     will be published at; the test server has another port, so the sitemap is pointed at it."""
+
     def rewrite(route):
         response = route.fetch()
         sitemap = response.text()
         home = re.search(r"<loc>([^<]+)</loc>", sitemap)[1]  # the home page comes first
         route.fulfill(response=response, body=sitemap.replace(home, server))
+
     return rewrite
 
 
@@ -171,7 +193,9 @@ def test_the_playgrounds_start_after_instant_navigation(server, browser):
         sampling_ready(page)
         page.go_back()
         page.wait_for_function(ROWS_LOADED)
-        assert page.evaluate("window.stillTheSamePage"), "the links loaded new pages: no instant navigation"
+        assert page.evaluate("window.stillTheSamePage"), (
+            "the links loaded new pages: no instant navigation"
+        )
         assert page.locator(".tp-row").count() == 3  # started once
 
 
@@ -187,7 +211,9 @@ def test_the_playgrounds_fit_a_phone(server, browser, url):
         widget = page.locator(".tokenizer-playground, .sampling-playground")
         box = widget.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360
-        assert widget.evaluate("w => w.scrollWidth <= w.clientWidth"), "something sticks out of the widget"
+        assert widget.evaluate("w => w.scrollWidth <= w.clientWidth"), (
+            "something sticks out of the widget"
+        )
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -202,12 +228,14 @@ def test_the_playgrounds_follow_the_colour_scheme(server, browser, scheme):
 def published_under(server, prefix):
     """The site as if published at server + prefix (like https://user.github.io/repo/): anything asked
     for outside prefix is not found."""
+
     def serve(route):
         path = route.request.url.removeprefix(server)
         if path.startswith(prefix):
             route.fulfill(response=route.fetch(url=server + path.removeprefix(prefix)))
         else:
             route.fulfill(status=404)
+
     return serve
 
 
@@ -233,5 +261,7 @@ def test_the_tokenizer_page_weighs_at_most_4_mb_compressed(server, browser):
     page.close()
     total = sum(sizes.values())
     biggest = sorted(sizes.items(), key=lambda item: -item[1])[:5]
-    assert any(url.endswith("o200k_base.js") for url in sizes), "the page did not load the vocabularies"
+    assert any(url.endswith("o200k_base.js") for url in sizes), (
+        "the page did not load the vocabularies"
+    )
     assert total <= PAGE_BUDGET, f"{total:,} bytes compressed; the biggest: {biggest}"

@@ -6,6 +6,7 @@ runner then runs tests/js/*.test.mjs, which import the playground modules and th
 the site serves, against it. The tokenizer and model are small ones made here, in a second, plus the
 site's real exports where a build has recorded them.
 """
+
 import json
 import os
 import shutil
@@ -32,27 +33,58 @@ SITE_MODEL = ROOT / "_freeze" / "train" / "exports" / "tiny-gpt.safetensors"
 JS_TESTS = sorted((ROOT / "tests" / "js").glob("*.test.mjs"))
 
 TEXTS = [
-    "strawberry", "Strawberry", " strawberry", "strawberries", "STRAWBERRY", "How many r's are in strawberry?",
-    "s t r a w b e r r y", "s-t-r-a-w-b-e-r-r-y", "strawberry🍓 straw-berry",
-    "café crème brûlée, naïve façade", "Ünïcödé ÅNGSTRÖM", "e\u0301 (e and a combining accent)",
-    "🍓", "🍓🍓 strawberry 🍓", "👩‍👩‍👧‍👦 a family in one emoji", "🇫🇷 flag",
-    "def f(x):\n\treturn x ** 2  # squared\n", "for (let i = 0; i < n; i++) { sum += a[i]; }",
-    '{"key": [1, 2.5, null], "ok": true}', "ZeroDivisionError: division by zero",
-    "东京是日本的首都。", "日本語のテキスト", "한국어 텍스트", "Привет, мир!", "مرحبا بالعالم", "नमस्ते दुनिया",
-    "a" + " " * 40 + "b", " " * 7, "   leading and trailing   ", "\n\n\n", "\t\tindented\n    spaces\n",
-    "line one\r\nline two", "<|endoftext|> is plain text here", "", "1234567890 3.14159 1e-5 $1,000,000",
+    "strawberry",
+    "Strawberry",
+    " strawberry",
+    "strawberries",
+    "STRAWBERRY",
+    "How many r's are in strawberry?",
+    "s t r a w b e r r y",
+    "s-t-r-a-w-b-e-r-r-y",
+    "strawberry🍓 straw-berry",
+    "café crème brûlée, naïve façade",
+    "Ünïcödé ÅNGSTRÖM",
+    "e\u0301 (e and a combining accent)",
+    "🍓",
+    "🍓🍓 strawberry 🍓",
+    "👩‍👩‍👧‍👦 a family in one emoji",
+    "🇫🇷 flag",
+    "def f(x):\n\treturn x ** 2  # squared\n",
+    "for (let i = 0; i < n; i++) { sum += a[i]; }",
+    '{"key": [1, 2.5, null], "ok": true}',
+    "ZeroDivisionError: division by zero",
+    "东京是日本的首都。",
+    "日本語のテキスト",
+    "한국어 텍스트",
+    "Привет, мир!",
+    "مرحبا بالعالم",
+    "नमस्ते दुनिया",
+    "a" + " " * 40 + "b",
+    " " * 7,
+    "   leading and trailing   ",
+    "\n\n\n",
+    "\t\tindented\n    spaces\n",
+    "line one\r\nline two",
+    "<|endoftext|> is plain text here",
+    "",
+    "1234567890 3.14159 1e-5 $1,000,000",
     "the cat sat on the mat. " * 20,
 ]
 
 
 def tokenizer_reference(path):
     ours = load(path)
-    return {"file": str(path), "cases": [pieces_of(ours.encode(text).ids, ours, text) for text in TEXTS]}
+    return {
+        "file": str(path),
+        "cases": [pieces_of(ours.encode(text).ids, ours, text) for text in TEXTS],
+    }
 
 
 def openai_reference(name):
     encoding = bpe_openai.get_encoding(name)
-    return [pieces_of(encoding.encode(text, disallowed_special=()), encoding, text) for text in TEXTS]
+    return [
+        pieces_of(encoding.encode(text, disallowed_special=()), encoding, text) for text in TEXTS
+    ]
 
 
 def pieces_of(ids, tokenizer, text):
@@ -65,12 +97,17 @@ def load_exported(path):
     """(model, tokenizer) from a file training.export_for_browser wrote: what the sampling playground runs."""
     raw = Path(path).read_bytes()
     (length,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + length])
+    header = json.loads(raw[8 : 8 + length])
     metadata = header.pop("__metadata__")
     model = GPT(GPTConfig(**json.loads(metadata["config"])))
-    data = raw[8 + length:]
-    state = {name: torch.frombuffer(bytearray(data[begin:end]), dtype=torch.float32).reshape(info["shape"])
-             for name, info in header.items() for begin, end in [info["data_offsets"]]}
+    data = raw[8 + length :]
+    state = {
+        name: torch.frombuffer(bytearray(data[begin:end]), dtype=torch.float32).reshape(
+            info["shape"]
+        )
+        for name, info in header.items()
+        for begin, end in [info["data_offsets"]]
+    }
     state["lm_head.weight"] = state["wte.weight"]  # tied: not stored
     model.load_state_dict(state)
     model.eval()
@@ -83,16 +120,29 @@ def model_reference(path, prompts, greedy_tokens=24, temperature=0.7, top_k=5):
     for prompt in prompts:
         ids = tokenizer.encode(prompt)
         with torch.no_grad():
-            logits = model(torch.tensor(ids[-model.config.block_size:])[None])[0][0, -1]
+            logits = model(torch.tensor(ids[-model.config.block_size :])[None])[0][0, -1]
         # what sampling.generate draws from at this temperature and top-k
         scaled = logits / temperature
         scaled = scaled.masked_fill(scaled < torch.topk(scaled, top_k).values[-1], float("-inf"))
-        cases.append({
-            "prompt": prompt, "ids": ids, "logits": logits.tolist(),
-            "temperature": temperature, "top_k": top_k, "probs": F.softmax(scaled, dim=-1).tolist(),
-            "greedy": tokenizer.decode(sampling.generate(model, ids, greedy_tokens, greedy=True)),
-        })
-    return {"file": str(path), "block_size": model.config.block_size, "chars": tokenizer.chars, "cases": cases}
+        cases.append(
+            {
+                "prompt": prompt,
+                "ids": ids,
+                "logits": logits.tolist(),
+                "temperature": temperature,
+                "top_k": top_k,
+                "probs": F.softmax(scaled, dim=-1).tolist(),
+                "greedy": tokenizer.decode(
+                    sampling.generate(model, ids, greedy_tokens, greedy=True)
+                ),
+            }
+        )
+    return {
+        "file": str(path),
+        "block_size": model.config.block_size,
+        "chars": tokenizer.chars,
+        "cases": cases,
+    }
 
 
 def small_model(folder):
@@ -133,7 +183,9 @@ def make_reference(folder):
         data["tokenizers"].append(tokenizer_reference(SITE_TOKENIZER))
     if SITE_MODEL.is_file():
         long_prompt = "the cat sat on the mat, and then the function returned None. " * 4
-        data["models"].append(model_reference(SITE_MODEL, ["the cat sat on the ", "a", "The function ", long_prompt]))
+        data["models"].append(
+            model_reference(SITE_MODEL, ["the cat sat on the ", "a", "The function ", long_prompt])
+        )
     path = folder / "reference.json"
     path.write_text(json.dumps(data))
     return path
@@ -146,13 +198,22 @@ def test_node_tests_match_python(reference):
             pytest.fail("Node.js is missing: the playground tests need it (apt-get install nodejs)")
         pytest.skip("Node.js is not installed: the playground tests need it")
     assert JS_TESTS, "no tests in tests/js/"
-    proc = subprocess.run([node, "--test", "--test-reporter=spec", *map(str, JS_TESTS)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300,
-                          env=dict(os.environ, LLMS101_PLAYGROUND_REFERENCE=str(reference)))
-    assert proc.returncode == 0, f"node --test failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-3000:]}"
+    proc = subprocess.run(
+        [node, "--test", "--test-reporter=spec", *map(str, JS_TESTS)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, LLMS101_PLAYGROUND_REFERENCE=str(reference)),
+    )
+    assert proc.returncode == 0, (
+        f"node --test failed:\n{proc.stdout[-8000:]}\n{proc.stderr[-3000:]}"
+    )
 
 
 def test_the_site_model_weighs_at_most_2_mb():
     if not SITE_MODEL.is_file():
         pytest.skip(f"no {SITE_MODEL.relative_to(ROOT)} yet: `mkdocs build` records it")
-    assert SITE_MODEL.stat().st_size <= 2_000_000, "the sampling playground's model is too big for a page"
+    assert SITE_MODEL.stat().st_size <= 2_000_000, (
+        "the sampling playground's model is too big for a page"
+    )

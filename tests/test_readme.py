@@ -2,6 +2,7 @@
 on Linux and macOS (CI runs the test one exactly as written), and every other command in the README,
 on "Run it yourself" and in the download's README.txt fits its system: pinned installs through
 `python -m pip`, the venv's `bin/` or `Scripts\\`, PyTorch's CPU-only build on Linux, linked tabs."""
+
 import re
 import sys
 import zipfile
@@ -19,8 +20,10 @@ FENCE = re.compile(r"^( *)```(\w+)\n(.*?)\n\1```$", re.S | re.M)
 
 def blocks(text):
     """(language, code) of every fenced block, indentation removed (tabs and lists indent them)."""
-    return [(lang, "\n".join(line[len(indent):] for line in code.splitlines()))
-            for indent, lang, code in FENCE.findall(text)]
+    return [
+        (lang, "\n".join(line[len(indent) :] for line in code.splitlines()))
+        for indent, lang, code in FENCE.findall(text)
+    ]
 
 
 def readme_sections():
@@ -30,7 +33,10 @@ def readme_sections():
 
 def commands():
     """The first sh block of each README section: its one command."""
-    return {title: [code for lang, code in blocks(body) if lang == "sh"][:1] for title, body in readme_sections().items()}
+    return {
+        title: [code for lang, code in blocks(body) if lang == "sh"][:1]
+        for title, body in readme_sections().items()
+    }
 
 
 def tabs(text):
@@ -38,7 +44,11 @@ def tabs(text):
     sets, current = [], None
     for match in re.finditer(r'^=== "([^"]+)"\n(.*?)(?=^=== "|^\S|\Z)', text, re.S | re.M):
         label, body = match.groups()
-        starts_new = current is None or text[current["end"]:match.start()].strip() or label in current["tabs"]
+        starts_new = (
+            current is None
+            or text[current["end"] : match.start()].strip()
+            or label in current["tabs"]
+        )
         if starts_new:
             current = {"tabs": {}, "end": match.end()}
             sets.append(current)
@@ -55,12 +65,21 @@ def zip_files():
 
 def all_commands():
     """(where, language, code) for every shell block of the README and the page, and the zip's README."""
-    found = [("README.md", lang, code) for lang, code in blocks((ROOT / "README.md").read_text(encoding="utf-8"))]
-    found += [("run-it-yourself.md", lang, code) for lang, code in blocks(PAGE.read_text(encoding="utf-8"))]
+    found = [
+        ("README.md", lang, code)
+        for lang, code in blocks((ROOT / "README.md").read_text(encoding="utf-8"))
+    ]
+    found += [
+        ("run-it-yourself.md", lang, code)
+        for lang, code in blocks(PAGE.read_text(encoding="utf-8"))
+    ]
     readme = zip_files().read("llms101-snippets/README.txt").decode("utf-8")
     indented = [line.strip() for line in readme.splitlines() if line.startswith("    ")]
-    found += [("README.txt", "powershell" if "Scripts" in line or line.startswith("py ") else "sh", line)
-              for line in indented if line.startswith((".venv", "py ", "python3 "))]
+    found += [
+        ("README.txt", "powershell" if "Scripts" in line or line.startswith("py ") else "sh", line)
+        for line in indented
+        if line.startswith((".venv", "py ", "python3 "))
+    ]
     return [(where, lang, code) for where, lang, code in found if lang in ("sh", "powershell")]
 
 
@@ -83,11 +102,24 @@ def test_ci_runs_the_readmes_test_command_verbatim():
 
 
 def test_constraints_pin_every_dependency_and_the_cpu_torch():
-    pins = dict(line.lower().replace("_", "-").split("==") for line in (ROOT / "constraints.txt").read_text().splitlines()
-                if line and not line.startswith("#"))
+    pins = dict(
+        line.lower().replace("_", "-").split("==")
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
     assert pins["torch"] == "2.13.0"
-    for name in ["mkdocs", "mkdocs-material", "mkdocs-jupyter", "tokenizers", "bpe-openai", "pytest",
-                 "pytest-codeblocks", "matplotlib", "numpy", "playwright"]:
+    for name in [
+        "mkdocs",
+        "mkdocs-material",
+        "mkdocs-jupyter",
+        "tokenizers",
+        "bpe-openai",
+        "pytest",
+        "pytest-codeblocks",
+        "matplotlib",
+        "numpy",
+        "playwright",
+    ]:
         assert name in pins, f"{name} is not pinned in constraints.txt"
     assert pins["mkdocs"].startswith("1.")
 
@@ -104,10 +136,14 @@ def test_every_install_is_pinned_and_pip_runs_as_python_m_pip():
             for command in re.split(r"&&|;", line):
                 program = (command.split() or [""])[0]
                 if re.fullmatch(r"(.*[/\\])?pip3?(\.exe)?", program):
-                    raise AssertionError(f"{where}: pip called as a command, not python -m pip: {line}")
+                    raise AssertionError(
+                        f"{where}: pip called as a command, not python -m pip: {line}"
+                    )
             if "pip install" in line:
                 installs += 1
-                assert re.search(r"(^|[/\\])python(3\.\d+|\.exe)? -m pip install ", line), f"{where}: {line}"
+                assert re.search(r"(^|[/\\])python(3\.\d+|\.exe)? -m pip install ", line), (
+                    f"{where}: {line}"
+                )
                 assert "-c constraints.txt" in line, f"{where}: unpinned: {line}"
     assert installs >= 10
 
@@ -115,7 +151,9 @@ def test_every_install_is_pinned_and_pip_runs_as_python_m_pip():
 def test_each_system_gets_its_own_paths():
     for where, lang, code in all_commands():
         if lang == "powershell":
-            assert "/bin/" not in code and "python3 " not in code and "&&" not in code, f"{where}: {code}"
+            assert "/bin/" not in code and "python3 " not in code and "&&" not in code, (
+                f"{where}: {code}"
+            )
             if "-m venv" in code:
                 assert "py -m venv .venv" in code, where
             if ".venv" in code and "-m venv" not in code.splitlines()[-1]:
@@ -134,7 +172,9 @@ def test_the_page_gives_each_step_for_linux_macos_and_windows_in_linked_tabs():
         assert labels == SYSTEMS, labels
         shells = {label: [lang for lang, _ in blocks(body)] for label, body in bodies.items()}
         if any(shells.values()):
-            assert shells["Linux"] == shells["macOS"] == ["sh"] and shells["Windows"] == ["powershell"], shells
+            assert shells["Linux"] == shells["macOS"] == ["sh"] and shells["Windows"] == [
+                "powershell"
+            ], shells
 
 
 def joined_lines(text):
@@ -146,7 +186,9 @@ def test_linux_installs_pytorchs_cpu_only_build_before_anything_pulls_in_pypis()
     """On the page and in the README (Linux), in the zip's README, and in the test matrix: the same index."""
     page_linux = [body["Linux"] for labels, body in tabs(PAGE.read_text(encoding="utf-8"))]
     setups = [code for body in page_linux for lang, code in blocks(body) if "pip install" in code]
-    readme_linux = re.search(r"^- \*\*Linux:\*\*(.*?)^- ", readme_sections()["Read it locally"], re.S | re.M).group(1)
+    readme_linux = re.search(
+        r"^- \*\*Linux:\*\*(.*?)^- ", readme_sections()["Read it locally"], re.S | re.M
+    ).group(1)
     zip_readme = zip_files().read("llms101-snippets/README.txt").decode("utf-8")
     workflow = (ROOT / ".github" / "workflows" / "tests.yml").read_text(encoding="utf-8")
     for text in [*setups, readme_linux, zip_readme, workflow]:
@@ -155,7 +197,9 @@ def test_linux_installs_pytorchs_cpu_only_build_before_anything_pulls_in_pypis()
     for code in setups:
         lines = joined_lines(code)
         cpu = next(i for i, line in enumerate(lines) if CPU_INDEX in line)
-        rest = next(i for i, line in enumerate(lines) if re.search(r"--group|-r requirements", line))
+        rest = next(
+            i for i, line in enumerate(lines) if re.search(r"--group|-r requirements", line)
+        )
         assert cpu < rest, code
 
 
@@ -163,7 +207,11 @@ def test_the_downloads_commands_go_into_the_folder_it_unpacks_to():
     [top] = {name.split("/")[0] for name in zip_files().namelist()}
     readme = zip_files().read(f"{top}/README.txt").decode("utf-8")
     assert f"cd {top}" in readme
-    zip_tabs = [bodies for labels, bodies in tabs(PAGE.read_text(encoding="utf-8")) if "unzip" in bodies["Linux"]]
+    zip_tabs = [
+        bodies
+        for labels, bodies in tabs(PAGE.read_text(encoding="utf-8"))
+        if "unzip" in bodies["Linux"]
+    ]
     [bodies] = zip_tabs
     for system, body in bodies.items():
         [(_, code)] = blocks(body)
@@ -178,7 +226,9 @@ def test_the_readme_points_windows_readers_to_powershell_lines_for_both_commands
         [first] = commands()[title]
         group = re.search(r"--group (\w+)", first).group(1)
         assert f"--group {group}" in code and code.splitlines()[0] == "py -m venv .venv", code
-        assert code.splitlines()[-1].startswith(".venv\\Scripts\\python.exe -m " + ("mkdocs serve" if group == "docs" else "pytest"))
+        assert code.splitlines()[-1].startswith(
+            ".venv\\Scripts\\python.exe -m " + ("mkdocs serve" if group == "docs" else "pytest")
+        )
 
 
 def test_the_built_page_renders_the_tabs_and_hides_the_test_markers(built_site):

@@ -1,5 +1,6 @@
 """Sampling: the functions behave as the page "Numbers back into words" says, and the sampling
 command refuses bad settings in one line."""
+
 import re
 import sys
 from pathlib import Path
@@ -25,7 +26,9 @@ def tiny():
     tokenizer = training.CharTokenizer.from_text(TEXT)
     train_ids, val_ids = training.split(TEXT, tokenizer)
     torch.manual_seed(0)
-    model = GPT(GPTConfig(vocab_size=tokenizer.vocab_size, block_size=16, n_layer=1, n_head=2, n_embd=32))
+    model = GPT(
+        GPTConfig(vocab_size=tokenizer.vocab_size, block_size=16, n_layer=1, n_head=2, n_embd=32)
+    )
     settings = dict(training.DEFAULT, steps=60, batch_size=16, lr=1e-2, warmup=5)
     training.train(model, train_ids, val_ids, settings, eval_every=60)
     return model, tokenizer
@@ -75,7 +78,9 @@ def test_low_temperature_sharpens_high_temperature_flattens(tiny):
     cold, normal, hot = (next_token_probs(model, ids, temperature=t) for t in (0.5, 1.0, 2.0))
     assert cold.max() > normal.max() > hot.max()
     assert entropy(cold) < entropy(normal) < entropy(hot)
-    assert torch.argmax(cold) == torch.argmax(hot)  # the ranking never changes, only how steep it is
+    assert torch.argmax(cold) == torch.argmax(
+        hot
+    )  # the ranking never changes, only how steep it is
 
 
 def test_same_seed_same_text(tiny):
@@ -83,15 +88,18 @@ def test_same_seed_same_text(tiny):
     ids = tok.encode("the ")
     a = generate(model, ids, 40, generator=torch.Generator().manual_seed(7))
     b = generate(model, ids, 40, generator=torch.Generator().manual_seed(7))
-    assert a == b and a[:len(ids)] == ids and len(a) == len(ids) + 40
+    assert a == b and a[: len(ids)] == ids and len(a) == len(ids) + 40
 
 
-@pytest.mark.parametrize("kwargs, expected", [
-    (dict(temperature=0), "temperature must be above 0"),
-    (dict(temperature=-1), "temperature must be above 0"),
-    (dict(top_k=0), "top-k must be at least 1"),
-    (dict(max_new_tokens=0), "at least 1"),
-])
+@pytest.mark.parametrize(
+    "kwargs, expected",
+    [
+        (dict(temperature=0), "temperature must be above 0"),
+        (dict(temperature=-1), "temperature must be above 0"),
+        (dict(top_k=0), "top-k must be at least 1"),
+        (dict(max_new_tokens=0), "at least 1"),
+    ],
+)
 def test_bad_settings_stop_with_a_clear_message(tiny, kwargs, expected):
     model, tok = tiny
     kwargs = dict(dict(max_new_tokens=5), **kwargs)
@@ -110,7 +118,9 @@ def test_empty_prompt_and_unknown_characters(tiny):
 
 def test_temperature_zero_is_fine_when_greedy(tiny):
     model, tok = tiny
-    assert generate(model, tok.encode("the "), 5, temperature=0, greedy=True) == generate(model, tok.encode("the "), 5, greedy=True)
+    assert generate(model, tok.encode("the "), 5, temperature=0, greedy=True) == generate(
+        model, tok.encode("the "), 5, greedy=True
+    )
 
 
 def test_top_words_are_words(tiny):
@@ -142,12 +152,14 @@ def test_page_greedy_text_falls_into_a_loop(snippet_run):
     run = snippet_run("temperature.py").variables
     start, period = run["loop_start"], run["loop_length"]
     assert start is not None and period is not None, "greedy found no loop in 1,000 characters"
-    new = run["greedy_ids"][len(run["ids"]):]
+    new = run["greedy_ids"][len(run["ids"]) :]
     assert 0 < period and start + 2 * period <= len(new)
     assert all(new[i] == new[i + period] for i in range(start, len(new) - period))
     assert start == 0 or new[start - 1] != new[start - 1 + period]  # it starts no earlier
-    assert f"after its first {start} characters, it repeats the same {period} characters" in \
-        snippet_run("temperature.py").cells["greedy"]["stdout"]
+    assert (
+        f"after its first {start} characters, it repeats the same {period} characters"
+        in snippet_run("temperature.py").cells["greedy"]["stdout"]
+    )
 
 
 def test_page_top_k_keeps_the_long_shots_out(snippet_run):
@@ -169,15 +181,19 @@ def test_numbers_in_the_pages_prose_are_recorded_variables(snippet_run):
 
 # The command.
 
-@pytest.mark.parametrize("args, expected", [
-    (["--temperature", "0"], "temperature must be above 0"),
-    (["--top-k", "0"], "top-k must be at least 1"),
-    (["--prompt", ""], "prompt is empty"),
-    (["--tokens", "0"], "at least 1"),
-    (["--tokens", "ten"], "invalid int"),
-    (["--prompt", "the cat sat on the Zebra"], "never seen"),
-    (["--temprature", "1"], "unrecognized arguments"),
-])
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--temperature", "0"], "temperature must be above 0"),
+        (["--top-k", "0"], "top-k must be at least 1"),
+        (["--prompt", ""], "prompt is empty"),
+        (["--tokens", "0"], "at least 1"),
+        (["--tokens", "ten"], "invalid int"),
+        (["--prompt", "the cat sat on the Zebra"], "never seen"),
+        (["--temprature", "1"], "unrecognized arguments"),
+    ],
+)
 def test_sample_bad_input(checkpoint, args, expected):
     assert expected in one_line_error(run_script(SAMPLE, "--checkpoint", checkpoint, *args))
 
@@ -186,10 +202,15 @@ def test_sample_missing_or_broken_checkpoint(tmp_path):
     line = one_line_error(run_script(SAMPLE, "--checkpoint", tmp_path / "nothing.pt"))
     assert "no checkpoint" in line and "train.py" in line
     (tmp_path / "junk.pt").write_text("not a model")
-    assert "not a checkpoint" in one_line_error(run_script(SAMPLE, "--checkpoint", tmp_path / "junk.pt"))
+    assert "not a checkpoint" in one_line_error(
+        run_script(SAMPLE, "--checkpoint", tmp_path / "junk.pt")
+    )
 
 
 def test_sample_same_seed_same_output(checkpoint):
-    runs = [run_script(SAMPLE, "--checkpoint", checkpoint, "--seed", "3", "--tokens", "50") for _ in range(2)]
+    runs = [
+        run_script(SAMPLE, "--checkpoint", checkpoint, "--seed", "3", "--tokens", "50")
+        for _ in range(2)
+    ]
     assert runs[0].returncode == 0 and runs[0].stdout == runs[1].stdout
     assert runs[0].stdout.startswith("the cat sat on the ")

@@ -1,5 +1,6 @@
 """Chapter 6: the scaling experiment (scaling.py), checked against the recorded run the page shows
 (and, in benchmarks/robustness.py, against runs with other seeds and on other kernel paths)."""
+
 import math
 
 import numpy as np
@@ -16,18 +17,22 @@ def test_sizes_span_two_and_a_half_powers_of_ten_with_one_shape_and_one_budget(s
     assert v["characters_seen"] == v["steps"] * v["batch_size"] * v["block_size"]
     # sizes counted without the embeddings: 2 layers of about 12 x width^2 weights
     for width, n in zip(widths, params):
-        assert 12 * v["n_layer"] * width ** 2 <= n <= 13 * v["n_layer"] * width ** 2 + 40 * width
+        assert 12 * v["n_layer"] * width**2 <= n <= 13 * v["n_layer"] * width**2 + 40 * width
 
 
 def test_a_model_twice_as_wide_always_reaches_a_lower_test_loss(snippet_run):
     v = snippet_run("scaling.py").variables
     widths, losses = v["widths"], v["test_losses"]
-    pairs = [(i, j) for i in range(len(widths)) for j in range(i + 1, len(widths))
-             if widths[j] >= 2 * widths[i]]
+    pairs = [
+        (i, j)
+        for i in range(len(widths))
+        for j in range(i + 1, len(widths))
+        if widths[j] >= 2 * widths[i]
+    ]
     assert len(pairs) >= 8
     for i, j in pairs:
         assert losses[j] < losses[i], (widths[i], widths[j])
-    assert v["loss_cut"] > 0.3   # the biggest far below the smallest: "about a third lower"
+    assert v["loss_cut"] > 0.3  # the biggest far below the smallest: "about a third lower"
 
 
 def test_no_model_is_memorising_training_and_test_losses_are_close(snippet_run):
@@ -43,9 +48,11 @@ def test_each_curve_is_the_least_squares_fit_to_the_smallest_sizes_only(snippet_
     n_fit = v["n_fit"]
     sizes = np.array(v["params"], dtype=float)
     losses = np.array(v["test_losses"])
-    columns = {"power law": lambda a: [sizes ** -a],
-               "floor + power law": lambda a: [np.ones_like(sizes), sizes ** -a],
-               "logarithm": lambda a: [np.ones_like(sizes), -np.log(sizes)]}
+    columns = {
+        "power law": lambda a: [sizes**-a],
+        "floor + power law": lambda a: [np.ones_like(sizes), sizes**-a],
+        "logarithm": lambda a: [np.ones_like(sizes), -np.log(sizes)],
+    }
     assert set(v["fitted"]) == set(columns)
 
     def least_squares(name, a):
@@ -56,7 +63,7 @@ def test_each_curve_is_the_least_squares_fit_to_the_smallest_sizes_only(snippet_
     for name, (a, *weights) in v["fitted"].items():
         best_weights, best = least_squares(name, a)
         assert np.allclose(weights, best_weights, rtol=1e-6)
-        if name != "logarithm":   # and no nearby exponent does better (with a floor >= 0)
+        if name != "logarithm":  # and no nearby exponent does better (with a floor >= 0)
             for other in (a - 0.004, a + 0.004):
                 other_weights, error = least_squares(name, other)
                 if other > 0 and other_weights[0] >= 0:
@@ -65,14 +72,16 @@ def test_each_curve_is_the_least_squares_fit_to_the_smallest_sizes_only(snippet_
         errors = predicted / losses - 1
         assert np.allclose(errors[n_fit:], v["prediction_error"][name])
         assert math.isclose(v["fit_error"][name], float(np.sqrt((errors[:n_fit] ** 2).mean())))
-    assert v["fitted"]["floor + power law"][1] >= 0   # a floor below zero would be no floor
+    assert v["fitted"]["floor + power law"][1] >= 0  # a floor below zero would be no floor
     assert v["alpha"] == v["fitted"]["power law"][0]
 
 
-def test_every_curve_fits_the_small_sizes_and_predicts_the_held_back_ones_within_a_few_percent(snippet_run):
+def test_every_curve_fits_the_small_sizes_and_predicts_the_held_back_ones_within_a_few_percent(
+    snippet_run,
+):
     v = snippet_run("scaling.py").variables
     assert len(v["params"]) - v["n_fit"] >= 3
-    assert v["params"][-1] / v["params"][v["n_fit"] - 1] >= 5   # extrapolated, not interpolated
+    assert v["params"][-1] / v["params"][v["n_fit"] - 1] >= 5  # extrapolated, not interpolated
     for name in v["fitted"]:
         assert v["fit_error"][name] < 0.04
         assert v["worst_miss"][name] < 0.10

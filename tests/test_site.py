@@ -1,4 +1,5 @@
 """The built site: strict build, every chapter, outputs equal to fresh runs, notebooks, no third parties."""
+
 import html
 import json
 import re
@@ -23,8 +24,9 @@ def nav_pages():
 
     def walk(items):
         for item in items:
-            for value in (item.values() if isinstance(item, dict) else [item]):
+            for value in item.values() if isinstance(item, dict) else [item]:
                 yield from walk(value) if isinstance(value, list) else [value]
+
     return list(walk(config["nav"]))
 
 
@@ -58,7 +60,9 @@ def test_every_chapter_is_a_page(built_site):
         text = built_site.page(page_url(page))
         assert "<h1" in text, f"{page} has no title"
         assert "This snippet did not run" not in text
-        assert not re.search(r"\bTODO\b|\bTBD\b|lorem ipsum", text, re.I), f"{page} has placeholder text"
+        assert not re.search(r"\bTODO\b|\bTBD\b|lorem ipsum", text, re.I), (
+            f"{page} has placeholder text"
+        )
 
 
 @pytest.mark.parametrize("page,name,cell", embeds())
@@ -67,7 +71,8 @@ def test_page_shows_the_cells_real_output(built_site, page, name, cell):
     run = runner.recorded(name)
     shown = re.search(
         rf'<div class="snippet-output(?: wraps)?" data-snippet="{re.escape(name)}:{re.escape(cell)}">(.*?)</div>\s*</div>',
-        built_site.page(page_url(page)), re.S,
+        built_site.page(page_url(page)),
+        re.S,
     )
     printed = run.cells[cell]["stdout"].rstrip()
     if not printed:
@@ -82,11 +87,14 @@ def test_page_shows_the_cells_real_output(built_site, page, name, cell):
 def test_every_record_is_up_to_date(name):
     """The site is built from _freeze/: a record must be the run of the snippet as it is now."""
     stale = runner.load(name, runner.record_folder(name))
-    assert stale is not None, f"_freeze/{Path(name).stem} is missing: run `mkdocs build` and commit _freeze/"
+    assert stale is not None, (
+        f"_freeze/{Path(name).stem} is missing: run `mkdocs build` and commit _freeze/"
+    )
     assert runner.recorded(name) is not None, (
         f"_freeze/{Path(name).stem} is stale: snippets/{name} or a module it imports changed since it was "
         "recorded. Run `mkdocs build` (it re-runs what changed) and commit _freeze/: the diff shows what "
-        "the change did to the page's outputs")
+        "the change did to the page's outputs"
+    )
 
 
 @pytest.mark.parametrize("fresh_name", demo_scripts())
@@ -98,14 +106,22 @@ def test_a_fresh_run_gives_the_records_digits_on_the_same_kind_of_machine(fresh,
     record, run = runner.recorded(fresh_name), fresh.run(fresh_name)
     assert record is not None, f"_freeze/{Path(fresh_name).stem} is missing or stale"
     if not runner.same_kind(record.machine, run.machine):
-        pytest.skip(f"recorded on {runner.describe(record.machine)}; this is {runner.describe(run.machine)}: "
-                    "the claims are checked instead")
+        pytest.skip(
+            f"recorded on {runner.describe(record.machine)}; this is {runner.describe(run.machine)}: "
+            "the claims are checked instead"
+        )
     for cell, data in record.cells.items():
-        assert run.cells[cell]["stdout"] == data["stdout"], f"{fresh_name}:{cell} printed something else"
-        assert run.cells[cell]["figures"] == data["figures"], f"{fresh_name}:{cell} drew something else"
+        assert run.cells[cell]["stdout"] == data["stdout"], (
+            f"{fresh_name}:{cell} printed something else"
+        )
+        assert run.cells[cell]["figures"] == data["figures"], (
+            f"{fresh_name}:{cell} drew something else"
+        )
     assert run.variables == record.variables
     for export in record.exports:
-        assert (run.folder / "exports" / export).read_bytes() == (record.folder / "exports" / export).read_bytes()
+        assert (run.folder / "exports" / export).read_bytes() == (
+            record.folder / "exports" / export
+        ).read_bytes()
 
 
 def copy_paste_pages():
@@ -113,7 +129,9 @@ def copy_paste_pages():
 
 
 @pytest.mark.parametrize("copy_paste_page", copy_paste_pages())
-def test_copying_a_pages_code_blocks_in_order_prints_what_the_page_shows(fresh, built_site, copy_paste_page):
+def test_copying_a_pages_code_blocks_in_order_prints_what_the_page_shows(
+    fresh, built_site, copy_paste_page
+):
     """A reader copies the page's code blocks, in page order, into one Python session started in
     snippets/: each block prints what the page shows under it, and draws the same figures. (Compared
     with the page itself where this machine is the records' kind; else with this machine's fresh runs.)"""
@@ -121,7 +139,9 @@ def test_copying_a_pages_code_blocks_in_order_prints_what_the_page_shows(fresh, 
     page_blocks = result["blocks"]
     assert page_blocks, f"{copy_paste_page} shows no Python code"
     assert result["error"] is None, f"{copy_paste_page}: {result['error']}"
-    for number, (block, printed, drawn) in enumerate(zip(page_blocks, result["printed"], result["figures"]), 1):
+    for number, (block, printed, drawn) in enumerate(
+        zip(page_blocks, result["printed"], result["figures"]), 1
+    ):
         where = f"{copy_paste_page}, code block {number} ({block['code'].splitlines()[0][:60]!r})"
         expected, figures = "", []
         for output in block["outputs"]:
@@ -129,9 +149,13 @@ def test_copying_a_pages_code_blocks_in_order_prints_what_the_page_shows(fresh, 
         for figure in block["figures"]:
             figures.append(expected_figure(fresh, built_site, figure))
         assert printed.rstrip() == expected.rstrip(), where
-        assert len(drawn) == len(figures), f"{where}: drew {len(drawn)} figures, the page shows {len(figures)}"
+        assert len(drawn) == len(figures), (
+            f"{where}: drew {len(drawn)} figures, the page shows {len(figures)}"
+        )
         for svg, mine in zip(figures, drawn):
-            assert (result["folder"] / mine["file"]).read_bytes() == svg, f"{where}: a different figure"
+            assert (result["folder"] / mine["file"]).read_bytes() == svg, (
+                f"{where}: a different figure"
+            )
 
 
 def expected_output(fresh, snippet, shown):
@@ -145,14 +169,18 @@ def expected_figure(fresh, built_site, figure):
     if records_kind(name):
         return (built_site.site / "figures" / Path(figure["src"]).name).read_bytes()
     run = fresh.run(name)
-    index = [f["file"] for f in runner.recorded(name).cells[cell]["figures"]].index(Path(figure["src"]).name)
+    index = [f["file"] for f in runner.recorded(name).cells[cell]["figures"]].index(
+        Path(figure["src"]).name
+    )
     return (run.folder / run.cells[cell]["figures"][index]["file"]).read_bytes()
 
 
 def test_figures_are_files_with_alt_text(built_site):
     shown = 0
     for page in nav_pages():
-        for src, alt in re.findall(r'<img src="([^"]+)" alt="([^"]*)"', built_site.page(page_url(page))):
+        for src, alt in re.findall(
+            r'<img src="([^"]+)" alt="([^"]*)"', built_site.page(page_url(page))
+        ):
             if "figures/" not in src:
                 continue
             shown += 1
@@ -163,7 +191,11 @@ def test_figures_are_files_with_alt_text(built_site):
 
 
 def test_each_chapter_with_demos_has_a_notebook_with_the_same_outputs(built_site):
-    pages = {page for page, _, _ in embeds() if get_data((DOCS / page).read_text())[1].get("notebook") is not False}
+    pages = {
+        page
+        for page, _, _ in embeds()
+        if get_data((DOCS / page).read_text())[1].get("notebook") is not False
+    }
     assert pages
     for page in pages:
         stem = Path(page).stem
@@ -181,11 +213,18 @@ def test_each_chapter_with_demos_has_a_notebook_with_the_same_outputs(built_site
             assert cell.source == data["code"]
             printed = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
             assert printed == data["stdout"]
-        assert (built_site.site / "notebooks" / stem / "index.html").is_file(), "notebook not rendered as a page"
-        assert f"notebooks/{stem}/{stem}.ipynb" in built_site.page(page_url(page)), f"{page} does not link its notebook"
+        assert (built_site.site / "notebooks" / stem / "index.html").is_file(), (
+            "notebook not rendered as a page"
+        )
+        assert f"notebooks/{stem}/{stem}.ipynb" in built_site.page(page_url(page)), (
+            f"{page} does not link its notebook"
+        )
 
 
-RESOURCE = re.compile(r'<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\bsrc=["\']([^"\']+)|<link\b[^>]*\bhref=["\']([^"\']+)', re.I)
+RESOURCE = re.compile(
+    r'<(?:script|img|iframe|source|audio|video|embed)\b[^>]*\bsrc=["\']([^"\']+)|<link\b[^>]*\bhref=["\']([^"\']+)',
+    re.I,
+)
 
 
 def test_no_page_loads_anything_from_another_host(built_site):
@@ -198,11 +237,17 @@ def test_no_page_loads_anything_from_another_host(built_site):
                 tag = match[0]
                 if "<link" in tag and re.search(r'rel=["\']?(canonical|alternate|prev|next)', tag):
                     continue
-                assert not re.match(r"(https?:)?//", url), f"{path.relative_to(built_site.site)} loads {url}"
-            assert not re.search(r"""import\(\s*["']https?://""", text), f"{path} imports a remote module"
+                assert not re.match(r"(https?:)?//", url), (
+                    f"{path.relative_to(built_site.site)} loads {url}"
+                )
+            assert not re.search(r"""import\(\s*["']https?://""", text), (
+                f"{path} imports a remote module"
+            )
         elif path.suffix == ".css":
             text = path.read_text(encoding="utf-8")
-            assert not re.search(r"""@import\s+(url\()?["']?https?://|url\(["']?https?://""", text), f"{path} loads a remote resource"
+            assert not re.search(
+                r"""@import\s+(url\()?["']?https?://|url\(["']?https?://""", text
+            ), f"{path} loads a remote resource"
 
 
 def test_search_index_covers_the_chapters(built_site):
@@ -230,7 +275,11 @@ def fences(text):
     return found
 
 
-@pytest.mark.parametrize("path", sorted(DOCS.rglob("*.md")) + [ROOT / "README.md"], ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.parametrize(
+    "path",
+    sorted(DOCS.rglob("*.md")) + [ROOT / "README.md"],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
 def test_no_python_fence_is_silently_skipped(path):
     """pytest --codeblocks runs only fences whose info string is exactly python, sh or bash; the build runs
     only {* *} embeds. A fence like ```py or ```python title="x" would be neither run nor tested."""
@@ -245,7 +294,9 @@ def test_no_python_fence_is_silently_skipped(path):
 @pytest.mark.parametrize("path", sorted((ROOT / "snippets").glob("*.py")), ids=lambda p: p.name)
 def test_snippet_lines_fit_a_page(path):
     """Pages show the snippets' code; a line over 88 characters scrolls sideways at 1280 px."""
-    long = [number for number, line in enumerate(path.read_text().splitlines(), 1) if len(line) > 88]
+    long = [
+        number for number, line in enumerate(path.read_text().splitlines(), 1) if len(line) > 88
+    ]
     assert not long, f"snippets/{path.name}: lines {long} are longer than 88 characters"
 
 
@@ -275,6 +326,12 @@ def test_the_code_download_holds_every_snippet_and_the_pinned_requirements(built
 def test_the_build_log_has_nothing_a_contributor_must_learn_to_ignore(built_site):
     """The strict build's log: no warnings, no list of 'pages not in the nav' (the notebooks are put in the
     nav by the hook), no line per notebook from mkdocs-jupyter."""
-    for noise in ('not included in the "nav"', "Converting notebook", "Cache hit", "Copied jupyter file", "WARNING"):
+    for noise in (
+        'not included in the "nav"',
+        "Converting notebook",
+        "Cache hit",
+        "Copied jupyter file",
+        "WARNING",
+    ):
         assert noise not in built_site.log, noise
     assert len(built_site.log.splitlines()) <= 5, built_site.log

@@ -1,4 +1,5 @@
 """The claims of chapters 1 and 2 (the strawberry problem, text becomes numbers), checked against the run the pages show."""
+
 import hashlib
 import os
 import re
@@ -67,7 +68,10 @@ def test_no_tokenizer_here_cuts_strawberry_into_straw_and_berry(tokens):
 def test_capital_and_plural_are_cut_differently(tokens):
     splits = tokens.variables["splits"]
     for name in TOKENIZERS:
-        variants = [tuple(splits[name][text]) for text in ["strawberry", "Strawberry", " strawberry", "strawberries"]]
+        variants = [
+            tuple(splits[name][text])
+            for text in ["strawberry", "Strawberry", " strawberry", "strawberries"]
+        ]
         assert len(set(variants)) == len(variants), name
 
 
@@ -77,7 +81,9 @@ def test_ids_on_the_page_are_the_ids_the_real_tokenizers_give(tokens):
         assert question_ids[name] == bpe_openai.get_encoding(name).encode(QUESTION)
     assert tokens.variables["strawberry_id_cl100k"] in question_ids["cl100k_base"]
     assert tokens.variables["strawberry_id_o200k"] in question_ids["o200k_base"]
-    assert len(question_ids["ours"]) > len(question_ids["cl100k_base"])  # small vocabulary, more pieces
+    assert len(question_ids["ours"]) > len(
+        question_ids["cl100k_base"]
+    )  # small vocabulary, more pieces
 
 
 def test_chapter_one_shows_what_gpt4o_receives(strawberry, tokens):
@@ -86,7 +92,9 @@ def test_chapter_one_shows_what_gpt4o_receives(strawberry, tokens):
     # "one of those numbers stands for the whole of ' strawberry'"
     assert strawberry.variables["strawberry_id"] in ids
     assert strawberry.variables["strawberry_id"] == tokens.variables["strawberry_id_o200k"]
-    assert strawberry.variables["question_tokens"] == len(ids) < strawberry.variables["question_chars"]
+    assert (
+        strawberry.variables["question_tokens"] == len(ids) < strawberry.variables["question_chars"]
+    )
     assert str(ids) in strawberry.cells["question"]["stdout"]
 
 
@@ -98,7 +106,10 @@ def test_ids_carry_no_spelling(tokens):
         encoding = bpe_openai.get_encoding(name)
         assert all(len(encoding.encode(word)) == 1 for word in words), name
     stdout = tokens.cells["count"]["stdout"]
-    assert f"decode([{tokens.variables['strawberry_id_cl100k']}]) = ' strawberry', which has 3 r's" in stdout
+    assert (
+        f"decode([{tokens.variables['strawberry_id_cl100k']}]) = ' strawberry', which has 3 r's"
+        in stdout
+    )
 
 
 def test_spelling_out_gives_one_token_per_letter_and_three_rs(tokens):
@@ -110,7 +121,11 @@ def test_spelling_out_gives_one_token_per_letter_and_three_rs(tokens):
 
 def test_spelled_pieces_counted_independently(fresh_ours):
     ours = fresh_ours
-    for encoding in [ours, bpe_openai.get_encoding("cl100k_base"), bpe_openai.get_encoding("o200k_base")]:
+    for encoding in [
+        ours,
+        bpe_openai.get_encoding("cl100k_base"),
+        bpe_openai.get_encoding("o200k_base"),
+    ]:
         ids = ours.encode(SPACED).ids if encoding is ours else encoding.encode(SPACED)
         letters = [encoding.decode([i]).strip() for i in ids]
         assert letters == list("strawberry")
@@ -123,7 +138,9 @@ def test_training_is_deterministic(tokens, fresh_ours):
     assert tokens.variables["same_after_reload"] is True
     # and across processes: training again here gives the tokenizer the page shows
     ours = fresh_ours
-    assert hashlib.sha256(ours.to_str().encode()).hexdigest()[:16] == tokens.variables["fingerprint"]
+    assert (
+        hashlib.sha256(ours.to_str().encode()).hexdigest()[:16] == tokens.variables["fingerprint"]
+    )
     assert ours.encode(QUESTION).ids == tokens.variables["question_ids"]["ours"]
 
 
@@ -155,9 +172,16 @@ def test_numbers_in_prose_are_recorded_variables(page, snippet_run):
 
 # Bad input: one line on stderr, a non-zero exit, never a traceback.
 
+
 def run_tokens(*args, script="tokens.py", cwd=ROOT):
-    return subprocess.run([sys.executable, str(ROOT / "snippets" / script), *args], cwd=cwd, capture_output=True,
-                          text=True, env=dict(os.environ, MPLBACKEND="Agg"), timeout=120)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "snippets" / script), *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, MPLBACKEND="Agg"),
+        timeout=120,
+    )
 
 
 def assert_one_line_error(proc, expected):
@@ -208,7 +232,9 @@ def test_help():
 def test_readers_own_text(tmp_path):
     own = tmp_path / "mine.txt"
     own.write_text("Strawberries and cream, fraises à la crème, 苺 🍓. " * 200, encoding="utf-8")
-    proc = run_tokens("--text", str(own), "--vocab-size", "300", cwd=tmp_path)  # its out/ goes to tmp_path
+    proc = run_tokens(
+        "--text", str(own), "--vocab-size", "300", cwd=tmp_path
+    )  # its out/ goes to tmp_path
     assert proc.returncode == 0, proc.stderr
     assert f"corpus:      {len(own.read_text(encoding='utf-8')):,} characters" in proc.stdout
     # a short, repetitive text runs out of pairs to merge before 300 tokens, and the output says so

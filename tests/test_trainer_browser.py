@@ -2,6 +2,7 @@
 its sample changes while no task on the page's main thread takes 50 ms of CPU time (the worker does the
 math), pause, resume and reset work, bad input gets a message, and a keyboard is enough.
 About 20 s of training in all, on this machine (the speed itself: benchmarks/trainer_speed.py)."""
+
 import json
 import re
 
@@ -25,10 +26,18 @@ def main_thread_tasks(trace):
     machine stretch."""
     events = json.loads(trace)
     events = events["traceEvents"] if isinstance(events, dict) else events
-    main = {(e["pid"], e["tid"]) for e in events
-            if e.get("ph") == "M" and e.get("name") == "thread_name" and e["args"]["name"] == "CrRendererMain"}
-    return [(e.get("dur", 0) / 1000, e.get("tdur", 0) / 1000) for e in events
-            if e.get("name") == "RunTask" and e.get("ph") == "X" and (e["pid"], e["tid"]) in main]
+    main = {
+        (e["pid"], e["tid"])
+        for e in events
+        if e.get("ph") == "M"
+        and e.get("name") == "thread_name"
+        and e["args"]["name"] == "CrRendererMain"
+    }
+    return [
+        (e.get("dur", 0) / 1000, e.get("tdur", 0) / 1000)
+        for e in events
+        if e.get("name") == "RunTask" and e.get("ph") == "X" and (e["pid"], e["tid"]) in main
+    ]
 
 
 def state(page):
@@ -61,7 +70,9 @@ def test_it_trains_offline_and_by_keyboard(server, browser):
         page.set_default_timeout(60_000)
         page.wait_for_selector(f"{WIDGET}[data-state=idle]")
         page.wait_for_load_state("networkidle")
-        assert not [u for u in requested if TRAINER_FILES.search(u)], "the trainer loaded before anyone pressed Train"
+        assert not [u for u in requested if TRAINER_FILES.search(u)], (
+            "the trainer loaded before anyone pressed Train"
+        )
 
         # by keyboard alone: Tab to Train, Enter
         page.locator(f"{WIDGET} input[type=radio]").first.focus()
@@ -70,7 +81,9 @@ def test_it_trains_offline_and_by_keyboard(server, browser):
         assert outline != "none", "the focused button shows no outline"
         page.keyboard.press("Enter")
         page.wait_for_selector(f"{WIDGET}[data-state=training]")
-        browser.start_tracing(page=page, categories=["devtools.timeline", "disabled-by-default-devtools.timeline"])
+        browser.start_tracing(
+            page=page, categories=["devtools.timeline", "disabled-by-default-devtools.timeline"]
+        )
         assert [u for u in requested if TRAINER_FILES.search(u)], "Train fetched nothing"
         first_sample = page.locator(f"{WIDGET} .tr-sample").inner_text()
 
@@ -84,7 +97,9 @@ def test_it_trains_offline_and_by_keyboard(server, browser):
         tasks = main_thread_tasks(browser.stop_tracing())
         assert len(tasks) > 20, "the trace caught no work on the page's main thread"
         longest = max(tasks, key=lambda task: task[1])
-        assert longest[1] < 50, f"a main-thread task took {longest[1]:.0f} ms of CPU time while it trained"
+        assert longest[1] < 50, (
+            f"a main-thread task took {longest[1]:.0f} ms of CPU time while it trained"
+        )
 
         # pause (Space, the focus is still on the button), and it stays put; resume (Enter), and it goes on
         page.keyboard.press(" ")
@@ -95,7 +110,9 @@ def test_it_trains_offline_and_by_keyboard(server, browser):
         assert "Paused" in page.locator(f"{WIDGET} .tr-message").inner_text()
         page.keyboard.press("Enter")
         page.wait_for_selector(f"{WIDGET}[data-state=training]")
-        page.wait_for_function(f"Number(document.querySelector('{WIDGET} .tr-step').textContent.split(' ')[0]) > {paused_at}")
+        page.wait_for_function(
+            f"Number(document.querySelector('{WIDGET} .tr-step').textContent.split(' ')[0]) > {paused_at}"
+        )
 
         # reset: back to the start, and Train starts a new run from step 0
         press_tab_until(page, f"{WIDGET} .tr-reset")
@@ -105,7 +122,9 @@ def test_it_trains_offline_and_by_keyboard(server, browser):
         assert page.locator(f"{WIDGET} .tr-announce").inner_text().startswith("Reset")
         page.locator(f"{WIDGET} .tr-train").click()
         page.wait_for_selector(f"{WIDGET}[data-state=training]")
-        page.wait_for_function(f"document.querySelector('{WIDGET} svg')?.getAttribute('aria-label').includes('up to step 0')")
+        page.wait_for_function(
+            f"document.querySelector('{WIDGET} svg')?.getAttribute('aria-label').includes('up to step 0')"
+        )
         page.locator(f"{WIDGET} .tr-reset").click()
 
 
@@ -127,18 +146,29 @@ def test_bad_text_gets_one_clear_message(server, browser):
         for text, said in BAD_TEXTS:
             widget.locator("textarea").evaluate("(box, text) => { box.value = text; }", text)
             widget.locator(".tr-train").click()
-            page.wait_for_function("([selector, said]) => document.querySelector(selector)?.textContent.includes(said)",
-                                   arg=[f"{WIDGET} .tr-message.tr-problem", said], timeout=30_000)
+            page.wait_for_function(
+                "([selector, said]) => document.querySelector(selector)?.textContent.includes(said)",
+                arg=[f"{WIDGET} .tr-message.tr-problem", said],
+                timeout=30_000,
+            )
             assert state(page) == "idle" and widget.locator(".tr-results").is_hidden()
-            assert said in widget.locator(".tr-announce").inner_text()  # a screen reader hears it too
+            assert (
+                said in widget.locator(".tr-announce").inner_text()
+            )  # a screen reader hears it too
         widget.locator("input[name=seed]").fill("-3")
         widget.locator(".tr-train").click()
-        assert "The seed must be a whole number from 0 to 2,147,483,647, not -3." in widget.locator(".tr-message").inner_text()
+        assert (
+            "The seed must be a whole number from 0 to 2,147,483,647, not -3."
+            in widget.locator(".tr-message").inner_text()
+        )
         assert state(page) == "idle"
 
 
 def test_it_trains_on_pasted_text(server, browser):
-    text = "".join(f"Line {i}: the quick brown fox jumps over the lazy dog, and then it naps.\n" for i in range(60))
+    text = "".join(
+        f"Line {i}: the quick brown fox jumps over the lazy dog, and then it naps.\n"
+        for i in range(60)
+    )
     with visit(browser, server + PAGE) as page:
         widget = page.locator(WIDGET)
         page.wait_for_selector(f"{WIDGET}[data-state=idle]")
@@ -160,6 +190,7 @@ def contrast(colour, background):
         channels = [c / 255 for c in rgb]
         channels = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
     light, dark = sorted([luminance(a), luminance(b)], reverse=True)
     return (light + 0.05) / (dark + 0.05)
 
@@ -181,20 +212,29 @@ COLOURS = """() => {  // [r, g, b, alpha]
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_readable_in_both_schemes_and_on_a_phone(server, browser, scheme):
-    with visit(browser, server + PAGE, color_scheme=scheme, viewport={"width": 390, "height": 844},
-               reduced_motion="reduce") as page:
+    with visit(
+        browser,
+        server + PAGE,
+        color_scheme=scheme,
+        viewport={"width": 390, "height": 844},
+        reduced_motion="reduce",
+    ) as page:
         widget = page.locator(WIDGET)
         page.wait_for_selector(f"{WIDGET}[data-state=idle]")
         widget.locator(".tr-train").click()
         page.wait_for_selector(f"{WIDGET} .tr-guesses li", timeout=60_000)
         widget.locator(".tr-train").click()  # pause
         page.wait_for_selector(f"{WIDGET}[data-state=paused]", timeout=30_000)
-        if AXE.is_file():  # axe-core's WCAG 2.1 A/AA rules on the widget as it is now, results and all
+        if (
+            AXE.is_file()
+        ):  # axe-core's WCAG 2.1 A/AA rules on the widget as it is now, results and all
             page.evaluate(AXE.read_text(encoding="utf-8"))
-            violations = page.evaluate("""async (tags) => (await axe.run('.trainer-playground',
+            violations = page.evaluate(
+                """async (tags) => (await axe.run('.trainer-playground',
                 { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }))
                 .violations.map(v => [v.id, v.nodes.map(n => n.target), v.nodes[0].failureSummary])""",
-                ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+                ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"],
+            )
             assert not violations, violations
         colours = page.evaluate(COLOURS)
         assert colours["background"][3] == 1, colours
@@ -204,7 +244,13 @@ def test_readable_in_both_schemes_and_on_a_phone(server, browser, scheme):
             assert contrast(colours[name], colours["background"]) >= 4.5, (name, colours)
         box = widget.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390
-        assert widget.evaluate("w => w.scrollWidth <= w.clientWidth"), "something sticks out of the widget"
-        duration = widget.locator(".tr-fill").first.evaluate("e => getComputedStyle(e).transitionDuration")
-        assert float(duration.removesuffix("s")) < 0.01, f"the bars still glide ({duration}) with reduced motion"
+        assert widget.evaluate("w => w.scrollWidth <= w.clientWidth"), (
+            "something sticks out of the widget"
+        )
+        duration = widget.locator(".tr-fill").first.evaluate(
+            "e => getComputedStyle(e).transitionDuration"
+        )
+        assert float(duration.removesuffix("s")) < 0.01, (
+            f"the bars still glide ({duration}) with reduced motion"
+        )
         widget.locator(".tr-reset").click()

@@ -5,6 +5,7 @@ takes the site's address from SITE_URL, the way the workflow hands it over. The 
 (.github/workflows/tests.yml): the same checks, and it runs the snippet and claim tests on Linux,
 macOS and Windows with the oldest and newest supported Python, read-only, installs pinned, PyTorch's
 CPU-only build on Linux (the build the records were made with)."""
+
 import ast
 import os
 import re
@@ -28,7 +29,11 @@ TESTS = ROOT / ".github" / "workflows" / "tests.yml"
 RECORDS = ROOT / ".github" / "workflows" / "records.yml"
 WORKFLOWS = [WORKFLOW, TESTS, RECORDS]
 BIN = Path(sysconfig.get_path("scripts"))
-OFFLINE = {key: value for key, value in os.environ.items() if key not in ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_CONFIG")}
+OFFLINE = {
+    key: value
+    for key, value in os.environ.items()
+    if key not in ("GH_TOKEN", "GITHUB_TOKEN", "ZIZMOR_CONFIG")
+}
 
 
 def workflow(path=WORKFLOW):
@@ -46,8 +51,14 @@ def step_using(job, action):
 
 
 def tool(name, *args, path=WORKFLOW):
-    return subprocess.run([str(BIN / name), *args, str(path)], capture_output=True, text=True, env=OFFLINE,
-                          cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [str(BIN / name), *args, str(path)],
+        capture_output=True,
+        text=True,
+        env=OFFLINE,
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 def with_text(tmp_path, old, new, path=WORKFLOW):
@@ -62,6 +73,7 @@ def with_text(tmp_path, old, new, path=WORKFLOW):
 
 # --- zizmor and the workflow schema, offline -----------------------------------------------------
 
+
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
 def test_zizmor_finds_nothing(path):
     proc = tool("zizmor", "--offline", path=path)
@@ -71,13 +83,17 @@ def test_zizmor_finds_nothing(path):
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
 def test_zizmor_finds_nothing_even_pedantic_and_with_no_ignore_comments(path):
-    proc = tool("zizmor", "--offline", "--no-config", "--no-ignores", "--persona", "pedantic", path=path)
+    proc = tool(
+        "zizmor", "--offline", "--no-config", "--no-ignores", "--persona", "pedantic", path=path
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_zizmor_would_flag_an_action_pinned_by_tag(tmp_path):
     uses = step_using("build", "actions/checkout")["uses"]
-    proc = tool("zizmor", "--offline", "--no-config", path=with_text(tmp_path, uses, "actions/checkout@v7"))
+    proc = tool(
+        "zizmor", "--offline", "--no-config", path=with_text(tmp_path, uses, "actions/checkout@v7")
+    )
     assert proc.returncode != 0 and "unpinned-uses" in proc.stdout, proc.stdout + proc.stderr
 
 
@@ -88,15 +104,25 @@ def test_workflow_is_valid_against_githubs_schema(path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("path, runs_on", [(WORKFLOW, "runs-on: ubuntu-latest"), (TESTS, "runs-on: ${{ matrix.os }}")],
-                         ids=["pages.yml", "tests.yml"])
+@pytest.mark.parametrize(
+    "path, runs_on",
+    [(WORKFLOW, "runs-on: ubuntu-latest"), (TESTS, "runs-on: ${{ matrix.os }}")],
+    ids=["pages.yml", "tests.yml"],
+)
 def test_the_schema_check_would_catch_a_misspelt_key(tmp_path, path, runs_on):
-    proc = tool("check-jsonschema", "--builtin-schema", "vendor.github-workflows",
-                path=with_text(tmp_path, f"    {runs_on}", f"    {runs_on.replace('runs-on', 'run-on')}", path))
+    proc = tool(
+        "check-jsonschema",
+        "--builtin-schema",
+        "vendor.github-workflows",
+        path=with_text(
+            tmp_path, f"    {runs_on}", f"    {runs_on.replace('runs-on', 'run-on')}", path
+        ),
+    )
     assert proc.returncode != 0, proc.stdout + proc.stderr
 
 
 # --- what the workflow does -----------------------------------------------------------------------
+
 
 def test_triggers_are_pushes_to_main_pull_requests_and_by_hand():
     on = workflow()["on"]
@@ -132,13 +158,17 @@ def test_runs_queue_per_branch():
 
 def test_build_uploads_what_mkdocs_built():
     names = [s.get("uses", "").split("@")[0] for s in steps("build")]
-    assert names.index("actions/checkout") < names.index("actions/configure-pages") < \
-        names.index("actions/upload-pages-artifact")
+    assert (
+        names.index("actions/checkout")
+        < names.index("actions/configure-pages")
+        < names.index("actions/upload-pages-artifact")
+    )
     assert step_using("build", "actions/checkout")["with"]["persist-credentials"] == "false"
     [build] = [s for s in steps("build") if "mkdocs build" in s.get("run", "")]
     site_dir = re.search(r"--site-dir[ =](\S+)", build["run"])
-    assert step_using("build", "actions/upload-pages-artifact")["with"]["path"].rstrip("/") == \
-        (site_dir.group(1).rstrip("/") if site_dir else "site")
+    assert step_using("build", "actions/upload-pages-artifact")["with"]["path"].rstrip("/") == (
+        site_dir.group(1).rstrip("/") if site_dir else "site"
+    )
 
 
 def test_build_runs_no_snippet_and_takes_the_address_from_pages():
@@ -147,7 +177,9 @@ def test_build_runs_no_snippet_and_takes_the_address_from_pages():
     env = build["env"]
     assert env["LLMS101_FROZEN"] == "1", "a stale record must fail the publish, not run a snippet"
     assert step_using("build", "actions/configure-pages")["id"] == "pages"
-    assert re.fullmatch(r"\$\{\{\s*steps\.pages\.outputs\.base_url\s*\}\}/", env["SITE_URL"]), env["SITE_URL"]
+    assert re.fullmatch(r"\$\{\{\s*steps\.pages\.outputs\.base_url\s*\}\}/", env["SITE_URL"]), env[
+        "SITE_URL"
+    ]
 
 
 def test_install_is_the_pinned_site_group_and_nothing_else():
@@ -156,9 +188,17 @@ def test_install_is_the_pinned_site_group_and_nothing_else():
     assert any("--group site" in line for line in installs), installs
     for line in installs:
         assert "-c constraints.txt" in line, f"unpinned install: {line}"
-        assert re.fullmatch(r".*pip install (-q )?-c constraints\.txt (-U pip|--group site)", line), line
-    assert not re.search(r"\b(torch|npm|npx|node|yarn)\b", runs), "the site build needs no torch and no node"
-    assert not any(s.get("uses", "").startswith("actions/setup-node@") for j in workflow()["jobs"] for s in steps(j))
+        assert re.fullmatch(
+            r".*pip install (-q )?-c constraints\.txt (-U pip|--group site)", line
+        ), line
+    assert not re.search(r"\b(torch|npm|npx|node|yarn)\b", runs), (
+        "the site build needs no torch and no node"
+    )
+    assert not any(
+        s.get("uses", "").startswith("actions/setup-node@")
+        for j in workflow()["jobs"]
+        for s in steps(j)
+    )
 
 
 def test_actions_are_pinned_to_a_commit_with_its_release_in_a_comment():
@@ -166,12 +206,18 @@ def test_actions_are_pinned_to_a_commit_with_its_release_in_a_comment():
     assert len(uses) == 5
     for line in uses:
         assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+", line), line
-    wanted = {"actions/checkout", "actions/setup-python", "actions/configure-pages", "actions/upload-pages-artifact",
-              "actions/deploy-pages"}
+    wanted = {
+        "actions/checkout",
+        "actions/setup-python",
+        "actions/configure-pages",
+        "actions/upload-pages-artifact",
+        "actions/deploy-pages",
+    }
     assert {line.split("@")[0] for line in uses} == wanted
 
 
 # --- the `site` dependency group ------------------------------------------------------------------
+
 
 def groups():
     found = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
@@ -181,6 +227,7 @@ def groups():
         for item in found[name]:
             out += resolve(item["include-group"]) if isinstance(item, dict) else [Requirement(item)]
         return out
+
     return {name: {canonicalize_name(r.name) for r in resolve(name)} for name in found}
 
 
@@ -225,10 +272,13 @@ def test_site_group_covers_every_package_the_hooks_import():
                 if top in sys.stdlib_module_names or (ROOT / "hooks" / f"{top}.py").is_file():
                     continue
                 dists = {canonicalize_name(d) for d in providers.get(top, [])}
-                assert dists & provided, f"{hook.name} imports {module}, which the site group does not install"
+                assert dists & provided, (
+                    f"{hook.name} imports {module}, which the site group does not install"
+                )
 
 
 # --- site_url from the environment ---------------------------------------------------------------
+
 
 def test_site_url_follows_SITE_URL(monkeypatch):
     monkeypatch.setenv("SITE_URL", "https://someone.github.io/llms101/")
@@ -269,10 +319,16 @@ def matrix_problems(flow):
     matrix = job.get("strategy", {}).get("matrix", {})
     if sorted(matrix.get("os", [])) != ["macos-latest", "ubuntu-latest", "windows-latest"]:
         found.append(f"Linux, macOS and Windows expected: {matrix.get('os')}")
-    oldest = re.search(r">=\s*(3\.\d+)", tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-                       ["project"]["requires-python"]).group(1)
+    oldest = re.search(
+        r">=\s*(3\.\d+)",
+        tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+            "requires-python"
+        ],
+    ).group(1)
     if matrix.get("python") != [oldest, "3.14"]:
-        found.append(f"the oldest supported Python ({oldest}) and 3.14 expected: {matrix.get('python')}")
+        found.append(
+            f"the oldest supported Python ({oldest}) and 3.14 expected: {matrix.get('python')}"
+        )
     if job.get("strategy", {}).get("fail-fast") != "false":
         found.append("fail-fast should be off: one system's failure says nothing of the others")
     if job.get("runs-on") != "${{ matrix.os }}":
@@ -286,18 +342,31 @@ def matrix_problems(flow):
         found.append("setup-python should install the matrix's Python")
     for step in steps:
         if "${{" in step.get("run", ""):
-            found.append(f"an expression inside a script invites template injection: {step['run']!r}")
-    installs = [(s, line) for s in steps for line in s.get("run", "").splitlines() if "pip install" in line]
+            found.append(
+                f"an expression inside a script invites template injection: {step['run']!r}"
+            )
+    installs = [
+        (s, line) for s in steps for line in s.get("run", "").splitlines() if "pip install" in line
+    ]
     for _, line in installs:
         if not line.startswith("python -m pip install") or "-c constraints.txt" not in line:
             found.append(f"installs go through python -m pip, pinned by constraints.txt: {line}")
     torch = [(s, line) for s, line in installs if CPU_INDEX in line]
-    if not torch or any(s.get("if") != "runner.os == 'Linux'" or "--no-deps torch" not in line for s, line in torch):
-        found.append("on Linux, PyTorch's CPU-only build (--no-deps torch from its own index) expected")
+    if not torch or any(
+        s.get("if") != "runner.os == 'Linux'" or "--no-deps torch" not in line for s, line in torch
+    ):
+        found.append(
+            "on Linux, PyTorch's CPU-only build (--no-deps torch from its own index) expected"
+        )
     groups = [line for _, line in installs if "--group" in line]
     if groups != ["python -m pip install -q -c constraints.txt --group test"]:
         found.append(f"the pinned test group, once, expected: {groups}")
-    if torch and groups and steps.index(torch[0][0]) > min(steps.index(s) for s, line in installs if "--group" in line):
+    if (
+        torch
+        and groups
+        and steps.index(torch[0][0])
+        > min(steps.index(s) for s, line in installs if "--group" in line)
+    ):
         found.append("the CPU-only PyTorch must come before the group, or pip fetches PyPI's")
     tests = [s for s in steps if "pytest" in s.get("run", "")]
     if len(tests) != 1 or tests[0]["run"].strip() != 'python -m pytest -m "not browser"':
@@ -311,28 +380,36 @@ def test_the_matrix_has_no_problems():
 
 def test_only_windows_leaves_out_a_test_and_only_the_torchrun_one():
     [step] = [s for s in workflow(TESTS)["jobs"]["test"]["steps"] if "pytest" in s.get("run", "")]
-    left_out = re.fullmatch(r"\$\{\{ runner\.os == 'Windows' && '--deselect (\S+)' \|\| '' \}\}",
-                            step["env"]["PYTEST_ADDOPTS"])
+    left_out = re.fullmatch(
+        r"\$\{\{ runner\.os == 'Windows' && '--deselect (\S+)' \|\| '' \}\}",
+        step["env"]["PYTEST_ADDOPTS"],
+    )
     assert left_out, step["env"]["PYTEST_ADDOPTS"]
     module, test = left_out.group(1).split("::")
     assert test == "test_torchrun_itself_starts_the_same_training"
     assert f"def {test}(" in (ROOT / module).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("old, new", [
-    ("os: [ubuntu-latest, macos-latest, windows-latest]", "os: [ubuntu-latest, macos-latest]"),
-    ('python: ["3.11", "3.14"]', 'python: ["3.12", "3.14"]'),
-    ("fail-fast: false", "fail-fast: true"),
-    ("contents: read  # check out", "contents: write  # check out"),
-    ("persist-credentials: false", "persist-credentials: true"),
-    ("  push:\n", "  push:\n    branches: [main]\n"),
-    (f" --index-url {CPU_INDEX}", ""),
-    ("if: runner.os == 'Linux'", "if: runner.os == 'Windows'"),
-    ("--group test", "--group docs"),
-    ('python -m pytest -m "not browser"', "python -m pytest"),
-    ("python-version: ${{ matrix.python }}", 'python-version: "3.11"'),
-    ('run: python -m pytest -m "not browser"', 'run: python -m pytest -m "not browser" -k "${{ github.head_ref }}"'),
-])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("os: [ubuntu-latest, macos-latest, windows-latest]", "os: [ubuntu-latest, macos-latest]"),
+        ('python: ["3.11", "3.14"]', 'python: ["3.12", "3.14"]'),
+        ("fail-fast: false", "fail-fast: true"),
+        ("contents: read  # check out", "contents: write  # check out"),
+        ("persist-credentials: false", "persist-credentials: true"),
+        ("  push:\n", "  push:\n    branches: [main]\n"),
+        (f" --index-url {CPU_INDEX}", ""),
+        ("if: runner.os == 'Linux'", "if: runner.os == 'Windows'"),
+        ("--group test", "--group docs"),
+        ('python -m pytest -m "not browser"', "python -m pytest"),
+        ("python-version: ${{ matrix.python }}", 'python-version: "3.11"'),
+        (
+            'run: python -m pytest -m "not browser"',
+            'run: python -m pytest -m "not browser" -k "${{ github.head_ref }}"',
+        ),
+    ],
+)
 def test_a_broken_copy_of_the_matrix_has_problems(old, new):
     text = TESTS.read_text(encoding="utf-8")
     assert old in text
@@ -341,8 +418,12 @@ def test_a_broken_copy_of_the_matrix_has_problems(old, new):
 
 
 def test_zizmor_would_flag_a_script_that_expands_an_attackers_text(tmp_path):
-    path = with_text(tmp_path, 'run: python -m pytest -m "not browser"',
-                     'run: python -m pytest -m "not browser" -k "${{ github.event.pull_request.title }}"', TESTS)
+    path = with_text(
+        tmp_path,
+        'run: python -m pytest -m "not browser"',
+        'run: python -m pytest -m "not browser" -k "${{ github.event.pull_request.title }}"',
+        TESTS,
+    )
     proc = tool("zizmor", "--offline", "--no-config", path=path)
     assert proc.returncode != 0 and "template-injection" in proc.stdout, proc.stdout + proc.stderr
 
@@ -352,25 +433,37 @@ def test_both_workflows_pin_each_action_to_the_same_commit():
     pins = {}
     for path in WORKFLOWS:
         for line in re.findall(r"^\s*(?:- )?uses:\s*(.+)$", path.read_text(encoding="utf-8"), re.M):
-            assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+", line), f"{path.name}: {line}"
+            assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+", line), (
+                f"{path.name}: {line}"
+            )
             pins.setdefault(line.split("@")[0], set()).add(line)
     assert {name for name, lines in pins.items() if len(lines) > 1} == set(), pins
-    assert {line.split("@")[0] for line in re.findall(r"uses:\s*(\S+)", TESTS.read_text(encoding="utf-8"))} == {
-        "actions/checkout", "actions/setup-python"}
-    assert {line.split("@")[0] for line in re.findall(r"uses:\s*(\S+)", RECORDS.read_text(encoding="utf-8"))} == {
-        "actions/checkout", "actions/setup-python", "actions/upload-artifact"}
+    assert {
+        line.split("@")[0]
+        for line in re.findall(r"uses:\s*(\S+)", TESTS.read_text(encoding="utf-8"))
+    } == {"actions/checkout", "actions/setup-python"}
+    assert {
+        line.split("@")[0]
+        for line in re.findall(r"uses:\s*(\S+)", RECORDS.read_text(encoding="utf-8"))
+    } == {"actions/checkout", "actions/setup-python", "actions/upload-artifact"}
 
 
 def test_the_matrix_leaves_out_exactly_the_tests_that_drive_a_browser():
     """-m "not browser" must catch every module that uses the browser fixture (GitHub's runners have no
     Debian Chromium, and with CI set a missing browser fails instead of skipping)."""
-    markers = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]["markers"]
+    markers = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "pytest"
+    ]["ini_options"]["markers"]
     assert any(marker.startswith("browser:") for marker in markers)
     for module in sorted((ROOT / "tests").glob("test_*.py")):
         source = module.read_text(encoding="utf-8")
-        drives_a_browser = "from test_browser import browser" in source or module.name == "test_browser.py"
+        drives_a_browser = (
+            "from test_browser import browser" in source or module.name == "test_browser.py"
+        )
         marked = "pytestmark = pytest.mark.browser" in source
-        assert drives_a_browser == marked, f"{module.name}: drives a browser {drives_a_browser}, marked {marked}"
+        assert drives_a_browser == marked, (
+            f"{module.name}: drives a browser {drives_a_browser}, marked {marked}"
+        )
 
 
 def test_the_matrix_linux_jobs_are_the_recording_kind_and_the_others_are_not():
@@ -381,35 +474,60 @@ def test_the_matrix_linux_jobs_are_the_recording_kind_and_the_others_are_not():
     import runner
 
     recorded = runner.load("train.py", runner.record_folder("train.py")).machine
-    assert (recorded["os"], recorded["machine"], recorded["cpu_capability"]) == ("Linux", "x86_64", "AVX2")
+    assert (recorded["os"], recorded["machine"], recorded["cpu_capability"]) == (
+        "Linux",
+        "x86_64",
+        "AVX2",
+    )
     assert recorded["torch"].endswith("+cpu"), "the records come from PyTorch's CPU-only build"
     pins = runner.pinned_versions()
-    linux = dict(recorded, python="3.14.0", torch=f"{pins['torch']}+cpu")  # torch from the CPU index
-    mac = dict(recorded, os="Darwin", machine="arm64", cpu_capability="DEFAULT", torch=pins["torch"])
+    linux = dict(
+        recorded, python="3.14.0", torch=f"{pins['torch']}+cpu"
+    )  # torch from the CPU index
+    mac = dict(
+        recorded, os="Darwin", machine="arm64", cpu_capability="DEFAULT", torch=pins["torch"]
+    )
     windows = dict(recorded, os="Windows", machine="AMD64", torch=pins["torch"])
     assert runner.same_kind(recorded, linux)
     assert not runner.same_kind(recorded, mac)
     assert not runner.same_kind(recorded, windows)
-    assert not runner.same_kind(recorded, dict(linux, torch=pins["torch"])), "PyPI's GPU build is another kind"
+    assert not runner.same_kind(recorded, dict(linux, torch=pins["torch"])), (
+        "PyPI's GPU build is another kind"
+    )
 
 
 # --- the records workflow (.github/workflows/records.yml) -----------------------------------------
+
 
 def records_problems(path=RECORDS):
     """What would make the records workflow fail a contributor on another kind of machine."""
     flow, text = workflow(path), Path(path).read_text(encoding="utf-8")
     problems = []
-    if flow.get("permissions") != {} or flow["jobs"]["records"].get("permissions") != {"contents": "read"}:
+    if flow.get("permissions") != {} or flow["jobs"]["records"].get("permissions") != {
+        "contents": "read"
+    }:
         problems.append("permissions: none for the workflow, contents: read for the job")
     if flow["jobs"]["records"]["runs-on"] != "ubuntu-latest":
         problems.append("records are made on x86-64 Linux")
     if "--index-url https://download.pytorch.org/whl/cpu" not in text:
         problems.append("PyTorch's CPU-only build, as the records were made with")
-    run = [step for step in flow["jobs"]["records"]["steps"] if "hooks/record.py" in step.get("run", "")]
+    run = [
+        step
+        for step in flow["jobs"]["records"]["steps"]
+        if "hooks/record.py" in step.get("run", "")
+    ]
     if [step["run"].strip() for step in run] != ["python hooks/record.py"]:
         problems.append("one step re-records every stale snippet")
-    upload = [step for step in flow["jobs"]["records"]["steps"] if step.get("uses", "").startswith("actions/upload-artifact@")]
-    if len(upload) != 1 or upload[0]["with"].get("name") != "records" or upload[0]["with"].get("path") != "_freeze/":
+    upload = [
+        step
+        for step in flow["jobs"]["records"]["steps"]
+        if step.get("uses", "").startswith("actions/upload-artifact@")
+    ]
+    if (
+        len(upload) != 1
+        or upload[0]["with"].get("name") != "records"
+        or upload[0]["with"].get("path") != "_freeze/"
+    ):
         problems.append("the new records go back as the artifact 'records'")
     if "exit 1" not in text or "steps.compare.outputs.stale == 'true'" not in text:
         problems.append("the run fails while the commit's records are stale")
@@ -420,13 +538,16 @@ def test_the_records_workflow_has_no_problems():
     assert records_problems() == []
 
 
-@pytest.mark.parametrize("old, new", [
-    ("runs-on: ubuntu-latest", "runs-on: macos-latest"),
-    (" --index-url https://download.pytorch.org/whl/cpu", ""),
-    ("name: records\n", "name: freeze\n"),
-    ("      contents: read  # check out", "      contents: write  # check out"),
-    ("          exit 1\n", "\n"),
-])
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("runs-on: ubuntu-latest", "runs-on: macos-latest"),
+        (" --index-url https://download.pytorch.org/whl/cpu", ""),
+        ("name: records\n", "name: freeze\n"),
+        ("      contents: read  # check out", "      contents: write  # check out"),
+        ("          exit 1\n", "\n"),
+    ],
+)
 def test_a_broken_copy_of_the_records_workflow_has_problems(tmp_path, old, new):
     assert records_problems(with_text(tmp_path, old, new, path=RECORDS))
 
