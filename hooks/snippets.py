@@ -37,6 +37,12 @@ EMBED = re.compile(
     r"^(?P<indent>[ \t]*)\{\*\s*(?P<file>[\w./-]+\.py)(?::(?P<name>[\w-]+))?(?:\s+(?P<mode>code|folded))?\s*\*\}[ \t]*$",
     re.M,
 )
+# A diagram: `![what it shows](assets/diagrams/name.svg){ .diagram }` on a line of its own. The SVG goes
+# into the page inline (so it takes the colour scheme's colours and its text reads at any size), with
+# the alt text as its accessible name; `{= file.py:variable =}` inside it is filled in from the run.
+DIAGRAM = re.compile(
+    r"^(?P<indent>[ \t]*)!\[(?P<alt>[^\]]+)\]\((?P<src>[^)\s]+\.svg)\)\{\s*\.diagram\s*\}[ \t]*$", re.M
+)
 NUMBER = re.compile(
     r"\{=\s*(?P<file>[\w./-]+\.py):(?P<path>[\w.\[\]-]+)(?::(?P<spec>[^=}]*?))?\s*=\}"
 )
@@ -203,6 +209,7 @@ def on_page_markdown(markdown, page, config, files):
                 f"{page.file.src_uri}: shows snippets/{name} up to :{cells[position - 1]} but not "
                 f":{', :'.join(cells[position:])}: a reader copying the page's code needs every cell"
             )
+    markdown = DIAGRAM.sub(lambda match: diagram(match, page, config), markdown)
     markdown = NUMBER.sub(lambda match: number(match, page), markdown)
     demos = chapter_demos.get(page.file.src_uri)
     if demos:
@@ -381,6 +388,17 @@ def render_cell(run, name, cell, mode, title, page):
 
 def indent(block, prefix):
     return "\n".join(prefix + line if line else line for line in block.splitlines())
+
+
+def diagram(match, page, config):
+    path = (Path(config["docs_dir"]) / Path(page.file.src_uri).parent / match["src"]).resolve()
+    if not path.is_file():
+        return problem(page, f"no diagram {match['src']} (looked for {path})")
+    svg = re.sub(r"<\?xml[^>]*\?>|<!--.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S).strip()
+    svg = "\n".join(line for line in svg.splitlines() if line.strip())  # a blank line would end the HTML block
+    alt = match["alt"].replace("&", "&amp;").replace('"', "&quot;")
+    svg = re.sub(r"<svg\b", f'<svg role="img" aria-label="{alt}"', svg, count=1)
+    return indent(f'<figure class="diagram">\n{svg}\n</figure>', match["indent"])
 
 
 def number(match, page):
