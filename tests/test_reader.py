@@ -1,7 +1,8 @@
-"""What the build does for a reader (hooks/site.py and the rendering in hooks/snippets.py): the words a
-reader sees unfolded and the reading time they give, printed tables shown as tables, the glossary's
-definitions as hover/tap tooltips, notebooks nested in the menu and left out of search, the home page's
-reading times. The browser side (the code switch, tooltips, search) is in test_browser.py."""
+"""What the build does for a reader (hooks/site.py and the rendering in hooks/snippets.py): the
+words a reader sees unfolded and the reading time they give, printed tables shown as tables, the
+glossary's definitions as hover/tap tooltips, notebooks nested in the menu and left out of search,
+the home page's reading times. The browser side (the code switch, tooltips, search) is in
+test_browser.py."""
 
 import importlib.util
 import json
@@ -11,7 +12,6 @@ import textwrap
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import ROOT
 from test_site import nav_pages, page_url
 
@@ -26,7 +26,8 @@ _spec.loader.exec_module(reader)
 
 def test_words_shown_leave_out_code_outputs_folds_footnotes_and_figures():
     html = """<h1>Title</h1><p>one two three</p>
-    <details class="snippet-code"><summary>Show the code</summary><pre><code>x = 1</code></pre></details>
+    <details class="snippet-code"><summary>Show the code</summary>
+    <pre><code>x = 1</code></pre></details>
     <div class="snippet-output"><pre><code>printed words here</code></pre></div>
     <details class="deeper" open><summary>Go deeper</summary><p>four five</p></details>
     <details class="deeper"><summary>Folded</summary><p>hidden words</p></details>
