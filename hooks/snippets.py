@@ -343,7 +343,10 @@ def embed(match, page):
     if cell != runner.TOP and name not in shown[page.file.src_uri] and runner.TOP in run.cells:
         blocks.insert(0, render_setup(run, name, title, page))
     check_order(page, name, list(run.cells), cell)
-    return indent("\n\n".join(blocks), match["indent"])
+    block = "\n\n".join(blocks)
+    if match["indent"]:  # inside a box (Go deeper): md_in_html leaves `markdown` there as a stray attribute
+        block = re.sub(r'^(<(?:div|figure) class="snippet-[^"\n]*"[^>\n]*?) markdown>$', r"\1>", block, flags=re.M)
+    return indent(block, match["indent"])
 
 
 def check_order(page, name, cells, cell):
