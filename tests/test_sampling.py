@@ -183,17 +183,6 @@ def test_page_top_k_keeps_the_long_shots_out(snippet_run):
     assert run["long_shots_all"] >= 8
 
 
-def test_numbers_in_the_pages_prose_are_recorded_variables(snippet_run):
-    markdown = (ROOT / "docs" / "sampling.md").read_text()
-    quoted = re.findall(r"\{=\s*([\w.-]+\.py):([\w.\[\]-]+)", markdown)
-    assert quoted
-    for file, path in quoted:
-        value = snippet_run(file).variables
-        for key in re.findall(r"[^.\[\]]+", path):
-            value = value[int(key)] if isinstance(value, list) else value[key]
-        assert isinstance(value, (int, float, str)), (file, path, value)
-
-
 # The command.
 
 
