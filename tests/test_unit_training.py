@@ -279,6 +279,13 @@ def test_save_and_load_give_back_the_same_model(tmp_path, trained):
     assert [p.name for p in path.parent.iterdir()] == ["m.pt"]  # no temporary file left
 
 
+def test_the_same_settings_in_any_order_reuse_the_checkpoint():
+    a = dict(training.DEFAULT)
+    b = dict(reversed(list(a.items())))
+    assert training.fingerprint(a, TEXT) == training.fingerprint(b, TEXT)
+    assert training.fingerprint(a, TEXT) != training.fingerprint(dict(a, seed=1), TEXT)
+
+
 def test_build_gives_the_same_weights_for_the_same_seed():
     tok = training.CharTokenizer.from_text(TEXT)
     settings = dict(training.DEFAULT, n_layer=1, n_embd=16, n_head=2, block_size=8)
