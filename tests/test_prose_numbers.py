@@ -37,6 +37,10 @@ ALLOWED = {
         "÷ 0.693": "ln 2: nats to bits",
         "÷ 1.609": "kilometres in a mile, for comparison",
     },
+    "why-does-this-work.md": {
+        "1-layer model": "the name of the demo's model with one attention layer (its design)",
+        "2-layer model": "the name of the demo's model with two attention layers (its design)",
+    },
 }
 
 ALLOWED.update(
