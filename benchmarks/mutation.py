@@ -139,7 +139,10 @@ EXPLAINED = {
         "equivalent: the test text's start, 1 - 0.1 - 1.1 = -0.2 of the text, counts from the end "
         "(str.find), which is where 0.8 is"
     ),
-    ("training.py", "if end <= len(text):                   # the last few: one more window, at the end"): (
+    (
+        "training.py",
+        "if end <= len(text):                   # the last few: one more window, at the end",
+    ): (
         "equivalent: when the windows end exactly at the text's end, the extra window it adds "
         "scores no token (all of it is context), so the sum and the count are unchanged"
     ),
@@ -347,6 +350,8 @@ def collect(module, session):
     with use_db(str(session), WorkDB.Mode.open) as db:
         for item, result in db.completed_work_items:
             if result.worker_outcome == WorkerOutcome.SKIPPED:
+                if result.output == "not in this sample":
+                    mutants.append({"module": module, "outcome": "not sampled"})
                 continue
             mutation = item.mutations[0]
             line = mutation.start_pos[0]
@@ -370,6 +375,8 @@ def collect(module, session):
 
 
 def write_report(mutants, seconds, cpu_seconds):
+    not_sampled = sum(m["outcome"] == "not sampled" for m in mutants)
+    mutants = [m for m in mutants if m["outcome"] != "not sampled"]
     by_module = {}
     for m in mutants:
         counts = by_module.setdefault(m["module"], {"killed": 0, "survived": 0, "incompetent": 0})
@@ -393,7 +400,13 @@ def write_report(mutants, seconds, cpu_seconds):
             if seconds
             else ""
         )
-        + ", one mutant at a time per module, under `nice -n 10`",
+        + ", one mutant at a time per module, under `nice -n 10`"
+        + (
+            f"; a fixed sample (by a hash of each mutant's place and kind) of the "
+            f"{len(mutants) + not_sampled} mutants in scope"
+            if not_sampled
+            else ""
+        ),
         f"- **score: {killed} of {counted} killed ({killed / max(1, counted):.1%})**"
         + (
             f" ({sum(c['incompetent'] for c in by_module.values())} incompetent mutants not counted)"
