@@ -166,3 +166,69 @@ def test_compress_refuses_text_the_model_cannot_read(trained_model, tmp_path):
     proc = run_script(SCRIPT, "compress", tmp_path / "in.txt", tmp_path / "out.lmac")
     assert_one_line_error(proc)
     assert not (tmp_path / "out.lmac").exists()
+
+
+# Learning as it reads (adaptive_coding.py): the decoder makes the encoder's nudges.
+
+
+def tiny_learner_model():
+    sys.path.insert(0, str(ROOT / "snippets"))
+    from gpt import GPT, GPTConfig
+
+    torch.manual_seed(0)
+    return GPT(GPTConfig(vocab_size=40, block_size=16, n_layer=2, n_head=2, n_embd=16))
+
+
+class Letters:
+    """A tokenizer for the tiny model: the characters of TEXT, a token each."""
+
+    chars = sorted(set(TEXT))
+
+    def encode(self, text):
+        return [self.chars.index(c) for c in text]
+
+    def decode(self, ids):
+        return "".join(self.chars[i] for i in ids)
+
+
+def test_learning_as_it_reads_round_trip_is_exact_and_the_weights_really_move():
+    import adaptive_coding
+
+    model, letters = tiny_learner_model(), Letters()
+    before = [p.detach().clone() for p in model.parameters()]
+    nudge = dict(adaptive_coding.NUDGE, lr=1e-2)  # big nudges: any mismatch would show
+    blob, bits = adaptive_coding.compress(model, letters, TEXT[:20], TEXT, nudge)
+    assert adaptive_coding.decompress(model, letters, TEXT[:20], blob, nudge) == TEXT
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))  # caller's model kept
+    # the file pays what the model measured, within the coder's few closing bits
+    assert 8 * (len(blob) - HEADER.size) - bits < 2 + 8
+    # and learning changed the bill: the same text costs otherwise without the nudges
+    _, frozen_bits = adaptive_coding.compress(model, letters, TEXT[:20], TEXT, dict(nudge, lr=0.0))
+    assert abs(frozen_bits - bits) > 1
+
+
+def test_fast_score_is_what_the_coder_pays():
+    """score() (a chunk's characters scored together, for choosing settings) measures what
+    encode_ids pays, character by character, up to float rounding."""
+    import adaptive_coding
+
+    model, letters = tiny_learner_model(), Letters()
+    nudge = dict(adaptive_coding.NUDGE, lr=1e-2)
+    ids, context = letters.encode(TEXT), letters.encode(TEXT[:20])
+    _, bits = adaptive_coding.encode_ids(model, context, ids, nudge)
+    assert adaptive_coding.score(model, context, ids, nudge) == pytest.approx(
+        bits / len(ids), abs=1e-3
+    )
+
+
+def test_learning_as_it_reads_refuses_damage_and_the_other_format():
+    import adaptive_coding
+    from arithmetic_coding import CorruptData
+
+    model, letters = tiny_learner_model(), Letters()
+    blob, _ = adaptive_coding.compress(model, letters, TEXT[:20], TEXT)
+    damaged = bytearray(blob)
+    damaged[HEADER.size + 3] ^= 0x04
+    for bad, word in [(bytes(damaged), "corrupt"), (b"LMAC" + blob[4:], "magic"), (blob[:-3], "truncated")]:
+        with pytest.raises(CorruptData, match=word):
+            adaptive_coding.decompress(model, letters, TEXT[:20], bad)
