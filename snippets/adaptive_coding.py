@@ -16,7 +16,7 @@ checksum, never returned wrong.
 
 Library module: importing it does nothing.
 """
-import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+import cli  # noqa: F401  (first: it pins how PyTorch adds numbers up, see cli.py)
 
 import copy
 import math

@@ -232,3 +232,26 @@ def test_learning_as_it_reads_refuses_damage_and_the_other_format():
     for bad, word in [(bytes(damaged), "corrupt"), (b"LMAC" + blob[4:], "magic"), (blob[:-3], "truncated")]:
         with pytest.raises(CorruptData, match=word):
             adaptive_coding.decompress(model, letters, TEXT[:20], bad)
+
+
+# The recorded demo (learn_as_it_reads.py): the default run's model on the test text.
+
+
+def test_learning_as_it_reads_writes_a_real_file_that_decodes_exactly(snippet_run):
+    v = snippet_run("learn_as_it_reads.py").variables
+    assert v["round_trip_exact"] is True
+    assert v["learning_bpc"] == pytest.approx(8 * v["file_bytes"] / v["n_test"])  # header counted
+    payload_bits = 8 * (v["file_bytes"] - v["header_bytes"])
+    assert abs(payload_bits - v["model_bits"]) < 2 + 8  # what the model measured, to a byte
+
+
+def test_stopped_learning_is_the_score_train_py_prints(snippet_run):
+    stopped = snippet_run("learn_as_it_reads.py").variables["stopped_bpc"]
+    assert stopped == pytest.approx(snippet_run("train.py").variables["test_bpc"], abs=1e-6)
+
+
+def test_learning_as_it_reads_beats_stopping_and_gzip_and_xz(snippet_run):
+    v = snippet_run("learn_as_it_reads.py").variables
+    assert v["nudge_gain"] == pytest.approx(v["stopped_bpc"] - v["learning_bpc"])
+    assert v["nudge_gain"] > 0.05  # clearly, not by a hair
+    assert v["learning_bpc"] < min(v["gzip_bpc"], v["xz_bpc"]) - 0.05
