@@ -147,14 +147,6 @@ def test_compress_refuses_text_the_model_cannot_read(trained_model, tmp_path):
 # Learning as it reads (adaptive_coding.py): the decoder makes the encoder's nudges.
 
 
-def tiny_learner_model():
-    sys.path.insert(0, str(ROOT / "snippets"))
-    from gpt import GPT, GPTConfig
-
-    torch.manual_seed(0)
-    return GPT(GPTConfig(vocab_size=40, block_size=16, n_layer=2, n_head=2, n_embd=16))
-
-
 class Letters:
     """A tokenizer for the tiny model: the characters of TEXT, a token each."""
 
@@ -165,6 +157,15 @@ class Letters:
 
     def decode(self, ids):
         return "".join(self.chars[i] for i in ids)
+
+
+def tiny_learner_model():
+    sys.path.insert(0, str(ROOT / "snippets"))
+    from gpt import GPT, GPTConfig
+
+    torch.manual_seed(0)
+    config = GPTConfig(vocab_size=len(Letters.chars), block_size=16, n_layer=2, n_head=2, n_embd=16)
+    return GPT(config)
 
 
 def test_learning_as_it_reads_round_trip_is_exact_and_the_weights_really_move():
