@@ -25,6 +25,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "snippets"))
 import cli  # noqa: E402
+
 import training  # noqa: E402
 from training import DEFAULT, LONG  # noqa: E402
 

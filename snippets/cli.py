@@ -5,6 +5,7 @@ files.
 Import it before anything else: it pins how PyTorch adds numbers up, which only works
 before PyTorch does its first sum.
 """
+
 import argparse
 import codecs
 import contextlib
@@ -21,8 +22,11 @@ from pathlib import Path
 # path, so any of them prints the digits on the site. A setting already made wins
 # (benchmarks/robustness.py tries others). Other processors (Apple Silicon, Arm) keep
 # their own path.
-NUMERIC_PATH = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2",
-                "MKL_CBWR": "AVX2"}
+NUMERIC_PATH = {
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+    "MKL_CBWR": "AVX2",
+}
 if platform.machine().lower() in ("x86_64", "amd64"):
     for _name, _value in NUMERIC_PATH.items():
         os.environ.setdefault(_name, _value)

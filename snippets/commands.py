@@ -1,23 +1,36 @@
 """Every snippet that runs as a command: its --help, and what it says when it gets bad
 input."""
+
+import cli
+
 import os
 import shlex
 import subprocess
 import sys
 
-import cli
 import training
 
-COMMANDS = ["tokens.py", "train.py", "sample.py", "facts.py", "autocomplete.py",
-            "arithmetic_coding.py"]
+COMMANDS = [
+    "tokens.py",
+    "train.py",
+    "sample.py",
+    "facts.py",
+    "autocomplete.py",
+    "arithmetic_coding.py",
+]
 
 
 def run(*args):
     """`python ARGS` from the repository root, wherever this session started."""
     env = dict(os.environ, COLUMNS="88")  # a fixed width: --help wraps the same way
     # the scripts write UTF-8 to a pipe on every system (see cli.py)
-    return subprocess.run([sys.executable, *args], capture_output=True,
-                          encoding="utf-8", env=env, cwd=cli.ROOT)
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        encoding="utf-8",
+        env=env,
+        cwd=cli.ROOT,
+    )
 
 
 # %% help
@@ -41,8 +54,12 @@ attempts = [
     ["snippets/sample.py", "--prompt", ""],
     ["snippets/sample.py", "--prompt", "I ♥ strawberries"],
     ["snippets/sample.py", "--checkpoint", "out/bad-input/no-model.pt"],
-    ["snippets/arithmetic_coding.py", "decompress", "out/bad-input/latin-1.txt",
-     "out/bad-input/back.txt"],
+    [
+        "snippets/arithmetic_coding.py",
+        "decompress",
+        "out/bad-input/latin-1.txt",
+        "out/bad-input/back.txt",
+    ],
 ]
 for args in attempts:
     result = run(*args)

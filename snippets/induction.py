@@ -13,6 +13,7 @@ guess from position, which is the best it can do.
 
 This module only defines things; sudden_skill.py and inside.py run them.
 """
+
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import hashlib
@@ -23,12 +24,11 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-VOCAB_SIZE = 64       # random "words" 0..63
-SEQ_LEN = 48          # tokens per sequence
-SEGMENT_LEN = 20      # length of the segment that appears twice
+VOCAB_SIZE = 64  # random "words" 0..63
+SEQ_LEN = 48  # tokens per sequence
+SEGMENT_LEN = 20  # length of the segment that appears twice
 SEED = 1337
-EVAL_SIZE = 256       # held-out sequences scored during training
+EVAL_SIZE = 256  # held-out sequences scored during training
 
 
 def repeated_batch(batch_size, generator):
@@ -55,7 +55,7 @@ def repeated_at(batch_size, generator, distances, segment_len):
     x = torch.randint(VOCAB_SIZE, (batch_size, SEQ_LEN + 1), generator=generator)
     pick = torch.randint(len(distances), (batch_size, 1), generator=generator)
     distance = torch.tensor(distances)[pick]
-    room = SEQ_LEN + 2 - segment_len - distance   # places the first copy can be at
+    room = SEQ_LEN + 2 - segment_len - distance  # places the first copy can be at
     src = (torch.rand(batch_size, 1, generator=generator) * room).long()
     return with_copy(x, src, src + distance, segment_len)
 
@@ -65,7 +65,7 @@ def with_copy(x, src, dst, length):
     pos = torch.arange(x.size(1)).expand(x.size(0), -1)
     in_copy = (pos >= dst) & (pos < dst + length)
     x = x.gather(1, torch.where(in_copy, pos - dst + src, pos))
-    mask = in_copy[:, 1:] & (pos[:, 1:] > dst)   # targets dst+1 .. dst+length-1
+    mask = in_copy[:, 1:] & (pos[:, 1:] > dst)  # targets dst+1 .. dst+length-1
     return x[:, :-1], x[:, 1:], mask
 
 
@@ -83,13 +83,15 @@ class Attention(nn.Module):
     def forward(self, x):
         B, T, C = x.shape
         q, k, v = self.qkv(x).split(C, dim=2)
-        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
-                   for t in (q, k, v))
+        q, k, v = (
+            t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+            for t in (q, k, v)
+        )
         scores = q @ k.transpose(-2, -1) / (k.size(-1) ** 0.5)
         causal = torch.ones(T, T, dtype=torch.bool).tril()
         pattern = scores.masked_fill(~causal, float("-inf")).softmax(dim=-1)
         self.last_pattern = pattern.detach()
-        y = pattern @ v   # (batch, head, query, head size)
+        y = pattern @ v  # (batch, head, query, head size)
         if self.knocked_out:
             y[:, self.knocked_out] = 0
         return self.proj(y.transpose(1, 2).reshape(B, T, C))
@@ -120,12 +122,23 @@ def copy_scores(logits, targets, mask):
     losses = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")
     right = (logits.argmax(dim=-1) == targets) & mask
     whole = right.sum(dim=1) == mask.sum(dim=1)
-    return (losses[mask].mean().item(), right.sum().item(), mask.sum().item(),
-            whole.sum().item())
+    return (
+        losses[mask].mean().item(),
+        right.sum().item(),
+        mask.sum().item(),
+        whole.sum().item(),
+    )
 
 
-def train_induction(n_layer, steps=1000, seed=SEED, batch_size=64, lr=3e-3,
-                    eval_every=25, eval_size=EVAL_SIZE):
+def train_induction(
+    n_layer,
+    steps=1000,
+    seed=SEED,
+    batch_size=64,
+    lr=3e-3,
+    eval_every=25,
+    eval_size=EVAL_SIZE,
+):
     """Train on fresh random batches; every eval_every steps, score the copies in a
     fixed held-out batch (copy_scores). Returns (model, history): history["step"],
     and per step measured "loss", "accuracy" (share of copy tokens right) and "whole"

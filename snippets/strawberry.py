@@ -1,7 +1,9 @@
 """What a chatbot receives when you ask it about strawberries: numbers, not letters."""
-import bpe_openai
 
 import cli
+
+import bpe_openai
+
 from tokenizer import QUESTION
 
 args = cli.parse_args(cli.Parser(description=__doc__))

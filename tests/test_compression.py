@@ -4,7 +4,6 @@ and the compress/decompress command on real files, good and damaged."""
 import math
 import random
 import sys
-from pathlib import Path
 
 import pytest
 import torch
