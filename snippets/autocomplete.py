@@ -1,11 +1,10 @@
-"""It's just autocomplete: the pretrained facts model, asked a question, continues the
-text. A short post-training on example conversations (a glimpse of what turns an
-autocomplete into an assistant) changes what it writes; measured on questions about
-facts no conversation mentioned.
-
-    python snippets/autocomplete.py         # reuses the model facts.py saved in out/
-    python snippets/autocomplete.py --steps 30
-"""
+# It's just autocomplete: the pretrained facts model, asked a question, continues the
+# text. A short post-training on example conversations (a glimpse of what turns an
+# autocomplete into an assistant) changes what it writes; measured on questions about
+# facts no conversation mentioned.
+#
+#     python snippets/autocomplete.py         # reuses the model facts.py saved in out/
+#     python snippets/autocomplete.py --steps 30
 
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
@@ -36,6 +35,7 @@ parser.add_argument(
 args = cli.parse_args(parser)
 if args.steps < 1:
     cli.fail(f"--steps must be at least 1, not {args.steps}")
+
 torch.set_num_threads(1)  # a model this small trains faster on one core than on two
 
 KINDS = ["right", "wrong", "I don't know", "no answer"]
@@ -137,6 +137,7 @@ if not taught:
         "the pretrained model answers none of the validation facts: "
         "nothing to teach answers about"
     )
+
 posttraining_text = corpus.posttraining_text(args.seed, taught, text)
 conversations = [d for d in posttraining_text.split("\n\n") if d.startswith("User:")]
 dont_know = [d for d in conversations if "don't know" in d]
@@ -161,9 +162,10 @@ train_ids, val_ids = training.split(
 posttraining = dict(corpus.SETTINGS, **corpus.POSTTRAINING)
 posttraining.update(steps=args.steps, seed=args.seed)
 with cli.stopwatch("post-trained"):
-    training.train(
+    history = training.train(
         model, train_ids, val_ids, posttraining, eval_every=args.steps, eval_tokens=2048
     )
+
 characters_per_step = corpus.SETTINGS["batch_size"] * corpus.SETTINGS["block_size"]
 flops_per_char = training.flops_per_token(model)
 pretraining_flops = flops_per_char * corpus.SETTINGS["steps"] * characters_per_step

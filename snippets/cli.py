@@ -59,6 +59,12 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, allow_abbrev=False, **kwargs)
 
+    def add_argument(self, *args, **kwargs):
+        """argparse's add_argument, returning None instead of the option's Action: the
+        interactive interpreter prints whatever a line returns, and a pasted setup would
+        print an Action per option."""
+        super().add_argument(*args, **kwargs)
+
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
@@ -117,6 +123,27 @@ CORPUS = SNIPPETS / "data" / "python-reference.txt"
 def default_corpus():
     """The text the tiny GPT trains on (465,126 characters)."""
     return CORPUS.read_bytes().decode("utf-8")
+
+
+@contextlib.contextmanager
+def figure(name, alt, *args, **kwargs):
+    """A matplotlib figure whose label is its alt text, saved when the block ends:
+
+        with cli.figure("a-name", "what it shows", figsize=(7, 3)) as (fig, ax):
+            ax.plot(...)
+
+    The arguments after the alt text are plt.subplots's. Inside the block, the
+    interactive interpreter echoes nothing: drawing calls return objects (ax.plot its
+    lines, ax.set_xlabel a Text), and pasted code would print them."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(*args, num=alt, **kwargs)
+    echo, sys.displayhook = sys.displayhook, lambda value: None
+    try:
+        yield fig, axes
+    finally:
+        sys.displayhook = echo
+    save_figure(fig, name)
 
 
 def save_figure(fig, name):

@@ -1,5 +1,5 @@
-"""Every snippet that runs as a command: its --help, and what it says when it gets bad
-input."""
+# Every snippet that runs as a command: its --help, and what it says when it gets bad
+# input.
 
 import cli
 
@@ -33,17 +33,23 @@ def run(*args):
     )
 
 
+def write(path, data):
+    """Write bytes to a file, relative to the repository root: a file of bad input."""
+    path = cli.ROOT / path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
 # %% help
 for name in COMMANDS:
     print(f"$ python snippets/{name} --help")
     print(run(f"snippets/{name}", "--help").stdout)
 
 # %% bad-input
-training.load_or_train()  # sample.py needs the trained model to know its characters
-scratch = cli.OUT / "bad-input"
-scratch.mkdir(parents=True, exist_ok=True)
-(scratch / "empty.txt").write_text("", encoding="utf-8")
-(scratch / "latin-1.txt").write_bytes("café crème brûlée".encode("latin-1"))
+# sample.py needs the trained model to know its characters
+model, tokenizer = training.load_or_train()
+write("out/bad-input/empty.txt", b"")
+write("out/bad-input/latin-1.txt", "café crème brûlée".encode("latin-1"))
 attempts = [
     ["snippets/tokens.py", "--text", "no-such-file.txt"],
     ["snippets/tokens.py", "--text", "out/bad-input/empty.txt"],

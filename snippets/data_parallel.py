@@ -1,13 +1,12 @@
-"""How the big runs do it: the same training run on one worker and on two,
-data-parallel.
-
-Each worker is its own process with its own copy of the model. At every step the batch
-is cut in equal shares, each worker predicts and checks on its share, then the workers
-average their gradients (all-reduce) and all make the same nudge. PyTorch's real engine
-does it here: torchrun's launcher, a process group, and DistributedDataParallel.
-
-    python snippets/data_parallel.py              # about half a minute
-"""
+# How the big runs do it: the same training run on one worker and on two, data-parallel.
+#
+# Each worker is its own process with its own copy of the model. At every step the batch
+# is cut in equal shares, each worker predicts and checks on its share, then the workers
+# average their gradients (all-reduce) and all make the same nudge. PyTorch's real
+# engine does it here: torchrun's launcher, a process group, and
+# DistributedDataParallel.
+#
+#     python snippets/data_parallel.py              # about half a minute
 
 import cli
 
@@ -69,5 +68,6 @@ for step in [1, 2, 3, 10, 25, args.steps]:
     if step <= args.steps:
         a, b = one[step - 1], two[step - 1]
         print(f"{step:5d}   {a:18.4f}   {b:18.4f}   {abs(a - b):10.1e}")
+
 largest_difference = max(abs(a - b) for a, b in zip(one, two))
 print(f"largest difference over all {args.steps} steps: {largest_difference:.1e}")

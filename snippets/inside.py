@@ -1,20 +1,18 @@
-"""A look inside: where the attention heads of two trained models look, and two scores
-for each head.
-
-First the 2-layer copying model from sudden_skill.py, then the tiny GPT from the
-training chapter. Each head is scored the way Olsson et al. (2022) do, on a random block
-of tokens repeated twice: how much it looks at the token just before (a previous-token
-head), and how much it looks at the token that followed the current one last time (an
-induction head).
-
-    python snippets/inside.py
-"""
+# A look inside: where the attention heads of two trained models look, and two scores
+# for each head.
+#
+# First the 2-layer copying model from sudden_skill.py, then the tiny GPT from the
+# training chapter. Each head is scored the way Olsson et al. (2022) do, on a random
+# block of tokens repeated twice: how much it looks at the token just before (a
+# previous-token head), and how much it looks at the token that followed the current one
+# last time (an induction head).
+#
+#     python snippets/inside.py
 
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import math
 
-import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 
@@ -39,7 +37,8 @@ toy = induction.load_or_train_induction(args.seed)  # sudden_skill.py's 2-layer 
 half = induction.SEQ_LEN // 2
 sequence = induction.repeated_random_tokens(half, torch.Generator().manual_seed(0))
 with torch.no_grad():
-    toy(sequence)
+    logits = toy(sequence)  # each attention layer keeps its pattern (last_pattern)
+
 toy_scores = {}  # "layer.head" -> (previous-token score, induction score)
 for layer, attention in enumerate(toy.layers):
     prev_scores, ind_scores = induction.head_scores(attention.last_pattern[0], half)
@@ -48,9 +47,11 @@ for layer, attention in enumerate(toy.layers):
             prev_scores[head].item(),
             ind_scores[head].item(),
         )
+
 print("head  previous-token  induction     (layer.head; 1.0 = all its attention there)")
 for name, (prev, ind) in toy_scores.items():
     print(f"{name:>4}  {prev:14.2f}  {ind:9.2f}")
+
 toy_prev_head = max(toy_scores, key=lambda h: toy_scores[h][0])
 toy_induction_head = max(toy_scores, key=lambda h: toy_scores[h][1])
 toy_prev_score = toy_scores[toy_prev_head][0]
@@ -66,21 +67,27 @@ alt = (
     "Attention patterns of the 8 heads of the copying model on a block of random "
     "tokens repeated twice: diagonal stripes show where each head looks"
 )
-fig, axes = plt.subplots(
-    n_layer, n_head, figsize=(2.2 * n_head, 2.7 * n_layer), squeeze=False, num=alt
-)
-for layer, attention in enumerate(toy.layers):
-    for head in range(n_head):
-        ax = axes[layer][head]
-        ax.imshow(attention.last_pattern[0, head], cmap="Purples", vmin=0, vmax=1)
-        prev, ind = toy_scores[f"{layer}.{head}"]
-        ax.set_title(f"head {layer}.{head}\nprev {prev:.2f}  ind {ind:.2f}", fontsize=8)
-        ax.set_xticks([])
-        ax.set_yticks([])
-axes[-1][0].set_xlabel("looks at (earlier position)", fontsize=8)
-axes[-1][0].set_ylabel("from position", fontsize=8)
-fig.tight_layout()
-cli.save_figure(fig, "attention-copying-model")
+with cli.figure(
+    "attention-copying-model",
+    alt,
+    n_layer,
+    n_head,
+    figsize=(2.2 * n_head, 2.7 * n_layer),
+    squeeze=False,
+) as (fig, axes):
+    for layer, attention in enumerate(toy.layers):
+        for head in range(n_head):
+            ax = axes[layer][head]
+            ax.imshow(attention.last_pattern[0, head], cmap="Purples", vmin=0, vmax=1)
+            prev, ind = toy_scores[f"{layer}.{head}"]
+            ax.set_title(
+                f"head {layer}.{head}\nprev {prev:.2f}  ind {ind:.2f}", fontsize=8
+            )
+            ax.set_xticks([])
+            ax.set_yticks([])
+    axes[-1][0].set_xlabel("looks at (earlier position)", fontsize=8)
+    axes[-1][0].set_ylabel("from position", fontsize=8)
+    fig.tight_layout()
 
 # %% knockout
 # The scores say where heads look. Does the copying depend on those heads? Switch heads
@@ -121,6 +128,7 @@ for what, heads in experiments.items():
         f"{label:42s} {right:>8,d} of {total:,d} ({right / total:4.0%})  "
         f"{whole:>6,d} of {len(x):,d}"
     )
+
 tokens_total = total
 intact = knockout["nothing"][0] / total
 without_previous = knockout["the previous-token heads"][0] / total
@@ -183,6 +191,7 @@ for layer in range(lm.config.n_layer):
         + " "
         + "".join(f"{i:<7.2f}" for i in ind_scores.tolist())
     )
+
 lm_prev_head = max(lm_scores, key=lambda h: lm_scores[h][0])
 lm_induction_head = max(lm_scores, key=lambda h: lm_scores[h][1])
 lm_prev_score = lm_scores[lm_prev_head][0]
@@ -214,6 +223,7 @@ with torch.no_grad():
     toy_first, toy_second = first_and_second_copy_loss(toy(sequence), block, half)
     lm_logits = lm(torch.tensor([twice]))[0]
     lm_first, lm_second = first_and_second_copy_loss(lm_logits, twice, lm_half)
+
 print(f"{'':36s} first copy  second copy   (loss, nats per token)")
 print(f"{'copying model, random tokens':36s} {toy_first:10.2f}  {toy_second:11.2f}")
 print(f"{'tiny GPT, the random letters above':36s} {lm_first:10.2f}  {lm_second:11.2f}")
@@ -231,19 +241,23 @@ alt = (
     f"The {n_layer * n_head} attention heads of the tiny GPT on a real sentence, "
     f"one heatmap each: which earlier characters each position looks at"
 )
-fig, axes = plt.subplots(
-    n_layer, n_head, figsize=(2.2 * n_head, 2.7 * n_layer), squeeze=False, num=alt
-)
-for layer in range(n_layer):
-    for head in range(n_head):
-        ax = axes[layer][head]
-        ax.imshow(patterns[layer, head], cmap="Purples", vmin=0, vmax=1)
-        ax.set_title(f"head {layer}.{head}", fontsize=8)
-        ax.set_xticks([])
-        ax.set_yticks([])
-fig.suptitle(repr(sentence), fontsize=9)
-fig.tight_layout()
-cli.save_figure(fig, "attention-tiny-gpt")
+with cli.figure(
+    "attention-tiny-gpt",
+    alt,
+    n_layer,
+    n_head,
+    figsize=(2.2 * n_head, 2.7 * n_layer),
+    squeeze=False,
+) as (fig, axes):
+    for layer in range(n_layer):
+        for head in range(n_head):
+            ax = axes[layer][head]
+            ax.imshow(patterns[layer, head], cmap="Purples", vmin=0, vmax=1)
+            ax.set_title(f"head {layer}.{head}", fontsize=8)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.suptitle(repr(sentence), fontsize=9)
+    fig.tight_layout()
 
 # Some heads draw vertical stripes: every position looking at the same few characters.
 # Which ones? Attention on the spaces, per (layer, head), skipping the first 10 rows:

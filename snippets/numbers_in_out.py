@@ -1,5 +1,4 @@
-"""Numbers in, numbers out: what the trained tiny GPT receives, and what it hands
-back."""
+# Numbers in, numbers out: what the trained tiny GPT receives, and what it hands back.
 
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
@@ -11,7 +10,10 @@ import training
 from gpt import GPT
 from tokenizer import train_bpe
 
-parser = cli.Parser(description=__doc__)
+parser = cli.Parser(
+    description="Numbers in, numbers out: what the trained tiny GPT receives, and what "
+    "it hands back."
+)
 parser.add_argument(
     "--seed",
     type=int,
@@ -59,6 +61,7 @@ print(f"the vocabulary: {vocab_size} characters, ids 0 to {vocab_size - 1}")
 # %% vectors
 with torch.no_grad():
     vectors = model.wte(idx) + model.wpe(torch.arange(len(ids)))  # what + where
+
 vectors_shape = list(vectors.shape)
 print(
     f"shape  {tuple(vectors.shape)}: {model.config.n_embd} numbers for each of the "
@@ -70,6 +73,7 @@ print(f"'t' at position 0 starts  {first_numbers} ...")
 # %% logits
 with torch.no_grad():
     logits, _ = model(idx)
+
 # the scores after the last character, as probabilities
 probs = torch.softmax(logits[0, -1], dim=-1)
 print(

@@ -1,19 +1,17 @@
-"""A scaling experiment on a laptop: ten model sizes, one rule, test loss against size,
-and three curves that could describe it, judged on sizes they never saw.
-
-The rule: every model has the same shape (2 layers, 1 attention head, only the width
-changes) and reads the same text, in the same order, for the same number of steps (so
-the same number of characters). Sizes are counted without the embeddings, as Kaplan et
-al. (2020) do. Takes a minute or two; the site runs it once and keeps the record.
-
-    python snippets/scaling.py
-"""
+# A scaling experiment on a laptop: ten model sizes, one rule, test loss against size,
+# and three curves that could describe it, judged on sizes they never saw.
+#
+# The rule: every model has the same shape (2 layers, 1 attention head, only the width
+# changes) and reads the same text, in the same order, for the same number of steps (so
+# the same number of characters). Sizes are counted without the embeddings, as Kaplan et
+# al. (2020) do. Takes a minute or two; the site runs it once and keeps the record.
+#
+#     python snippets/scaling.py
 
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
@@ -57,7 +55,7 @@ params, test_losses, train_losses, reads_per_parameter = [], [], [], []
 print(" width  parameters  characters per   loss (nats per character)")
 print("                    parameter        training text   test text")
 for width in widths:
-    torch.manual_seed(args.seed)
+    weights_dice = torch.manual_seed(args.seed)  # every size starts from the same dice
     config = GPTConfig(
         vocab_size=tokenizer.vocab_size,
         block_size=block_size,
@@ -92,6 +90,7 @@ for width in widths:
         f"{width:6d}  {n:10,d}  {reads_per_parameter[-1]:14,.1f}   "
         f"{train_losses[-1]:13.3f}   {test_loss:9.3f}"
     )
+
 decades = math.log10(params[-1] / params[0])
 print(
     f"the biggest has {params[-1] / params[0]:,.0f}x the parameters of the smallest: "
@@ -150,6 +149,7 @@ for name, columns in curves.items():
     formula = formulas[name].format(exponent, *weights)
     held_back = " ".join(f"{e:+.1%}" for e in prediction_error[name])
     print(f"{name:18s} {formula:29s} {fit_error[name]:6.1%}   {held_back}")
+
 worst_miss = {
     name: max(abs(e) for e in errors) for name, errors in prediction_error.items()
 }
@@ -166,34 +166,37 @@ alt = (
     "Test loss against model size on log-log axes, with three curves fitted to the "
     "smallest models and extended to the biggest, which they never saw"
 )
-fig, ax = plt.subplots(figsize=(7, 4.2), num=alt)
-ax.loglog(
-    params[:n_fit], test_losses[:n_fit], "o", color="black", label="our models, fitted"
-)
-ax.loglog(
-    params[n_fit:],
-    test_losses[n_fit:],
-    "o",
-    color="black",
-    fillstyle="none",
-    label="our models, held back",
-)
-line = np.geomspace(params[0], params[-1], 100)
-labels = {
-    "power law": "power law (Kaplan's form)",
-    "floor + power law": "floor + power law (Chinchilla's form)",
-    "logarithm": "logarithm",
-}
-for (name, columns), style in zip(curves.items(), ["-", "--", ":"]):
-    exponent, *weights = fitted[name]
+with cli.figure("scaling", alt, figsize=(7, 4.2)) as (fig, ax):
     ax.loglog(
-        line, predict(columns, exponent, weights, line), style, label=labels[name]
+        params[:n_fit],
+        test_losses[:n_fit],
+        "o",
+        color="black",
+        label="our models, fitted",
     )
-ax.axvline(params[n_fit - 1], color="gray", linewidth=0.5)
-ax.set_xlabel("parameters (without embeddings)")
-ax.set_ylabel("test loss (nats per character)")
-ticks = np.round(np.linspace(min(test_losses), max(test_losses), 4), 1)
-ax.set_yticks(ticks, [f"{t:.1f}" for t in ticks])
-ax.minorticks_off()
-ax.legend(fontsize=8)
-cli.save_figure(fig, "scaling")
+    ax.loglog(
+        params[n_fit:],
+        test_losses[n_fit:],
+        "o",
+        color="black",
+        fillstyle="none",
+        label="our models, held back",
+    )
+    line = np.geomspace(params[0], params[-1], 100)
+    labels = {
+        "power law": "power law (Kaplan's form)",
+        "floor + power law": "floor + power law (Chinchilla's form)",
+        "logarithm": "logarithm",
+    }
+    for (name, columns), style in zip(curves.items(), ["-", "--", ":"]):
+        exponent, *weights = fitted[name]
+        ax.loglog(
+            line, predict(columns, exponent, weights, line), style, label=labels[name]
+        )
+    ax.axvline(params[n_fit - 1], color="gray", linewidth=0.5)
+    ax.set_xlabel("parameters (without embeddings)")
+    ax.set_ylabel("test loss (nats per character)")
+    ticks = np.round(np.linspace(min(test_losses), max(test_losses), 4), 1)
+    ax.set_yticks(ticks, [f"{t:.1f}" for t in ticks])
+    ax.minorticks_off()
+    ax.legend(fontsize=8)

@@ -1,19 +1,17 @@
-"""A skill that appears suddenly: a 2-layer model learns to copy, all at once; a 1-layer
-model, trained the same way, never does.
-
-Both models are attention-only transformers (induction.py). They see random tokens in
-which one segment appears twice, and we watch three scores on the second copy, the part
-a copier could predict: the loss, the share of its tokens predicted right, and the share
-of copies predicted right from end to end.
-
-    python snippets/sudden_skill.py
-"""
+# A skill that appears suddenly: a 2-layer model learns to copy, all at once; a 1-layer
+# model, trained the same way, never does.
+#
+# Both models are attention-only transformers (induction.py). They see random tokens in
+# which one segment appears twice, and we watch three scores on the second copy, the
+# part a copier could predict: the loss, the share of its tokens predicted right, and
+# the share of copies predicted right from end to end.
+#
+#     python snippets/sudden_skill.py
 
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import math
 
-import matplotlib.pyplot as plt
 import torch
 
 import induction
@@ -57,6 +55,7 @@ for n_layer in (1, 2):
     models[n_layer], histories[n_layer] = induction.train_induction(
         n_layer, steps, args.seed
     )
+
 induction.save_induction(models[2], args.seed)  # inside.py opens this one up
 measured_at = histories[2]["step"]
 loss_1layer, loss_2layer = histories[1]["loss"], histories[2]["loss"]
@@ -72,6 +71,7 @@ for i, step in enumerate(measured_at):
             f"{accuracy_1layer[i]:7.0%} {accuracy_2layer[i]:8.0%}    "
             f"{whole_2layer[i]:8.0%}"
         )
+
 print(f"(a blind guess: loss {chance:.2f}, 1 token in {VOCAB_SIZE} right)")
 
 # %% test
@@ -110,6 +110,7 @@ with torch.no_grad():
             width = 6 if where == "usual" else 5
             row += f"{right:>{width},d} of {total:<{width},d} {whole:5d}  "
         print(row.rstrip())
+
 share = {key: right / total for key, (right, total, _, _) in tested.items()}
 one_usual, one_near, one_far = (
     share[f"1 layer, {w}"] for w in ("usual", "nearer", "further")
@@ -172,26 +173,29 @@ alt = (
     "share of the copy predicted right: the 2-layer model jumps to nearly all of "
     "it, whole copies start later; the 1-layer model stays low"
 )
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5), num=alt)
-left.plot(measured_at, loss_1layer, label="1 layer")
-left.plot(measured_at, loss_2layer, label="2 layers")
-left.axhline(
-    chance, color="gray", linestyle=":", label=f"blind guess, 1 in {VOCAB_SIZE}"
-)
-left.axvspan(
-    drop_start, drop_end, color="C1", alpha=0.15, label=f"steepest {window} steps"
-)
-left.set_ylim(0, chance + 0.4)
-left.set_ylabel("loss on the copy (nats)")
-right.plot(measured_at, accuracy_1layer, label="1 layer: tokens right")
-right.plot(measured_at, accuracy_2layer, label="2 layers: tokens right")
-right.plot(
-    measured_at, whole_2layer, "--", color="C1", label="2 layers: whole copies right"
-)
-right.set_ylim(0, 1)
-right.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
-for ax in (left, right):
-    ax.set_xlabel("training step")
-    ax.legend(fontsize=8)
-fig.tight_layout()
-cli.save_figure(fig, "sudden-skill")
+with cli.figure("sudden-skill", alt, 1, 2, figsize=(9, 3.5)) as (fig, (left, right)):
+    left.plot(measured_at, loss_1layer, label="1 layer")
+    left.plot(measured_at, loss_2layer, label="2 layers")
+    left.axhline(
+        chance, color="gray", linestyle=":", label=f"blind guess, 1 in {VOCAB_SIZE}"
+    )
+    left.axvspan(
+        drop_start, drop_end, color="C1", alpha=0.15, label=f"steepest {window} steps"
+    )
+    left.set_ylim(0, chance + 0.4)
+    left.set_ylabel("loss on the copy (nats)")
+    right.plot(measured_at, accuracy_1layer, label="1 layer: tokens right")
+    right.plot(measured_at, accuracy_2layer, label="2 layers: tokens right")
+    right.plot(
+        measured_at,
+        whole_2layer,
+        "--",
+        color="C1",
+        label="2 layers: whole copies right",
+    )
+    right.set_ylim(0, 1)
+    right.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
+    for ax in (left, right):
+        ax.set_xlabel("training step")
+        ax.legend(fontsize=8)
+    fig.tight_layout()

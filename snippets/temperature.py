@@ -1,18 +1,20 @@
-"""Numbers back into words: greedy picks, temperature and top-k, on the trained tiny
-GPT."""
+# Numbers back into words: greedy picks, temperature and top-k, on the trained tiny
+# GPT.
 
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import re
 from collections import Counter
 
-import matplotlib.pyplot as plt
 import torch
 
 import sampling
 import training
 
-parser = cli.Parser(description=__doc__)
+parser = cli.Parser(
+    description="Numbers back into words: greedy picks, temperature and top-k, on the "
+    "trained tiny GPT."
+)
 parser.add_argument(
     "--seed",
     type=int,
@@ -46,6 +48,7 @@ print(
 for p, i in zip(best.values.tolist(), best.indices.tolist()):
     bar = "#" * round(p * 100)
     print(f"{tokenizer.decode([i])!r:6s} {p:6.1%}  {in_text[i]:6.1%}     {bar}")
+
 top_char_prob = best.values[0].item()
 # how far apart the two columns are, over every character: 0 = identical, 1 = disjoint
 distance_to_text = 0.5 * (probs - in_text).abs().sum().item()
@@ -83,6 +86,7 @@ for end in range(len(ids) + block, len(greedy_ids) + 1):
         loop_start, loop_length = start - len(ids), end - first_seen[window]
         break
     first_seen[window] = end
+
 if loop_length is None:
     print("no repeat in 1,000 characters")
 else:
@@ -111,15 +115,15 @@ alt = (
     f"The probabilities of the 15 likeliest next characters at temperature {low} "
     f"(peaked) and {high} (flatter)"
 )
-fig, ax = plt.subplots(figsize=(7, 3), num=alt)
-x = torch.arange(len(order))
-ax.bar(x - 0.2, p_low[order], width=0.4, label=f"temperature {low}")
-ax.bar(x + 0.2, p_high[order], width=0.4, label=f"temperature {high}")
-ax.set_xticks(x, labels)
-ax.set_ylabel("probability")
-ax.set_title(f"What comes after {prompt!r}?")
-ax.legend()
-cli.save_figure(fig, "temperature")
+with cli.figure("temperature", alt, figsize=(7, 3)) as (fig, ax):
+    x = torch.arange(len(order))
+    ax.bar(x - 0.2, p_low[order], width=0.4, label=f"temperature {low}")
+    ax.bar(x + 0.2, p_high[order], width=0.4, label=f"temperature {high}")
+    ax.set_xticks(x, labels)
+    ax.set_ylabel("probability")
+    ax.set_title(f"What comes after {prompt!r}?")
+    ax.legend()
+
 entropy = {
     t: float(-(p * p.clamp_min(1e-12).log2()).sum())
     for t, p in [(low, p_low), (1.0, probs), (high, p_high)]
@@ -144,6 +148,7 @@ for k in [None, 5]:
     long_shots[k] = sum(i not in f.tolist() for i, f in zip(new_ids, favourites))
     which = "every character" if k is None else f"top {k} only"
     print(f"T=1.5, {which:>15s}:  {topk_samples[k]}")
+
 print(
     f"characters from outside the 5 favourites: {long_shots[None]} of 80 "
     f"with every character allowed, {long_shots[5]} of 80 with top 5 only"

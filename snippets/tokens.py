@@ -1,19 +1,20 @@
-"""Train our own BPE tokeniser, then watch it and two real ones cut up "strawberry".
-
-Trains on a part of Python's manual (snippets/data/) unless you pass --text with a
-UTF-8 file of your own.
-"""
+# Train our own BPE tokeniser, then watch it and two real ones cut up "strawberry".
+#
+# Trains on a part of Python's manual (snippets/data/) unless you pass --text with a
+# UTF-8 file of your own.
 
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import hashlib
 
-import matplotlib.pyplot as plt
-
 import tokenizer
 from tokenizer import QUESTION, encode, pieces, visible
 
-parser = cli.Parser(description=__doc__)
+parser = cli.Parser(
+    description="Train our own BPE tokeniser, then watch it and two real ones cut up "
+    '"strawberry". Trains on a part of Python\'s manual (snippets/data/) unless you '
+    "pass --text with a UTF-8 file of your own."
+)
 parser.add_argument(
     "--text",
     metavar="FILE",
@@ -28,8 +29,10 @@ parser.add_argument(
 args = cli.parse_args(parser)
 if args.vocab_size < 256:
     cli.fail(f"--vocab-size must be 256 or more, not {args.vocab_size}")
+
 if args.vocab_size > 1_000_000:
     cli.fail(f"--vocab-size must be at most 1,000,000, got {args.vocab_size}")
+
 corpus = cli.read_text(args.text) if args.text else cli.default_corpus()
 
 # %% train
@@ -44,6 +47,7 @@ print(f"corpus:      {corpus_chars:,} characters")
 print(f"vocabulary:  {vocab_size:,} tokens (256 single bytes + {merges:,} merges)")
 if vocab_size < args.vocab_size:
     print(f"             (asked for {args.vocab_size:,}: the text ran out of pairs)")
+
 print(f"fingerprint: {fingerprint}  (a hash of the whole tokeniser)")
 
 # %% again
@@ -126,6 +130,7 @@ for name in compared:
         )
     )
     print()
+
 for name in compared:
     print(f"{name} sends the model: {question_ids[name]}")
 
@@ -145,6 +150,7 @@ for word in words:
             encode(o200k, word),
         ]
     )
+
 print(tokenizer.aligned(rows))
 
 strawberry_id_cl100k = encode(cl100k, " strawberry")[0]
@@ -188,7 +194,6 @@ alt = (
     f"The question {QUESTION!r} drawn as coloured boxes, one box per token, one row "
     f"per tokeniser. " + "; ".join(rows) + "."
 )
-fig, ax = plt.subplots(figsize=(9, 2.6), num=alt)
-tokenizer.draw_pieces(ax, {name: splits[name][QUESTION] for name in splits})
-fig.tight_layout()
-cli.save_figure(fig, "question-tokens")
+with cli.figure("question-tokens", alt, figsize=(9, 2.6)) as (fig, ax):
+    tokenizer.draw_pieces(ax, {name: splits[name][QUESTION] for name in splits})
+    fig.tight_layout()
