@@ -1,6 +1,9 @@
 """Shared plumbing for the snippets: the same arithmetic on every x86-64 machine, one
-clear line on bad input (never a traceback), the training text, and figures saved to
-files.
+clear line on bad input (never a traceback), the training text, figures saved to files,
+and results kept in files for the next run.
+
+Library modules raise InputError for bad input; a script that lets one through ends
+with its one line (cli sets sys.excepthook).
 
 Import it before anything else: it pins how PyTorch adds numbers up, which only works
 before PyTorch does its first sum.
@@ -75,27 +78,47 @@ def parse_args(parser):
     return parser.parse_args(argv)
 
 
+class InputError(ValueError):
+    """Input a snippet cannot work with (a setting, a file), said in one line for
+    whoever gave it. Library code raises it; a script that lets it through ends with
+    that line on stderr and exit status 1 (report, below), never a traceback."""
+
+
 def fail(message):
-    """Stop with one line on stderr and exit status 1."""
+    """Stop with one line on stderr and exit status 1: raises InputError."""
+    raise InputError(message)
+
+
+def report(kind, error, traceback, default=sys.excepthook):
+    """What Python does with an exception nothing caught (sys.excepthook): an
+    InputError is one line, `prog: error: message`; anything else, a bug, keeps its
+    traceback."""
+    if not issubclass(kind, InputError):
+        return default(kind, error, traceback)
     prog = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "snippet"
-    raise SystemExit(f"{prog}: error: {message}")
+    print(f"{prog}: error: {error}", file=sys.stderr)
+
+
+sys.excepthook = report
 
 
 def read_text(path):
-    """Read a UTF-8 text file, or fail with one line saying what is wrong with it."""
+    """Read a UTF-8 text file; InputError with one line saying what is wrong with it."""
     path = Path(path)
     if not path.exists():
-        fail(f"no such file: {path}")
+        raise InputError(f"no such file: {path}")
     if not path.is_file():
-        fail(f"not a file: {path}")
+        raise InputError(f"not a file: {path}")
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
-        fail(f"{path} is not UTF-8 text (bad byte at offset {e.start})")
+        raise InputError(
+            f"{path} is not UTF-8 text (bad byte at offset {e.start})"
+        ) from e
     except OSError as e:
-        fail(f"cannot read {path}: {e.strerror}")
+        raise InputError(f"cannot read {path}: {e.strerror}") from e
     if not text.strip():
-        fail(f"{path} is empty")
+        raise InputError(f"{path} is empty")
     return text
 
 

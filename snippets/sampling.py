@@ -12,16 +12,18 @@ import torch.nn.functional as F
 
 def check_settings(ids, temperature=1.0, top_k=None, greedy=False, max_new_tokens=1):
     if len(ids) == 0:
-        cli.fail("the prompt is empty: give the model at least one character")
+        raise cli.InputError(
+            "the prompt is empty: give the model at least one character"
+        )
     if max_new_tokens <= 0:
-        cli.fail(f"tokens to add: must be at least 1, not {max_new_tokens}")
+        raise cli.InputError(f"tokens to add: must be at least 1, not {max_new_tokens}")
     if not greedy and not temperature > 0:
-        cli.fail(
+        raise cli.InputError(
             f"temperature must be above 0, not {temperature} "
             f"(for always-the-top-token, use greedy)"
         )
     if top_k is not None and top_k < 1:
-        cli.fail(
+        raise cli.InputError(
             f"top-k must be at least 1, not {top_k} "
             f"(leave it out to sample from every token)"
         )

@@ -64,8 +64,8 @@ class CharTokenizer:
     def encode(self, text):
         unknown = sorted(set(text) - self.stoi.keys())
         if unknown:
-            cli.fail(f"the model has never seen these characters, so it cannot read "
-                     f"them: {''.join(unknown)!r}")
+            raise cli.InputError(f"the model has never seen these characters, so it "
+                                 f"cannot read them: {''.join(unknown)!r}")
         return [self.stoi[ch] for ch in text]
 
     def decode(self, ids):
@@ -100,8 +100,8 @@ def split_three(text, tokenizer, heldout_fraction=0.1, test_fraction=0.1):
     train = "\n\n".join(paragraph for paragraph in text[:test_start].split("\n\n")
                          if paragraph not in held_out)
     if len(train) < len(test):
-        cli.fail(f"only {len(train):,} characters are left to train on: the rest "
-                 f"repeats paragraphs of the parts held out")
+        raise cli.InputError(f"only {len(train):,} characters are left to train on: "
+                             f"the rest repeats paragraphs of the parts held out")
     return [torch.tensor(tokenizer.encode(part), dtype=torch.long)
             for part in (train, validation, test)]
 
@@ -305,7 +305,7 @@ def save(path, model, tokenizer, settings, text, history=None):
     except OSError as e:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        cli.fail(f"cannot save the model to {path}: {e.strerror or e}")
+        raise cli.InputError(f"cannot save the model to {path}: {e.strerror or e}") from e
 
 
 def load(path):
@@ -313,14 +313,15 @@ def load(path):
     none."""
     path = Path(path)
     if not path.is_file():
-        cli.fail(f"no checkpoint at {path}: train one first with "
-                 f"`python snippets/train.py`")
+        raise cli.InputError(f"no checkpoint at {path}: train one first with "
+                             f"`python snippets/train.py`")
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
         model = GPT(GPTConfig(**ckpt["config"]))
         model.load_state_dict(ckpt["model"])
     except Exception as e:  # a truncated or foreign file
-        cli.fail(f"{path} is not a checkpoint this code can read ({type(e).__name__})")
+        raise cli.InputError(f"{path} is not a checkpoint this code can read "
+                             f"({type(e).__name__})") from e
     model.eval()
     return model, CharTokenizer(ckpt["chars"]), ckpt
 
@@ -409,8 +410,8 @@ def start_worker(device, timeout):
         dist.barrier()  # everybody is here
     # noqa: BLE001 - the error is one line, whatever the backend raised
     except Exception as e:
-        cli.fail(f"worker {rank} of {workers}: the other workers did not all join "
-                 f"within {timeout:g} s ({type(e).__name__})")
+        raise cli.InputError(f"worker {rank} of {workers}: the other workers did not "
+                             f"all join within {timeout:g} s ({type(e).__name__})") from e
     if rank != 0:
         # one worker speaks for all
         sys.stdout = open(os.devnull, "w", encoding="utf-8")
@@ -433,7 +434,8 @@ def launch_workers(script, workers, argv):
     from torch.distributed.run import get_args_parser, run
 
     if not dist.is_available():
-        cli.fail("this build of PyTorch has no torch.distributed: train on one worker")
+        raise cli.InputError("this build of PyTorch has no torch.distributed: train on "
+                             "one worker")
     if not torchrun_can_start():
         return start_workers_here(script, workers, argv)
     # else torchrun prints a banner about it
@@ -455,7 +457,7 @@ def launch_workers(script, workers, argv):
         text = said[-1].read_text(encoding="utf-8") if said else ""
         lines = text.strip().splitlines()
         said = lines[-1] if lines else "no message"
-        cli.fail(f"worker {rank} of {workers} failed: {said}")
+        raise cli.InputError(f"worker {rank} of {workers} failed: {said}") from e
 
 
 def torchrun_can_start():
@@ -511,4 +513,4 @@ def start_workers_here(script, workers, argv):
         sys.exit(processes[0].returncode)
     lines = Path(stderr[rank].name).read_text(encoding="utf-8").strip().splitlines()
     said = lines[-1] if lines else "no message"
-    cli.fail(f"worker {rank} of {workers} failed: {said}")
+    raise cli.InputError(f"worker {rank} of {workers} failed: {said}")
