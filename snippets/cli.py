@@ -138,6 +138,98 @@ def shown(path):
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
+def cached(path, key, make):
+    """What make() returns, kept in the file `path` for next time: loaded from there if
+    it was kept with this key, else made now and kept. The key is a string that changes
+    whenever make() would make something else (a hash of the code, settings and data);
+    make() returns a dict of tensors and plain values (what torch.load reads with
+    weights_only=True).
+
+    Two runs that need the same file at once make it once: the first holds PATH.lock
+    (created with O_CREAT | O_EXCL, so only one can) while it makes it; the others wait,
+    then load it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(f"{path.name}.lock")
+    waiting = False
+    while True:
+        value = stored(path, key)
+        if value is not None:
+            return value
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:  # another run is making it
+            if not waiting:
+                print(
+                    f"(another run is making {shown(path)}: waiting)", file=sys.stderr
+                )
+                waiting = True
+            if abandoned(lock):
+                with contextlib.suppress(OSError):
+                    lock.unlink()
+            time.sleep(0.5)
+            continue
+        try:
+            os.write(fd, str(os.getpid()).encode())
+            value = stored(path, key)  # kept by another run since we looked
+            if value is None:
+                value = make()
+                store(path, key, value)
+            return value
+        finally:
+            os.close(fd)
+            lock.unlink()
+
+
+def abandoned(lock):
+    """Whether the run that made this lock file has ended without removing it (it was
+    killed): it is not running any more."""
+    if os.name == "nt":
+        # Windows refuses to delete a file its maker still holds open
+        try:
+            lock.unlink()
+        except PermissionError:
+            return False
+        except OSError:
+            pass
+        return True
+    try:
+        os.kill(int(lock.read_text()), 0)  # signal 0: only asks whether it exists
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError):  # not ours to ask about, or the pid not written yet
+        return False
+    return False
+
+
+def stored(path, key):
+    """What store() kept in the file with this key, or None (no file, another key, or
+    a file cut short)."""
+    import torch
+
+    try:
+        value = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # missing, cut short by a crash, or not ours: make it again
+        return None
+    return value if isinstance(value, dict) and value.get("key") == key else None
+
+
+def store(path, key, value):
+    """Keep a dict of tensors and plain values in a file, with its key: written to a
+    temporary file, then renamed, so a crash halfway leaves the old file, never half a
+    new one. Raises OSError if it cannot be written."""
+    import torch
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        torch.save({**value, "key": key}, tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 # Real English: the Python language reference behind help(), a fixed copy of it (see
 # snippets/data/README.md), so that every Python version trains on the same characters.
 CORPUS = SNIPPETS / "data" / "python-reference.txt"

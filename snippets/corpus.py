@@ -629,36 +629,40 @@ def pretrained(seed=SETTINGS["seed"], steps=None, wordings="several"):
     code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
     settings = dict(SETTINGS, seed=seed, steps=steps, wordings=wordings, code=code)
     text = make_corpus(seed, wordings)
-    path = cli.OUT / f"facts-{training.fingerprint(settings, text)}.pt"
-    if path.is_file():
-        model, tokenizer, checkpoint = training.load(path)
-        return model, tokenizer, checkpoint["history"]
+    key = training.fingerprint(settings, text)
+    path = cli.OUT / f"facts-{key}.pt"
 
-    print(
-        f"training the facts model ({steps} steps), to be saved as {cli.shown(path)}",
-        file=sys.stderr,
-    )
-    torch.set_num_threads(training.THREADS)
-    tokenizer = training.CharTokenizer.from_text(text)
-    train_ids, val_ids = training.split(text, tokenizer, settings["heldout_fraction"])
-    model = training.build(settings, tokenizer)
-    tests = [held_out(rank) for rank in range(1, len(COUNTRIES) + 1)]
-    known, known_step = [], []
+    def make():
+        print(
+            f"training the facts model ({steps} steps), to keep as {cli.shown(path)}",
+            file=sys.stderr,
+        )
+        torch.set_num_threads(training.THREADS)
+        tokenizer = training.CharTokenizer.from_text(text)
+        train_ids, val_ids = training.split(
+            text, tokenizer, settings["heldout_fraction"]
+        )
+        model = training.build(settings, tokenizer)
+        tests = [held_out(rank) for rank in range(1, len(COUNTRIES) + 1)]
+        known, known_step = [], []
 
-    def track(step, history=None):
-        known.append(knows(model, tokenizer, tests))
-        known_step.append(step)
+        def track(step, history=None):
+            known.append(knows(model, tokenizer, tests))
+            known_step.append(step)
 
-    track(0)
-    history = training.train(
-        model,
-        train_ids,
-        val_ids,
-        settings,
-        eval_every=max(1, steps // 10),
-        eval_tokens=4096,
-        on_eval=track,
-    )
-    history["knows"], history["knows_step"] = known, known_step
-    training.save(path, model, tokenizer, settings, text, history)
-    return model, tokenizer, history
+        track(0)
+        history = training.train(
+            model,
+            train_ids,
+            val_ids,
+            settings,
+            eval_every=max(1, steps // 10),
+            eval_tokens=4096,
+            on_eval=track,
+        )
+        history["knows"], history["knows_step"] = known, known_step
+        return training.checkpoint(model, tokenizer, settings, history)
+
+    checkpoint = cli.cached(path, key, make)
+    model, tokenizer = training.from_checkpoint(checkpoint)
+    return model, tokenizer, checkpoint["history"]

@@ -17,7 +17,6 @@ This module only defines things; sudden_skill.py and inside.py run them.
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import hashlib
-import os
 from pathlib import Path
 
 import torch
@@ -177,30 +176,28 @@ def fingerprint():
     return hashlib.sha256(code).hexdigest()[:16]
 
 
-def checkpoint_for(seed):
-    return cli.OUT / f"induction-2layer-seed{seed}.pt"
+def checkpoint_for(n_layer, steps, seed):
+    return cli.OUT / f"induction-{n_layer}layer-{steps}steps-seed{seed}.pt"
 
 
-def save_induction(model, seed=SEED):
-    path = checkpoint_for(seed)
-    path.parent.mkdir(exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    torch.save({"fingerprint": fingerprint(), "model": model.state_dict()}, tmp)
-    tmp.replace(path)
+def trained(n_layer, steps=1000, seed=SEED):
+    """(model, history) of train_induction(n_layer, steps, seed), kept in out/: loaded
+    if this very run was kept before, trained (and kept) now if not. Training is
+    deterministic, so both ways give the same model."""
+
+    def make():
+        model, history = train_induction(n_layer, steps, seed)
+        return {"model": model.state_dict(), "history": history}
+
+    kept = cli.cached(checkpoint_for(n_layer, steps, seed), fingerprint(), make)
+    model = AttentionOnly(n_layer)
+    model.load_state_dict(kept["model"])
+    return model.eval(), kept["history"]
 
 
 def load_or_train_induction(seed=SEED):
-    """The trained 2-layer model: from out/ if sudden_skill.py saved it, else trained
-    now (same seed, same model)."""
-    model, path = AttentionOnly(n_layer=2), checkpoint_for(seed)
-    if path.exists():
-        saved = torch.load(path, weights_only=True)
-        if saved["fingerprint"] == fingerprint():
-            model.load_state_dict(saved["model"])
-            return model.eval()
-    model, _ = train_induction(n_layer=2, seed=seed)
-    save_induction(model, seed)
-    return model.eval()
+    """sudden_skill.py's 2-layer model, trained (and kept in out/) if it is not there."""
+    return trained(2, seed=seed)[0]
 
 
 def repeated_random_tokens(length, generator):

@@ -6,7 +6,6 @@ run's model.
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import bz2
-import contextlib
 import datetime
 import gzip
 import hashlib
@@ -292,38 +291,44 @@ def build(settings, tokenizer):
     return GPT(config)
 
 
+def checkpoint(model, tokenizer, settings, history=None):
+    """What a checkpoint file holds: the model's shape and weights, its characters, the
+    settings it was trained with and its loss history."""
+    return {"config": asdict(model.config), "model": model.state_dict(),
+            "chars": tokenizer.chars, "settings": settings, "history": history}
+
+
+def from_checkpoint(ckpt):
+    """(model, tokenizer) back from checkpoint()'s dict."""
+    model = GPT(GPTConfig(**ckpt["config"]))
+    model.load_state_dict(ckpt["model"])
+    return model.eval(), CharTokenizer(ckpt["chars"])
+
+
 def save(path, model, tokenizer, settings, text, history=None):
-    path = Path(path)
-    # write, then rename: a failed save breaks nothing, two at once don't mix
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    """Write a checkpoint file, keyed by fingerprint(settings, text): load_or_train()
+    reuses it. A failed save breaks nothing, two at once don't mix (cli.store)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"config": asdict(model.config), "model": model.state_dict(),
-                    "chars": tokenizer.chars, "settings": settings, "history": history,
-                    "fingerprint": fingerprint(settings, text)}, tmp)
-        tmp.replace(path)
+        cli.store(path, fingerprint(settings, text),
+                  checkpoint(model, tokenizer, settings, history))
     except OSError as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
         raise cli.InputError(f"cannot save the model to {path}: {e.strerror or e}") from e
 
 
 def load(path):
-    """(model, tokenizer, checkpoint dict) from a checkpoint file, or one clear line if
-    none."""
+    """(model, tokenizer, checkpoint dict) from a checkpoint file; InputError if there
+    is none, or it is not one."""
     path = Path(path)
     if not path.is_file():
         raise cli.InputError(f"no checkpoint at {path}: train one first with "
                              f"`python snippets/train.py`")
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
-        model = GPT(GPTConfig(**ckpt["config"]))
-        model.load_state_dict(ckpt["model"])
+        model, tokenizer = from_checkpoint(ckpt)
     except Exception as e:  # a truncated or foreign file
         raise cli.InputError(f"{path} is not a checkpoint this code can read "
                              f"({type(e).__name__})") from e
-    model.eval()
-    return model, CharTokenizer(ckpt["chars"]), ckpt
+    return model, tokenizer, ckpt
 
 
 def checkpoint_for(seed):
@@ -335,26 +340,25 @@ def checkpoint_for(seed):
 
 
 def load_or_train(seed=DEFAULT["seed"]):
-    """The default run's model and tokenizer: from its checkpoint, or trained now if
-    that is missing or stale. Training is deterministic: trained here, it is the same
-    model train.py makes."""
+    """The default run's model and tokenizer: from its checkpoint, or trained now (and
+    kept) if that is missing or stale. Training is deterministic: trained here, it is
+    the same model train.py makes."""
     text = cli.default_corpus()
     settings = dict(DEFAULT, seed=seed)
     path = checkpoint_for(seed)
-    if path.is_file():
-        model, tokenizer, ckpt = load(path)
-        if ckpt.get("fingerprint") == fingerprint(settings, text):
-            return model, tokenizer
-    print(f"{cli.shown(path)} is missing or was made by other code or settings: "
-          f"training the default run first (about a minute)...", file=sys.stderr)
-    torch.set_num_threads(THREADS)
-    tokenizer = CharTokenizer.from_text(text)
-    train_ids, val_ids, _ = split_three(text, tokenizer, settings["heldout_fraction"],
-                                        settings["test_fraction"])
-    model = build(settings, tokenizer)
-    history = train(model, train_ids, val_ids, settings)
-    save(path, model, tokenizer, settings, text, history)
-    return model, tokenizer
+
+    def make():
+        print(f"training the default run first (about a minute), to keep as "
+              f"{cli.shown(path)}", file=sys.stderr)
+        torch.set_num_threads(THREADS)
+        tokenizer = CharTokenizer.from_text(text)
+        train_ids, val_ids, _ = split_three(text, tokenizer, settings["heldout_fraction"],
+                                            settings["test_fraction"])
+        model = build(settings, tokenizer)
+        history = train(model, train_ids, val_ids, settings)
+        return checkpoint(model, tokenizer, settings, history)
+
+    return from_checkpoint(cli.cached(path, fingerprint(settings, text), make))
 
 
 def export_for_browser(path, model, tokenizer):

@@ -52,3 +52,68 @@ def test_read_text_raises_for_each_kind_of_bad_file(tmp_path):
             assert said in str(e)
         else:
             raise AssertionError(f"{path}: no error")
+
+
+def test_cached_makes_once_then_loads_what_it_kept(tmp_path):
+    import torch
+
+    made = []
+
+    def make():
+        made.append(1)
+        return {"weights": torch.arange(3.0), "history": {"loss": [2.5, 1.25]}}
+
+    path = tmp_path / "kept.pt"
+    first = cli.cached(path, "key-1", make)
+    again = cli.cached(path, "key-1", make)
+    assert len(made) == 1
+    assert torch.equal(again["weights"], first["weights"])
+    assert again["history"] == {"loss": [2.5, 1.25]}
+    cli.cached(path, "key-2", make)  # other code, settings or data: made again
+    assert len(made) == 2
+    path.write_bytes(path.read_bytes()[:20])  # a file cut short by a crash
+    cli.cached(path, "key-2", make)
+    assert len(made) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.pt"]  # no lock, no temp
+
+
+WAIT_AND_MAKE = """
+import sys, time
+sys.path.insert(0, {snippets!r})
+import cli
+
+def make():
+    with open({log!r}, "a") as log:
+        log.write("made\\n")
+    time.sleep(2)
+    return {{"answer": 42}}
+
+print(cli.cached({path!r}, "k", make)["answer"])
+"""
+
+
+def test_two_runs_at_once_make_it_once(tmp_path):
+    import subprocess
+
+    code = WAIT_AND_MAKE.format(
+        snippets=str(ROOT / "snippets"),
+        log=str(tmp_path / "log.txt"),
+        path=str(tmp_path / "kept.pt"),
+    )
+    runs = [
+        subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    printed = [run.communicate(timeout=120)[0] for run in runs]
+    assert printed == ["42\n", "42\n"]
+    assert (tmp_path / "log.txt").read_text() == "made\n"
+
+
+def test_a_lock_left_by_a_run_that_was_killed_does_not_block(tmp_path):
+    import subprocess
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    (tmp_path / "kept.pt.lock").write_text(gone.stdout.strip())
+    assert cli.cached(tmp_path / "kept.pt", "k", lambda: {"answer": 42})["answer"] == 42
