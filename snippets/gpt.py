@@ -7,6 +7,8 @@ an output layer that shares its weights with the token embedding. Modelled on na
 model.py.
 """
 
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import math
 from dataclasses import dataclass
 
