@@ -194,7 +194,7 @@ def abandoned(lock):
             pass
         return True
     try:
-        os.kill(int(lock.read_text()), 0)  # signal 0: only asks whether it exists
+        os.kill(int(lock.read_bytes()), 0)  # signal 0: only asks whether it exists
     except ProcessLookupError:
         return True
     except (OSError, ValueError):  # not ours to ask about, or the pid not written yet

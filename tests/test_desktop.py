@@ -47,7 +47,8 @@ def calls_without_encoding(tree):
             continue
         if name in ("read_text", "write_text"):
             found.append((node.lineno, name))
-        elif name == "open":
+        elif name == "open" and getattr(getattr(node.func, "value", None), "id", "") != "os":
+            # os.open is bytes only
             mode = node.args[1] if len(node.args) > 1 else keywords.get("mode")
             if not (isinstance(mode, ast.Constant) and "b" in str(mode.value)):
                 found.append((node.lineno, name))
