@@ -117,3 +117,28 @@ def test_a_lock_left_by_a_run_that_was_killed_does_not_block(tmp_path):
     )
     (tmp_path / "kept.pt.lock").write_text(gone.stdout.strip())
     assert cli.cached(tmp_path / "kept.pt", "k", lambda: {"answer": 42})["answer"] == 42
+
+
+def test_a_figure_is_saved_when_its_block_ends_and_echoes_nothing_inside(
+    tmp_path, monkeypatch, capsys
+):
+    """`with cli.figure(...)`: pasted into Python's interpreter, the drawing calls inside
+    (which return Line2D lists, Text objects...) print nothing."""
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setattr(cli, "OUT", tmp_path)
+    monkeypatch.setattr(cli, "ROOT", tmp_path)
+    echo = sys.displayhook
+    with cli.figure("a-line", "A line going up", figsize=(3, 2)) as (fig, ax):
+        assert sys.displayhook is not echo
+        sys.displayhook(ax.plot([1, 2]))  # what the interpreter does with a bare call
+        assert fig.get_label() == "A line going up"  # the alt text
+        assert not (tmp_path / "figures" / "a-line.png").exists()
+    assert sys.displayhook is echo
+    assert (tmp_path / "figures" / "a-line.png").stat().st_size > 0
+    assert capsys.readouterr().out == "(figure saved to figures/a-line.png)\n"
+
+
+def test_parser_add_argument_returns_nothing_for_the_interpreter_to_print():
+    parser = cli.Parser()
+    assert parser.add_argument("--seed", type=int, default=1) is None
+    assert parser.parse_args(["--seed", "7"]).seed == 7
