@@ -398,6 +398,14 @@ def _(v, run):
     assert v["most_times"] == max(times.values()) and v["fewest_times"] == min(times.values())
 
 
+@check("facts.py:BANDS.0.0", "facts.py:BANDS.0.1", "facts.py:BANDS.3.0")
+def _(v, run):
+    # the bands of how often a fact is stated: side by side, from the rarest fact to the commonest
+    bands = v["BANDS"]
+    assert bands[0][0] == v["fewest_times"] and bands[-1][1] == v["most_times"]
+    assert all(a[1] + 1 == b[0] for a, b in zip(bands, bands[1:]))
+
+
 @check(
     "facts.py:frequent_right",
     "facts.py:frequent_n",
