@@ -154,6 +154,14 @@ EXPLAINED = {
         "enough; the uniform 4-token tests reach this case and decode exactly, at the same length"
     ),
     ("tokenizer.py", "def train_bpe(text, vocab_size= 4097):"): UNUSED_DEFAULT,
+    (
+        "training.py",
+        "progress = Progress(steps, batch_size / model.config.block_size, show=rank == 0)",
+    ): "the progress line's tokens per second, on stderr, only at a terminal",
+    (
+        "training.py",
+        "progress = Progress(steps, batch_size * model.config.block_size, show=rank == -1)",
+    ): "whether the progress line shows, on stderr, only at a terminal",
     ("tokenizer.py", "def train_bpe(text, vocab_size= 4095):"): UNUSED_DEFAULT,
     ("tokenizer.py", 'va="center", fontsize= 9)'): "the font size of a figure's label",
     ("tokenizer.py", 'va="center", fontsize= 11)'): "the font size of a figure's label",
