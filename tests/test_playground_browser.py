@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from conftest import ROOT, runner
+from conftest import ROOT, records
 from test_browser import browser, server  # noqa: F401 (fixtures)
 from test_playgrounds import load_exported
 
@@ -75,7 +75,7 @@ def generated(page):
 
 
 def test_typing_strawberry_shows_the_pages_own_splits(server, browser):
-    record = runner.recorded("tokens.py")
+    record = records.recorded("tokens.py")
     if record is None:
         pytest.fail("_freeze/tokens is missing or stale: run `mkdocs build` and commit _freeze/")
     with visit(browser, server + TOKENIZER_PAGE) as page:
