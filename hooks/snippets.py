@@ -52,6 +52,7 @@ EXTERNAL_SCRIPT = re.compile(
     re.S,
 )
 NOTEBOOKS = "notebooks"
+NOTEBOOK_CSS = f"{NOTEBOOKS}/jupyterlab.css"  # the style sheets of every notebook page, as one file
 FIGURES = "figures"
 EXPORTS = "exports"  # files snippets export for the page widgets (a tokenizer, model weights)
 DATA = "data"  # snippets/data/*.txt: the training text and its licence, as files of the site
@@ -65,6 +66,7 @@ runs = {}  # snippet name -> records.Run, for this build
 chapter_demos = {}  # page src_uri -> the demo scripts it embeds
 failures = {}  # snippet name -> error message, for this build
 shown = {}  # page src_uri -> {snippet: index of the next cell a reader would expect}
+notebook_styles = ([], set())  # the notebook pages' style sheets, and their classes and ids
 
 
 def get_run(name):
@@ -100,6 +102,8 @@ def on_config(config):
         logging.getLogger(name).setLevel(logging.WARNING)
     runs.clear()
     failures.clear()
+    notebook_styles[0].clear()
+    notebook_styles[1].clear()
     config["notebook_dir"] = records.ROOT / ".cache" / NOTEBOOKS
     return config
 
@@ -433,8 +437,19 @@ def on_post_page(output, page, config):
     # mkdocs-jupyter's template loads MathJax (and can load Mermaid) from a CDN; our pages call no third party.
     output = EXTERNAL_SCRIPT.sub("", output)
     if page.file.src_uri.startswith(f"{NOTEBOOKS}/"):
-        output = notebooks.slim_page(output)
+        output, sheets, names = notebooks.unstyle(output)
+        notebook_styles[0][:] = notebook_styles[0] or sheets  # the same on every notebook page
+        notebook_styles[1].update(names)
+        link = f'<link rel="stylesheet" href="{get_relative_url(NOTEBOOK_CSS, page.url)}">'
+        output = output.replace("</head>", f"{link}\n</head>", 1)
     return output
+
+
+def on_post_build(config):
+    """One style sheet for the notebook pages (see notebooks.unstyle)."""
+    if notebook_styles[0]:
+        path = Path(config["site_dir"]) / NOTEBOOK_CSS
+        path.write_text(notebooks.stylesheet(*notebook_styles), encoding="utf-8")
 
 
 def snippets_zip():
