@@ -21,6 +21,7 @@ import os
 import re
 import sys
 import zipfile
+from html import escape
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
@@ -57,7 +58,6 @@ FIGURES = "figures"
 EXPORTS = "exports"  # files snippets export for the page widgets (a tokenizer, model weights)
 DATA = "data"  # snippets/data/*.txt: the training text and its licence, as files of the site
 DOWNLOAD = "downloads/llms101-snippets.zip"
-WIDTH = 88  # characters of code or output that fit the content column at 1280 px
 SETUP_PAGE = (
     "run-it-yourself.md"  # where each chapter's "run it yourself" note points, when the site has it
 )
@@ -194,18 +194,43 @@ def nav_titles(items):
 
 
 def on_nav(nav, config, files):
-    """Put the generated notebooks in a section of their own, after the chapters."""
+    """Put the generated notebooks in a section "Notebooks" inside the section that holds the "Run it
+    yourself" page (at the end of the menu, if it has none): they are for running the code, not reading."""
     from mkdocs.structure.nav import Section
 
     pages = [file.page for file in files if file.src_uri.startswith(f"{NOTEBOOKS}/") and file.page]
-    if pages:
-        section = Section("Notebooks", pages)
-        for page in pages:
-            page.parent = section
+    if not pages:
+        return nav
+    section = Section("Notebooks", pages)
+    for page in pages:
+        page.parent = section
+    home = next(
+        (
+            item
+            for item in nav.items
+            if isinstance(item, Section)
+            and any(
+                getattr(child, "file", None) and child.file.src_uri == SETUP_PAGE
+                for child in item.children
+            )
+        ),
+        None,
+    )
+    if home:
+        section.parent = home
+        home.children.append(section)
+    else:
         nav.items.append(section)
-        nav.pages.extend(pages)
-        for previous, page in zip(nav.pages, nav.pages[1:]):
-            previous.next_page, page.previous_page = page, previous
+    # the reading order (previous / next at the foot of each page): the notebooks come right after
+    # the last page of their section
+    before = [page for page in nav.pages if page not in pages]
+    last = max(
+        (i for i, page in enumerate(before) if home and page.parent is home),
+        default=len(before) - 1,
+    )
+    nav.pages[:] = before[: last + 1] + pages + before[last + 1 :]
+    for previous, page in zip(nav.pages, nav.pages[1:]):
+        previous.next_page, page.previous_page = page, previous
     return nav
 
 
@@ -247,7 +272,8 @@ def recorded_on(demos):
 
 
 def add_chapter_note(markdown, page, files, demos):
-    """End a chapter with where its outputs come from and how to get them yourself."""
+    """End a chapter with where its outputs come from and how to get them yourself: folded, so that
+    the story ends with the chapter, and one click opens the facts."""
     view, download = (
         get_relative_url(url, page.url or ".")
         for url in notebook_urls(Path(page.file.src_uri).stem)
@@ -259,23 +285,30 @@ def add_chapter_note(markdown, page, files, demos):
     setup = files.get_file_from_path(SETUP_PAGE)
     link = get_relative_url(SETUP_PAGE, page.file.src_uri) if setup else None
     exact = f" ([what is exact]({link}#what-is-exact-and-what-is-not))" if link else ""
-    how = f" (see [Run it yourself]({link}) for the set-up)" if link else ""
+    how = f" (set-up: [Run it yourself]({link}))" if link else ""
     arithmetic = any("cpu_capability" in runs[name].machine for name in demos)  # a model's floats
     same = (
-        "On the same kind of machine you get the same digits; on another CPU the last digits, and "
-        f"now and then a word the model writes, may differ, but not the story{exact}. "
+        "The same kind of machine prints the same digits; another CPU may change the last digits, "
+        f"and now and then a word the model writes, but not the story{exact}."
         if arithmetic
-        else "You get the same output on any machine. "
+        else "Any machine prints the same."
     )
-    note = (
-        '!!! tip "Run this chapter yourself"\n'
-        "    Every output on this page was printed by the code right above it, recorded on: "
-        f"{recorded_on(demos)}. From a clone of the repository{how}, run {commands}, or copy the page's "
-        f"code blocks in order into one Python session started in `snippets/`. {same}"
-        f'Or take the chapter as a notebook: <a href="{view}">read it here</a> or '
-        f'<a href="{download}" download>download the .ipynb</a>.\n'
+    body = (
+        f"Every output on this page was printed by the code above it, recorded on: "
+        f"{recorded_on(demos)}.\n\n"
+        f"To run it yourself{how}: {commands}, or paste the page's code blocks in order into one "
+        f"Python session started in `snippets/`. {same}\n\n"
+        f'As a notebook: <a href="{view}">read it here</a> or '
+        f'<a href="{download}" download>download the .ipynb</a>.'
     )
-    return markdown.rstrip() + "\n\n" + note
+    note = fold("run-yourself", "Run this chapter yourself", body)
+    # before the references: above the heading over the footnotes' place, if the page has one
+    place = markdown.find("///Footnotes Go Here///")
+    if place < 0:
+        return markdown.rstrip() + "\n\n" + note + "\n"
+    heading = list(re.finditer(r"^#{1,6} .*\n\s*\Z", markdown[:place], re.M))
+    at = heading[-1].start() if heading else place
+    return markdown[:at].rstrip() + "\n\n" + note + "\n\n" + markdown[at:]
 
 
 def on_page_content(html, page, config, files):
@@ -323,7 +356,10 @@ def embed(match, page):
     if cell != cells.TOP and name not in shown[page.file.src_uri] and cells.TOP in run.cells:
         blocks.insert(0, render_setup(run, name, title, page))
     check_order(page, name, list(run.cells), cell)
-    return indent("\n\n".join(blocks), match["indent"])
+    block = "\n\n".join(blocks)
+    if match["indent"]:  # inside a box (Go deeper): md_in_html leaves `markdown` there as a stray attribute
+        block = re.sub(r'^(<(?:div|figure) class="snippet-[^"\n]*"[^>\n]*?) markdown>$', r"\1>", block, flags=re.M)
+    return indent(block, match["indent"])
 
 
 def check_order(page, name, cells, cell):
@@ -342,40 +378,42 @@ def check_order(page, name, cells, cell):
 
 
 def render_setup(run, name, title, page):
-    """The demo's imports and options, folded, so that the page's code is complete but the story comes first."""
+    """The demo's imports and options, folded like every cell's code: the page's code is complete, and
+    the story comes first."""
     body = render_cell(run, name, cells.TOP, "code", title, page)
     output = (
         render_cell(run, name, cells.TOP, "output", title, page)
         if run.cells[cells.TOP]["stdout"].strip()
         else ""
     )
-    return (
-        f'??? example "Setup for `{title}`: imports and options (only needed to run the code '
-        f'yourself: paste it first)"\n\n'
-        + indent(body, "    ")
-        + ("\n\n" + output if output else "")
+    return fold(
+        "snippet-code snippet-setup",
+        f"Setup for {name}: imports and options (paste it first)",
+        body + ("\n\n" + output if output else ""),
     )
 
 
+def fold(classes, summary, body):
+    """A folded block (pymdownx.details): the summary is the control a reader clicks or taps."""
+    return f'??? {classes} "{summary}"\n\n' + indent(body, "    ")
+
+
 def render_cell(run, name, cell, mode, title, page):
+    """A cell as the reader meets it: its result (output, figures) in view, its code folded right above
+    the result, behind a "Show the code" control (the page's code switch opens them all). In HTML the
+    code still comes before its output, so a reader (or the copy-paste test) who copies the blocks in
+    order gets the page. Modes: None or "folded" (code folded, result shown), "code" (code only, in
+    view), "output" (result only)."""
     data = run.cells[cell]
     parts = []
-    if mode in (None, "code"):
+    if mode == "code":
         parts.append(fence(data["code"], "python", title))
-    if mode == "folded":
-        parts.append(
-            f'??? example "The code that draws this (`{title}`)"\n\n'
-            + indent(fence(data["code"], "python", title), "    ")
-        )
+    if mode in (None, "folded"):
+        code = fence(data["code"], "python", title)
+        parts.append(fold("snippet-code", f"Show the code: {name}", code))
     if mode in (None, "folded", "output"):
         if data["stdout"].strip():
-            # Tables stay tables (a narrow screen scrolls them); lines too long for the column
-            # (samples of generated text, say) wrap instead.
-            wraps = max(len(line) for line in data["stdout"].splitlines()) > WIDTH
-            parts.append(
-                f'<div class="snippet-output{" wraps" if wraps else ""}" data-snippet="{name}:{cell}" '
-                f"markdown>\n\n{fence(data['stdout'].rstrip(), 'text', 'Output')}\n\n</div>"
-            )
+            parts.append(render_output(data["stdout"], f"{name}:{cell}"))
         for figure in data["figures"]:
             src = get_relative_url(f"{FIGURES}/{figure['file']}", page.file.url or ".")
             alt = figure["alt"].replace('"', "&quot;")
@@ -397,6 +435,96 @@ def render_cell(run, name, cell, mode, title, page):
                 f"{images}\n</figure>"
             )
     return "\n\n".join(parts)
+
+
+# A printed Markdown table: a header row, a rule (|---|:--:|---:|), rows; each line starts and ends with |.
+TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+TABLE_RULE = re.compile(r"^\s*\|(\s*:?-{3,}:?\s*\|)+\s*$")
+
+
+def table_cells(line):
+    return [cell.strip() for cell in line.strip()[1:-1].split("|")]
+
+
+def output_parts(text):
+    """The printed text cut into ("text", lines) and ("table", lines) parts, in order."""
+    lines = text.splitlines()
+    parts, start, i = [], 0, 0
+    while i < len(lines):
+        if (
+            TABLE_ROW.match(lines[i])
+            and i + 1 < len(lines)
+            and TABLE_RULE.match(lines[i + 1])
+            and len(table_cells(lines[i])) == len(table_cells(lines[i + 1]))
+        ):
+            end = i + 2
+            while end < len(lines) and TABLE_ROW.match(lines[end]):
+                end += 1
+            if lines[start:i]:
+                parts.append(("text", lines[start:i]))
+            parts.append(("table", lines[i:end]))
+            start = i = end
+        else:
+            i += 1
+    if lines[start:]:
+        parts.append(("text", lines[start:]))
+    return parts
+
+
+def html_table(lines):
+    """A printed Markdown table as an HTML table (alignment from its rule; cells as plain text)."""
+    head, rule, *rows = lines
+    ends = [(c.startswith(":"), c.endswith(":")) for c in table_cells(rule)]
+    align = ["center" if a and b else "right" if b else "" for a, b in ends]
+    width = len(align)
+
+    def row(line, tag):
+        cells = (table_cells(line) + [""] * width)[:width]
+        return (
+            "<tr>"
+            + "".join(f"<{tag}{style(a)}>{escape(c)}</{tag}>" for c, a in zip(cells, align))
+            + "</tr>"
+        )
+
+    def style(a):
+        return f' style="text-align: {a}"' if a else ""
+
+    return (
+        "<table>\n<thead>"
+        + row(head, "th")
+        + "</thead>\n<tbody>\n"
+        + "\n".join(row(line, "td") for line in rows)
+        + "\n</tbody>\n</table>"
+    )
+
+
+def render_output(stdout, snippet):
+    """What a cell printed, as plain text that wraps on a narrow screen. A Markdown table it printed
+    (| a | b | lines with a |---| rule) is shown as a real table, which fits a phone; the text exactly
+    as Python prints it stays one click away."""
+    text = stdout.rstrip()
+    parts = output_parts(text)
+    if not any(kind == "table" for kind, _ in parts):
+        return (
+            f'<div class="snippet-output" data-snippet="{snippet}" markdown>\n\n'
+            f"{fence(text, 'text', 'Output')}\n\n</div>"
+        )
+    shown = []
+    for kind, lines in parts:
+        if kind == "table":
+            shown.append(f'<div class="snippet-table">\n{html_table(lines)}\n</div>')
+        elif "\n".join(lines).strip():
+            shown.append(
+                f'<pre class="snippet-text"><samp>{escape(chr(10).join(lines))}</samp></pre>'
+            )
+    exact = fold("snippet-printed", "As Python prints it", fence(text, "text", "Output"))
+    return (
+        f'<div class="snippet-output has-table" data-snippet="{snippet}" markdown>\n\n'
+        + "\n".join(shown)
+        + "\n\n"
+        + exact
+        + "\n\n</div>"
+    )
 
 
 def indent(block, prefix):

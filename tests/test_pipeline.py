@@ -405,7 +405,7 @@ def test_a_demos_setup_goes_in_folded_before_its_first_cell(project):
     ok = site(project, "# T\n\n{* demo.py:a *}\n\n{* demo.py:b *}\n", DEMO)
     assert ok.returncode == 0, ok.stderr
     html = (project / "site" / "index.html").read_text()
-    assert html.count("<details") == 1 and "Setup for" in html
+    assert html.count('class="snippet-code snippet-setup"') == 1 and "Setup for" in html
     assert html.index("first</span>") < html.index('data-snippet="demo.py:a"')
 
 

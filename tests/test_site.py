@@ -67,20 +67,26 @@ def test_every_chapter_is_a_page(built_site):
 
 @pytest.mark.parametrize("page,name,cell", embeds())
 def test_page_shows_the_cells_real_output(built_site, page, name, cell):
-    """The output under each embedded cell is what that cell printed in the run, character for character."""
+    """The output under each embedded cell is what that cell printed in the run, character for
+    character (a printed table is shown as a table, with the printed text one click away), and
+    the cell's code is folded right above it."""
+    from bs4 import BeautifulSoup
+
     run = records.recorded(name)
-    shown = re.search(
-        rf'<div class="snippet-output(?: wraps)?" data-snippet="{re.escape(name)}:{re.escape(cell)}">(.*?)</div>\s*</div>',
-        built_site.page(page_url(page)),
-        re.S,
-    )
+    soup = BeautifulSoup(built_site.page(page_url(page)), "html.parser")
+    shown = soup.select_one(f'div.snippet-output[data-snippet="{name}:{cell}"]')
     printed = run.cells[cell]["stdout"].rstrip()
     if not printed:
         assert shown is None
         return
     assert shown, f"{page} does not show the output of {name}:{cell}"
-    code = re.search(r"<code>(.*?)</code>", shown[1], re.S)[1]
-    assert html.unescape(re.sub(r"<[^>]+>", "", code)).rstrip() == printed
+    assert not shown.find_parent("details", class_="snippet-code"), "the output is folded away"
+    assert shown.select_one("code").get_text().rstrip() == printed
+    fold = shown.find_previous_sibling()
+    assert fold.name == "details" and "snippet-code" in fold["class"], (
+        f"{page}: the code of {name}:{cell} is not folded right above its output"
+    )
+    assert fold.select_one("code").get_text().strip("\n") == run.cells[cell]["code"].strip("\n")
 
 
 @pytest.mark.parametrize("name", demo_scripts())
