@@ -8,6 +8,7 @@ that process), cell by cell, keeping what each cell printed and drew.
 """
 
 import builtins
+import code
 import concurrent.futures
 import contextlib
 import graphlib
@@ -130,21 +131,65 @@ class CellFailed(Exception):
         self.cell, self.details = cell, details
 
 
-def execute_cells(cells, namespace, folder, where=None):
+class Console(code.InteractiveConsole):
+    """Python's interactive interpreter, fed a cell line by line the way a reader pastes it: a compound
+    statement ends at its first blank line, and an expression statement's value is echoed. Line numbers
+    are the file's; an error is raised, not printed."""
+
+    def __init__(self, namespace, filename):
+        super().__init__(namespace, filename)
+        self.start = 1  # the file's line number of the statement being read
+
+    def feed(self, text, first_line):
+        more = False
+        for offset, line in enumerate(text.splitlines()):
+            if not more:
+                self.start = first_line + offset
+            more = self.push(line)
+        if more:
+            self.push("")  # the Enter that ends a cell's last compound statement
+
+    def runsource(self, source, filename="<input>", symbol="single"):
+        try:
+            if self.compile(source, filename, symbol) is None:
+                return True  # more lines to come
+        except (OverflowError, SyntaxError, ValueError) as error:
+            line = self.start + (getattr(error, "lineno", None) or 1) - 1
+            why = getattr(error, "msg", str(error))
+            raise NotReplSafe(f"line {line}: {why}") from None
+        padded = "\n" * (self.start - 1) + source  # the same code, with the file's line numbers
+        exec(self.compile(padded, filename, symbol), self.locals)
+        return False
+
+
+class NotReplSafe(Exception):
+    pass
+
+
+def execute_cells(cells, namespace, folder, where=None, interactive=False):
     """Run cells [(name, code, first line, file name)] one after another in namespace, as one session:
-    returns {name: {"stdout", "figures"}}, the figures saved into folder. A cell that raises or exits
-    stops the session with CellFailed (its summary one line; its details the traceback, from `where`'s
-    frames on, and the end of what it printed)."""
+    returns {name: {"stdout", "figures"}}, the figures saved into folder. With interactive, each cell
+    goes line by line into Python's interactive interpreter (Console), as a reader pastes it; else each
+    runs as a script's lines do. A cell that raises or exits stops the session with CellFailed (its
+    summary one line; its details the traceback, from `where`'s frames on, and what it printed last)."""
     outputs = {}
-    for name, code, first_line, filename in cells:
+    for name, source, first_line, filename in cells:
         stdout = io.StringIO()
         try:
             with contextlib.redirect_stdout(stdout):
-                exec(compile("\n" * (first_line - 1) + code, filename, "exec"), namespace)
-        except SystemExit as error:
-            raise CellFailed(
-                name, f"cell {name!r} exited with {error.code!r}", stdout.getvalue()[-2000:]
+                if interactive:
+                    Console(namespace, filename).feed(source, first_line)
+                else:
+                    exec(compile("\n" * (first_line - 1) + source, filename, "exec"), namespace)
+        except NotReplSafe as error:
+            summary = (
+                f"cell {name!r}, {error}: not what Python's interactive interpreter runs when the cell "
+                "is pasted (a compound statement ends at a blank line and needs one after it)"
             )
+            raise CellFailed(name, summary, "")
+        except SystemExit as error:
+            summary = f"cell {name!r} exited with {error.code!r}"
+            raise CellFailed(name, summary, stdout.getvalue()[-2000:])
         except BaseException as error:
             lines = traceback.format_exc().splitlines()
             keep = [i for i, line in enumerate(lines) if where and where in line]

@@ -4,7 +4,9 @@ Cells are the scripts' cells; outputs are what the very same run printed and dre
 again). Notebooks are generated, never edited by hand.
 """
 
+import hashlib
 import re
+from pathlib import Path
 
 import nbformat
 import tinycss2
@@ -73,13 +75,19 @@ def unstyle(html):
     return html, sheets, classes | {f"#{name}" for name in re.findall(r'id="([^"]*)"', html)}
 
 
-def stylesheet(sheets, names):
+def stylesheet(sheets, names, cache):
     """The sheets as one, each big one without ::selection rules and without the rules that need a
-    class or id (#id in names) that is not in names."""
-    made = (tuple(sheets), frozenset(names))
+    class or id (#id in names) that is not in names. Kept in the folder `cache` (and in memory, for a
+    `mkdocs serve` rebuild) by what it is made from."""
+    made = hashlib.sha256("\0".join([*sheets, *sorted(names)]).encode()).hexdigest()[:16]
+    path = Path(cache) / f"jupyterlab-{made}.css"
     if made not in _slimmed:
+        if not path.is_file():
+            slimmed = (slim(sheet, names) if len(sheet) > 100_000 else sheet for sheet in sheets)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("\n".join(slimmed), encoding="utf-8")
         _slimmed.clear()
-        _slimmed[made] = "\n".join(slim(sheet, names) if len(sheet) > 100_000 else sheet for sheet in sheets)
+        _slimmed[made] = path.read_text(encoding="utf-8")
     return _slimmed[made]
 
 

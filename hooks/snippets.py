@@ -577,7 +577,8 @@ def on_post_build(config):
     """One style sheet for the notebook pages (see notebooks.unstyle)."""
     if notebook_styles[0]:
         path = Path(config["site_dir"]) / NOTEBOOK_CSS
-        path.write_text(notebooks.stylesheet(*notebook_styles), encoding="utf-8")
+        sheet = notebooks.stylesheet(*notebook_styles, config["notebook_dir"].parent)
+        path.write_text(sheet, encoding="utf-8")
 
 
 def snippets_zip():

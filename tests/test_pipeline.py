@@ -542,3 +542,22 @@ def test_the_robustness_benchmark_reports_a_path_this_cpu_lacks_as_not_available
     foreign = "avx512" if platform.machine().lower() in ("arm64", "aarch64") else "sve256"
     assert robustness.kernel_path(dict(os.environ, ATEN_CPU_CAPABILITY=foreign)) != foreign.upper()
     assert robustness.claim_tests(["facts.py"]) == ["tests/test_facts.py"]
+
+
+def test_cells_pasted_into_the_interactive_interpreter_run_as_a_reader_sees_them(tmp_path):
+    """Line by line, as in Python's interactive interpreter: a compound statement ends at a blank
+    line, an expression statement's value is echoed, and code that the interpreter would not run
+    (no blank line after a loop) stops with one line naming the cell and the file's line."""
+    ok = "total = 0\nfor i in range(3):\n    total += i\n\ntotal\nprint('done')\nNone\n"
+    namespace = {"__name__": "__main__"}
+    out = execute.execute_cells([("sum", ok, 5, "demo.py")], namespace, tmp_path, interactive=True)
+    assert out["sum"]["stdout"] == "3\ndone\n" and namespace["total"] == 3
+    unsafe = "for i in range(3):\n    print(i)\nprint('after')\n"
+    with pytest.raises(execute.CellFailed) as failure:
+        execute.execute_cells([("loop", unsafe, 10, "demo.py")], {}, tmp_path, interactive=True)
+    assert str(failure.value).startswith("cell 'loop', line 12: invalid syntax")
+    assert "\n" not in str(failure.value)
+    broken = "x = 1\nraise ValueError('no')\n"
+    with pytest.raises(execute.CellFailed) as failure:
+        execute.execute_cells([("boom", broken, 7, "demo.py")], {}, tmp_path, interactive=True)
+    assert 'demo.py", line 8' in failure.value.details
