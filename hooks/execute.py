@@ -73,15 +73,18 @@ def record(name, folder, argv=(), env=None, found=None, log=None):
         errors="replace",
     )
     for line in proc.stderr:
-        said.append(line.rstrip("\n"))
         if log:
-            log(f"snippets/{name}: {said[-1]}")
+            log(f"snippets/{name}: {line.rstrip()}")
+        if not PROGRESS.fullmatch(line.rstrip()):
+            said.append(line.rstrip("\n"))
     proc.wait()
     if proc.returncode != 0:
         shutil.rmtree(partial, ignore_errors=True)
         # the last line says why: the child's own summary, or the signal that stopped it
-        why = f"\nkilled by {signal.Signals(-proc.returncode).name}" if proc.returncode < 0 else ""
-        raise SnippetError(f"snippets/{name} failed:\n" + "\n".join(said[-40:]).strip() + why)
+        if proc.returncode < 0:
+            said.append(f"killed by {signal.Signals(-proc.returncode).name}")
+        said[-1:] = [f"snippets/{name}: {said[-1] if said else 'failed'}"]
+        raise SnippetError("\n".join(said[-40:]).strip())
     shutil.rmtree(folder, ignore_errors=True)
     partial.rename(folder)
     if log:
@@ -123,6 +126,9 @@ def refresh(names, log=None, force=False, into=None, argv=(), env=None, workers=
                 if job.exception():
                     failed[name] = job.exception()
     return failed
+
+
+PROGRESS = re.compile(r"cell '[\w-]+' \(\d+ of \d+\)")  # the child's line as each cell starts
 
 
 class CellFailed(Exception):
@@ -244,7 +250,8 @@ def main(path, folder, key_and_inputs, argv):
             run = [(cell.name, cell.source, cell.first_line, str(path))]
             outputs.update(execute_cells(run, namespace, folder, where=str(path.parent)))
         except CellFailed as failure:
-            print(failure.details, file=sys.stderr)
+            if failure.details:
+                print(failure.details, file=sys.stderr)
             sys.exit(str(failure))
     records.write_record(folder, key, found, outputs, namespace)
 

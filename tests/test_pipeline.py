@@ -522,14 +522,16 @@ def test_a_snippet_killed_by_a_signal_says_so_on_its_last_line(project):
     )
     with pytest.raises(cells.SnippetError) as error:
         made("demo.py")
-    assert str(error.value).splitlines()[-1] == "killed by SIGKILL"
+    assert str(error.value).splitlines()[-1] == "snippets/demo.py: killed by SIGKILL"
 
 
 def test_a_failing_cell_names_its_error_on_the_last_line(project):
     write(project / "snippets" / "demo.py", "# %% boom\nraise ValueError('no such thing')\n")
     with pytest.raises(cells.SnippetError) as error:
         made("demo.py")
-    assert str(error.value).splitlines()[-1] == "cell 'boom' raised ValueError: no such thing"
+    assert str(error.value).splitlines()[-1] == (
+        "snippets/demo.py: cell 'boom' raised ValueError: no such thing"
+    )
 
 
 def test_the_robustness_benchmark_reports_a_path_this_cpu_lacks_as_not_available():
