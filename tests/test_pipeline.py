@@ -563,3 +563,23 @@ def test_cells_pasted_into_the_interactive_interpreter_run_as_a_reader_sees_them
     with pytest.raises(execute.CellFailed) as failure:
         execute.execute_cells([("boom", broken, 7, "demo.py")], {}, tmp_path, interactive=True)
     assert 'demo.py", line 8' in failure.value.details
+
+
+def test_a_stale_record_fails_the_frozen_build_with_one_line_naming_the_changed_file(project):
+    write(project / "snippets" / "helper.py", "N = 1\n")
+    demo = "import helper\n# %% a\nx = helper.N\nprint(x)\n# %% b\nprint(2)\n"
+    page = "# T\n\n{* demo.py:a *}\n\n{* demo.py:b *}\n\n{= demo.py:x =}\n"
+    assert site(project, page, demo).returncode == 0
+    write(project / "snippets" / "helper.py", "N = 2  # a comment alone would change nothing\n")
+    env = dict(os.environ, LLMS101_FREEZE=str(project / "_freeze"), NO_MKDOCS_2_WARNING="1")
+    broken = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=dict(env, LLMS101_FROZEN="1"),
+    )
+    assert broken.returncode != 0
+    [line] = [line for line in broken.stderr.splitlines() if "WARNING" in line]
+    assert "snippets/demo.py: snippets/helper.py changed" in line
+    assert "python hooks/record.py demo.py" in line
