@@ -3,8 +3,8 @@
 - A reading time under each chapter's title, from the words a reader sees without opening anything
   (the same count as benchmarks/story.py), and on the home page wherever it says
   `<!-- minutes:strawberry.md -->`.
-- The "Show all code" switch under the title of a page whose code is folded (docs/assets/code-switch.js
-  remembers it across pages).
+- The "Show all the code" switch under the title of a page whose code is folded
+  (docs/assets/code-switch.js remembers it across pages).
 - The glossary (docs/glossary.md, a definition list): each term's definition becomes an abbreviation
   (Python-Markdown's abbr) on every page, which Material shows as a tooltip on hover or tap
   (content.tooltips); a term is marked once per section, not at each of its uses.
@@ -116,15 +116,16 @@ def forms(term):
     found = [term]
     if term[0].islower():
         found.append(term[0].upper() + term[1:])
-    if re.fullmatch(r"[a-z][a-z -]*", term) and not term.endswith(("ing", "tion")):
-        found.append(term + ("es" if term.endswith(("s", "x", "ch", "sh")) else "s"))
+    plural = not term.endswith(("ing", "tion")) and (term.endswith("ss") or not term.endswith("s"))
+    if re.fullmatch(r"[a-z][a-z -]*", term) and plural:
+        found.append(term + ("es" if term.endswith(("ss", "x", "ch", "sh")) else "s"))
         if term[0].islower():
             found.append(found[-1][0].upper() + found[-1][1:])
     return found
 
 
 def abbreviations(docs_dir):
-    """Python-Markdown abbreviation lines (*[term]: definition) for every form of every glossary term."""
+    """Python-Markdown abbreviations (*[term]: definition), for each form of each glossary term."""
     path = Path(docs_dir) / GLOSSARY
     if not path.is_file():
         return ""
@@ -175,6 +176,12 @@ def on_page_content(html, page, config, files):
     if src.startswith(NOTEBOOKS):
         page.meta["search"] = {"exclude": True}  # its code would crowd the chapters out of search
         return html
+    if src == GLOSSARY:  # each term an anchor: glossary/#token
+        html = re.sub(
+            r"<dt>(.*?)</dt>",
+            lambda m: f'<dt id="{re.sub(r"[^a-z0-9]+", "-", m[1].lower()).strip("-")}">{m[1]}</dt>',
+            html,
+        )
     html = fewer_abbreviations(html)
     html = tokenizer_playground(html, page)
     words = shown_words(html)
@@ -204,12 +211,13 @@ def on_post_page(output, page, config):
     return MINUTES.sub(fill, output)
 
 
-# -- the tokeniser playground's first view ----------------------------------------------------------
+# -- the tokeniser playground's first view --------------------------------------------------------
 
 
 def tokenizer_playground(html, page):
     """The tokeniser playground draws the recorded tokens of its sentence before the vocabularies
-    load (tokens.py's record: `text`, `splits`, `question_ids`), and the live ones once a reader types."""
+    load (tokens.py's record: `text`, `splits`, `question_ids`); the live ones once a reader
+    types."""
     if 'class="tokenizer-playground"' not in html:
         return html
     record = records.recorded("tokens.py")
@@ -225,8 +233,8 @@ def tokenizer_playground(html, page):
         }
     except (KeyError, TypeError, ValueError) as error:
         log.warning(
-            f"{page.file.src_uri}: the tokeniser playground's first view needs tokens.py's recorded "
-            f"text, splits and question_ids ({error!r})"
+            f"{page.file.src_uri}: the tokeniser playground's first view needs tokens.py's "
+            f"recorded text, splits and question_ids ({error!r})"
         )
         return html
     data = escape(json.dumps({"text": text, "tokens": recorded}, ensure_ascii=False), quote=True)

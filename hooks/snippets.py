@@ -439,7 +439,7 @@ def render_cell(run, name, cell, mode, title, page):
 
 # A printed Markdown table: a header row, a rule (|---|:--:|---:|), rows; each line starts and ends with |.
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
-TABLE_RULE = re.compile(r"^\s*\|(\s*:?-{3,}:?\s*\|)+\s*$")
+TABLE_RULE = re.compile(r"^\s*\|(\s*:?-+:?\s*\|)+\s*$")
 
 
 def table_cells(line):

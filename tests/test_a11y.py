@@ -21,8 +21,9 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCHEMES = {"light": "default", "dark": "slate"}  # the reader's system setting -> Material's scheme
 TOKENIZER_PAGE = "text-becomes-numbers/"
 SAMPLING_PAGE = "sampling/"
-ROWS_LOADED = """() => [...document.querySelectorAll('.tp-count')]
-    .every((count, i, all) => all.length === 3 && / tokens?$/.test(count.textContent))"""
+ROWS_LOADED = """() => [...document.querySelectorAll('.tp-row')]
+    .every((row, i, all) => all.length === 3 && row.dataset.state === 'ready'
+        && / tokens?$/.test(row.querySelector('.tp-count').textContent))"""
 # The playgrounds main.js started (data-started) have drawn themselves: no "needs JavaScript" text left.
 WIDGETS_DRAWN = (
     "() => [...document.querySelectorAll('[data-started]')].every(root => root.firstElementChild)"
@@ -256,7 +257,7 @@ def test_the_tokenizer_playground_by_keyboard_alone(server, browser):
         "() => document.querySelector('.tokenizer-playground .pg-announce').textContent"
         ".includes('“strawberry” has 3 r')"
     )
-    assert "cl100k_base:" in announced(page, ".tokenizer-playground")
+    assert "GPT-4 (cl100k_base):" in announced(page, ".tokenizer-playground")
     page.keyboard.press("Home")  # the cursor moves to "a": the counter follows it
     page.wait_for_function(
         "() => document.querySelector('.tp-counted').textContent.includes('“a” has no r')"

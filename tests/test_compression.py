@@ -1,8 +1,6 @@
-"""Chapter 6: prediction is compression. The coder itself, the recorded demo (compress_paragraph.py),
-and the compress/decompress command on real files, good and damaged."""
+"""Chapter 6: prediction is compression. The recorded demo (compress_paragraph.py), and the
+compress/decompress command on real files, good and damaged. The coder itself: test_unit_arithmetic_coding.py."""
 
-import math
-import random
 import sys
 from pathlib import Path
 
@@ -12,36 +10,13 @@ import torch
 from conftest import ROOT, run_script
 
 sys.path.insert(0, str(ROOT / "snippets"))
-from arithmetic_coding import HEADER, Decoder, Encoder, quantise  # noqa: E402
+from arithmetic_coding import HEADER, quantise  # noqa: E402
 
 SCRIPT = "snippets/arithmetic_coding.py"
 TEXT = (
     "Lists are mutable sequences, typically used to store collections of\n"
     "homogeneous items (where the precise degree of similarity will vary by application).\n"
 )
-
-
-def test_the_coder_is_exact_and_costs_what_the_probabilities_say():
-    rng = random.Random(0)
-    torch.manual_seed(0)
-    for sharpness in (0.1, 3.0, 40.0):  # nearly uniform, peaked, almost certain
-        encoder, tables, tokens, ideal_bits = Encoder(), [], [], 0.0
-        for _ in range(2000):
-            probs = torch.softmax(sharpness * torch.randn(50), dim=0)
-            cum = quantise(probs)
-            token = (
-                rng.randrange(50) if rng.random() < 0.1 else int(probs.argmax())
-            )  # some surprises
-            encoder.encode(cum, token)
-            ideal_bits -= math.log2((cum[token + 1] - cum[token]) / cum[-1])
-            tables.append(cum)
-            tokens.append(token)
-        payload = encoder.finish()
-        decoder = Decoder(payload)
-        assert [decoder.decode(cum) for cum in tables] == tokens
-        assert (
-            8 * len(payload) - ideal_bits < 2 + 8
-        )  # two closing bits, then padding to a whole byte
 
 
 def test_quantised_probabilities_never_give_a_token_zero_room():
@@ -52,7 +27,8 @@ def test_quantised_probabilities_never_give_a_token_zero_room():
 def test_demo_round_trip_is_exact_and_its_size_is_the_models_measured_bits(snippet_run):
     v = snippet_run("compress_paragraph.py").variables
     assert v["round_trip_exact"] is True
-    assert abs(v["payload_bytes"] - v["model_bits"] / 8) <= 2  # "within a byte or two"
+    # "within a byte or two" of what the model measured, and never below it by more than rounding
+    assert -0.5 <= v["payload_bytes"] - v["model_bits"] / 8 <= 2
     assert v["model_rate"] < v["best_other_rate"]  # beats gzip, bz2 and xz on the same paragraph
     assert (
         abs(v["xz_primed_rate"] - v["payload_rate"]) < 0.05

@@ -176,8 +176,7 @@ def test_training_and_validation_text_scored_the_same_way_cross(train_run):
 
 def test_a_little_worse_on_unseen_text(train_run):
     v = train_run.variables
-    assert 0.03 < v["unseen_gap"] < 0.15 * v["test_bpc"]  # worse, but by a small fraction
-    assert v["unseen_gap"] == pytest.approx(v["test_bpc"] - v["train_bpc"])
+    assert 0.03 < v["test_bpc"] - v["train_bpc"] < 0.15 * v["test_bpc"]  # worse, by a little
 
 
 def test_test_text_barely_overlaps_the_training_text(train_run):
@@ -197,7 +196,6 @@ def test_it_did_not_learn_its_training_text_by_heart(train_run):
     the near-zero bits of a model that knows the text by heart."""
     v = train_run.variables
     assert v["weights_kb"] > v["train_kb"]
-    assert v["capacity_kb"] == pytest.approx([bits * v["n_params"] / 8000 for bits in (2, 3.6)])
     assert v["capacity_kb"][0] / 2 < v["xz_train_kb"] < v["capacity_kb"][1] * 2
     assert v["passes"] < 6
     assert v["train_bpc"] > 1
@@ -215,25 +213,17 @@ def test_the_curve_scores_what_the_page_scores_at_the_end(train_run):
     )
 
 
-def test_the_cost_of_a_guess(train_run):
-    costs = {chance: bits for chance, _, bits in train_run.variables["surprise"]}
-    assert costs[0.9] < 0.2 and costs[0.01] > 6  # a good guess is cheap, a bad one dear
-    assert costs[0.5] == pytest.approx(1)  # a coin toss: one yes/no question
-
-
 def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
     v = train_run.variables
     assert v["gradient"] != 0
-    assert v["weight_after"] == pytest.approx(
-        v["weight_before"] - v["step_size"] * v["gradient"], abs=1e-6
-    )
+    # the weight moved against its gradient (a step the other way would make the loss worse)
+    assert (v["weight_after"] - v["weight_before"]) * v["gradient"] < 0
     assert v["loss_after_step"] < v["loss_before_step"]
 
 
 def test_test_bits_per_char_beat_gzip_clearly_lose_to_bz2_and_match_xz(train_run):
     v = train_run.variables
-    assert v["margin_over_gzip"] == pytest.approx(v["gzip_bpc"] - v["test_bpc"])
-    assert v["margin_over_gzip"] >= 0.2  # clearly, not by a hair
+    assert v["gzip_bpc"] - v["test_bpc"] >= 0.2  # clearly, not by a hair
     assert v["bz2_bpc"] < v["test_bpc"] - 0.05
     assert abs(v["xz_bpc"] - v["test_bpc"]) < 0.15  # xz: about level with it, either way
     assert f"{v['test_bpc']:.3f}" in train_run.cells["compression"]["stdout"]
@@ -256,23 +246,16 @@ def test_samples_go_from_gibberish_to_words(train_run, corpus_words):
 
 def test_scale_against_gpt3(train_run):
     v = train_run.variables
+    # what the run did: its steps, each on batch_size windows of block_size characters
+    steps = len(v["history"]["loss"])
     assert (
-        v["flops"]
-        == training.flops_per_token(
-            GPT(
-                GPTConfig(
-                    vocab_size=v["vocab_size"],
-                    block_size=training.DEFAULT["block_size"],
-                    n_layer=training.DEFAULT["n_layer"],
-                    n_head=training.DEFAULT["n_head"],
-                    n_embd=training.DEFAULT["n_embd"],
-                )
-            )
-        )
-        * v["tokens_seen"]
+        v["tokens_seen"] == steps * training.DEFAULT["batch_size"] * training.DEFAULT["block_size"]
     )
+    # about 6 operations per weight per token (Kaplan et al. 2020), counted independently
+    assert v["flops"] == pytest.approx(6 * v["n_params"] * v["tokens_seen"], rel=0.1)
     assert v["gpt3_flops_ratio"] > 1e9  # GPT-3 did over a billion times more arithmetic
-    assert v["laptop_years"] == float(f"{v['laptop_years']:.2g}")  # no false precision
+    # "at one run like ours per minute": years of minutes, to two significant digits
+    assert v["laptop_years"] == pytest.approx(v["gpt3_flops_ratio"] / (60 * 24 * 365), rel=0.05)
     assert 2 < v["passes"] < 10  # it reads its training text a few times over
     assert v["llama3_days"] > 60  # months, even with every GPU busy all the time
 

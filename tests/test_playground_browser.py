@@ -22,9 +22,10 @@ from tokenizer import visible  # noqa: E402
 TOKENIZER_PAGE = "text-becomes-numbers/"
 SAMPLING_PAGE = "sampling/"
 TOKENIZERS = ["ours", "cl100k_base", "o200k_base"]
-ROWS_LOADED = """() => {  // the tokenizer playground has its three rows, each with its tokens
-    const counts = [...document.querySelectorAll('.tp-count')];
-    return counts.length === 3 && counts.every(count => / tokens?$/.test(count.textContent));
+ROWS_LOADED = """() => {  // the tokenizer playground has its three rows, each with its live tokens
+    const rows = [...document.querySelectorAll('.tp-row')];
+    return rows.length === 3 && rows.every(row => row.dataset.state === 'ready'
+        && / tokens?$/.test(row.querySelector('.tp-count').textContent));
 }"""
 PAGE_BUDGET = 4_000_000  # bytes, gzip-compressed: everything the tokenizer page loads (the model: test_playgrounds)
 
@@ -88,6 +89,33 @@ def test_typing_strawberry_shows_the_pages_own_splits(server, browser):
         assert (
             page.locator(".tp-picked").count() == page.locator(".tp-piece").count()
         )  # the word is all of it
+
+
+def test_before_any_click_it_shows_the_recorded_tokens_of_its_sentence(server, browser):
+    """A reader who only scrolls past sees the default sentence's boxes (tokens.py's record), with the
+    models a reader knows named first; nothing big is fetched until they use the box."""
+    record = runner.recorded("tokens.py").variables
+    big = []
+    with visit(browser, server + TOKENIZER_PAGE) as page:
+        page.on(
+            "request",
+            lambda r: r.url.endswith(("_base.js", "tokenizer.json")) and big.append(r.url),
+        )
+        page.wait_for_selector(".tp-row[data-state=recorded] .tp-piece")
+        assert page.locator(".tokenizer-playground textarea").input_value() == record["text"]
+        for name in TOKENIZERS:
+            expected = [visible(piece) for piece in record["splits"][name][record["text"]]]
+            assert pieces_shown(page, name) == expected, name
+            ids = page.locator(f".tp-row[data-tokenizer='{name}'] .tp-id").all_inner_texts()
+            assert ids == [str(i) for i in record["question_ids"][name]], name
+        heads = page.locator(".tp-head strong").all_inner_texts()
+        assert heads == ["Ours", "GPT-4", "GPT-4o"]
+        head = page.locator(".tp-row[data-tokenizer=o200k_base] .tp-head").inner_text()
+        assert "o200k_base" in head
+        assert not big, big
+        page.locator(".tokenizer-playground textarea").fill("a strawberry")  # live from here on
+        page.wait_for_function(ROWS_LOADED)
+        assert "".join(pieces_shown(page, "ours")) == visible("a strawberry")
 
 
 def test_a_character_cut_into_bytes_shows_as_bytes(server, browser):

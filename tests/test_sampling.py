@@ -12,6 +12,7 @@ from conftest import one_line_error, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))
+import cli  # noqa: E402
 import training  # noqa: E402
 from gpt import GPT, GPTConfig  # noqa: E402
 from sampling import generate, next_token_probs, top_words  # noqa: E402
@@ -130,9 +131,21 @@ def test_top_words_are_words(tiny):
     assert all(0 < p <= 1 for _, p in words)
 
 
-def test_page_shows_temperature_sharpening(snippet_run):
-    entropy = snippet_run("temperature.py").variables["entropy"]
-    assert entropy["0.5"] < entropy["1.0"] < entropy["1.5"]
+def test_page_low_temperature_is_cautious_high_temperature_chaotic(snippet_run):
+    """The page's six temperatures, same prompt, same dice: low ones write words of the manual, high
+    ones alphabet soup. Over 21 dice with the recorded model, the share of real words after the prompt
+    was 0.75-1.0 at T=0.2 and 0-0.33 at T=2.5 (temperature multiplied instead of divided turns
+    them round)."""
+    run = snippet_run("temperature.py").variables
+    words = set(re.findall(r"[A-Za-z]+", cli.default_corpus()))
+
+    def real_word_share(sample):
+        found = re.findall(r"[A-Za-z]{2,}", sample[len(run["prompt"]) :])
+        return sum(w in words for w in found) / max(1, len(found))
+
+    share = {float(t): real_word_share(text) for t, text in run["samples_at"].items()}
+    assert share[0.2] >= 0.6 and share[2.5] <= 0.45
+    assert share[0.2] - share[2.5] >= 0.3
 
 
 def test_page_model_bets_follow_what_comes_after_the_in_its_text(snippet_run):
@@ -165,18 +178,9 @@ def test_page_greedy_text_falls_into_a_loop(snippet_run):
 def test_page_top_k_keeps_the_long_shots_out(snippet_run):
     run = snippet_run("temperature.py").variables
     assert run["long_shots_top5"] == 0  # by design, as the page says
-    assert run["long_shots_all"] >= 5  # the finding: plain sampling at T=1.5 lets them in
-
-
-def test_numbers_in_the_pages_prose_are_recorded_variables(snippet_run):
-    markdown = (ROOT / "docs" / "sampling.md").read_text()
-    quoted = re.findall(r"\{=\s*([\w.-]+\.py):([\w.\[\]-]+)", markdown)
-    assert quoted
-    for file, path in quoted:
-        value = snippet_run(file).variables
-        for key in re.findall(r"[^.\[\]]+", path):
-            value = value[int(key)] if isinstance(value, list) else value[key]
-        assert isinstance(value, (int, float, str)), (file, path, value)
+    # the finding: plain sampling at T=1.5 lets them in (over 21 dice with the recorded model,
+    # 12 to 43 of 80, median 25; temperature multiplied instead of divided gives 5)
+    assert run["long_shots_all"] >= 8
 
 
 # The command.

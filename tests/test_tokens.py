@@ -158,18 +158,6 @@ def test_figure_has_alt_text_from_the_run(tokens):
         assert f"{name}: {len(tokens.variables['splits'][name][QUESTION])} tokens" in alt
 
 
-@pytest.mark.parametrize("page", ["strawberry.md", "text-becomes-numbers.md"])
-def test_numbers_in_prose_are_recorded_variables(page, snippet_run):
-    markdown = (ROOT / "docs" / page).read_text()
-    quoted = re.findall(r"\{=\s*([\w.-]+\.py):([\w.\[\]-]+)", markdown)
-    assert quoted
-    for file, path in quoted:
-        value = snippet_run(file).variables
-        for key in re.findall(r"[^.\[\]]+", path):
-            value = value[int(key)] if isinstance(value, list) else value[key]
-        assert isinstance(value, (int, float, str)), (file, path, value)
-
-
 # Bad input: one line on stderr, a non-zero exit, never a traceback.
 
 

@@ -73,6 +73,13 @@ def test_it_trains_offline_and_by_keyboard(server, browser):
         assert not [u for u in requested if TRAINER_FILES.search(u)], (
             "the trainer loaded before anyone pressed Train"
         )
+        # its stylesheet is the page's own (mkdocs.yml), not one the script adds
+        assert (
+            page.evaluate(
+                "[...document.styleSheets].filter(s => /trainer\\.css/.test(s.href || '')).length"
+            )
+            == 1
+        )
 
         # by keyboard alone: Tab to Train, Enter
         page.locator(f"{WIDGET} input[type=radio]").first.focus()
@@ -94,6 +101,15 @@ def test_it_trains_offline_and_by_keyboard(server, browser):
         assert train[1] < train[0] - 1 and heldout[1] < heldout[0] - 1, (train, heldout)
         assert page.locator(f"{WIDGET} .tr-sample").inner_text() != first_sample
         assert page.locator(f"{WIDGET} .tr-guesses li").count() == 5
+        # the time spent and an estimate of the time left, and why held-out text can score better
+        page.wait_for_function(
+            f"/left$/.test(document.querySelector('{WIDGET} .tr-time').textContent)"
+        )
+        assert re.fullmatch(
+            r"\d+:\d\d so far, (about \d+ min|under a minute) left",
+            page.locator(f"{WIDGET} .tr-time").inner_text(),
+        )
+        assert "held-out" in page.locator(f"{WIDGET} .tr-why").inner_text().lower()
         tasks = main_thread_tasks(browser.stop_tracing())
         assert len(tasks) > 20, "the trace caught no work on the page's main thread"
         longest = max(tasks, key=lambda task: task[1])
@@ -119,7 +135,9 @@ def test_it_trains_offline_and_by_keyboard(server, browser):
         page.keyboard.press("Enter")
         assert state(page) == "idle"
         assert page.locator(f"{WIDGET} .tr-results").is_hidden()
-        assert page.locator(f"{WIDGET} .tr-announce").inner_text().startswith("Reset")
+        page.wait_for_function(  # what a screen reader hears (dom.announcer, like the other widgets)
+            f"document.querySelector('{WIDGET} .pg-announce').textContent.startsWith('Reset')"
+        )
         page.locator(f"{WIDGET} .tr-train").click()
         page.wait_for_selector(f"{WIDGET}[data-state=training]")
         page.wait_for_function(
@@ -152,9 +170,10 @@ def test_bad_text_gets_one_clear_message(server, browser):
                 timeout=30_000,
             )
             assert state(page) == "idle" and widget.locator(".tr-results").is_hidden()
-            assert (
-                said in widget.locator(".tr-announce").inner_text()
-            )  # a screen reader hears it too
+            page.wait_for_function(  # a screen reader hears it too
+                "([selector, said]) => document.querySelector(selector).textContent.includes(said)",
+                arg=[f"{WIDGET} .pg-announce", said],
+            )
         widget.locator("input[name=seed]").fill("-3")
         widget.locator(".tr-train").click()
         assert (

@@ -1,7 +1,9 @@
 // The tokenizer playground: what you type, cut into tokens by our tokenizer and two of OpenAI's,
 // one row of coloured pieces per tokenizer, and a letter counter that shows what the model gets
 // instead of letters. The cutting itself is in tokenize.js, run by a Web Worker
-// (tokenizer-worker.js) that loads the vocabularies once a reader starts using the box.
+// (tokenizer-worker.js) that loads the vocabularies once a reader starts using the box. Until then
+// the rows show the tokens of the default sentence as tokens.py recorded them (the build puts them
+// in the widget's data-recorded attribute: hooks/site.py), so a reader scrolling past sees them.
 import { countLetter, visible, wordAt } from "./tokenize.js";
 import { address, announcer, element } from "./dom.js";
 import { connect } from "./worker.js";
@@ -10,11 +12,15 @@ const TEXT = "How many r's are in strawberry?";
 const SHOWN_IDS = 12; // the letter counter lists at most this many ids per tokenizer
 const QUIET = 800; // ms without typing before a screen reader hears the counts
 
+// Rows lead with the models a reader knows; OpenAI's tiktoken maps each model to its tokenizer
+// (tiktoken/model.py: gpt-4 and gpt-3.5-turbo to cl100k_base; gpt-4o, gpt-4.1, gpt-5, o1, o3 to
+// o200k_base).
 const TOKENIZERS = [
-  { name: "ours", about: "learned from Python's manual" },
-  { name: "cl100k_base", about: "GPT-4" },
-  { name: "o200k_base", about: "GPT-4o" },
+  { name: "ours", label: "Ours", about: "learned from Python's manual" },
+  { name: "cl100k_base", label: "GPT-4", about: "also GPT-3.5 · cl100k_base" },
+  { name: "o200k_base", label: "GPT-4o", about: "also GPT-4.1, GPT-5, o3 · o200k_base" },
 ];
+const said = (spec) => `${spec.label} (${spec.name})`; // a row's name, for a screen reader
 
 // The worker and its vocabularies, once a reader has used a playground in this tab: a page shown
 // again (Material's instant navigation keeps this module) uses them straight away.
@@ -32,26 +38,28 @@ function connectBackend(root) {
 
 export function start(root, { used = Promise.resolve() } = {}) {
   const input = element("textarea", { rows: 3, spellcheck: false });
-  input.value = TEXT;
+  const recorded = recordedTokens(root);
+  input.value = recorded?.text ?? TEXT;
   const letter = element("input", { value: "r", maxlength: 2, size: 2 });
   const counted = element("p", { class: "tp-counted" });
   const rows = TOKENIZERS.map((spec) => ({
     spec,
     count: element("span", { class: "tp-count" }),
     pieces: element("div", { class: "tp-pieces" }),
-    state: "waiting", // then "loading", "ready" or "failed"
+    state: "waiting", // or "recorded"; then "loading", "ready" or "failed"
   }));
-  const waitNote = element("p", { class: "tp-wait" },
-    "The tokenizers' vocabularies load when you click or type in the box.");
+  const waitNote = element("p", { class: "tp-wait" }, recorded
+    ? "These are the tokens recorded when the site was built. Click or type in the box to cut your own text (the tokenizers load then)."
+    : "The tokenizers' vocabularies load when you click or type in the box.");
   const partialNote = element("p", { class: "tp-note", hidden: true },
     "Dashed pieces hold part of a character (an emoji, say): the tokenizer cut it into bytes, shown in hex.");
 
   root.replaceChildren(
     element("label", { class: "tp-label" }, "Type anything:", input),
     waitNote,
-    ...rows.map((row) => element("div", { class: "tp-row", "data-tokenizer": row.spec.name },
-      element("div", { class: "tp-head" }, element("strong", {}, row.spec.name), ` (${row.spec.about}) `, row.count),
-      row.pieces)),
+    ...rows.map((row) => (row.root = element("div", { class: "tp-row", "data-tokenizer": row.spec.name },
+      element("div", { class: "tp-head" }, element("strong", {}, row.spec.label), ` (${row.spec.about}) `, row.count),
+      row.pieces))),
     partialNote,
     element("div", { class: "tp-letters" },
       element("label", {}, "Count the letter ", letter, " in the word you click or select in the box."),
@@ -64,6 +72,15 @@ export function start(root, { used = Promise.resolve() } = {}) {
   let shown = null;
   let tokens = {};
   let asked = 0;
+  const setState = (row, state) => {
+    row.state = state;
+    row.root.dataset.state = state;
+  };
+  if (recorded) {
+    shown = recorded.text;
+    tokens = recorded.tokens;
+    for (const row of rows) if (tokens[row.spec.name]) setState(row, "recorded");
+  }
   function ask() {
     if (!backend) return;
     const text = input.value;
@@ -96,18 +113,19 @@ export function start(root, { used = Promise.resolve() } = {}) {
     const current = text === shown;
     let partial = false;
     const ids = [];
-    for (const row of rows.filter((row) => row.state === "ready" && current && tokens[row.spec.name])) {
+    const drawn = (row) => row.state === "ready" || row.state === "recorded";
+    for (const row of rows.filter((row) => drawn(row) && current && tokens[row.spec.name])) {
       const found = tokens[row.spec.name];
       row.count.textContent = found.length === 1 ? "1 token" : `${found.length} tokens`;
       row.pieces.replaceChildren(...found.map((token, i) => piece(token, i, span && inTarget(token))));
       partial ||= found.some((token) => token.partial);
-      ids.push([row.spec.name, found.filter(inTarget).map((token) => token.id)]);
+      ids.push([row.spec.label, found.filter(inTarget).map((token) => token.id)]);
     }
     partialNote.hidden = !partial;
     const { parts, spoken } = letterCount(text.slice(target.start, target.end), letter.value.trim(), span, ids);
     counted.replaceChildren(...parts);
     if (current && rows.every((row) => row.state === "ready" || row.state === "failed")) {
-      const counts = rows.filter((row) => row.state === "ready").map((row) => `${row.spec.name}: ${row.count.textContent}`);
+      const counts = rows.filter((row) => row.state === "ready").map((row) => `${said(row.spec)}: ${row.count.textContent}`);
       say(`${counts.join(", ")}. ${spoken}`, QUIET);
     }
   }
@@ -116,12 +134,12 @@ export function start(root, { used = Promise.resolve() } = {}) {
     const { ready } = connectBackend(root);
     waitNote.hidden = true;
     for (const row of rows) {
-      row.state = "loading";
+      setState(row, "loading");
       row.count.textContent = "loading…";
       ready[row.spec.name].then(
-        () => { row.state = "ready"; ask(); },
+        () => { setState(row, "ready"); ask(); },
         (error) => {
-          row.state = "failed";
+          setState(row, "failed");
           row.count.textContent = `could not load it: ${error.message}`;
           row.count.classList.add("tp-error");
         },
@@ -135,6 +153,29 @@ export function start(root, { used = Promise.resolve() } = {}) {
   if (backend) begin();
   else used.then(begin);
   show();
+}
+
+// The default sentence's tokens as tokens.py recorded them: { text, tokens: { name: [token] } } in
+// tokenize.js's shape, or null where the page has none (or they don't spell the sentence).
+function recordedTokens(root) {
+  let data;
+  try {
+    data = JSON.parse(root.dataset.recorded ?? "null");
+  } catch {
+    return null;
+  }
+  if (!data?.text || !data.tokens) return null;
+  const tokens = {};
+  for (const [name, list] of Object.entries(data.tokens)) {
+    let at = 0;
+    tokens[name] = list.map(({ text, id }) => {
+      const token = { id, text, parts: [{ text }], partial: false, start: at, end: at + text.length };
+      at = token.end;
+      return token;
+    });
+    if (at !== data.text.length) return null;
+  }
+  return { text: data.text, tokens };
 }
 
 // One token: its text over its id, in one of five colours; outlined if it is part of the word the

@@ -1,19 +1,19 @@
 // The "train it here" widget: a tiny GPT that starts from random dials and trains in the reader's
 // browser, on Python's manual or on text the reader pastes. The page only draws: the training runs in a
 // Web Worker (trainer-worker.js), which loads TensorFlow.js and the text when the reader presses Train.
+// Its stylesheet, trainer.css, is listed in mkdocs.yml like the other playgrounds'.
 // <div class="trainer-playground" data-text="../data/python-reference.txt"></div>
-import { element } from "./dom.js";
+import { announcer, element } from "./dom.js";
 
 const SEED = 1337;
 const MAX_SEED = 2 ** 31 - 1;
 const SPOKEN_EVERY = 15_000; // ms between the progress a screen reader hears while it trains
+const RATE_WINDOW = 20_000; // ms of recent training the estimate of the time left is based on
+const WARM_UP = 10; // steps left out of that estimate (the first ones set up the backend: slower)
 let widgets = 0; // for the ids that tie labels to their controls
 
 export function start(root) {
   const id = `trainer-${++widgets}`;
-  if (!document.querySelector("link[data-trainer-css]")) {
-    document.head.append(element("link", { rel: "stylesheet", href: new URL("./trainer.css", import.meta.url).href, "data-trainer-css": true }));
-  }
   const site = element("input", { type: "radio", name: `${id}-source`, value: "site", checked: true });
   const own = element("input", { type: "radio", name: `${id}-source`, value: "own" });
   const text = element("textarea", { id: `${id}-text`, rows: 5, spellcheck: false, placeholder: "Paste at least 1,000 characters of plain text" });
@@ -25,6 +25,7 @@ export function start(root) {
   const message = element("p", { class: "tr-message" }, "Press Train: the first time, your browser fetches the trainer and the text (about 0.5 MB).");
   const step = element("span", { class: "tr-step" }, "–");
   const speed = element("span", { class: "tr-speed" }, "–");
+  const time = element("span", { class: "tr-time" }, "–");
   const trainLoss = element("span", { class: "tr-train-loss" }, "–");
   const heldoutLoss = element("span", { class: "tr-heldout-loss" }, "–");
   const chart = element("div", { class: "tr-chart" });
@@ -34,16 +35,19 @@ export function start(root) {
   const results = element("div", { class: "tr-results", hidden: true },
     element("dl", { class: "tr-stats" },
       element("div", {}, element("dt", {}, "Step"), element("dd", {}, step)),
+      element("div", {}, element("dt", {}, "Time"), element("dd", {}, time)),
       element("div", {}, element("dt", {}, "Characters per second"), element("dd", {}, speed)),
       element("div", {}, element("dt", {}, "Training text"), element("dd", {}, trainLoss)),
       element("div", {}, element("dt", {}, "Held-out text"), element("dd", {}, heldoutLoss))),
     chart,
+    element("p", { class: "tr-why" },
+      "Held-out text scoring better than the training text is no mistake: the model hasn't learned " +
+      "its training text by heart, so both scores measure plain guessing, and the held-out part is " +
+      "probably just easier to guess. What counts is that both fall."),
     element("p", { class: "tr-caption" }, "Its five likeliest next words after “", prompt, "”:"),
     guesses,
     element("p", { class: "tr-caption" }, "What it writes after that (the same dice every time, so only the dials change):"),
     element("pre", { class: "tr-sample" }, written));
-  const spoken = element("p", { class: "tr-announce", role: "status" }); // for screen readers only
-
   root.replaceChildren(
     element("fieldset", { class: "tr-source" },
       element("legend", {}, "Train on"),
@@ -53,7 +57,8 @@ export function start(root) {
     element("div", { class: "tr-controls" },
       train, reset,
       element("label", { for: `${id}-seed` }, "Seed"), seed),
-    message, results, spoken);
+    message, results);
+  const say = announcer(root); // a line for screen readers only
 
   let worker = null;
   let state = "idle"; // idle, loading, training, paused, done
@@ -61,8 +66,7 @@ export function start(root) {
   let history = [];
   let spokenAt = 0;
   let uniform = null;
-
-  const say = (text) => { spoken.textContent = text; };
+  let pace = []; // [step, ms spent training] from the worker's progress reports, for the time left
   const tell = (text, problem = false) => {
     message.textContent = text;
     message.classList.toggle("tr-problem", problem);
@@ -94,6 +98,8 @@ export function start(root) {
     worker ??= connect();
     history = [];
     uniform = null;
+    pace = [];
+    time.textContent = "–";
     setState("loading");
     tell("Fetching the trainer and the text…");
     const source = own.checked ? { text: text.value } : { url: new URL(root.dataset.text, location.href).href };
@@ -131,6 +137,8 @@ export function start(root) {
     } else if (data.type === "progress") {
       step.textContent = `${data.step.toLocaleString("en")} of ${data.steps.toLocaleString("en")}`;
       if (data.charsPerSecond) speed.textContent = Math.round(data.charsPerSecond).toLocaleString("en");
+      if (data.step > WARM_UP) pace.push([data.step, data.runningMs]);
+      time.textContent = timeText(data.runningMs, timeLeft(pace, data.steps));
     } else if (data.type === "eval") {
       history.push(data);
       trainLoss.textContent = `${data.train.toFixed(2)} bits per character`;
@@ -156,6 +164,7 @@ export function start(root) {
       say(message.textContent);
     } else if (data.type === "done") {
       setState("done");
+      time.textContent = timeText(data.runningMs, 0);
       tell(`Done: ${data.step.toLocaleString("en")} steps. Train again starts over from random dials (the same ones for the same seed).`);
       say(message.textContent);
     } else if (data.type === "problem" || data.type === "error") {
@@ -199,6 +208,28 @@ export function start(root) {
     });
   }
   setState("idle");
+}
+
+// How long the rest will take, in ms: the steps left at the pace of the last RATE_WINDOW ms of
+// training (null until there is a pace to go by).
+function timeLeft(pace, steps) {
+  const last = pace.at(-1);
+  if (!last) return null;
+  const first = pace.find(([, ms]) => last[1] - ms <= RATE_WINDOW) ?? pace[0];
+  if (last[0] === first[0]) return null;
+  return ((steps - last[0]) * (last[1] - first[1])) / (last[0] - first[0]);
+}
+
+// "1:05 so far, about 3 min left": minutes and seconds of training (pauses not counted).
+function timeText(spent, left) {
+  const clock = (ms) => {
+    const s = Math.round(ms / 1000);
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+  };
+  if (left === 0) return `${clock(spent)} in all`;
+  if (left === null) return `${clock(spent)} so far`;
+  const rest = left < 60_000 ? "under a minute left" : `about ${Math.round(left / 60_000)} min left`;
+  return `${clock(spent)} so far, ${rest}`;
 }
 
 // A word's probability: as a percentage, or, below 0.1%, in scientific notation as the page prints

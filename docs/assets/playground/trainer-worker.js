@@ -1,11 +1,15 @@
 // The in-page trainer's Web Worker: all of the training's arithmetic happens here, off the page's
-// thread, so that the page stays responsive. The page (trainer-playground.js) sends
+// thread, so that the page stays responsive. Training streams events, so this worker has its own
+// protocol rather than worker.js's one answer per request (worker.js's header says why). The page
+// (trainer-playground.js) sends
 //   { type: "start", id, url | text, seed }, { type: "pause" }, { type: "resume" }, { type: "reset" }
-// and gets back "ready", "progress" (a few times a second), "eval" (every SETTINGS.eval_every steps; with
-// the guesses and a sample every SETTINGS.sample_every, as they take longer than several steps),
-// "paused", "done", and "problem" (bad input, in a sentence for the reader) or "error", each with the
-// id of the run it is about.
+// and gets back "ready", "progress" (a few times a second: step, steps, loss, charsPerSecond and
+// runningMs, the time spent training so far), "eval" (every SETTINGS.eval_every steps; with the
+// guesses and a sample every SETTINGS.sample_every, as they take longer than several steps),
+// "paused", "done" (with runningMs), and "problem" (bad input, in a sentence for the reader) or
+// "error", each with the id of the run it is about.
 import * as tf from "../vendor/tfjs/tfjs.js";
+import { fetchExport } from "./dom.js";
 import { startBackend } from "./trainer-backend.js";
 import {
   AdamW, SETTINGS, cleanText, countWeights, evaluate, getBatch, initialWeights, lrAt, randomNumbers, sample,
@@ -36,11 +40,7 @@ self.onmessage = async ({ data }) => {
 
 async function begin({ url, text, seed, id }) {
   run = null;
-  if (text == null) {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`${new URL(url).pathname} answered ${response.status}`);
-    text = await response.text();
-  }
+  if (text == null) text = await (await fetchExport(url)).text();
   text = cleanText(text);
   const problem = textProblem(text);
   if (problem) return postMessage({ type: "problem", id, message: problem });
@@ -88,7 +88,7 @@ async function loop(mine) {
   }
   if (mine !== run) return;
   progress(mine);
-  postMessage({ type: mine.paused ? "paused" : "done", id: mine.id, step: mine.step });
+  postMessage({ type: mine.paused ? "paused" : "done", id: mine.id, step: mine.step, runningMs: mine.runningMs });
 }
 
 async function train(mine) {
@@ -116,6 +116,7 @@ function progress(mine) {
   postMessage({
     type: "progress", id: mine.id, step: mine.step, steps: mine.config.steps, loss: mine.smoothed / Math.LN2,
     charsPerSecond: mine.runningMs > 0 ? (1000 * mine.trainedChars) / mine.runningMs : null,
+    runningMs: mine.runningMs,
   });
 }
 

@@ -6,6 +6,12 @@
 // In the worker: serve({ work: async ({ some }) => result });
 // A handler's error rejects the page's promise with the same message. A typed array in an answer
 // is moved to the page, not copied.
+//
+// The tokenizer and sampling playgrounds talk this way: one answer per request. The trainer does
+// not (trainer-worker.js): a training run is one request followed by a stream of events (progress,
+// evaluations, samples, done) that the page must take as they come, and pause, resume and reset
+// act on the run under way, so that worker has a small protocol of its own, written out in its
+// header.
 
 /** The page's side: a function that sends the worker a request and resolves with its answer. */
 export function connect(url) {

@@ -1,0 +1,753 @@
+"""Every number a page quotes from a run (`{= file.py:variable =}`) checked for what it is, not for
+its type: a count of pieces is the number of pieces shown, a percentage is the counts it was made
+from, a model's size is what its settings build, a loop's start is where the greedy text repeats.
+
+Each quoted variable has a check in CHECKS, or a reason in NOT_CHECKED (a figure copied from a
+source, or a measurement whose claim test lives elsewhere); a page that quotes a variable with
+neither fails test_every_quoted_value_has_a_check, which says what to add.
+"""
+
+import math
+import re
+import statistics
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "snippets"))
+import cli  # noqa: E402
+
+# the hook's marker (hooks/snippets.py NUMBER), in pages and in the diagrams they put inline
+MARKER = re.compile(r"\{=\s*(?P<file>[\w./-]+\.py):(?P<path>[\w.\[\]-]+)(?::[^=}]*?)?\s*=\}")
+
+
+def quoted():
+    """{"file.py:path": [pages that quote it]}, from docs/*.md and docs/assets/diagrams/*.svg."""
+    found = {}
+    sources = sorted((ROOT / "docs").glob("*.md")) + sorted(
+        (ROOT / "docs" / "assets" / "diagrams").glob("*.svg")
+    )
+    for source in sources:
+        for match in MARKER.finditer(source.read_text(encoding="utf-8")):
+            found.setdefault(f"{match['file']}:{match['path']}", []).append(source.name)
+    return found
+
+
+def value_at(variables, path):
+    """The value a marker shows: path "a.b.0" or "a[-1]", as the hook reads it."""
+    value = variables
+    for key in re.findall(r"[^.\[\]]+", path):
+        value = value[int(key)] if isinstance(value, list) else value[key]
+    return value
+
+
+CHECKS = {}
+
+
+def check(*keys):
+    """Register fn(variables, run) as the meaning check of these quoted variables."""
+
+    def register(fn):
+        for key in keys:
+            CHECKS[key] = fn
+        return fn
+
+    return register
+
+
+def corpus():
+    return cli.default_corpus()
+
+
+def default_split():
+    import training
+
+    text = corpus()
+    tokenizer = training.CharTokenizer.from_text(text)
+    return text, tokenizer, training.split_three(text, tokenizer)
+
+
+# Chapter 1: strawberry.py
+
+
+@check("strawberry.py:QUESTION", "strawberry.py:question_chars")
+def _(v, run):
+    assert v["QUESTION"] == "How many r's are in strawberry?"
+    assert v["question_chars"] == len(v["QUESTION"])
+
+
+@check(
+    "strawberry.py:question_tokens",
+    *(f"strawberry.py:question_ids.{i}" for i in range(8)),
+    "strawberry.py:strawberry_id",
+)
+def _(v, run):
+    import bpe_openai
+
+    o200k = bpe_openai.get_encoding("o200k_base")
+    assert v["question_ids"] == o200k.encode(v["QUESTION"])  # what GPT-4o receives
+    assert v["question_tokens"] == len(v["question_ids"])
+    assert o200k.decode([v["strawberry_id"]]) == " strawberry"
+
+
+# Chapter 2: tokens.py and numbers_in_out.py
+
+
+@check("tokens.py:corpus_chars")
+def _(v, run):
+    assert v["corpus_chars"] == len(corpus())
+
+
+@check("tokens.py:vocab_size", "tokens.py:merges")
+def _(v, run):
+    from tokenizers import Tokenizer
+
+    ours = Tokenizer.from_file(str(ROOT / "_freeze" / "tokens" / "exports" / "tokenizer.json"))
+    assert v["vocab_size"] == ours.get_vocab_size()
+    assert v["merges"] == v["vocab_size"] - 256  # every token beyond the 256 bytes is a merge
+
+
+@check("tokens.py:longest.0")
+def _(v, run):
+    longest = v["longest"][0]
+    assert all(len(word) <= len(longest) for word in v["longest"])
+    assert longest.strip("·") in corpus()  # a piece of the text it learned from
+
+
+@check("tokens.py:strawberry_in_corpus")
+def _(v, run):
+    assert v["strawberry_in_corpus"] == corpus().count("strawberr")
+
+
+@check(
+    *(f"tokens.py:strawberry_split.{name}" for name in ("ours", "cl100k_base", "o200k_base")),
+    "tokens.py:strawberry_tokens_ours",
+    "tokens.py:strawberry_tokens_cl100k",
+    "tokens.py:strawberry_tokens_o200k",
+)
+def _(v, run):
+    short = {"ours": "ours", "cl100k_base": "cl100k", "o200k_base": "o200k"}
+    for name, suffix in short.items():
+        pieces = v["splits"][name]["strawberry"]
+        assert "".join(pieces) == "strawberry"
+        assert v["strawberry_split"][name] == "|".join(pieces)  # the pieces shown
+        assert v[f"strawberry_tokens_{suffix}"] == len(pieces)  # and how many there are
+
+
+@check(
+    "tokens.py:strawberry_id_cl100k",
+    "tokens.py:strawberry_id_o200k",
+    "tokens.py:vocab_sizes.cl100k_base",
+    "tokens.py:vocab_sizes.o200k_base",
+)
+def _(v, run):
+    import bpe_openai
+    import tokenizer
+
+    for name, key in (("cl100k_base", "cl100k"), ("o200k_base", "o200k")):
+        encoding = bpe_openai.get_encoding(name)
+        assert encoding.decode([v[f"strawberry_id_{key}"]]) == " strawberry"
+        assert v["vocab_sizes"][name] == tokenizer.vocabulary_size(encoding)
+
+
+@check("numbers_in_out.py:vocab_size", "train.py:vocab_size", "temperature.py:vocab_size")
+def _(v, run):
+    assert v["vocab_size"] == len(set(corpus()))  # one token per character of the text
+
+
+@check("numbers_in_out.py:vectors_shape.2")
+def _(v, run):
+    import training
+
+    assert v["vectors_shape"] == [1, len(v["prompt"]), training.DEFAULT["n_embd"]]
+
+
+@check("numbers_in_out.py:chars_per_token", "numbers_in_out.py:extra_weights")
+def _(v, run):
+    import training
+
+    assert 1 < v["chars_per_token"] < 5
+    # only the table of token vectors grows: one row of n_embd numbers per extra token
+    extra_rows = (v["bpe_params"] - v["n_params"]) / training.DEFAULT["n_embd"]
+    assert extra_rows == int(extra_rows) and extra_rows > 0
+    assert v["extra_weights"] == pytest.approx(v["bpe_params"] / v["n_params"] - 1)
+
+
+# Chapter 3: train.py and data_parallel.py
+
+
+@check("train.py:n_params")
+def _(v, run):
+    import training
+    from gpt import GPT, GPTConfig
+
+    d = training.DEFAULT
+    config = GPTConfig(v["vocab_size"], d["block_size"], d["n_layer"], d["n_head"], d["n_embd"])
+    assert v["n_params"] == GPT(config).num_params()  # what these settings build
+
+
+@check("train.py:settings.steps", "train.py:settings.block_size", "train.py:settings.weight_decay")
+def _(v, run):
+    import training
+
+    for key in ("steps", "block_size", "weight_decay"):
+        assert v["settings"][key] == training.DEFAULT[key]
+    assert len(v["history"]["loss"]) == v["settings"]["steps"]  # the steps the run took
+
+
+@check("temperature.py:block")
+def _(v, run):
+    assert v["block"] == run("train.py").variables["settings"]["block_size"]
+
+
+@check("train.py:uniform_bits")
+def _(v, run):
+    assert v["uniform_bits"] == pytest.approx(math.log2(v["vocab_size"]))
+
+
+@check("train.py:surprise.0.2", "train.py:surprise.3.2")
+def _(v, run):
+    # the page: "a right answer the model gave 90% costs ... bits; one it gave 1% costs ..."
+    assert v["surprise"][0][0] == 0.9 and v["surprise"][3][0] == 0.01
+    for chance, nats, bits in v["surprise"]:
+        assert bits == pytest.approx(-math.log2(chance)) and nats == pytest.approx(
+            -math.log(chance)
+        )
+
+
+@check("train.py:loss_before_step", "train.py:loss_after_step")
+def _(v, run):
+    # an untrained model: about as unsure as a uniform guess; one nudge later, a little less
+    assert v["loss_before_step"] == pytest.approx(math.log(v["vocab_size"]), abs=0.3)
+    assert v["loss_after_step"] < v["loss_before_step"]
+
+
+@check("train.py:passes")
+def _(v, run):
+    _, _, (train_ids, _, _) = default_split()
+    s = v["settings"]
+    read = len(v["history"]["loss"]) * s["batch_size"] * s["block_size"]
+    assert v["passes"] == pytest.approx(read / len(train_ids))
+
+
+@check("train.py:n_val", "train.py:train_kb", "train.py:xz_train_kb")
+def _(v, run):
+    import lzma
+
+    text, tokenizer, (train_ids, val_ids, _) = default_split()
+    assert v["n_val"] == len(val_ids)
+    train_text = tokenizer.decode(train_ids.tolist()).encode("utf-8")
+    assert v["train_kb"] == pytest.approx(len(train_text) / 1000)
+    xz = lzma.compress(train_text, preset=9 | lzma.PRESET_EXTREME)
+    assert v["xz_train_kb"] == pytest.approx(len(xz) / 1000)
+
+
+@check("train.py:overlap_before.1")
+def _(v, run):
+    assert v["piece_sizes"][1] == 200  # the page: "the test text's 200-character pieces"
+    assert 0 <= v["overlap_before"][1] <= 1 and v["overlap"][1] <= v["overlap_before"][1]
+
+
+@check("train.py:gzip_bpc", "train.py:bz2_bpc", "train.py:xz_bpc")
+def _(v, run):
+    import training
+
+    text, tokenizer, (train_ids, val_ids, test_ids) = default_split()
+    train_text = tokenizer.decode(train_ids.tolist())
+    test_text = tokenizer.decode(test_ids.tolist())
+    measured = training.compressed_bits_per_char(train_text, test_text)
+    for name in ("gzip", "bz2", "xz"):  # each on the test text, after the training text
+        assert v[f"{name}_bpc"] == pytest.approx(measured[name])
+
+
+@check("train.py:test_bpc", "train.py:train_bpc")
+def _(v, run):
+    printed = run("train.py").cells["compression"]["stdout"]
+    assert f"tiny GPT  {v['test_bpc']:.3f}" in printed
+    assert f"scored the same way: {v['train_bpc']:.3f}" in printed
+    # the last report of the curve scores the same text the same way
+    assert v["history"]["train"][-1] / math.log(2) == pytest.approx(v["train_bpc"], abs=0.01)
+
+
+@check("train.py:trained_top5.0.0", "train.py:trained_top5.0.1", "train.py:untrained_top5.0.1")
+def _(v, run):
+    for key in ("trained_top5", "untrained_top5"):
+        probs = [p for _, p in v[key]]
+        assert probs == sorted(probs, reverse=True)  # the first one is the favourite
+    assert v["trained_top5"][0][0].isalpha()
+
+
+@check("train.py:weights_kb")
+def _(v, run):
+    assert v["weights_kb"] == pytest.approx(4 * v["n_params"] / 1000)  # 32-bit numbers
+
+
+@check("train.py:capacity_kb.0", "train.py:capacity_kb.1")
+def _(v, run):
+    # the page: what 2 to 3.6 bits a weight can hold
+    assert v["capacity_kb"] == pytest.approx([bits * v["n_params"] / 8 / 1000 for bits in (2, 3.6)])
+
+
+@check("train.py:gpt3_ratio_billions", "train.py:laptop_years")
+def _(v, run):
+    gpt3_flops = 3.14e23  # Brown et al. 2020, Table D.1
+    ours = 6 * v["n_params"] * v["tokens_seen"]  # about 6 per weight per token
+    assert v["gpt3_ratio_billions"] == pytest.approx(gpt3_flops / ours / 1e9, rel=0.1)
+    assert v["laptop_years"] == pytest.approx(gpt3_flops / ours / (60 * 24 * 365), rel=0.1)
+
+
+@check("train.py:llama3_vs_gpt3", "train.py:llama3_days")
+def _(v, run):
+    assert v["llama3_vs_gpt3"] == pytest.approx(3.8e25 / 3.14e23)  # both footnoted on the page
+    assert v["llama3_days"] == pytest.approx(30.84e6 / 16_384 / 24)
+
+
+@check("data_parallel.py:largest_difference")
+def _(v, run):
+    biggest = max(abs(a - b) for a, b in zip(v["one"], v["two"]))
+    assert v["largest_difference"] == pytest.approx(biggest)
+    assert 0 < biggest < 1e-4  # rounding noise, not a different run
+
+
+# Chapter 4: temperature.py
+
+
+@check("temperature.py:cats_in_text")
+def _(v, run):
+    assert v["cats_in_text"] == len(re.findall(r"\bcats?\b", corpus(), flags=re.IGNORECASE))
+
+
+@check("temperature.py:distance_to_text", "temperature.py:distance_uniform")
+def _(v, run):
+    probs, in_text = v["probs"], v["in_text"]
+    assert len(probs) == len(in_text) == v["vocab_size"]
+    assert v["distance_to_text"] == pytest.approx(
+        0.5 * sum(abs(p - q) for p, q in zip(probs, in_text))
+    )
+    uniform = 1 / v["vocab_size"]
+    assert v["distance_uniform"] == pytest.approx(0.5 * sum(abs(uniform - q) for q in in_text))
+
+
+@check("temperature.py:loop_start", "temperature.py:loop_length")
+def _(v, run):
+    new = v["greedy_ids"][len(v["ids"]) :]
+    start, period = v["loop_start"], v["loop_length"]
+    assert all(new[i] == new[i + period] for i in range(start, len(new) - period))  # it repeats
+    assert start == 0 or new[start - 1] != new[start - 1 + period]  # from there, not before
+    assert not any(  # and no shorter stretch repeats
+        all(new[i] == new[i + p] for i in range(start, len(new) - p)) for p in range(1, period)
+    )
+
+
+@check("temperature.py:long_shots_all", "temperature.py:long_shots_top5")
+def _(v, run):
+    shown = run("temperature.py").cells["topk"]["stdout"]
+    new = len(v["new_ids"])
+    assert f"{v['long_shots_all']} of {new} with every character allowed" in shown
+    assert f"{v['long_shots_top5']} of {new} with top 5 only" in shown
+
+
+# Chapter 5: facts.py
+
+
+@check("facts.py:fact_count", "facts.py:most_times", "facts.py:fewest_times", "facts.py:times.16")
+def _(v, run):
+    times = v["times"]
+    assert v["fact_count"] == len(times)
+    assert v["most_times"] == max(times.values()) and v["fewest_times"] == min(times.values())
+
+
+@check(
+    "facts.py:frequent_right",
+    "facts.py:frequent_n",
+    "facts.py:rare_right",
+    "facts.py:rare_n",
+    "facts.py:control_right",
+    "facts.py:control_n",
+)
+def _(v, run):
+    for name in ("frequent", "rare", "control"):
+        assert v[f"{name}_right"] == sum(v[name]) and v[f"{name}_n"] == len(v[name])
+
+
+@check("facts.py:several_total", "facts.py:one_total", "facts.py:one_read_total", "facts.py:test_n")
+def _(v, run):
+    assert v["several_total"] == sum(v["held"].values())
+    assert v["one_total"] == sum(v["held_one"].values())
+    assert v["one_read_total"] == sum(v["read_one_ok"].values())
+    assert v["test_n"] == len(v["held"]) == len(v["held_one"])
+
+
+@check("facts.py:confidence.right", "facts.py:confidence.wrong", "facts.py:right_words")
+def _(v, run):
+    for kind, ps in v["guesses"].items():
+        assert v["confidence"][kind] == pytest.approx(statistics.median(ps))
+    assert v["right_words"] == len(v["guesses"]["right"])
+
+
+@check("facts.py:stories_ok", "facts.py:code_ok", "facts.py:shuffled_ok", "facts.py:shape_n")
+def _(v, run):
+    trained = v["shapes"]["trained"]
+    assert v["stories_ok"] == sum(trained["stories"]) and v["code_ok"] == sum(trained["code"])
+    assert v["shuffled_ok"] == sum(trained["shuffled"])
+    assert v["shape_n"] == len(v["story_prompts"]) == len(trained["stories"])
+
+
+@check(
+    "facts.py:weights",
+    "facts.py:settings.n_layer",
+    "facts.py:settings.n_embd",
+    "facts.py:settings.block_size",
+)
+def _(v, run):
+    import corpus as facts_corpus
+    from gpt import GPT, GPTConfig
+
+    s = v["settings"]
+    assert s == facts_corpus.SETTINGS
+    shown = re.search(
+        rf"{v['weights']:,} weights in {s['n_layer']} blocks, (\d+) ", run("facts.py").stdout
+    )
+    assert shown, "the run prints the model's size"
+    config = GPTConfig(int(shown[1]), s["block_size"], s["n_layer"], s["n_head"], s["n_embd"])
+    assert v["weights"] == GPT(config).num_params()  # what these settings build
+
+
+# Chapter 6: compress_paragraph.py, inside.py, scaling.py, sudden_skill.py
+
+
+@check(
+    "compress_paragraph.py:model_rate",
+    "compress_paragraph.py:payload_rate",
+    "compress_paragraph.py:payload_bytes",
+    "compress_paragraph.py:model_bits",
+    "compress_paragraph.py:best_other",
+    "compress_paragraph.py:best_other_rate",
+    "compress_paragraph.py:xz_primed_rate",
+)
+def _(v, run):
+    import arithmetic_coding
+
+    original = len(v["paragraph"].encode("utf-8"))
+    assert v["original_bytes"] == original
+    assert v["payload_rate"] == pytest.approx(v["payload_bytes"] / original)
+    assert v["model_rate"] == pytest.approx(
+        (v["payload_bytes"] + arithmetic_coding.HEADER.size) / original
+    )
+    assert -0.5 <= v["payload_bytes"] - v["model_bits"] / 8 <= 2  # "within a byte or two"
+    assert v["best_other"] == min(v["others"], key=v["others"].get)
+    assert v["best_other_rate"] == pytest.approx(v["others"][v["best_other"]] / original)
+    assert v["xz_primed_rate"] == pytest.approx(v["xz_primed"] / original)
+
+
+@check("compress_paragraph.py:model_bytes", "compress_paragraph.py:counted_rate")
+def _(v, run):
+    assert v["model_bytes"] == 4 * run("train.py").variables["n_params"]  # our model, 32-bit
+    assert v["counted_rate"] == pytest.approx(
+        (v["test_compressed"] + v["model_bytes"]) / v["test_bytes"]
+    )
+
+
+@check(
+    "compress_paragraph.py:flips",
+    "compress_paragraph.py:refused",
+    "compress_paragraph.py:same_text",
+    "compress_paragraph.py:wrong_text",
+)
+def _(v, run):
+    import arithmetic_coding
+
+    assert v["flips"] % 8 == 0 and v["flips"] > 8 * arithmetic_coding.HEADER.size  # every bit
+    assert v["refused"] + v["same_text"] + v["wrong_text"] == v["flips"]
+    assert v["same_text"] == len(v["harmless_bits"])
+
+
+@check(
+    "inside.py:intact",
+    "inside.py:without_previous",
+    "inside.py:without_induction",
+    "inside.py:without_others",
+)
+def _(v, run):
+    knocked_out = {
+        "intact": "nothing",
+        "without_previous": "the previous-token heads",
+        "without_induction": "the induction heads",
+        "without_others": "all the other heads",
+    }
+    for name, heads in knocked_out.items():  # the share of tokens copied right
+        assert v[name] == pytest.approx(v["knockout"][heads][0] / v["tokens_total"])
+
+
+@check(
+    "inside.py:toy_prev_head",
+    "inside.py:toy_prev_score",
+    "inside.py:toy_induction_score",
+    "inside.py:lm_prev_head",
+    "inside.py:lm_prev_score",
+    "inside.py:lm_induction_score",
+)
+def _(v, run):
+    for kind in ("toy", "lm"):
+        scores = v[f"{kind}_scores"]
+        prev = max(scores, key=lambda h: scores[h][0])  # the head that attends most to the last one
+        assert v[f"{kind}_prev_head"] == prev
+        assert v[f"{kind}_prev_score"] == pytest.approx(scores[prev][0])
+        assert v[f"{kind}_induction_score"] == pytest.approx(scores[v[f"{kind}_induction_head"]][1])
+
+
+@check("inside.py:even_prev_score")
+def _(v, run):
+    # attention spread evenly over what came before: 1/t on the previous token, averaged
+    n = 2 * v["lm_half"]
+    assert v["even_prev_score"] == pytest.approx(sum(1 / t for t in range(2, n + 1)) / (n - 1))
+
+
+@check("inside.py:lm_layers")
+def _(v, run):
+    assert v["lm_layers"] == run("train.py").variables["settings"]["n_layer"]  # chapter 3's model
+
+
+@check("inside.py:lm_chance")
+def _(v, run):
+    assert v["lm_chance"] == pytest.approx(math.log(len(set(corpus()))))
+
+
+@check("inside.py:space_share", "inside.py:space_head", "inside.py:space_attention")
+def _(v, run):
+    assert v["space_share"] == pytest.approx(sum(v["is_space"]) / len(v["is_space"]))
+    assert sum(v["is_space"]) == v["sentence"].count(" ")
+    layer, head = map(int, v["space_head"].split("."))
+    assert v["space_attention"] == pytest.approx(v["on_spaces"][layer][head])
+    assert v["space_attention"] == pytest.approx(max(max(row) for row in v["on_spaces"]))
+
+
+@check(
+    "scaling.py:params[-1]",
+    "scaling.py:size_ratio",
+    "scaling.py:decades",
+    "scaling.py:loss_cut",
+    "scaling.py:largest_gap",
+)
+def _(v, run):
+    params = v["params"]
+    assert params == sorted(params)
+    assert v["size_ratio"] == pytest.approx(params[-1] / params[0])
+    assert v["decades"] == pytest.approx(math.log10(params[-1] / params[0]))
+    assert v["loss_cut"] == pytest.approx(1 - v["test_losses"][-1] / v["test_losses"][0])
+    gaps = [abs(a - b) for a, b in zip(v["train_losses"], v["test_losses"])]
+    assert v["largest_gap"] == pytest.approx(max(gaps))
+
+
+@check("scaling.py:reads_per_parameter[0]", "scaling.py:reads_per_parameter[-1]")
+def _(v, run):
+    for reads, n in zip(v["reads_per_parameter"], v["params"]):
+        assert reads == pytest.approx(v["characters_seen"] / n)
+
+
+@check(
+    "scaling.py:power_miss",
+    "scaling.py:floor_miss",
+    "scaling.py:log_miss",
+    "scaling.py:alpha",
+    "scaling.py:floor",
+    "scaling.py:n_fit",
+)
+def _(v, run):
+    assert [v["power_miss"], v["floor_miss"], v["log_miss"]] == list(v["worst_miss"].values())
+    for name, errors in v["prediction_error"].items():  # the worst miss on the held-back sizes
+        assert v["worst_miss"][name] == pytest.approx(max(abs(e) for e in errors))
+        assert len(errors) == len(v["params"]) - v["n_fit"]
+    assert v["alpha"] == v["fitted"]["power law"][0]
+    assert v["floor"] == v["fitted"]["floor + power law"][1]
+
+
+@check("sudden_skill.py:SEGMENT_LEN", "sudden_skill.py:SEQ_LEN", "sudden_skill.py:VOCAB_SIZE")
+def _(v, run):
+    import induction
+
+    assert (v["SEGMENT_LEN"], v["SEQ_LEN"], v["VOCAB_SIZE"]) == (
+        induction.SEGMENT_LEN,
+        induction.SEQ_LEN,
+        induction.VOCAB_SIZE,
+    )
+    # the example shown: a window of SEQ_LEN tokens and the one after it, with the segment twice
+    tokens, segment = v["tokens"], v["segment"]
+    assert len(segment) == v["SEGMENT_LEN"] and len(tokens) == v["SEQ_LEN"] + 1
+    assert max(tokens) < v["VOCAB_SIZE"]
+    starts = [i for i in range(len(tokens)) if tokens[i : i + len(segment)] == segment]
+    assert len(starts) == 2
+
+
+@check("sudden_skill.py:chance")
+def _(v, run):
+    assert v["chance"] == pytest.approx(math.log(v["VOCAB_SIZE"]))
+
+
+@check(
+    "sudden_skill.py:one_usual",
+    "sudden_skill.py:one_near",
+    "sudden_skill.py:one_far",
+    "sudden_skill.py:two_usual",
+    "sudden_skill.py:two_near",
+    "sudden_skill.py:two_far",
+)
+def _(v, run):
+    for name, (right, total, *_) in v["tested"].items():
+        assert v["share"][name] == pytest.approx(right / total)
+    for layers, key in (("1 layer", "one"), ("2 layers", "two")):
+        for where, short in (("usual", "usual"), ("nearer", "near"), ("further", "far")):
+            assert v[f"{key}_{short}"] == v["share"][f"{layers}, {where}"]
+
+
+@check(
+    "sudden_skill.py:drop_start",
+    "sudden_skill.py:drop_end",
+    "sudden_skill.py:drop_from",
+    "sudden_skill.py:drop_to",
+)
+def _(v, run):
+    at, loss = v["measured_at"], v["loss_2layer"]
+    i = at.index(v["drop_start"])
+    assert v["drop_from"] == loss[i] and v["drop_to"] == loss[at.index(v["drop_end"])]
+    assert v["drop_end"] - v["drop_start"] == v["window"]
+    # the sharpest drop over any window of that length
+    w = v["per_window"]
+    assert v["drop_to"] / v["drop_from"] == pytest.approx(
+        min(loss[j + w] / loss[j] for j in range(len(loss) - w))
+    )
+    assert v["ratio_2layer"] == pytest.approx(v["drop_to"] / v["drop_from"])
+
+
+@check("sudden_skill.py:ratio_1layer")
+def _(v, run):
+    loss, w = v["loss_1layer"], v["per_window"]
+    assert v["ratio_1layer"] == pytest.approx(
+        min(loss[j + w] / loss[j] for j in range(len(loss) - w))
+    )
+
+
+# Chapter 7: autocomplete.py
+
+
+@check("autocomplete.py:answered_share")
+def _(v, run):
+    assert v["answered_share"] == pytest.approx(
+        v["after_question"]["its answer"] / v["question_lines"]
+    )
+    assert sum(v["after_question"].values()) == v["question_lines"]
+
+
+@check("autocomplete.py:conversation_n", "autocomplete.py:dont_know_n")
+def _(v, run):
+    assert v["dont_know_n"] == len(v["dont_know"])
+    assert all("don't know" in conversation for conversation in v["dont_know"])
+    shown = run("autocomplete.py").stdout
+    assert f"{v['conversation_n']:,} conversations ({v['dont_know_n']} of them" in shown
+
+
+@check("autocomplete.py:flops_per_char", "autocomplete.py:compute_share")
+def _(v, run):
+    import corpus as facts_corpus
+
+    assert v["compute_share"] == pytest.approx(v["posttraining_flops"] / v["pretraining_flops"])
+    post, pre = v["posttraining"], facts_corpus.SETTINGS
+    assert v["characters_per_step"] == post["batch_size"] * post["block_size"]
+    assert v["posttraining_flops"] == v["flops_per_char"] * post["steps"] * v["characters_per_step"]
+    assert v["pretraining_flops"] == v["flops_per_char"] * pre["steps"] * v["characters_per_step"]
+    # about 6 operations per weight per character (Kaplan et al. 2020)
+    assert v["flops_per_char"] == pytest.approx(6 * run("facts.py").variables["weights"], rel=0.15)
+
+
+@check(
+    "autocomplete.py:right_known_count",
+    "autocomplete.py:right_unknown_count",
+    "autocomplete.py:known_asked",
+    "autocomplete.py:unknown_asked",
+    "autocomplete.py:facts_before",
+    "autocomplete.py:facts_after",
+    "autocomplete.py:facts_n",
+    "autocomplete.py:known_facts",
+    "autocomplete.py:ways_asked",
+)
+def _(v, run):
+    assert v["right_known_count"] == sum(v["right_known"]) and v["known_asked"] == len(
+        v["right_known"]
+    )
+    assert v["right_unknown_count"] == sum(v["right_unknown"])
+    assert v["unknown_asked"] == len(v["right_unknown"])
+    assert v["facts_before"] == sum(v["knew_before"]) and v["facts_after"] == sum(v["knew_after"])
+    assert v["facts_n"] == len(v["knew_before"]) == len(v["knew_after"])
+    assert v["known_asked"] == v["known_facts"] * v["ways_asked"]  # each known fact, every way
+
+
+@check(
+    "autocomplete.py:shaped_before",
+    "autocomplete.py:shaped_after",
+    "autocomplete.py:chat_questions",
+)
+def _(v, run):
+    assert v["chat_questions"] == len(v["as_chat"]) == len(v["before_chat"]) == len(v["after_chat"])
+    assert (
+        0 <= v["shaped_before"] <= v["chat_questions"]
+        and 0 <= v["shaped_after"] <= v["chat_questions"]
+    )
+
+
+@check("autocomplete.py:invented", "autocomplete.py:idk_never")
+def _(v, run):
+    kinds = [kind for _, kind in v["after_never"]]
+    assert v["invented"] == pytest.approx(kinds.count("wrong") / len(kinds))
+    assert v["idk_never"] == kinds.count("I don't know")
+
+
+@check("autocomplete.py:unknown_taught")
+def _(v, run):
+    import corpus as facts_corpus
+
+    assert v["unknown_taught"] == len(facts_corpus.UNKNOWN_TAUGHT)
+
+
+NOT_CHECKED = {
+    "compress_paragraph.py:paper_gzip": "a figure from a paper, footnoted on the page",
+    "compress_paragraph.py:paper_model_raw": "a figure from a paper, footnoted on the page",
+    "compress_paragraph.py:paper_model_gb": "a figure from a paper, footnoted on the page",
+    "scaling.py:kaplan_alpha": "Kaplan et al.'s exponent, footnoted on the page",
+    "sudden_skill.py:new_segment": "a setting of the demo, printed in its output",
+    "sudden_skill.py:loss_onset": "a measurement: test_scaling.py / test_induction.py check its claim",
+    "sudden_skill.py:accuracy_onset": "a measurement: test_induction.py checks its claim",
+    "sudden_skill.py:whole_onset": "a measurement: test_induction.py checks its claim",
+    "inside.py:toy_first": "a measured loss: test_induction.py checks the drop it shows",
+    "inside.py:toy_second": "a measured loss: test_induction.py checks the drop it shows",
+    "inside.py:lm_first": "a measured loss: test_induction.py checks its claim",
+    "inside.py:lm_second": "a measured loss: test_induction.py checks its claim",
+}
+
+
+@pytest.mark.parametrize("key", sorted(set(quoted()) & set(CHECKS)))
+def test_a_quoted_value_is_what_the_page_says_it_is(key, snippet_run):
+    file, path = key.split(":", 1)
+    variables = snippet_run(file).variables
+    value_at(variables, path)  # the marker points at a recorded value
+    CHECKS[key](variables, snippet_run)
+
+
+def test_every_quoted_value_has_a_check():
+    missing = {
+        key: pages
+        for key, pages in quoted().items()
+        if key not in CHECKS and key not in NOT_CHECKED
+    }
+    assert not missing, "\n".join(
+        [
+            "these quoted values have no check of what they are: add one to CHECKS in "
+            "tests/test_quoted_values.py (what the number counts, or what it was made from), or "
+            "say in NOT_CHECKED why a test cannot check it:"
+        ]
+        + [
+            f"  {{= {key} =}} on {', '.join(sorted(set(pages)))}"
+            for key, pages in sorted(missing.items())
+        ]
+    )

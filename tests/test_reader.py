@@ -1,0 +1,265 @@
+"""What the build does for a reader (hooks/site.py and the rendering in hooks/snippets.py): the
+words a reader sees unfolded and the reading time they give, printed tables shown as tables, the
+glossary's definitions as hover/tap tooltips, notebooks nested in the menu and left out of search,
+the home page's reading times. The browser side (the code switch, tooltips, search) is in
+test_browser.py."""
+
+import importlib.util
+import json
+import re
+import sys
+import textwrap
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT
+from test_site import nav_pages, page_url
+
+sys.path.insert(0, str(ROOT / "hooks"))
+import snippets  # noqa: E402
+
+# hooks/site.py by its path: Python's own `site` module has the name already
+_spec = importlib.util.spec_from_file_location("reader_hook", ROOT / "hooks" / "site.py")
+reader = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(reader)
+
+
+def test_words_shown_leave_out_code_outputs_folds_footnotes_and_figures():
+    html = """<h1>Title</h1><p>one two three</p>
+    <details class="snippet-code"><summary>Show the code</summary>
+    <pre><code>x = 1</code></pre></details>
+    <div class="snippet-output"><pre><code>printed words here</code></pre></div>
+    <details class="deeper" open><summary>Go deeper</summary><p>four five</p></details>
+    <details class="deeper"><summary>Folded</summary><p>hidden words</p></details>
+    <figure class="diagram"><svg><text>label</text></svg></figure>
+    <img src="x.png" alt="an image"><br>
+    <div class="footnote"><ol><li>a source</li></ol></div><p>it's well-known</p>"""
+    assert reader.shown_words(html) == len(
+        "Title one two three Go deeper four five it's well-known".split()
+    )
+
+
+@pytest.mark.parametrize("words,minutes", [(1, 1), (238, 1), (600, 3), (1500, 6), (5000, 21)])
+def test_reading_time_is_words_at_238_a_minute(words, minutes):
+    assert reader.reading_minutes(words) == minutes
+
+
+TABLE = """scaling, by width:
+| width | weights | loss |
+|---|--:|:-:|
+| 32 | 1,234 | 2.50 |
+| 64 | 5,678 | 2.10 |
+done <3"""
+
+
+def test_a_printed_markdown_table_is_cut_out_of_the_text():
+    parts = snippets.output_parts(TABLE)
+    assert [kind for kind, _ in parts] == ["text", "table", "text"]
+    assert parts[1][1][0] == "| width | weights | loss |"
+    assert snippets.output_parts("| not | a table |\nno rule") == [
+        ("text", ["| not | a table |", "no rule"])
+    ]
+
+
+def test_a_printed_table_becomes_an_html_table_with_the_printed_text_one_tap_away():
+    html = snippets.render_output(TABLE + "\n", "demo.py:cell")
+    assert 'class="snippet-output has-table"' in html
+    table = BeautifulSoup(snippets.html_table(snippets.output_parts(TABLE)[1][1]), "html.parser")
+    assert [th.get_text() for th in table.select("th")] == ["width", "weights", "loss"]
+    assert [td.get_text() for td in table.select("tr")[2].select("td")] == ["64", "5,678", "2.10"]
+    assert table.select("td")[1]["style"] == "text-align: right"
+    assert table.select("td")[2]["style"] == "text-align: center"
+    assert "done &lt;3" in html  # the text around it, escaped
+    assert '??? snippet-printed "As Python prints it"' in html
+    exact = textwrap.dedent(html[html.index("    ```text") : html.rindex("</div>")])
+    assert TABLE in exact  # the printed lines, exactly, for a reader who pastes the code
+
+
+def test_output_without_a_table_is_one_text_block():
+    html = snippets.render_output("a | b\nplain\n", "demo.py:cell")
+    assert "has-table" not in html and "```text" in html
+
+
+GLOSSARY = """# Glossary
+
+Intro text.
+
+token
+:   A chunk of text, see [the chapter](text.md).[^src] It is **short**.
+
+neural network
+:   A function with weights,
+    learned from examples.
+
+LLM
+:   Short for large language model.
+
+[^src]: A source.
+"""
+
+
+def test_glossary_entries_are_plain_text():
+    assert reader.glossary_entries(GLOSSARY) == [
+        ("token", "A chunk of text, see the chapter. It is short."),
+        ("neural network", "A function with weights, learned from examples."),
+        ("LLM", "Short for large language model."),
+    ]
+
+
+def test_a_term_is_marked_in_the_forms_the_prose_uses():
+    assert reader.forms("token") == ["token", "Token", "tokens", "Tokens"]
+    assert reader.forms("neural network") == [
+        "neural network",
+        "Neural network",
+        "neural networks",
+        "Neural networks",
+    ]
+    assert reader.forms("LLM") == ["LLM"]
+    assert reader.forms("training") == ["training", "Training"]
+    assert reader.forms("logits") == ["logits", "Logits"]
+
+
+def test_a_term_is_marked_once_a_section_and_never_in_headings_or_links():
+    abbr = '<abbr title="def">token</abbr>'
+    html = (
+        f'<h1>A {abbr}</h1><p>{abbr} and {abbr}</p><p><a href="x">{abbr}</a></p>'
+        f'<h2 id="next">Next</h2><p>{abbr} {abbr}</p>'
+    )
+    out = reader.fewer_abbreviations(html)
+    assert out.count("<abbr") == 2
+    assert out.startswith("<h1>A token</h1><p>" + abbr + " and token</p>")
+    assert '<a href="x">token</a>' in out
+
+
+def test_every_glossary_term_has_a_definition_and_the_readers_words_are_there():
+    entries = dict(reader.glossary_entries((ROOT / "docs" / "glossary.md").read_text()))
+    for term in [
+        "token",
+        "tokeniser",
+        "weight",
+        "loss",
+        "gradient",
+        "training",
+        "pretraining",
+        "post-training",
+        "temperature",
+        "hallucination",
+        "neural network",
+        "transformer",
+        "attention",
+        "ChatGPT",
+    ]:
+        assert len(entries.get(term, "")) > 40, f"the glossary does not define {term!r}"
+
+
+def test_the_built_pages_mark_glossary_terms_with_their_definitions(built_site):
+    entries = dict(reader.glossary_entries((ROOT / "docs" / "glossary.md").read_text()))
+    marked = 0
+    for page in nav_pages():
+        soup = BeautifulSoup(built_site.page(page_url(page)), "html.parser")
+        for abbr in soup.select("article abbr[title]"):
+            marked += 1
+            assert not abbr.find_parent(["h1", "h2", "h3", "a", "summary", "pre", "code"])
+            assert abbr["title"] in [d.replace('"', "'") for d in entries.values()], abbr
+    assert marked >= 50
+    glossary = BeautifulSoup(built_site.page("glossary/"), "html.parser")
+    assert glossary.select_one("dt#token") and glossary.select_one("dt#hallucination")
+    assert not glossary.select("article abbr")
+
+
+def test_each_chapter_shows_its_reading_time_under_its_title(built_site):
+    for page in nav_pages():
+        soup = BeautifulSoup(built_site.page(page_url(page)), "html.parser")
+        h1 = soup.select_one("article h1")
+        time = soup.select_one("article .page-meta .reading-time")
+        if page in ("index.md", "glossary.md", "run-it-yourself.md"):
+            assert time is None, page
+            continue
+        assert time, f"{page} has no reading time"
+        assert h1.find_next_sibling() is time.parent
+        article = soup.select_one("article")
+        expected = reader.reading_minutes(reader.shown_words(str(article)))
+        assert time.get_text() == f"{expected} min read", page
+
+
+def test_the_home_page_starts_the_story_and_its_cards_give_reading_times(built_site):
+    soup = BeautifulSoup(built_site.page(""), "html.parser")
+    article = soup.select_one("article")
+    assert "minutes:" not in str(article)
+    first = article.select_one("figure.diagram svg[role=img][aria-label]")
+    start = article.select_one(".home-start a.md-button")
+    assert first and start
+    times = {}
+    for page in nav_pages():
+        shown = BeautifulSoup(built_site.page(page_url(page)), "html.parser").select_one(
+            ".reading-time"
+        )
+        if shown:
+            times[page_url(page)] = shown.get_text().split()[0]
+    assert start["href"] == "strawberry/"
+    assert start.get_text() == (
+        f"Start reading: 1. The strawberry problem ({times['strawberry/']} min)"
+    )
+    cards = article.select(".grid.cards li")
+    for card in cards:
+        link = card.select_one("a")
+        if link["href"] in times:
+            assert f"· {times[link['href']]} min" in card.get_text(), card.get_text()
+    assert (
+        sum(link["href"] in times for link in article.select(".grid.cards li > p > strong > a"))
+        >= 7
+    )
+
+
+def test_every_cell_of_a_chapter_has_its_code_folded_and_a_switch_to_show_it_all(built_site):
+    for page in nav_pages():
+        soup = BeautifulSoup(built_site.page(page_url(page)), "html.parser")
+        folds = soup.select("article details.snippet-code")
+        switch = soup.select_one(
+            "article .page-meta .code-switch input[type=checkbox][role=switch]"
+        )
+        assert bool(folds) == bool(switch), page
+        for fold in folds:
+            assert fold.select_one("summary").get_text().strip()
+            assert fold.select_one("div.language-python"), page
+            assert not fold.has_attr("open"), page
+
+
+def test_the_notebooks_sit_under_run_it_yourself_and_out_of_search(built_site):
+    soup = BeautifulSoup(built_site.page("run-it-yourself/"), "html.parser")
+    sections = soup.select("nav.md-nav--primary > ul > li.md-nav__item--section")
+    last = sections[-1]
+    assert last.select_one("label, a").get_text(" ", strip=True).startswith("Run it yourself")
+    notebooks = [a["href"] for a in last.select("a") if "notebooks/" in a["href"]]
+    assert len(notebooks) >= 7
+    assert not [
+        a for s in sections[:-1] for a in s.select("a") if "notebooks/" in a.get("href", "")
+    ]
+    index = json.loads((built_site.site / "search" / "search_index.json").read_text())
+    locations = {doc["location"] for doc in index["docs"]}
+    assert not [location for location in locations if location.startswith("notebooks/")]
+    text = " ".join(doc["text"] + " " + doc["title"] for doc in index["docs"]).lower()
+    for word in ["hallucination", "chatgpt", "neural network"]:
+        assert word in text, word
+
+
+def test_the_tokeniser_playground_carries_its_recorded_tokens(built_site):
+    import runner
+
+    record = runner.recorded("tokens.py").variables
+    soup = BeautifulSoup(built_site.page("text-becomes-numbers/"), "html.parser")
+    widget = soup.select_one(".tokenizer-playground")
+    data = json.loads(widget["data-recorded"])
+    assert data["text"] == record["text"]
+    for name, ids in record["question_ids"].items():
+        assert [token["id"] for token in data["tokens"][name]] == ids
+        assert "".join(token["text"] for token in data["tokens"][name]) == record["text"]
+
+
+def test_the_chapter_note_is_folded_before_the_references(built_site):
+    soup = BeautifulSoup(built_site.page("sampling/"), "html.parser")
+    note = soup.select_one("article details.run-yourself")
+    assert note and not note.has_attr("open")
+    references = soup.select_one("article .footnote")
+    assert note.sourceline < references.sourceline
+    assert re.search(r"python snippets/\w+\.py", note.get_text())
