@@ -94,7 +94,7 @@ def test_typing_strawberry_shows_the_pages_own_splits(server, browser):
 def test_before_any_click_it_shows_the_recorded_tokens_of_its_sentence(server, browser):
     """A reader who only scrolls past sees the default sentence's boxes (tokens.py's record), with the
     models a reader knows named first; nothing big is fetched until they use the box."""
-    record = runner.recorded("tokens.py").variables
+    record = records.recorded("tokens.py").variables
     big = []
     with visit(browser, server + TOKENIZER_PAGE) as page:
         page.on(
