@@ -13,6 +13,7 @@ argparse description say, and every one, with the comments, where code reads sou
 """
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -198,24 +199,10 @@ def load(name, folder):
         code = {cell.name: cell.code for cell in split_cells(snippet_path(name).read_text("utf-8"))}
     except SnippetError:
         code = {}
-    cells = {
-        cell: {
-            "code": code.get(cell, ""),
-            "stdout": "".join(out["stdout"]),
-            "figures": out["figures"],
-        }
-        for cell, out in data["cells"].items()
-    }
-    return Run(
-        name,
-        data["key"],
-        cells,
-        data["variables"],
-        Path(folder),
-        data["machine"],
-        data["exports"],
-        data.get("inputs", {}),
-    )
+    for cell, out in data["cells"].items():
+        out.update(code=code.get(cell, ""), stdout="".join(out["stdout"]))
+    fields = ("key", "cells", "variables", "machine", "exports", "inputs")
+    return Run(name, folder=Path(folder), **{field: data.get(field, {}) for field in fields})
 
 
 def why_stale(name, folder=None, argv=()):
@@ -350,27 +337,16 @@ def machine():
     return found
 
 
-_local_machine = []
-
-
+@functools.cache
 def local_machine():
-    """machine() as a snippet run here would record it, without running one: a fresh Python with the
-    pinned kernel path that imports torch, as every snippet does."""
-    if not _local_machine:
-        code = "import json, sys; sys.path[:0] = sys.argv[1:]; import torch, records; "
-        code += "print(json.dumps(records.machine()))"
-        proc = subprocess.run(
-            [sys.executable, "-c", code, str(Path(__file__).parent)],
-            capture_output=True,
-            encoding="utf-8",
-            errors="replace",
-            cwd=ROOT,
-            env=dict(os.environ, PYTHONIOENCODING="utf-8", **numeric_path()),
-        )
-        if proc.returncode != 0:
-            raise SnippetError(f"cannot tell what this machine is: {proc.stderr.strip()[-300:]}")
-        _local_machine.append(json.loads(proc.stdout))
-    return _local_machine[0]
+    """machine() as a snippet run here would record it, without running one (the kernel path PyTorch
+    takes under the pinned settings, in a fresh Python)."""
+    probe = "import torch; print(torch.backends.cpu.get_cpu_capability())"
+    env = {**numeric_path(), **os.environ}  # a setting already made wins, as in a run
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise SnippetError(f"cannot tell what this machine is: {done.stderr.strip()[-300:]}")
+    return dict(machine(), cpu_capability=done.stdout.strip())
 
 
 def other_kind_warning(names):
