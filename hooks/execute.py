@@ -128,6 +128,9 @@ def refresh(names, log=None, force=False, into=None, argv=(), env=None, workers=
     return failed
 
 
+# Cells go into Python's interactive interpreter line by line, as a reader pastes them (Console), once
+# every demo is laid out for it (tests/test_repl.py); until then they run as a script's lines do.
+INTERACTIVE = False
 PROGRESS = re.compile(r"cell '[\w-]+' \(\d+ of \d+\)")  # the child's line as each cell starts
 
 
@@ -172,13 +175,13 @@ class NotReplSafe(Exception):
     pass
 
 
-def execute_cells(cells, namespace, folder, where=None, interactive=False):
+def execute_cells(cells, namespace, folder, where=None, interactive=None):
     """Run cells [(name, code, first line, file name)] one after another in namespace, as one session:
     returns {name: {"stdout", "figures"}}, the figures saved into folder. With interactive, each cell
     goes line by line into Python's interactive interpreter (Console), as a reader pastes it; else each
     runs as a script's lines do. A cell that raises or exits stops the session with CellFailed (its
     summary one line; its details the traceback, from `where`'s frames on, and what it printed last)."""
-    outputs = {}
+    outputs, interactive = {}, INTERACTIVE if interactive is None else interactive
     for name, source, first_line, filename in cells:
         stdout = io.StringIO()
         try:
