@@ -88,7 +88,9 @@ def test_results_come_first_and_the_code_is_one_tap_away_with_a_copy_button(serv
     assert output.is_visible() and not code.is_visible(), "the code is not folded away"
     summary = fold.locator("summary")
     assert summary.inner_text().startswith("Show the code")
-    gap = output.bounding_box()["y"] - (summary.bounding_box()["y"] + summary.bounding_box()["height"])
+    gap = output.bounding_box()["y"] - (
+        summary.bounding_box()["y"] + summary.bounding_box()["height"]
+    )
     assert 0 <= gap < 40, "the output is not right under its code's control"
     summary.click()  # one tap
     assert code.is_visible()
@@ -127,3 +129,59 @@ def test_no_code_block_scrolls_sideways_at_1280_px(server, browser, page_src):
         .map(code => code.textContent.split('\\n').reduce((a, b) => b.length > a.length ? b : a))""")
     page.close()
     assert not wide, f"{page_src}: these lines scroll sideways: {wide}"
+
+
+def test_the_code_switch_shows_all_code_and_is_remembered_across_pages(server, browser):
+    """The switch under a chapter's title opens every folded code block; the choice holds on the next
+    page (Material's instant navigation swaps it in without a reload), after a reload, and off again."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server + "text-becomes-numbers/", wait_until="networkidle")
+    switch = page.locator(".page-meta .code-switch")
+    folds = "article details.snippet-code"
+    states = f"[...document.querySelectorAll('{folds}')].map(d => d.open)"
+    assert switch.is_visible() and not any(page.evaluate(states))
+    switch.click()
+    assert page.locator(".code-switch input").is_checked()
+    assert all(page.evaluate(states))
+    page.locator("a.md-footer__link--next").click()  # instant navigation: no page load
+    page.wait_for_url("**/predict-check-nudge/")
+    page.wait_for_function(f"document.querySelectorAll('{folds}').length > 0")
+    page.wait_for_function(f"{states}.every(Boolean)")
+    assert page.locator(".code-switch input").is_checked()
+    page.reload(wait_until="networkidle")
+    assert all(page.evaluate(states))
+    page.locator(".page-meta .code-switch").click()  # off: folded again, here and on the next page
+    assert not any(page.evaluate(states))
+    page.goto(server + "sampling/", wait_until="networkidle")
+    assert not any(page.evaluate(states))
+    assert not page.locator(".code-switch input").is_checked()
+    context.close()
+
+
+def test_a_glossary_term_shows_its_definition_on_tap(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    page.goto(server + "predict-check-nudge/", wait_until="networkidle")
+    term = page.locator("article abbr", has_text="gradient").first
+    definition = term.get_attribute("title")
+    term.scroll_into_view_if_needed()
+    term.tap()
+    tooltip = page.locator(".md-tooltip2", has_text=definition[:40])
+    tooltip.wait_for()
+    box = tooltip.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, "the definition runs off the screen"
+    context.close()
+
+
+@pytest.mark.parametrize("words", ["hallucination", "ChatGPT", "neural network"])
+def test_search_finds_a_readers_words_and_no_notebook(server, browser, words):
+    page = browser.new_page()
+    page.goto(server, wait_until="networkidle")
+    page.locator(".md-search__input").click()
+    page.keyboard.type(words)
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    links = page.locator(".md-search-result__item a").evaluate_all("as => as.map(a => a.href)")
+    assert any("/glossary/" in link for link in links), links
+    assert not [link for link in links if "/notebooks/" in link], links
+    page.close()

@@ -31,8 +31,14 @@ def quoted():
     )
     for source in sources:
         for match in MARKER.finditer(source.read_text(encoding="utf-8")):
-            found.setdefault(f"{match['file']}:{match['path']}", []).append(source.name)
+            found.setdefault(key_of(match["file"], match["path"]), []).append(source.name)
     return found
+
+
+def key_of(file, path):
+    """One spelling for a marker's variable: a[-1] and a.-1 are the same."""
+    parts = re.findall(r"[^.\[\]]+", path)
+    return f"{file}:{'.'.join(parts)}"
 
 
 def value_at(variables, path):
@@ -51,7 +57,7 @@ def check(*keys):
 
     def register(fn):
         for key in keys:
-            CHECKS[key] = fn
+            CHECKS[key_of(*key.split(":", 1))] = fn
         return fn
 
     return register
@@ -93,6 +99,20 @@ def _(v, run):
 
 
 # Chapter 2: tokens.py and numbers_in_out.py
+
+
+@check(
+    "tokens.py:QUESTION",
+    "tokens.py:n_tokens.o200k_base",
+    *(f"tokens.py:question_ids.o200k_base.{i}" for i in range(8)),
+)
+def _(v, run):
+    import bpe_openai
+
+    ids = bpe_openai.get_encoding("o200k_base").encode(v["QUESTION"])
+    assert v["QUESTION"] == run("strawberry.py").variables["QUESTION"]
+    assert v["question_ids"]["o200k_base"] == ids
+    assert v["n_tokens"]["o200k_base"] == len(ids) == len(v["splits"]["o200k_base"][v["QUESTION"]])
 
 
 @check("tokens.py:corpus_chars")
@@ -207,7 +227,12 @@ def _(v, run):
     assert v["uniform_bits"] == pytest.approx(math.log2(v["vocab_size"]))
 
 
-@check("train.py:surprise.0.2", "train.py:surprise.3.2")
+@check(
+    "train.py:surprise.0.2",
+    "train.py:surprise.3.2",
+    "train.py:surprise.0.0",
+    "train.py:surprise.3.0",
+)
 def _(v, run):
     # the page: "a right answer the model gave 90% costs ... bits; one it gave 1% costs ..."
     assert v["surprise"][0][0] == 0.9 and v["surprise"][3][0] == 0.01
@@ -244,10 +269,24 @@ def _(v, run):
     assert v["xz_train_kb"] == pytest.approx(len(xz) / 1000)
 
 
-@check("train.py:overlap_before.1")
+@check("train.py:overlap_before.1", "train.py:piece_sizes.0", "train.py:piece_sizes.1")
 def _(v, run):
-    assert v["piece_sizes"][1] == 200  # the page: "the test text's 200-character pieces"
-    assert 0 <= v["overlap_before"][1] <= 1 and v["overlap"][1] <= v["overlap_before"][1]
+    # each share is of pieces of the size it is quoted with, as the run prints them
+    printed = run("train.py").cells["overlap"]["stdout"]
+    for size, before, after in zip(v["piece_sizes"], v["overlap_before"], v["overlap"]):
+        assert f"{size:3d} characters long: {before:5.1%} of them before" in printed
+        assert 0 <= after <= before <= 1
+
+
+@check("train.py:settings.heldout_fraction", "train.py:settings.test_fraction")
+def _(v, run):
+    import training
+
+    text, _, (_, val_ids, test_ids) = default_split()
+    assert v["settings"]["heldout_fraction"] == training.DEFAULT["heldout_fraction"]
+    assert v["settings"]["test_fraction"] == training.DEFAULT["test_fraction"]
+    assert len(val_ids) == pytest.approx(v["settings"]["heldout_fraction"] * len(text), abs=1)
+    assert len(test_ids) == pytest.approx(v["settings"]["test_fraction"] * len(text), rel=0.1)
 
 
 @check("train.py:gzip_bpc", "train.py:bz2_bpc", "train.py:xz_bpc")
@@ -465,6 +504,24 @@ def _(v, run):
 
 
 @check(
+    "compress_paragraph.py:raw_rate",
+    "compress_paragraph.py:gzip_test_rate",
+    "compress_paragraph.py:xz_test_rate",
+)
+def _(v, run):
+    import gzip
+    import lzma
+
+    data = v["test_text"].encode("utf-8")
+    assert v["test_bytes"] == len(data)
+    assert v["test_compressed"] == pytest.approx(v["test_bits_per_char"] * len(v["test_text"]) / 8)
+    assert v["raw_rate"] == pytest.approx(v["test_compressed"] / len(data))
+    assert v["gzip_test_rate"] == pytest.approx(len(gzip.compress(data, 9)) / len(data))
+    xz = lzma.compress(data, preset=9 | lzma.PRESET_EXTREME)
+    assert v["xz_test_rate"] == pytest.approx(len(xz) / len(data))
+
+
+@check(
     "inside.py:intact",
     "inside.py:without_previous",
     "inside.py:without_induction",
@@ -621,6 +678,15 @@ def _(v, run):
     assert v["ratio_2layer"] == pytest.approx(v["drop_to"] / v["drop_from"])
 
 
+@check("sudden_skill.py:histories.1.whole.-1", "sudden_skill.py:histories.2.whole.-1")
+def _(v, run):
+    # the last point of the curves the page draws, measured at the last step
+    assert v["histories"]["2"]["whole"] == v["whole_2layer"]
+    for layers in ("1", "2"):
+        assert v["histories"][layers]["step"][-1] == v["steps"]
+        assert 0 <= v["histories"][layers]["whole"][-1] <= 1
+
+
 @check("sudden_skill.py:ratio_1layer")
 def _(v, run):
     loss, w = v["loss_1layer"], v["per_window"]
@@ -693,6 +759,24 @@ def _(v, run):
     assert (
         0 <= v["shaped_before"] <= v["chat_questions"]
         and 0 <= v["shaped_after"] <= v["chat_questions"]
+    )
+
+
+@check(
+    "autocomplete.py:rates.before_chat.right",
+    "autocomplete.py:rates.before_chat.wrong",
+    "autocomplete.py:rates.after_chat.right",
+    "autocomplete.py:rates.after_chat.wrong",
+    "autocomplete.py:named_before",
+)
+def _(v, run):
+    for name in ("before_chat", "after_chat"):  # the share of each kind of reply, over all of them
+        kinds = [kind for _, kind in v[name]]
+        for kind, rate in v["rates"][name].items():
+            assert rate == pytest.approx(kinds.count(kind) / len(kinds))
+    # a city named, right or wrong
+    assert v["named_before"] == pytest.approx(
+        v["rates"]["before_chat"]["right"] + v["rates"]["before_chat"]["wrong"]
     )
 
 

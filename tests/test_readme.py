@@ -179,28 +179,63 @@ def test_the_page_gives_each_step_for_linux_macos_and_windows_in_linked_tabs():
 
 def joined_lines(text):
     """Lines of a shell text, with a long command broken by a backslash (sh) or a backtick (PowerShell) put back together."""
-    return re.sub(r"[\\`]\n\s*", " ", text).splitlines()
+    return re.sub(r"[ \t]*[\\`]\n\s*", " ", text).splitlines()
 
 
 def test_linux_installs_pytorchs_cpu_only_build_before_anything_pulls_in_pypis():
-    """On the page and in the README (Linux), in the zip's README, and in the test matrix: the same index."""
-    page_linux = [body["Linux"] for labels, body in tabs(PAGE.read_text(encoding="utf-8"))]
-    setups = [code for body in page_linux for lang, code in blocks(body) if "pip install" in code]
-    readme_linux = re.search(
-        r"^- \*\*Linux:\*\*(.*?)^- ", readme_sections()["Read it locally"], re.S | re.M
-    ).group(1)
+    """The README's two commands, the page's Linux and macOS lines, the zip's README and the test
+    matrix: PyTorch's CPU-only index for torch alone (--no-deps), pinned, before the group install
+    (which then keeps it) pulls in PyPI's."""
+    page_unix = [
+        body[system]
+        for labels, body in tabs(PAGE.read_text(encoding="utf-8"))
+        for system in ("Linux", "macOS")
+    ]
+    setups = [code for body in page_unix for lang, code in blocks(body) if "pip install" in code]
+    setups += [*commands()["Read it locally"], *commands()["Run the tests"]]
     zip_readme = zip_files().read("llms101-snippets/README.txt").decode("utf-8")
     workflow = (ROOT / ".github" / "workflows" / "tests.yml").read_text(encoding="utf-8")
-    for text in [*setups, readme_linux, zip_readme, workflow]:
-        [line] = [line for line in joined_lines(text) if CPU_INDEX in line]
+    for text in [*setups, zip_readme, workflow]:
+        [line] = [
+            step for line in joined_lines(text) for step in line.split(" && ") if CPU_INDEX in step
+        ]
         assert "--no-deps torch" in line and "-c constraints.txt" in line, line
     for code in setups:
-        lines = joined_lines(code)
-        cpu = next(i for i, line in enumerate(lines) if CPU_INDEX in line)
+        steps = [step for line in joined_lines(code) for step in line.split(" && ")]
+        cpu = next(i for i, step in enumerate(steps) if CPU_INDEX in step)
         rest = next(
-            i for i, line in enumerate(lines) if re.search(r"--group|-r requirements", line)
+            i for i, step in enumerate(steps) if re.search(r"--group|-r requirements", step)
         )
         assert cpu < rest, code
+
+
+def test_the_readme_and_the_page_give_the_same_commands():
+    """A newcomer meets one set-up: the page's Linux lines are the README's serve command, one step a
+    line; its macOS lines the same, with the Python that macOS readers install."""
+    [serve] = commands()["Read it locally"]
+    page = PAGE.read_text(encoding="utf-8")
+    first = next(bodies for labels, bodies in tabs(page) if "mkdocs serve" in bodies["Linux"])
+    for system, python in [("Linux", "python3"), ("macOS", "python3.14")]:
+        [(lang, code)] = blocks(first[system])
+        assert " && ".join(joined_lines(code)) == serve.replace("python3 ", f"{python} ", 1), system
+
+
+def test_a_newcomers_terminal_shows_no_mkdocs_2_warning_box():
+    """Material for MkDocs prints a notice about MkDocs 2 unless NO_MKDOCS_2_WARNING is set: every
+    command that serves the site sets it."""
+    texts = [(ROOT / "README.md").read_text(encoding="utf-8"), PAGE.read_text(encoding="utf-8")]
+    serving = 0
+    for text in texts:
+        for lang, code in blocks(text):
+            for line in joined_lines(code):
+                for step in line.split(" && "):
+                    if "mkdocs serve" in step:
+                        serving += 1
+                        if lang == "powershell":
+                            assert '$env:NO_MKDOCS_2_WARNING = "1"' in code, code
+                        else:
+                            assert step.startswith("NO_MKDOCS_2_WARNING=1 "), step
+    assert serving >= 5
 
 
 def test_the_downloads_commands_go_into_the_folder_it_unpacks_to():
