@@ -195,16 +195,16 @@ def execute_cells(cells, namespace, folder, where=None, interactive=None):
                 f"cell {name!r}, {error}: not what Python's interactive interpreter runs when the cell "
                 "is pasted (a compound statement ends at a blank line and needs one after it)"
             )
-            raise CellFailed(name, summary, "")
+            raise CellFailed(name, summary, "") from None
         except SystemExit as error:
             summary = f"cell {name!r} exited with {error.code!r}"
-            raise CellFailed(name, summary, stdout.getvalue()[-2000:])
+            raise CellFailed(name, summary, stdout.getvalue()[-2000:]) from None
         except BaseException as error:
             lines = traceback.format_exc().splitlines()
             keep = [i for i, line in enumerate(lines) if where and where in line]
             details = "\n".join(lines[:1] + lines[keep[0] :] if keep else lines)
             summary = f"cell {name!r} raised {type(error).__name__}: {error}".splitlines()[0]
-            raise CellFailed(name, summary, stdout.getvalue()[-2000:] + details)
+            raise CellFailed(name, summary, stdout.getvalue()[-2000:] + details) from error
         outputs[name] = {"stdout": stdout.getvalue(), "figures": save_figures(folder, name)}
     return outputs
 

@@ -26,7 +26,7 @@ def build(title, runs):
     for run in runs:
         # plain text: a heading in code format comes out of mkdocs-jupyter's table of contents as an empty link
         cells.append(new_markdown_cell(f"## snippets/{run.snippet}"))
-        for number, (name, data) in enumerate(run.cells.items(), start=1):
+        for name, data in run.cells.items():
             outputs = []
             if data["stdout"]:
                 outputs.append(new_output("stream", name="stdout", text=data["stdout"]))
@@ -103,7 +103,9 @@ def slim(sheet, names):
                     out.append(rule.serialize())
             elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports"):
                 inner = kept(
-                    tinycss2.parse_rule_list(rule.content or [], skip_comments=True, skip_whitespace=True)
+                    tinycss2.parse_rule_list(
+                        rule.content or [], skip_comments=True, skip_whitespace=True
+                    )
                 )
                 if inner:
                     out.append(
@@ -119,6 +121,8 @@ def slim(sheet, names):
 def matches(selector, names):
     """Could the selector match on pages with these classes and #ids? (What :not(), :is() ... ask is ignored.)"""
     plain = INSIDE.sub("", selector)
-    return set(re.findall(r"\.(-?[_a-zA-Z][-\w]*)", plain)) | {
-        "#" + name for name in re.findall(r"#(-?[_a-zA-Z][-\w]*)", plain)
-    } <= names
+    return (
+        set(re.findall(r"\.(-?[_a-zA-Z][-\w]*)", plain))
+        | {"#" + name for name in re.findall(r"#(-?[_a-zA-Z][-\w]*)", plain)}
+        <= names
+    )

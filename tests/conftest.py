@@ -164,7 +164,7 @@ def pytest_collection_modifyitems(config, items):
             dict.fromkeys(demo for name in snippets for demo in records.dependents(name))
         )
     except records.SnippetError as error:
-        raise pytest.UsageError(str(error))
+        raise pytest.UsageError(str(error)) from None
     pages += [
         page.name
         for page in sorted((ROOT / "docs").glob("*.md"))

@@ -9,10 +9,10 @@ import sys
 import textwrap
 import threading
 
-import cells
-import execute
 import pytest
 
+import cells
+import execute
 from conftest import ROOT, records
 
 
