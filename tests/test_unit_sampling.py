@@ -157,3 +157,6 @@ def test_top_words_extends_each_likely_letter_with_the_likeliest_next_ones():
             nxt = next_token_probs(model, ids + tok.encode(word))
             assert not tok.decode([int(torch.argmax(nxt))]).isalpha()
     assert any(len(w) > 1 for w, _ in words) and any(len(w) < 5 for w, _ in words)
+    # by default, five words of at most twelve letters, as the pages show them
+    words = top_words(model, tok, prompt)
+    assert len(words) == 5 and all(len(w) <= 12 for w, _ in words)
