@@ -240,18 +240,45 @@ def on_page_markdown(markdown, page, config, files):
     shown[page.file.src_uri] = {}
     markdown = EMBED.sub(lambda match: embed(match, page), markdown)
     for name, position in shown[page.file.src_uri].items():
-        cells = list(runs[name].cells)
-        if position < len(cells):
+        names = list(runs[name].cells)
+        if position < len(names):
             log.warning(
-                f"{page.file.src_uri}: shows snippets/{name} up to :{cells[position - 1]} but not "
-                f":{', :'.join(cells[position:])}: a reader copying the page's code needs every cell"
+                f"{page.file.src_uri}: shows snippets/{name} up to :{names[position - 1]} but not "
+                f":{', :'.join(names[position:])}: a reader copying the page's code needs every cell"
             )
     markdown = DIAGRAM.sub(lambda match: diagram(match, page, config), markdown)
     markdown = NUMBER.sub(lambda match: number(match, page), markdown)
     demos = chapter_demos.get(page.file.src_uri)
     if demos:
         markdown = add_chapter_note(markdown, page, files, demos)
+    if serving:
+        keep_render(page, files)
     return markdown
+
+
+serving = []  # [True] under `mkdocs serve`
+rendered = {}  # under `mkdocs serve`: page -> (what it was rendered from, what rendering gave)
+
+
+def on_startup(command, dirty):
+    serving[:] = [True] if command == "serve" else []
+
+
+def keep_render(page, files):
+    """Under `mkdocs serve`, a page whose Markdown (after every hook) and the site's pages are what they
+    were in the last build keeps the HTML that build made: a prose edit renders one page again, not all
+    of them. (Not in `mkdocs build`: there every page is rendered and every link checked.)"""
+    render, uri = page.render, page.file.src_uri
+    pages = tuple(file.src_uri for file in files.documentation_pages())
+
+    def render_or_reuse(config, files):
+        made_from = (page.markdown, pages)
+        if rendered.get(uri, [None])[0] != made_from:
+            render(config, files)
+            rendered[uri] = (made_from, (page.content, page.toc, page._title_from_render))
+        page.content, page.toc, page._title_from_render = rendered[uri][1]
+
+    page.render = render_or_reuse
 
 
 def notebook_urls(stem):
