@@ -265,14 +265,15 @@ def on_startup(command, dirty):
 
 
 def keep_render(page, files):
-    """Under `mkdocs serve`, a page whose Markdown (after every hook) and the site's pages are what they
-    were in the last build keeps the HTML that build made: a prose edit renders one page again, not all
+    """Under `mkdocs serve`, a page whose Markdown (after every hook), the site's pages and the Markdown
+    settings are what they were in the last build keeps the HTML that build made: a prose edit renders one page again, not all
     of them. (Not in `mkdocs build`: there every page is rendered and every link checked.)"""
     render, uri = page.render, page.file.src_uri
     pages = tuple(file.src_uri for file in files.documentation_pages())
 
     def render_or_reuse(config, files):
-        made_from = (page.markdown, pages)
+        settings = repr(config["markdown_extensions"]) + repr(config["mdx_configs"])
+        made_from = (page.markdown, pages, settings)
         if rendered.get(uri, [None])[0] != made_from:
             render(config, files)
             rendered[uri] = (made_from, (page.content, page.toc, page._title_from_render))
