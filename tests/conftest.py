@@ -60,7 +60,9 @@ def records_kind(name):
 
 
 class Fresh:
-    """This session's fresh runs (snippet -> Run, in folder/runs) and pages' copy-paste sessions.
+    """This session's fresh runs (snippet -> Run, in folder/<snippet>) and pages' copy-paste sessions.
+    A run already in the folder (LLMS101_FRESH_RUNS=DIR, made by `python hooks/record.py --into DIR`)
+    is used if it is a run of the snippet as it is now.
 
     The first time a test asks, the runs and sessions that the selected tests name in their parameters
     (fresh_name, copy_paste_page) are made side by side; any other is made when asked for. On the kind
@@ -83,7 +85,7 @@ class Fresh:
             left = [
                 name for name in names if (name in makers) == first and name not in self.from_page
             ]
-            execute.refresh(left, into=folder / "runs", workers=(os.cpu_count() or 1) + 1)
+            execute.refresh(left, into=folder, workers=(os.cpu_count() or 1) + 1)
 
     def run_sessions(self, pages):
         import concurrent.futures
@@ -107,10 +109,10 @@ class Fresh:
         """A fresh run of the snippet, made in this session."""
         if name in self.from_page:
             return records.load(name, self.from_page[name])
-        failed = execute.refresh([name], into=self.folder / "runs")
+        failed = execute.refresh([name], into=self.folder)
         if failed:
             pytest.fail(str(failed[name]), pytrace=False)
-        return records.load(name, self.folder / "runs" / Path(name).stem)
+        return records.load(name, self.folder / Path(name).stem)
 
 
 def pytest_addoption(parser):
@@ -192,7 +194,8 @@ def built_site(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def fresh(request, built_site, tmp_path_factory):
-    return Fresh(tmp_path_factory.mktemp("fresh"), built_site, request.session.items)
+    folder = os.environ.get("LLMS101_FRESH_RUNS") or tmp_path_factory.mktemp("fresh")
+    return Fresh(Path(folder), built_site, request.session.items)
 
 
 @pytest.fixture(scope="session", params=SOURCES)
