@@ -267,7 +267,7 @@ def test_flops_per_token_counts_six_per_multiplying_weight_plus_attention():
 
 def test_save_and_load_give_back_the_same_model(tmp_path, trained):
     model, tok, *_ = trained
-    path = tmp_path / "m.pt"
+    path = tmp_path / "new" / "folder" / "m.pt"  # folders made as needed
     training.save(path, model, tok, {"steps": 60}, TEXT, {"loss": [1.0]})
     loaded, loaded_tok, ckpt = training.load(path)
     assert loaded_tok.chars == tok.chars and not loaded.training
@@ -276,7 +276,14 @@ def test_save_and_load_give_back_the_same_model(tmp_path, trained):
         assert torch.equal(loaded(idx)[0], model(idx)[0])
     assert ckpt["history"] == {"loss": [1.0]} and ckpt["settings"] == {"steps": 60}
     assert ckpt["fingerprint"] == training.fingerprint({"steps": 60}, TEXT)
-    assert [p.name for p in tmp_path.iterdir()] == ["m.pt"]  # no temporary file left
+    assert [p.name for p in path.parent.iterdir()] == ["m.pt"]  # no temporary file left
+
+
+def test_the_same_settings_in_any_order_reuse_the_checkpoint():
+    a = dict(training.DEFAULT)
+    b = dict(reversed(list(a.items())))
+    assert training.fingerprint(a, TEXT) == training.fingerprint(b, TEXT)
+    assert training.fingerprint(a, TEXT) != training.fingerprint(dict(a, seed=1), TEXT)
 
 
 def test_build_gives_the_same_weights_for_the_same_seed():
