@@ -11,7 +11,6 @@ here is touched:
 
 import argparse
 import os
-import resource
 import shutil
 import socket
 import subprocess
@@ -44,6 +43,10 @@ mkdocs = [sys.executable, "-m", "mkdocs"]
 
 
 def children_cpu():
+    try:
+        import resource  # not on Windows
+    except ImportError:
+        return float("nan")
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
