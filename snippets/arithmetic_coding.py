@@ -171,24 +171,28 @@ def model_id(model):
 
 def compress(model, tokenizer, text):
     """Header + payload. Returns (compressed bytes, bits the model measured)."""
-    data = text.encode("utf-8")
     ids = tokenizer.encode(text)
     payload, bits = encode_ids(model, tokenizer.encode(START), ids)
-    fields = (MAGIC, VERSION, model_id(model), len(ids), len(data), zlib.crc32(data),
+    return pack(MAGIC, model, text, len(ids), payload), bits
+
+
+def pack(magic, model, text, n_ids, payload):
+    """The header (see HEADER), then the payload."""
+    data = text.encode("utf-8")
+    fields = (magic, VERSION, model_id(model), n_ids, len(data), zlib.crc32(data),
               len(payload))
-    header = HEADER.pack(*fields, zlib.crc32(HEADER.pack(*fields, 0)))
-    return header + payload, bits
+    return HEADER.pack(*fields, zlib.crc32(HEADER.pack(*fields, 0))) + payload
 
 
-def read_header(blob):
+def read_header(blob, magic=MAGIC):
     """The header's fields, after every check that needs no model: magic, version,
     checksum, lengths."""
     if len(blob) < HEADER.size:
         raise CorruptData(f"too short to be compressed data ({len(blob)} bytes, "
                           f"the header alone is {HEADER.size})")
     fields = HEADER.unpack_from(blob)
-    magic, version, mid, n_chars, n_bytes, crc, n_payload, header_crc = fields
-    if magic != MAGIC:
+    _, version, mid, n_chars, n_bytes, crc, n_payload, header_crc = fields
+    if fields[0] != magic:
         raise CorruptData("not compressed by this program (wrong magic bytes)")
     if version != VERSION:
         raise CorruptData(f"written by format version {version}, this program reads "

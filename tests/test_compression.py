@@ -142,3 +142,93 @@ def test_compress_refuses_text_the_model_cannot_read(trained_model, tmp_path):
     proc = run_script(SCRIPT, "compress", tmp_path / "in.txt", tmp_path / "out.lmac")
     assert_one_line_error(proc)
     assert not (tmp_path / "out.lmac").exists()
+
+
+# Learning as it reads (adaptive_coding.py): the decoder makes the encoder's nudges.
+
+
+class Letters:
+    """A tokenizer for the tiny model: the characters of TEXT, a token each."""
+
+    chars = sorted(set(TEXT))
+
+    def encode(self, text):
+        return [self.chars.index(c) for c in text]
+
+    def decode(self, ids):
+        return "".join(self.chars[i] for i in ids)
+
+
+def tiny_learner_model():
+    sys.path.insert(0, str(ROOT / "snippets"))
+    from gpt import GPT, GPTConfig
+
+    torch.manual_seed(0)
+    config = GPTConfig(vocab_size=len(Letters.chars), block_size=16, n_layer=2, n_head=2, n_embd=16)
+    return GPT(config)
+
+
+def test_learning_as_it_reads_round_trip_is_exact_and_the_weights_really_move():
+    import adaptive_coding
+
+    model, letters = tiny_learner_model(), Letters()
+    before = [p.detach().clone() for p in model.parameters()]
+    nudge = dict(adaptive_coding.NUDGE, lr=1e-2)  # big nudges: any mismatch would show
+    blob, bits = adaptive_coding.compress(model, letters, TEXT[:20], TEXT, nudge)
+    assert adaptive_coding.decompress(model, letters, TEXT[:20], blob, nudge) == TEXT
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))  # caller's model kept
+    # the file pays what the model measured, within the coder's few closing bits
+    assert 8 * (len(blob) - HEADER.size) - bits < 2 + 8
+    # and learning changed the bill: the same text costs otherwise without the nudges
+    _, frozen_bits = adaptive_coding.compress(model, letters, TEXT[:20], TEXT, dict(nudge, lr=0.0))
+    assert abs(frozen_bits - bits) > 1
+
+
+def test_fast_score_is_what_the_coder_pays():
+    """score() (a chunk's characters scored together, for choosing settings) measures what
+    encode_ids pays, character by character, up to float rounding."""
+    import adaptive_coding
+
+    model, letters = tiny_learner_model(), Letters()
+    nudge = dict(adaptive_coding.NUDGE, lr=1e-2)
+    ids, context = letters.encode(TEXT), letters.encode(TEXT[:20])
+    _, bits = adaptive_coding.encode_ids(model, context, ids, nudge)
+    assert adaptive_coding.score(model, context, ids, nudge) == pytest.approx(
+        bits / len(ids), abs=1e-3
+    )
+
+
+def test_learning_as_it_reads_refuses_damage_and_the_other_format():
+    import adaptive_coding
+    from arithmetic_coding import CorruptData
+
+    model, letters = tiny_learner_model(), Letters()
+    blob, _ = adaptive_coding.compress(model, letters, TEXT[:20], TEXT)
+    damaged = bytearray(blob)
+    damaged[HEADER.size + 3] ^= 0x04
+    for bad, word in [(bytes(damaged), "corrupt"), (b"LMAC" + blob[4:], "magic"), (blob[:-3], "truncated")]:
+        with pytest.raises(CorruptData, match=word):
+            adaptive_coding.decompress(model, letters, TEXT[:20], bad)
+
+
+# The recorded demo (learn_as_it_reads.py): the default run's model on the test text.
+
+
+def test_learning_as_it_reads_writes_a_real_file_that_decodes_exactly(snippet_run):
+    v = snippet_run("learn_as_it_reads.py").variables
+    assert v["round_trip_exact"] is True
+    assert v["learning_bpc"] == pytest.approx(8 * v["file_bytes"] / v["n_test"])  # header counted
+    payload_bits = 8 * (v["file_bytes"] - v["header_bytes"])
+    assert abs(payload_bits - v["model_bits"]) < 2 + 8  # what the model measured, to a byte
+
+
+def test_stopped_learning_is_the_score_train_py_prints(snippet_run):
+    stopped = snippet_run("learn_as_it_reads.py").variables["stopped_bpc"]
+    assert stopped == pytest.approx(snippet_run("train.py").variables["test_bpc"], abs=1e-6)
+
+
+def test_learning_as_it_reads_beats_stopping_and_gzip_and_xz(snippet_run):
+    v = snippet_run("learn_as_it_reads.py").variables
+    assert v["nudge_gain"] == pytest.approx(v["stopped_bpc"] - v["learning_bpc"])
+    assert v["nudge_gain"] > 0.05  # clearly, not by a hair
+    assert v["learning_bpc"] < min(v["gzip_bpc"], v["xz_bpc"]) - 0.05
