@@ -214,6 +214,8 @@ def why_stale(name, folder=None, argv=()):
         return "has no record"
     if found.key == key_of(now):
         return None
+    if not found.inputs:
+        return "its record is in an older format"
     changed = [part for part in now if found.inputs.get(part) != now[part]]
     changed += [part for part in found.inputs if part not in now]
     named = {"format": "the record format", "packages": "the pinned packages", "argv": "arguments"}
