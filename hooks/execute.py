@@ -11,7 +11,6 @@ import builtins
 import code
 import concurrent.futures
 import contextlib
-import graphlib
 import io
 import json
 import os
@@ -26,21 +25,6 @@ from pathlib import Path
 
 import records
 from cells import SnippetError, split_cells
-
-# Demos that train a model and save it under out/ for other demos to load, and the function those
-# others call to get it. Only used to order parallel runs: a consumer waits for its producer, so the
-# same model is not trained twice at once. A demo missing here still works; it just may train its own.
-PRODUCERS = {
-    "train.py": "load_or_train",
-    "facts.py": "pretrained",
-    "sudden_skill.py": "load_or_train_induction",
-}
-
-
-def needs(name):
-    """The demos whose saved models this demo loads (see PRODUCERS): it calls their function."""
-    text = records.snippet_path(name).read_text(encoding="utf-8")
-    return [p for p, f in PRODUCERS.items() if p != name and re.search(rf"\b{f}\(", text)]
 
 
 def environment(env=None):
@@ -94,7 +78,7 @@ def record(name, folder, argv=(), env=None, found=None, log=None):
 
 def refresh(names, log=None, force=False, into=None, argv=(), env=None, workers=None):
     """Record the stale runs among these snippets (all of them, with force), side by side, into
-    _freeze/ or into the folder `into`; models' makers first. Returns {name: SnippetError} for those
+    _freeze/ or into the folder `into`. Returns {name: SnippetError} for those
     that failed. With LLMS101_FROZEN=1 and no folder it runs nothing."""
     folder = (lambda name: Path(into) / Path(name).stem) if into else records.record_folder
     if not into and os.environ.get("LLMS101_FROZEN") == "1":
@@ -109,23 +93,13 @@ def refresh(names, log=None, force=False, into=None, argv=(), env=None, workers=
     if warning and log:
         log(warning)
     found = {name: records.inputs(records.snippet_path(name), argv) for name in stale}
-    order = graphlib.TopologicalSorter({name: set(needs(name)) & set(stale) for name in stale})
-    order.prepare()
-    failed, running = {}, {}
     with concurrent.futures.ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
-        while order.is_active():
-            for name in order.get_ready():
-                if log:
-                    log(f"running snippets/{name} ({why[name]})")
-                job = pool.submit(record, name, folder(name), argv, env, found[name], log)
-                running[job] = name
-            done, _ = concurrent.futures.wait(running, return_when="FIRST_COMPLETED")
-            for job in done:
-                name = running.pop(job)
-                order.done(name)
-                if job.exception():
-                    failed[name] = job.exception()
-    return failed
+        jobs = {}
+        for name in stale:  # a model two of them need is made once: cli.cached holds a lock
+            if log:
+                log(f"running snippets/{name} ({why[name]})")
+            jobs[name] = pool.submit(record, name, folder(name), argv, env, found[name], log)
+    return {name: job.exception() for name, job in jobs.items() if job.exception()}
 
 
 # Cells go into Python's interactive interpreter line by line, as a reader pastes them (Console), once

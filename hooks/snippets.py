@@ -386,8 +386,9 @@ def embed(match, page):
         blocks.insert(0, render_setup(run, name, title, page))
     check_order(page, name, list(run.cells), cell)
     block = "\n\n".join(blocks)
-    if match["indent"]:  # inside a box (Go deeper): md_in_html leaves `markdown` there as a stray attribute
-        block = re.sub(r'^(<(?:div|figure) class="snippet-[^"\n]*"[^>\n]*?) markdown>$', r"\1>", block, flags=re.M)
+    if match["indent"]:  # inside a box (Go deeper): md_in_html leaves a stray `markdown` attribute
+        stray = r'^(<(?:div|figure) class="snippet-[^"\n]*"[^>\n]*?) markdown>$'
+        block = re.sub(stray, r"\1>", block, flags=re.M)
     return indent(block, match["indent"])
 
 

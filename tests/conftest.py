@@ -75,17 +75,9 @@ class Fresh:
         params = [getattr(getattr(item, "callspec", None), "params", {}) for item in items]
         pages = dict.fromkeys(p["copy_paste_page"] for p in params if "copy_paste_page" in p)
         names = dict.fromkeys(p["fresh_name"] for p in params if "fresh_name" in p)
-        # two rounds: what trains a model other demos load first (cli.cached will make this moot)
-        makers = set(execute.PRODUCERS)
-        for first in (True, False):
-            these = [
-                page for page in pages if bool(set(copy_paste.demos_on(page)) & makers) == first
-            ]
-            self.run_sessions(these)
-            left = [
-                name for name in names if (name in makers) == first and name not in self.from_page
-            ]
-            execute.refresh(left, into=folder, workers=(os.cpu_count() or 1) + 1)
+        self.run_sessions(pages)
+        left = [name for name in names if name not in self.from_page]
+        execute.refresh(left, into=folder, workers=(os.cpu_count() or 1) + 1)
 
     def run_sessions(self, pages):
         import concurrent.futures
