@@ -78,15 +78,15 @@ def get_run(name):
             runs[name] = records.recorded(name)
             why = None if runs[name] else records.why_stale(name)
         except cells.SnippetError as error:
-            why = str(error)
-        if why:
+            runs[name], why = None, None
+            failures[name] = str(error)
+        if why and os.environ.get("LLMS101_FROZEN") == "1":
+            why += f", and LLMS101_FROZEN=1 runs nothing: run `python hooks/record.py {name}`"
+            failures[name] = f"snippets/{name}: {why}, then commit _freeze/{Path(name).stem}/"
+        elif why:
+            failures[name] = f"snippets/{name}: {why}"
+        if name in failures:
             del runs[name]
-            failures[name] = (
-                f"snippets/{name}: {why}, and LLMS101_FROZEN=1 runs nothing: run `python hooks/record.py "
-                f"{name}`, then commit _freeze/{Path(name).stem}/"
-                if os.environ.get("LLMS101_FROZEN") == "1"
-                else why
-            )
             log.warning(failures[name])
     return runs.get(name)
 
@@ -248,7 +248,10 @@ def on_page_markdown(markdown, page, config, files):
                 f":{', :'.join(names[position:])}: a reader copying the page's code needs every cell"
             )
     markdown = DIAGRAM.sub(lambda match: diagram(match, page, config), markdown)
-    markdown = NUMBER.sub(lambda match: number(match, page), markdown)
+    # a marker in a code span (`{= file.py:variable =}`) is shown as written
+    parts = re.split(r"(`+[^`\n]*`+)", markdown)
+    fill = lambda part: NUMBER.sub(lambda match: number(match, page), part)  # noqa: E731
+    markdown = "".join(part if part.startswith("`") else fill(part) for part in parts)
     demos = chapter_demos.get(page.file.src_uri)
     if demos:
         markdown = add_chapter_note(markdown, page, files, demos)
