@@ -148,15 +148,13 @@ EXPLAINED = {
     ("training.py", "for i in range(0, len(x), 63):"): EQUIVALENT_BATCHES,
     ("training.py", "for i in range(0, len(x), 65):"): EQUIVALENT_BATCHES,
     ("arithmetic_coding.py", "elif self.low > HALF:"): (
-        "equivalent as far as the tests can see: when the interval is exactly the upper half, "
+        "equivalent as far as the tests can see (in the encoder or the decoder): when the interval is "
+        "exactly the upper half, "
         "the encoder renormalises at the next symbol instead of now, and the interval stays wide "
         "enough; the uniform 4-token tests reach this case and decode exactly, at the same length"
     ),
     ("arithmetic_coding.py", "FREQ_TOTAL = 1 << 25"): (
         "equivalent: a finer quantisation still fits the 32-bit coder (it needs at most 2^30)"
-    ),
-    ("arithmetic_coding.py", "elif self.low > HALF:"): (
-        "the decoder's side of the encoder's exact-upper-half renormalisation (explained above)"
     ),
     ("training.py", "return h.hexdigest()[: 15]"): (
         "a checkpoint key one hex digit shorter: it still changes with the code, settings and text"
