@@ -1,10 +1,9 @@
-"""What the build does for a reader (hooks/site.py and the rendering in hooks/snippets.py): the
+"""What the build does for a reader (hooks/reader.py and the rendering in hooks/snippets.py): the
 words a reader sees unfolded and the reading time they give, printed tables shown as tables, the
 glossary's definitions as hover/tap tooltips, notebooks nested in the menu and left out of search,
 the home page's reading times. The browser side (the code switch, tooltips, search) is in
 test_browser.py."""
 
-import importlib.util
 import json
 import re
 import sys
@@ -16,12 +15,9 @@ from conftest import ROOT
 from test_site import nav_pages, page_url
 
 sys.path.insert(0, str(ROOT / "hooks"))
-import snippets  # noqa: E402
+import reader  # noqa: E402
 
-# hooks/site.py by its path: Python's own `site` module has the name already
-_spec = importlib.util.spec_from_file_location("reader_hook", ROOT / "hooks" / "site.py")
-reader = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(reader)
+import snippets  # noqa: E402
 
 
 def test_words_shown_leave_out_code_outputs_folds_footnotes_and_figures():
