@@ -56,6 +56,27 @@ def test_the_same_seed_draws_the_same_batches():
     assert torch.equal(a[0], b[0]) and not torch.equal(a[0], c[0])
 
 
+def test_split_three_cuts_at_the_fractions_and_moves_the_test_start_to_a_paragraph():
+    import random
+
+    rng = random.Random(0)
+    words = [rng.choice(["cat", "sat", "on", "the", "mat", "dog"]) for _ in range(3000)]
+    flat = " ".join(words)  # no paragraphs at all: the cuts stay where the fractions put them
+    tok = training.CharTokenizer.from_text(flat)
+    train, val, test = training.split_three(flat, tok, 0.1, 0.2)
+    assert len(val) == len(flat) - int(len(flat) * 0.9)
+    assert len(test) == int(len(flat) * 0.9) - int(len(flat) * 0.7)
+    assert len(train) == int(len(flat) * 0.7)
+    # with paragraphs, the test text starts at the first paragraph after its fraction
+    text = "\n\n".join(" ".join(words[i : i + 30]) for i in range(0, 3000, 30))
+    tok = training.CharTokenizer.from_text(text)
+    _, val, test = training.split_three(text, tok, 0.1, 0.2)
+    test_text = tok.decode(test.tolist())
+    start = text.index(test_text)
+    assert text[start - 2 : start] == "\n\n" and start >= int(len(text) * 0.7)
+    assert start + len(test_text) == len(text) - len(val)
+
+
 # The learning rate: a linear warmup, then a cosine decay.
 
 
