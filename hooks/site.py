@@ -144,7 +144,11 @@ HEADING = re.compile(r"(<(h[1-6]|summary|a)\b[^>]*>)(.*?)(</\2>)", re.S)
 
 def fewer_abbreviations(html):
     """Each glossary term marked once per section (from one h2 to the next), not at each use, and
-    never inside a heading, a folded block's title or a link (whose tap should follow the link)."""
+    never inside a heading, a folded block's title, a link (whose tap should follow the link) or the
+    footnotes (titles of papers)."""
+    notes = html.find('<div class="footnote">')
+    if notes >= 0:
+        html = html[:notes] + ABBR.sub(r"\2", html[notes:])
     html = HEADING.sub(lambda m: m[1] + ABBR.sub(r"\2", m[3]) + m[4], html)
     sections = re.split(r"(?=<h2\b)", html)
     kept = []

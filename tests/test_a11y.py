@@ -49,11 +49,17 @@ LAY_OUT_EVERYTHING = """document.addEventListener("DOMContentLoaded", () => {
     style.textContent = "* { content-visibility: visible !important; }";
     document.head.append(style);
 })"""
+# Code sits folded until a reader opens it, and axe skips what is hidden: the audited pages open with
+# the reader's "Show all the code" switch on (code-switch.js), so that every code block is checked.
+# (test_folded_code_passes_too checks the pages as they open by default, folds closed.)
+SHOW_ALL_CODE = """try { localStorage.setItem("llms101.show-code", "on"); } catch (e) {}"""
 
 
-def audited_context(browser, **settings):
+def audited_context(browser, show_code=True, **settings):
     context = browser.new_context(**settings)
     context.add_init_script(LAY_OUT_EVERYTHING)
+    if show_code:
+        context.add_init_script(SHOW_ALL_CODE)
     return context
 
 
@@ -117,9 +123,10 @@ def settle(page):
 
 
 def test_every_page_passes_wcag_2_1_aa_in_both_colour_schemes(server, browser, built_site):
-    """Each page is checked as it opens, 1280 px wide, then in the other colour scheme (Material's palette
-    toggle) 390 px wide, as on a phone. Material keeps the reader's choice of scheme, so the pages open
-    alternately light and dark: each scheme is checked at both widths. Pages are checked side by side."""
+    """Each page is checked as it opens (the "Show all the code" switch on), 1280 px wide, then in the
+    other colour scheme (Material's palette toggle) 390 px wide, as on a phone. Material keeps the
+    reader's choice of scheme, so the pages open alternately light and dark: each scheme is checked at
+    both widths. Pages are checked side by side."""
     pages = site_pages(built_site.site)
     assert len(pages) >= 16, pages  # home, 7 chapters, Run it yourself, 7 notebooks, 404
     context = audited_context(browser, color_scheme="light")
@@ -150,6 +157,25 @@ def test_every_page_passes_wcag_2_1_aa_in_both_colour_schemes(server, browser, b
         f"{url} ({scheme}, {width} px)": v for (url, scheme, width), v in found.items() if v
     }
     assert not failures, f"WCAG 2.1 A/AA violations:\n{report(failures)}"
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_folded_code_passes_too(server, browser, scheme):
+    """A chapter as it opens by default: code folded under its "Show the code" tabs, the switch off."""
+    context = audited_context(browser, show_code=False, color_scheme=scheme)
+    page = context.new_page()
+    found = {}
+    for url, size in [("text-becomes-numbers/", PHONE), ("why-does-this-work/", DESKTOP)]:
+        page.set_viewport_size(size)
+        page.goto(server + url, wait_until="load")
+        page.wait_for_function(WIDGETS_DRAWN)
+        assert page.locator("details.snippet-code[open]").count() == 0
+        assert page.locator(".code-switch input").is_visible()
+        settle(page)
+        found[url] = audit(page)
+    context.close()
+    found = {url: violations for url, violations in found.items() if violations}
+    assert not found, f"WCAG 2.1 A/AA violations with the code folded ({scheme}):\n{report(found)}"
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)

@@ -132,8 +132,9 @@ def test_no_code_block_scrolls_sideways_at_1280_px(server, browser, page_src):
 
 
 def test_the_code_switch_shows_all_code_and_is_remembered_across_pages(server, browser):
-    """The switch under a chapter's title opens every folded code block; the choice holds on the next
-    page (Material's instant navigation swaps it in without a reload), after a reload, and off again."""
+    """The switch under a chapter's title opens every folded code block; the choice holds on the
+    next page (Material's instant navigation swaps it in without a reload), after a reload, and off
+    again."""
     context = browser.new_context()
     page = context.new_page()
     page.goto(server + "text-becomes-numbers/", wait_until="networkidle")
@@ -185,3 +186,67 @@ def test_search_finds_a_readers_words_and_no_notebook(server, browser, words):
     assert any("/glossary/" in link for link in links), links
     assert not [link for link in links if "/notebooks/" in link], links
     page.close()
+
+
+RESULTS_WIDER_THAN_THE_SCREEN = """() => {
+    const width = document.documentElement.clientWidth;
+    const results = document.querySelectorAll(
+        "article .snippet-output pre > code, article .snippet-output pre.snippet-text, "
+        + "article .snippet-output table, article .snippet-figure img");
+    return [...results].filter((e) => e.getClientRects().length > 0)
+        .filter((e) => e.scrollWidth > e.clientWidth + 1
+            || e.getBoundingClientRect().right > width + 1)
+        .map((e) => (e.closest("[data-snippet]") || e).dataset.snippet || e.tagName);
+}"""
+
+
+@pytest.mark.parametrize("page_src", nav_pages())
+def test_no_result_scrolls_sideways_on_a_phone(server, browser, page_src):
+    """At 390 px, outputs wrap, printed tables fit and figures shrink: no result needs sideways
+    scrolling (code, folded, may; a reader who opens it can scroll it)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.add_init_script(  # lay out what is off screen too (extra.css skips it till scrolled to)
+        """document.addEventListener("DOMContentLoaded", () => {
+            const style = document.createElement("style");
+            style.textContent = "* { content-visibility: visible !important; }";
+            document.head.append(style); })"""
+    )
+    page = context.new_page()
+    page.goto(server + page_url(page_src), wait_until="load")
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    wide = page.evaluate(RESULTS_WIDER_THAN_THE_SCREEN)
+    whole = page.evaluate("document.documentElement.scrollWidth <= 390")
+    context.close()
+    assert not wide, f"{page_src}: these results scroll sideways at 390 px: {wide}"
+    assert whole, f"{page_src}: the page itself scrolls sideways at 390 px"
+
+
+def test_the_copy_button_shows_on_a_touch_screen(server, browser):
+    """Material shows the copy button faintly until a pointer hovers the block; a phone has none."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.goto(server + "sampling/", wait_until="networkidle")
+    assert page.evaluate("matchMedia('(hover: none)').matches")
+    output = page.locator(".snippet-output").first
+    output.scroll_into_view_if_needed()
+    button = output.locator("button[title='Copy to clipboard']")
+    button.wait_for()
+    colours = button.evaluate("""(b) => {
+        const rgb = (v) => v.match(/[\\d.]+/g).map(Number);
+        const code = b.closest('.highlight').querySelector('pre > code');
+        return [rgb(getComputedStyle(b).color), rgb(getComputedStyle(code).backgroundColor)];
+    }""")
+    context.close()
+    (r, g, b, *alpha), (R, G, B, *_) = colours
+    a = alpha[0] if alpha else 1
+    blended = [a * c + (1 - a) * under for c, under in zip((r, g, b), (R, G, B))]
+
+    def luminance(rgb):
+        channels = [c / 255 for c in rgb]
+        channels = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    light, dark = sorted([luminance(blended), luminance((R, G, B))], reverse=True)
+    assert (light + 0.05) / (dark + 0.05) >= 3, f"the copy icon is faint: {colours}"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from claims import claim
 from conftest import one_line_error, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,6 +132,13 @@ def test_top_words_are_words(tiny):
     assert all(0 < p <= 1 for _, p in words)
 
 
+@claim(
+    "sampling.md",
+    "temperature below 1 makes the favourites even more favoured (cautious, repetitive);",
+    "temperature above 1 evens things out, so long shots get picked more often (creative, then "
+    "chaotic).",
+    "Low temperature behaves a lot like greedy.",
+)
 def test_page_low_temperature_is_cautious_high_temperature_chaotic(snippet_run):
     """The page's six temperatures, same prompt, same dice: low ones write words of the manual, high
     ones alphabet soup. Over 21 dice with the recorded model, the share of real words after the prompt
@@ -175,6 +183,12 @@ def test_page_greedy_text_falls_into_a_loop(snippet_run):
     )
 
 
+@claim(
+    "sampling.md",
+    "With every character allowed, {= temperature.py:long_shots_all =} of the 80 were long shots.",
+    "With top-5 the count is {= temperature.py:long_shots_top5 =}, by design: it can only ever pick "
+    "from the five favourites.",
+)
 def test_page_top_k_keeps_the_long_shots_out(snippet_run):
     run = snippet_run("temperature.py").variables
     assert run["long_shots_top5"] == 0  # by design, as the page says

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import bpe_openai
 import pytest
+from claims import claim
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))
@@ -36,6 +37,7 @@ def strawberry(snippet_run):
     return snippet_run("strawberry.py")
 
 
+@claim("text-becomes-numbers.md", 'Not one tokeniser cuts "strawberry" into its ten letters.')
 def test_no_tokenizer_spells_strawberry_letter_by_letter(tokens):
     splits = tokens.variables["splits"]
     for name in TOKENIZERS:

@@ -57,6 +57,15 @@ def test_quantised_counts_are_the_probabilities_and_never_zero():
     assert all(b > a for a, b in zip(certain, certain[1:]))
 
 
+@pytest.mark.parametrize("n", [396, 397, 398, 399, 400])
+def test_the_payload_is_the_bits_plus_two_closing_bits_padded_to_a_byte(n):
+    cum = ac.quantise(torch.full((4,), 0.25))  # 2 bits a token, exactly
+    encoder = ac.Encoder()
+    for i in range(n):
+        encoder.encode(cum, i % 4)
+    assert len(encoder.finish()) == math.ceil((2 * n + 2) / 8)
+
+
 def test_the_first_and_last_tokens_of_a_table_round_trip():
     probs = torch.full((4,), 0.25)
     cum = ac.quantise(probs)

@@ -157,3 +157,19 @@ def test_top_words_extends_each_likely_letter_with_the_likeliest_next_ones():
             nxt = next_token_probs(model, ids + tok.encode(word))
             assert not tok.decode([int(torch.argmax(nxt))]).isalpha()
     assert any(len(w) > 1 for w, _ in words) and any(len(w) < 5 for w, _ in words)
+    # by default, five words of at most twelve letters, as the pages show them
+    words = top_words(model, tok, prompt)
+    assert len(words) == 5 and all(len(w) <= 12 for w, _ in words)
+
+
+def test_a_word_that_never_ends_is_cut_at_twelve_letters():
+    """An untrained model's words never stop on their own: the page says they are cut at twelve."""
+    tok = CharTokenizer.from_text("ab .")
+    model = tiny.model(vocab_size=tok.vocab_size, block_size=32, n_layer=1, spread=0.5)
+    a = tok.encode("a")[0]
+    with torch.no_grad():  # the output always favours "a": a letter, for ever
+        model.wte.weight[a] *= 20
+        model.ln_f.weight.zero_()
+        model.ln_f.bias.copy_(model.wte.weight[a])
+    words = top_words(model, tok, "b ", k=2)
+    assert [w for w, _ in words] == ["a" * 12, "b" + "a" * 11]

@@ -97,7 +97,7 @@ def test_split_table_counts_tokens_and_rs():
         "st|raw|b|er|r|y",
     ]
     assert lines[1].split()[:3] == ["theirs", "1", "token"]
-    assert "2 of them are an r" in lines[2] and "r-|·r" in lines[2]
+    assert "2 tokens" in lines[2] and "2 of them are an r" in lines[2] and "r-|·r" in lines[2]
     assert "of them" not in tokenizer.split_table(splits)
 
 
@@ -117,6 +117,17 @@ def test_draw_pieces_gives_each_piece_a_box_as_wide_as_its_text():
     lefts = [round(b.get_x() - 0.05, 6) for b in boxes]
     assert lefts == [0, 2, 5, 0, 6]  # side by side, in order
     assert [b.get_y() - 0.15 for b in boxes] == pytest.approx([1, 1, 1, 0, 0])  # first row on top
+    for b in boxes:  # inside its row, most of its height
+        assert 0.5 < b.get_height() and b.get_y() + b.get_height() <= round(b.get_y()) + 1
+    for row in (boxes[:3], boxes[3:]):  # neighbours in different colours
+        colours = [tuple(b.get_facecolor()) for b in row]
+        assert len(set(colours)) == len(colours)
+    centres = [b.get_x() + b.get_width() / 2 for b in boxes]
+    texts = [t for t in ax.texts if "\n" not in t.get_text()]
+    assert [t.get_position()[0] for t in texts] == pytest.approx(centres)  # each piece on its box
+    for t in ax.texts:
+        if "\n" in t.get_text():  # the row's name, just left of its boxes
+            assert -1 < t.get_position()[0] < 0 and t.get_ha() == "right"
     labels = [t.get_text() for t in ax.texts]
     assert "·straw" in labels and "ours\n3 tokens" in labels and "theirs\n2 tokens" in labels
     assert ax.get_xlim() == pytest.approx((-0.2, 11.2))

@@ -2,8 +2,10 @@
 well below its start), scoring, the optimiser's groups, saving and the browser export. Tiny models,
 seconds."""
 
+import bz2
 import gzip
 import json
+import lzma
 import math
 import random
 import struct
@@ -52,6 +54,27 @@ def test_the_same_seed_draws_the_same_batches():
     b = training.get_batch(data, 8, 4, torch.Generator().manual_seed(7))
     c = training.get_batch(data, 8, 4, torch.Generator().manual_seed(8))
     assert torch.equal(a[0], b[0]) and not torch.equal(a[0], c[0])
+
+
+def test_split_three_cuts_at_the_fractions_and_moves_the_test_start_to_a_paragraph():
+    import random
+
+    rng = random.Random(0)
+    words = [rng.choice(["cat", "sat", "on", "the", "mat", "dog"]) for _ in range(3000)]
+    flat = " ".join(words)  # no paragraphs at all: the cuts stay where the fractions put them
+    tok = training.CharTokenizer.from_text(flat)
+    train, val, test = training.split_three(flat, tok, 0.1, 0.2)
+    assert len(val) == len(flat) - int(len(flat) * 0.9)
+    assert len(test) == int(len(flat) * 0.9) - int(len(flat) * 0.7)
+    assert len(train) == int(len(flat) * 0.7)
+    # with paragraphs, the test text starts at the first paragraph after its fraction
+    text = "\n\n".join(" ".join(words[i : i + 30]) for i in range(0, 3000, 30))
+    tok = training.CharTokenizer.from_text(text)
+    _, val, test = training.split_three(text, tok, 0.1, 0.2)
+    test_text = tok.decode(test.tolist())
+    start = text.index(test_text)
+    assert text[start - 2 : start] == "\n\n" and start >= int(len(text) * 0.7)
+    assert start + len(test_text) == len(text) - len(val)
 
 
 # The learning rate: a linear warmup, then a cosine decay.
@@ -243,8 +266,15 @@ def test_compressors_pay_little_for_repeats_and_much_for_noise():
         assert 4.5 < dear[name] < 6.5, name
     # already read: nearly free for the compressors that find repeats, cheaper for bz2
     assert cheap["gzip"] < 1.2 and cheap["xz"] < 1.2 and cheap["bz2"] < dear["bz2"] - 0.5
-    extra = len(gzip.compress((train + noise).encode(), 9)) - len(gzip.compress(train.encode(), 9))
-    assert dear["gzip"] == pytest.approx(8 * extra / len(noise))
+    # what each adds to the compressed training text, at its strongest setting (gzip -9, bz2 -9, xz -9e)
+    strongest = {
+        "gzip": lambda b: gzip.compress(b, 9),
+        "bz2": lambda b: bz2.compress(b, 9),
+        "xz": lambda b: lzma.compress(b, preset=9 | lzma.PRESET_EXTREME),
+    }
+    for name, compress in strongest.items():
+        extra = len(compress((train + noise).encode())) - len(compress(train.encode()))
+        assert dear[name] == pytest.approx(8 * extra / len(noise)), name
 
 
 def test_flops_per_token_counts_six_per_multiplying_weight_plus_attention():
@@ -258,7 +288,7 @@ def test_flops_per_token_counts_six_per_multiplying_weight_plus_attention():
 
 def test_save_and_load_give_back_the_same_model(tmp_path, trained):
     model, tok, *_ = trained
-    path = tmp_path / "m.pt"
+    path = tmp_path / "new" / "folder" / "m.pt"  # folders made as needed
     training.save(path, model, tok, {"steps": 60}, TEXT, {"loss": [1.0]})
     loaded, loaded_tok, ckpt = training.load(path)
     assert loaded_tok.chars == tok.chars and not loaded.training
@@ -267,7 +297,14 @@ def test_save_and_load_give_back_the_same_model(tmp_path, trained):
         assert torch.equal(loaded(idx)[0], model(idx)[0])
     assert ckpt["history"] == {"loss": [1.0]} and ckpt["settings"] == {"steps": 60}
     assert ckpt["fingerprint"] == training.fingerprint({"steps": 60}, TEXT)
-    assert [p.name for p in tmp_path.iterdir()] == ["m.pt"]  # no temporary file left
+    assert [p.name for p in path.parent.iterdir()] == ["m.pt"]  # no temporary file left
+
+
+def test_the_same_settings_in_any_order_reuse_the_checkpoint():
+    a = dict(training.DEFAULT)
+    b = dict(reversed(list(a.items())))
+    assert training.fingerprint(a, TEXT) == training.fingerprint(b, TEXT)
+    assert training.fingerprint(a, TEXT) != training.fingerprint(dict(a, seed=1), TEXT)
 
 
 def test_build_gives_the_same_weights_for_the_same_seed():
@@ -278,6 +315,18 @@ def test_build_gives_the_same_weights_for_the_same_seed():
     assert a.config.vocab_size == tok.vocab_size and a.config.block_size == 8
     assert a.config.n_layer == 1 and a.config.n_embd == 16 and a.config.n_head == 2
     assert torch.equal(a.wte.weight, b.wte.weight) and not torch.equal(a.wte.weight, c.wte.weight)
+
+
+@pytest.mark.parametrize("extra", range(8))  # header lengths that leave every remainder mod 8
+def test_the_browser_exports_header_is_padded_to_eight_bytes_with_spaces(tmp_path, extra):
+    tok = training.CharTokenizer(list("abcdefgh")[: extra + 1])
+    model = tiny.model(vocab_size=tok.vocab_size, n_layer=1, spread=None)
+    training.export_for_browser(tmp_path / "m.safetensors", model, tok)
+    blob = (tmp_path / "m.safetensors").read_bytes()
+    (size,) = struct.unpack("<Q", blob[:8])
+    header = blob[8 : 8 + size]
+    assert size % 8 == 0 and len(header) - len(header.rstrip(b" ")) < 8
+    json.loads(header)
 
 
 def test_browser_export_is_safetensors_with_every_weight_once(tmp_path, trained):

@@ -67,8 +67,29 @@ const scrollable = new ResizeObserver((entries) => {
 
 function watchScrollableCode() {
   scrollable.disconnect(); // the blocks of the page before (instant navigation)
-  for (const code of document.querySelectorAll(".md-typeset pre > code, .jupyter-wrapper .highlight-ipynb")) {
-    scrollable.observe(code);
+  const blocks = document.querySelectorAll(".md-typeset pre > code, .jupyter-wrapper .highlight-ipynb");
+  for (const code of blocks) scrollable.observe(code);
+  // A block off screen is laid out only when a reader scrolls near it, so the observer cannot tell
+  // yet whether it will scroll; but Tab should reach it before then. Its longest line, in the code
+  // font's character width, against the width of its box (which is laid out), says so.
+  const probe = document.createElement("span");
+  probe.textContent = "0".repeat(40);
+  probe.style.cssText = "position: absolute; visibility: hidden; white-space: pre";
+  const widths = new Map(); // a character's width, by font: measured once each
+  for (const code of blocks) {
+    const box = code.closest("pre, .jp-InputArea-editor");
+    const text = code.querySelector("pre") ?? code;
+    const style = getComputedStyle(text);
+    if (!box || code.hasAttribute("tabindex") || style.whiteSpace !== "pre") continue;
+    if (!widths.has(style.font)) {
+      probe.style.font = style.font;
+      document.body.append(probe);
+      widths.set(style.font, probe.getBoundingClientRect().width / 40);
+      probe.remove();
+    }
+    const character = widths.get(style.font);
+    const longest = Math.max(...code.textContent.split("\n").map((line) => line.length));
+    if (longest * character > box.clientWidth - 2 * character) code.tabIndex = 0;
   }
 }
 
