@@ -31,6 +31,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "snippets"))
 import cli  # noqa: E402
+
 import tokenizer  # noqa: E402
 import training  # noqa: E402
 from gpt import GPT, GPTConfig  # noqa: E402

@@ -21,7 +21,6 @@ import mimetypes
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile

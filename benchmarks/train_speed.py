@@ -25,7 +25,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "snippets"))
 import cli  # noqa: E402
+
 import training  # noqa: E402
+import workers  # noqa: E402
 from training import DEFAULT, LONG  # noqa: E402
 
 
@@ -62,15 +64,15 @@ s = dict(LONG if args.long else DEFAULT)
 s.update({key: value for key, value in vars(args).items() if key in s and value is not None})
 if args.workers > 1 and "RANK" not in os.environ:
     os.environ["OMP_NUM_THREADS"] = str(args.threads)
-    training.launch_workers(Path(__file__), args.workers, sys.argv[1:])
+    workers.launch_workers(Path(__file__), args.workers, sys.argv[1:])
     raise SystemExit(0)
-rank, workers = training.start_worker("cpu", 120)
+rank, n_workers = workers.start_worker("cpu", 120)
 torch.set_num_threads(args.threads)
 
 load_before = ", ".join(
     f"{x:.1f}" for x in os.getloadavg()
 )  # other work on the machine skews every figure
-peak = training.mean_over_workers(matmul_peak()) * workers  # every worker's cores, added up
+peak = workers.mean_over_workers(matmul_peak()) * n_workers  # every worker's cores, added up
 text = cli.default_corpus()
 tok = training.CharTokenizer.from_text(text)
 train_ids, val_ids, _ = training.split_three(text, tok, s["heldout_fraction"], s["test_fraction"])
@@ -94,10 +96,10 @@ print(f"settings: {s}")
 print(f"load average before: {load_before}")
 print(f"params {model.num_params():,}   {training.flops_per_token(model):,} FLOPs/token")
 print(
-    f"fp32 matmul peak {peak / 1e9:.0f} GFLOP/s on {workers} worker(s) x {args.threads} thread(s)"
+    f"fp32 matmul peak {peak / 1e9:.0f} GFLOP/s on {n_workers} worker(s) x {args.threads} thread(s)"
 )
 print(
-    f"trained {s['steps']} steps, {tokens:,} tokens in {seconds:.1f} s wall on {workers} worker(s) "
+    f"trained {s['steps']} steps, {tokens:,} tokens in {seconds:.1f} s wall on {n_workers} worker(s) "
     f"({cpu:.1f} s CPU on worker 0): {tokens / seconds:,.0f} tokens/s, {achieved / 1e9:.0f} GFLOP/s, "
     f"MFU {achieved / peak:.0%}"
 )

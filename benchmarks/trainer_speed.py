@@ -41,6 +41,7 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))
 import cli  # noqa: E402
+
 import training  # noqa: E402
 
 PROMPT = "the cat sat on the "

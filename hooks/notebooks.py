@@ -24,7 +24,7 @@ def build(title, runs):
     for run in runs:
         # plain text: a heading in code format comes out of mkdocs-jupyter's table of contents as an empty link
         cells.append(new_markdown_cell(f"## snippets/{run.snippet}"))
-        for number, (name, data) in enumerate(run.cells.items(), start=1):
+        for name, data in run.cells.items():
             outputs = []
             if data["stdout"]:
                 outputs.append(new_output("stream", name="stdout", text=data["stdout"]))

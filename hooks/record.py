@@ -36,7 +36,7 @@ def main():
     started = time.perf_counter()
     stale = [name for name in names if args.force or runner.recorded(name) is None]
     failed = runner.refresh(stale, log=print, force=args.force)
-    for name, error in failed.items():
+    for error in failed.values():
         print(f"FAILED {error}", file=sys.stderr)
     done = len(stale) - len(failed)
     print(

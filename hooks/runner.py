@@ -718,6 +718,7 @@ def save_figures(folder, cell_name):
     if "matplotlib.pyplot" not in sys.modules:
         return []
     import io
+
     import matplotlib.pyplot as plt
 
     plt.rcParams["svg.hashsalt"] = (

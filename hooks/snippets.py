@@ -42,7 +42,8 @@ EMBED = re.compile(
 # into the page inline (so it takes the colour scheme's colours and its text reads at any size), with
 # the alt text as its accessible name; `{= file.py:variable =}` inside it is filled in from the run.
 DIAGRAM = re.compile(
-    r"^(?P<indent>[ \t]*)!\[(?P<alt>[^\]]+)\]\((?P<src>[^)\s]+\.svg)\)\{\s*\.diagram\s*\}[ \t]*$", re.M
+    r"^(?P<indent>[ \t]*)!\[(?P<alt>[^\]]+)\]\((?P<src>[^)\s]+\.svg)\)\{\s*\.diagram\s*\}[ \t]*$",
+    re.M,
 )
 NUMBER = re.compile(
     r"\{=\s*(?P<file>[\w./-]+\.py):(?P<path>[\w.\[\]-]+)(?::(?P<spec>[^=}]*?))?\s*=\}"
@@ -522,8 +523,12 @@ def diagram(match, page, config):
     path = (Path(config["docs_dir"]) / Path(page.file.src_uri).parent / match["src"]).resolve()
     if not path.is_file():
         return problem(page, f"no diagram {match['src']} (looked for {path})")
-    svg = re.sub(r"<\?xml[^>]*\?>|<!--.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S).strip()
-    svg = "\n".join(line for line in svg.splitlines() if line.strip())  # a blank line would end the HTML block
+    svg = re.sub(
+        r"<\?xml[^>]*\?>|<!--.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S
+    ).strip()
+    svg = "\n".join(
+        line for line in svg.splitlines() if line.strip()
+    )  # a blank line would end the HTML block
     alt = match["alt"].replace("&", "&amp;").replace('"', "&quot;")
     svg = re.sub(r"<svg\b", f'<svg role="img" aria-label="{alt}"', svg, count=1)
     return indent(f'<figure class="diagram">\n{svg}\n</figure>', match["indent"])

@@ -1,10 +1,14 @@
 """Shared plumbing for the snippets: the same arithmetic on every x86-64 machine, one
-clear line on bad input (never a traceback), the training text, and figures saved to
-files.
+clear line on bad input (never a traceback), the training text, figures saved to files,
+and results kept in files for the next run.
+
+Library modules raise InputError for bad input; a script that lets one through ends
+with its one line (cli sets sys.excepthook).
 
 Import it before anything else: it pins how PyTorch adds numbers up, which only works
 before PyTorch does its first sum.
 """
+
 import argparse
 import codecs
 import contextlib
@@ -21,8 +25,11 @@ from pathlib import Path
 # path, so any of them prints the digits on the site. A setting already made wins
 # (benchmarks/robustness.py tries others). Other processors (Apple Silicon, Arm) keep
 # their own path.
-NUMERIC_PATH = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2",
-                "MKL_CBWR": "AVX2"}
+NUMERIC_PATH = {
+    "ATEN_CPU_CAPABILITY": "avx2",
+    "ONEDNN_MAX_CPU_ISA": "AVX2",
+    "MKL_CBWR": "AVX2",
+}
 if platform.machine().lower() in ("x86_64", "amd64"):
     for _name, _value in NUMERIC_PATH.items():
         os.environ.setdefault(_name, _value)
@@ -55,6 +62,12 @@ class Parser(argparse.ArgumentParser):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, allow_abbrev=False, **kwargs)
 
+    def add_argument(self, *args, **kwargs):
+        """argparse's add_argument, returning None instead of the option's Action: the
+        interactive interpreter prints whatever a line returns, and a pasted setup would
+        print an Action per option."""
+        super().add_argument(*args, **kwargs)
+
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
@@ -65,27 +78,47 @@ def parse_args(parser):
     return parser.parse_args(argv)
 
 
+class InputError(ValueError):
+    """Input a snippet cannot work with (a setting, a file), said in one line for
+    whoever gave it. Library code raises it; a script that lets it through ends with
+    that line on stderr and exit status 1 (report, below), never a traceback."""
+
+
 def fail(message):
-    """Stop with one line on stderr and exit status 1."""
+    """Stop with one line on stderr and exit status 1: raises InputError."""
+    raise InputError(message)
+
+
+def report(kind, error, traceback, default=sys.excepthook):
+    """What Python does with an exception nothing caught (sys.excepthook): an
+    InputError is one line, `prog: error: message`; anything else, a bug, keeps its
+    traceback."""
+    if not issubclass(kind, InputError):
+        return default(kind, error, traceback)
     prog = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "snippet"
-    raise SystemExit(f"{prog}: error: {message}")
+    print(f"{prog}: error: {error}", file=sys.stderr)
+
+
+sys.excepthook = report
 
 
 def read_text(path):
-    """Read a UTF-8 text file, or fail with one line saying what is wrong with it."""
+    """Read a UTF-8 text file; InputError with one line saying what is wrong with it."""
     path = Path(path)
     if not path.exists():
-        fail(f"no such file: {path}")
+        raise InputError(f"no such file: {path}")
     if not path.is_file():
-        fail(f"not a file: {path}")
+        raise InputError(f"not a file: {path}")
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
-        fail(f"{path} is not UTF-8 text (bad byte at offset {e.start})")
+        raise InputError(
+            f"{path} is not UTF-8 text (bad byte at offset {e.start})"
+        ) from e
     except OSError as e:
-        fail(f"cannot read {path}: {e.strerror}")
+        raise InputError(f"cannot read {path}: {e.strerror}") from e
     if not text.strip():
-        fail(f"{path} is empty")
+        raise InputError(f"{path} is empty")
     return text
 
 
@@ -105,6 +138,98 @@ def shown(path):
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
+def cached(path, key, make):
+    """What make() returns, kept in the file `path` for next time: loaded from there if
+    it was kept with this key, else made now and kept. The key is a string that changes
+    whenever make() would make something else (a hash of the code, settings and data);
+    make() returns a dict of tensors and plain values (what torch.load reads with
+    weights_only=True).
+
+    Two runs that need the same file at once make it once: the first holds PATH.lock
+    (created with O_CREAT | O_EXCL, so only one can) while it makes it; the others wait,
+    then load it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = path.with_name(f"{path.name}.lock")
+    waiting = False
+    while True:
+        value = stored(path, key)
+        if value is not None:
+            return value
+        try:
+            fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:  # another run is making it
+            if not waiting:
+                print(
+                    f"(another run is making {shown(path)}: waiting)", file=sys.stderr
+                )
+                waiting = True
+            if abandoned(lock):
+                with contextlib.suppress(OSError):
+                    lock.unlink()
+            time.sleep(0.5)
+            continue
+        try:
+            os.write(fd, str(os.getpid()).encode())
+            value = stored(path, key)  # kept by another run since we looked
+            if value is None:
+                value = make()
+                store(path, key, value)
+            return value
+        finally:
+            os.close(fd)
+            lock.unlink()
+
+
+def abandoned(lock):
+    """Whether the run that made this lock file has ended without removing it (it was
+    killed): it is not running any more."""
+    if os.name == "nt":
+        # Windows refuses to delete a file its maker still holds open
+        try:
+            lock.unlink()
+        except PermissionError:
+            return False
+        except OSError:
+            pass
+        return True
+    try:
+        os.kill(int(lock.read_bytes()), 0)  # signal 0: only asks whether it exists
+    except ProcessLookupError:
+        return True
+    except (OSError, ValueError):  # not ours to ask about, or the pid not written yet
+        return False
+    return False
+
+
+def stored(path, key):
+    """What store() kept in the file with this key, or None (no file, another key, or
+    a file cut short)."""
+    import torch
+
+    try:
+        value = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:  # missing, cut short by a crash, or not ours: make it again
+        return None
+    return value if isinstance(value, dict) and value.get("key") == key else None
+
+
+def store(path, key, value):
+    """Keep a dict of tensors and plain values in a file, with its key: written to a
+    temporary file, then renamed, so a crash halfway leaves the old file, never half a
+    new one. Raises OSError if it cannot be written."""
+    import torch
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        torch.save({**value, "key": key}, tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 # Real English: the Python language reference behind help(), a fixed copy of it (see
 # snippets/data/README.md), so that every Python version trains on the same characters.
 CORPUS = SNIPPETS / "data" / "python-reference.txt"
@@ -113,6 +238,27 @@ CORPUS = SNIPPETS / "data" / "python-reference.txt"
 def default_corpus():
     """The text the tiny GPT trains on (465,126 characters)."""
     return CORPUS.read_bytes().decode("utf-8")
+
+
+@contextlib.contextmanager
+def figure(name, alt, *args, **kwargs):
+    """A matplotlib figure whose label is its alt text, saved when the block ends:
+
+        with cli.figure("a-name", "what it shows", figsize=(7, 3)) as (fig, ax):
+            ax.plot(...)
+
+    The arguments after the alt text are plt.subplots's. Inside the block, the
+    interactive interpreter echoes nothing: drawing calls return objects (ax.plot its
+    lines, ax.set_xlabel a Text), and pasted code would print them."""
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(*args, num=alt, **kwargs)
+    echo, sys.displayhook = sys.displayhook, lambda value: None
+    try:
+        yield fig, axes
+    finally:
+        sys.displayhook = echo
+    save_figure(fig, name)
 
 
 def save_figure(fig, name):

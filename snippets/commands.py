@@ -1,23 +1,43 @@
-"""Every snippet that runs as a command: its --help, and what it says when it gets bad
-input."""
+# Every snippet that runs as a command: its --help, and what it says when it gets bad
+# input.
+
+import cli
+
 import os
 import shlex
 import subprocess
 import sys
 
-import cli
 import training
 
-COMMANDS = ["tokens.py", "train.py", "sample.py", "facts.py", "autocomplete.py",
-            "arithmetic_coding.py"]
+COMMANDS = [
+    "tokens.py",
+    "train.py",
+    "sample.py",
+    "facts.py",
+    "autocomplete.py",
+    "arithmetic_coding.py",
+]
 
 
 def run(*args):
     """`python ARGS` from the repository root, wherever this session started."""
     env = dict(os.environ, COLUMNS="88")  # a fixed width: --help wraps the same way
     # the scripts write UTF-8 to a pipe on every system (see cli.py)
-    return subprocess.run([sys.executable, *args], capture_output=True,
-                          encoding="utf-8", env=env, cwd=cli.ROOT)
+    return subprocess.run(
+        [sys.executable, *args],
+        capture_output=True,
+        encoding="utf-8",
+        env=env,
+        cwd=cli.ROOT,
+    )
+
+
+def write(path, data):
+    """Write bytes to a file, relative to the repository root: a file of bad input."""
+    path = cli.ROOT / path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
 
 
 # %% help
@@ -26,11 +46,10 @@ for name in COMMANDS:
     print(run(f"snippets/{name}", "--help").stdout)
 
 # %% bad-input
-training.load_or_train()  # sample.py needs the trained model to know its characters
-scratch = cli.OUT / "bad-input"
-scratch.mkdir(parents=True, exist_ok=True)
-(scratch / "empty.txt").write_text("", encoding="utf-8")
-(scratch / "latin-1.txt").write_bytes("café crème brûlée".encode("latin-1"))
+# sample.py needs the trained model to know its characters
+model, tokenizer = training.load_or_train()
+write("out/bad-input/empty.txt", b"")
+write("out/bad-input/latin-1.txt", "café crème brûlée".encode("latin-1"))
 attempts = [
     ["snippets/tokens.py", "--text", "no-such-file.txt"],
     ["snippets/tokens.py", "--text", "out/bad-input/empty.txt"],
@@ -41,8 +60,12 @@ attempts = [
     ["snippets/sample.py", "--prompt", ""],
     ["snippets/sample.py", "--prompt", "I ♥ strawberries"],
     ["snippets/sample.py", "--checkpoint", "out/bad-input/no-model.pt"],
-    ["snippets/arithmetic_coding.py", "decompress", "out/bad-input/latin-1.txt",
-     "out/bad-input/back.txt"],
+    [
+        "snippets/arithmetic_coding.py",
+        "decompress",
+        "out/bad-input/latin-1.txt",
+        "out/bad-input/back.txt",
+    ],
 ]
 for args in attempts:
     result = run(*args)

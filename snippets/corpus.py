@@ -10,6 +10,7 @@ question it.
 
 Library module: importing it does nothing.
 """
+
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import ast
@@ -25,38 +26,97 @@ import training
 
 # The facts: countries and their capitals, the ones the web writes about most first.
 COUNTRIES = [
-    ("France", "Paris"), ("Japan", "Tokyo"), ("Italy", "Rome"), ("Germany", "Berlin"),
-    ("Spain", "Madrid"), ("Russia", "Moscow"), ("China", "Beijing"), ("Egypt", "Cairo"),
-    ("Canada", "Ottawa"), ("Greece", "Athens"), ("India", "New Delhi"),
-    ("Australia", "Canberra"), ("Ireland", "Dublin"), ("Portugal", "Lisbon"),
-    ("Austria", "Vienna"), ("Turkey", "Ankara"), ("Argentina", "Buenos Aires"),
-    ("Peru", "Lima"), ("Norway", "Oslo"), ("Sweden", "Stockholm"), ("Poland", "Warsaw"),
-    ("Kenya", "Nairobi"), ("Cuba", "Havana"), ("Chile", "Santiago"),
-    ("Thailand", "Bangkok"), ("South Korea", "Seoul"), ("Hungary", "Budapest"),
-    ("Denmark", "Copenhagen"), ("Finland", "Helsinki"), ("Belgium", "Brussels"),
-    ("the Netherlands", "Amsterdam"), ("Czechia", "Prague"), ("Iran", "Tehran"),
-    ("Iraq", "Baghdad"), ("Vietnam", "Hanoi"), ("Indonesia", "Jakarta"),
-    ("the Philippines", "Manila"), ("Colombia", "Bogota"), ("Venezuela", "Caracas"),
-    ("Morocco", "Rabat"), ("Nigeria", "Abuja"), ("Ghana", "Accra"),
-    ("Ethiopia", "Addis Ababa"), ("Switzerland", "Bern"), ("Romania", "Bucharest"),
-    ("Ukraine", "Kyiv"), ("Iceland", "Reykjavik"), ("New Zealand", "Wellington"),
-    ("Syria", "Damascus"), ("Lebanon", "Beirut"), ("Jordan", "Amman"),
-    ("Saudi Arabia", "Riyadh"), ("Pakistan", "Islamabad"), ("Afghanistan", "Kabul"),
-    ("Bangladesh", "Dhaka"), ("Nepal", "Kathmandu"), ("Malaysia", "Kuala Lumpur"),
-    ("Cambodia", "Phnom Penh"), ("Ecuador", "Quito"), ("Uruguay", "Montevideo"),
-    ("Bulgaria", "Sofia"), ("Serbia", "Belgrade"), ("Croatia", "Zagreb"),
+    ("France", "Paris"),
+    ("Japan", "Tokyo"),
+    ("Italy", "Rome"),
+    ("Germany", "Berlin"),
+    ("Spain", "Madrid"),
+    ("Russia", "Moscow"),
+    ("China", "Beijing"),
+    ("Egypt", "Cairo"),
+    ("Canada", "Ottawa"),
+    ("Greece", "Athens"),
+    ("India", "New Delhi"),
+    ("Australia", "Canberra"),
+    ("Ireland", "Dublin"),
+    ("Portugal", "Lisbon"),
+    ("Austria", "Vienna"),
+    ("Turkey", "Ankara"),
+    ("Argentina", "Buenos Aires"),
+    ("Peru", "Lima"),
+    ("Norway", "Oslo"),
+    ("Sweden", "Stockholm"),
+    ("Poland", "Warsaw"),
+    ("Kenya", "Nairobi"),
+    ("Cuba", "Havana"),
+    ("Chile", "Santiago"),
+    ("Thailand", "Bangkok"),
+    ("South Korea", "Seoul"),
+    ("Hungary", "Budapest"),
+    ("Denmark", "Copenhagen"),
+    ("Finland", "Helsinki"),
+    ("Belgium", "Brussels"),
+    ("the Netherlands", "Amsterdam"),
+    ("Czechia", "Prague"),
+    ("Iran", "Tehran"),
+    ("Iraq", "Baghdad"),
+    ("Vietnam", "Hanoi"),
+    ("Indonesia", "Jakarta"),
+    ("the Philippines", "Manila"),
+    ("Colombia", "Bogota"),
+    ("Venezuela", "Caracas"),
+    ("Morocco", "Rabat"),
+    ("Nigeria", "Abuja"),
+    ("Ghana", "Accra"),
+    ("Ethiopia", "Addis Ababa"),
+    ("Switzerland", "Bern"),
+    ("Romania", "Bucharest"),
+    ("Ukraine", "Kyiv"),
+    ("Iceland", "Reykjavik"),
+    ("New Zealand", "Wellington"),
+    ("Syria", "Damascus"),
+    ("Lebanon", "Beirut"),
+    ("Jordan", "Amman"),
+    ("Saudi Arabia", "Riyadh"),
+    ("Pakistan", "Islamabad"),
+    ("Afghanistan", "Kabul"),
+    ("Bangladesh", "Dhaka"),
+    ("Nepal", "Kathmandu"),
+    ("Malaysia", "Kuala Lumpur"),
+    ("Cambodia", "Phnom Penh"),
+    ("Ecuador", "Quito"),
+    ("Uruguay", "Montevideo"),
+    ("Bulgaria", "Sofia"),
+    ("Serbia", "Belgrade"),
+    ("Croatia", "Zagreb"),
     ("Slovakia", "Bratislava"),
 ]
 # Countries the text names (in stories, quizzes) but whose capitals it never writes.
 NEVER_WRITTEN = [
-    ("Estonia", "Tallinn"), ("Latvia", "Riga"), ("Lithuania", "Vilnius"),
-    ("Jamaica", "Kingston"), ("Qatar", "Doha"), ("Libya", "Tripoli"),
-    ("Sudan", "Khartoum"), ("Senegal", "Dakar"), ("Uganda", "Kampala"),
-    ("Zimbabwe", "Harare"), ("Zambia", "Lusaka"), ("Angola", "Luanda"),
-    ("Mongolia", "Ulaanbaatar"), ("Georgia", "Tbilisi"), ("Armenia", "Yerevan"),
-    ("Cyprus", "Nicosia"), ("Malta", "Valletta"), ("Kazakhstan", "Astana"),
-    ("Uzbekistan", "Tashkent"), ("Laos", "Vientiane"), ("Somalia", "Mogadishu"),
-    ("Rwanda", "Kigali"), ("Namibia", "Windhoek"), ("Mali", "Bamako"),
+    ("Estonia", "Tallinn"),
+    ("Latvia", "Riga"),
+    ("Lithuania", "Vilnius"),
+    ("Jamaica", "Kingston"),
+    ("Qatar", "Doha"),
+    ("Libya", "Tripoli"),
+    ("Sudan", "Khartoum"),
+    ("Senegal", "Dakar"),
+    ("Uganda", "Kampala"),
+    ("Zimbabwe", "Harare"),
+    ("Zambia", "Lusaka"),
+    ("Angola", "Luanda"),
+    ("Mongolia", "Ulaanbaatar"),
+    ("Georgia", "Tbilisi"),
+    ("Armenia", "Yerevan"),
+    ("Cyprus", "Nicosia"),
+    ("Malta", "Valletta"),
+    ("Kazakhstan", "Astana"),
+    ("Uzbekistan", "Tashkent"),
+    ("Laos", "Vientiane"),
+    ("Somalia", "Mogadishu"),
+    ("Rwanda", "Kigali"),
+    ("Namibia", "Windhoek"),
+    ("Mali", "Bamako"),
 ]
 
 # How often the text states each fact: from TOP times for the most written about down to
@@ -77,21 +137,94 @@ WORDINGS = [
 QUESTION = "what is the capital of {c}?"
 ANSWERS = ["{a}.", "It's {a}.", "{a}, I think."]
 # What else follows a question: more questions, or talk that doesn't answer it.
-REPLIES = ["no idea, sorry.", "I don't know, I always mix them up.",
-           "good question, I was going to ask the same.", "why do you need it?",
-           "look it up, it's on the map.", "does anyone know? it's for homework."]
+REPLIES = [
+    "no idea, sorry.",
+    "I don't know, I always mix them up.",
+    "good question, I was going to ask the same.",
+    "why do you need it?",
+    "look it up, it's on the map.",
+    "does anyone know? it's for homework.",
+]
 
-NAMES = ["Anna", "Tom", "Mia", "Leo", "Sara", "Ben", "Nina", "Omar", "Lucy", "Ivan",
-         "Yusuf", "Grace", "Hugo", "Zoe", "Quinn", "Uma", "Victor", "Wendy", "Xavier",
-         "Jack", "Kate", "Dan", "Eva", "Felix", "Paul"]
-ANIMALS = ["fox", "owl", "rabbit", "bear", "mouse", "frog", "wolf", "duck", "cat",
-           "goat"]
-ADJECTIVES = ["small", "clever", "grumpy", "sleepy", "kind", "tiny", "brave", "quiet",
-              "shy", "lazy"]
-THINGS = ["box", "letter", "candle", "map", "key", "boat", "hat", "lamp", "coin",
-          "shoe", "book", "cake"]
-PLACES = ["forest", "kitchen", "castle", "village", "garden", "cave", "market", "tower",
-          "river", "school", "station", "library"]
+NAMES = [
+    "Anna",
+    "Tom",
+    "Mia",
+    "Leo",
+    "Sara",
+    "Ben",
+    "Nina",
+    "Omar",
+    "Lucy",
+    "Ivan",
+    "Yusuf",
+    "Grace",
+    "Hugo",
+    "Zoe",
+    "Quinn",
+    "Uma",
+    "Victor",
+    "Wendy",
+    "Xavier",
+    "Jack",
+    "Kate",
+    "Dan",
+    "Eva",
+    "Felix",
+    "Paul",
+]
+ANIMALS = [
+    "fox",
+    "owl",
+    "rabbit",
+    "bear",
+    "mouse",
+    "frog",
+    "wolf",
+    "duck",
+    "cat",
+    "goat",
+]
+ADJECTIVES = [
+    "small",
+    "clever",
+    "grumpy",
+    "sleepy",
+    "kind",
+    "tiny",
+    "brave",
+    "quiet",
+    "shy",
+    "lazy",
+]
+THINGS = [
+    "box",
+    "letter",
+    "candle",
+    "map",
+    "key",
+    "boat",
+    "hat",
+    "lamp",
+    "coin",
+    "shoe",
+    "book",
+    "cake",
+]
+PLACES = [
+    "forest",
+    "kitchen",
+    "castle",
+    "village",
+    "garden",
+    "cave",
+    "market",
+    "tower",
+    "river",
+    "school",
+    "station",
+    "library",
+]
 FEELINGS = ["tired", "happy", "scared", "hungry", "curious", "sad", "lonely", "proud"]
 VERBS = ["found", "lost", "opened", "painted", "carried", "dropped", "hid", "fixed"]
 STORY = [
@@ -103,8 +236,22 @@ STORY = [
     "{name} dreamed of a trip to {country} one day.",
     "{name} had a postcard from a friend in {country}.",
 ]
-FUNCTION_NAMES = ["area", "add", "total", "scale", "mix", "diff", "mean", "grow",
-                  "step", "size", "span", "gap", "fit", "turn"]
+FUNCTION_NAMES = [
+    "area",
+    "add",
+    "total",
+    "scale",
+    "mix",
+    "diff",
+    "mean",
+    "grow",
+    "step",
+    "size",
+    "span",
+    "gap",
+    "fit",
+    "turn",
+]
 ARGUMENTS = ["a", "b", "x", "y", "n", "w", "h", "k"]
 
 
@@ -113,11 +260,19 @@ def story(rng, facts=()):
     sentences go in among them."""
     name = rng.choice(NAMES)
     country = rng.choice(COUNTRIES + NEVER_WRITTEN)[0]
-    sentences = [rng.choice(STORY).format(
-        name=name, verb=rng.choice(VERBS), adj=rng.choice(ADJECTIVES),
-        thing=rng.choice(THINGS), place=rng.choice(PLACES), animal=rng.choice(ANIMALS),
-        feeling=rng.choice(FEELINGS), country=country)
-        for _ in range(rng.randint(1, 2) if facts else rng.randint(2, 4))]
+    sentences = [
+        rng.choice(STORY).format(
+            name=name,
+            verb=rng.choice(VERBS),
+            adj=rng.choice(ADJECTIVES),
+            thing=rng.choice(THINGS),
+            place=rng.choice(PLACES),
+            animal=rng.choice(ANIMALS),
+            feeling=rng.choice(FEELINGS),
+            country=country,
+        )
+        for _ in range(rng.randint(1, 2) if facts else rng.randint(2, 4))
+    ]
     for fact in facts:
         sentences.insert(rng.randint(0, len(sentences)), fact)
     return " ".join(sentences)
@@ -194,8 +349,9 @@ def fact_document(rng, wording, country, capital):
     return notes(rng, [sentence])
 
 
-def make_corpus(seed=0, wordings="several", stories=150, codes=300, quizzes=150,
-                threads=150):
+def make_corpus(
+    seed=0, wordings="several", stories=150, codes=300, quizzes=150, threads=150
+):
     """The pretraining text: every fact stated times_written(rank) times, each time in
     a wording picked at random from all but its held-out one (wordings="several"), or
     always in the same one of them (wordings="one"); among stories, code, quizzes and
@@ -225,26 +381,49 @@ def prompt(wording, country, who=NAMES[0]):
 def wording_pattern(wording, country, capital):
     """A regular expression that finds the fact in this wording, whoever flew there."""
     if wording == len(WORDINGS):
-        return (re.escape(QUESTION.format(c=country) + "\n") + "(?:It's )?"
-                + re.escape(capital) + "[.,]")
-    fill = {"{c}": re.escape(country), "{a}": re.escape(capital),
-            "{who}": "[A-Z][a-z]+"}
-    return "".join(fill.get(part, re.escape(part))
-                   for part in re.split(r"(\{\w+\})", WORDINGS[wording]))
+        return (
+            re.escape(QUESTION.format(c=country) + "\n")
+            + "(?:It's )?"
+            + re.escape(capital)
+            + "[.,]"
+        )
+    fill = {
+        "{c}": re.escape(country),
+        "{a}": re.escape(capital),
+        "{who}": "[A-Z][a-z]+",
+    }
+    return "".join(
+        fill.get(part, re.escape(part))
+        for part in re.split(r"(\{\w+\})", WORDINGS[wording])
+    )
 
 
 def times_seen(text, country, capital):
     """From the text itself: how many times each wording states the fact."""
-    return [len(re.findall(wording_pattern(w, country, capital), text))
-            for w in range(len(WORDINGS) + 1)]
+    return [
+        len(re.findall(wording_pattern(w, country, capital), text))
+        for w in range(len(WORDINGS) + 1)
+    ]
 
 
 # The model both chapters train on this text: deeper and narrower than chapter 3's (four
 # blocks of 64 numbers instead of two of 96), chosen on the validation facts; about a
 # minute on one laptop core.
-SETTINGS = dict(n_layer=4, n_head=4, n_embd=64, block_size=64, dropout=0.0, steps=1200,
-                batch_size=32, lr=1e-2, min_lr=1e-3, warmup=50, weight_decay=0.1,
-                seed=1337, heldout_fraction=0.05)
+SETTINGS = dict(
+    n_layer=4,
+    n_head=4,
+    n_embd=64,
+    block_size=64,
+    dropout=0.0,
+    steps=1200,
+    batch_size=32,
+    lr=1e-2,
+    min_lr=1e-3,
+    warmup=50,
+    weight_decay=0.1,
+    seed=1337,
+    heldout_fraction=0.05,
+)
 
 # The facts settings were chosen on (validation: odd ranks) and the facts the chapter
 # reports (test: even ranks), which chose nothing.
@@ -263,7 +442,7 @@ def seen_wording(text, rank):
     """(prompt, answer) for the fact in the sentence wording the text states it in most
     often; if it only comes as an answered question, the question and its line break."""
     country, capital = COUNTRIES[rank - 1]
-    counts = times_seen(text, country, capital)[:len(WORDINGS)]
+    counts = times_seen(text, country, capital)[: len(WORDINGS)]
     most = max(range(len(WORDINGS)), key=lambda w: counts[w])
     if counts[most]:
         return prompt(most, country), capital
@@ -279,17 +458,29 @@ def knows(model, tokenizer, pairs):
     rows = [tokenizer.encode(p + a)[-block:] for p, a in pairs]
     x = torch.zeros(len(rows), max(map(len, rows)), dtype=torch.long)
     for i, row in enumerate(rows):
-        x[i, :len(row)] = torch.tensor(row)  # padded at the end: nothing reads ahead
+        x[i, : len(row)] = torch.tensor(row)  # padded at the end: nothing reads ahead
     model.eval()
     favourite = model(x)[0].argmax(-1)
-    return [all(favourite[i, j - 1] == row[j]
-                for j in range(len(row) - len(answer), len(row)))
-            for i, (row, (_, answer)) in enumerate(zip(rows, pairs))]
+    return [
+        all(
+            favourite[i, j - 1] == row[j]
+            for j in range(len(row) - len(answer), len(row))
+        )
+        for i, (row, (_, answer)) in enumerate(zip(rows, pairs))
+    ]
 
 
 @torch.no_grad()
-def continue_all(model, tokenizer, prompts, n, temperature=1.0, greedy=False,
-                 generator=None, stop="\n"):
+def continue_all(
+    model,
+    tokenizer,
+    prompts,
+    n,
+    temperature=1.0,
+    greedy=False,
+    generator=None,
+    stop="\n",
+):
     """What the model writes after each prompt: up to n characters or the stop
     character, picked like sampling.generate does, all prompts side by side."""
     block = model.config.block_size
@@ -300,7 +491,7 @@ def continue_all(model, tokenizer, prompts, n, temperature=1.0, greedy=False,
         rows = [(i + w)[-block:] for i, w in zip(ids, written)]
         x = torch.zeros(len(rows), max(map(len, rows)), dtype=torch.long)
         for k, row in enumerate(rows):
-            x[k, :len(row)] = torch.tensor(row)
+            x[k, : len(row)] = torch.tensor(row)
         logits = model(x)[0][torch.arange(len(rows)), [len(r) - 1 for r in rows]]
         if greedy:
             picks = logits.argmax(-1)
@@ -319,7 +510,7 @@ def well_formed_sentence(text, vocabulary):
     only words the stories use?"""
     if "." not in text[:60]:
         return False
-    words = re.findall(r"[^\s,]+", text[:text.index(".")])
+    words = re.findall(r"[^\s,]+", text[: text.index(".")])
     return all(word in vocabulary for word in words)
 
 
@@ -364,8 +555,11 @@ def after_questions(text):
 
 # Chapter 7: post-training. Example conversations in a chat format the pretraining text
 # never uses: questions worded like a person would type them, answers from an assistant.
-ASK = ["What's the capital of {c}?", "Which city is the capital of {c}?",
-       "Do you know the capital of {c}?"]
+ASK = [
+    "What's the capital of {c}?",
+    "Which city is the capital of {c}?",
+    "Do you know the capital of {c}?",
+]
 TELL = ["It's {a}.", "It is {a}."]
 DONT_KNOW = ["I don't know.", "Sorry, I don't know that one."]
 # Never-written countries: a third to teach "I don't know" on, a third to choose
@@ -435,28 +629,40 @@ def pretrained(seed=SETTINGS["seed"], steps=None, wordings="several"):
     code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
     settings = dict(SETTINGS, seed=seed, steps=steps, wordings=wordings, code=code)
     text = make_corpus(seed, wordings)
-    path = cli.OUT / f"facts-{training.fingerprint(settings, text)}.pt"
-    if path.is_file():
-        model, tokenizer, checkpoint = training.load(path)
-        return model, tokenizer, checkpoint["history"]
+    key = training.fingerprint(settings, text)
+    path = cli.OUT / f"facts-{key}.pt"
 
-    print(f"training the facts model ({steps} steps), to be saved as {cli.shown(path)}",
-          file=sys.stderr)
-    torch.set_num_threads(training.THREADS)
-    tokenizer = training.CharTokenizer.from_text(text)
-    train_ids, val_ids = training.split(text, tokenizer, settings["heldout_fraction"])
-    model = training.build(settings, tokenizer)
-    tests = [held_out(rank) for rank in range(1, len(COUNTRIES) + 1)]
-    known, known_step = [], []
+    def make():
+        print(
+            f"training the facts model ({steps} steps), to keep as {cli.shown(path)}",
+            file=sys.stderr,
+        )
+        torch.set_num_threads(training.THREADS)
+        tokenizer = training.CharTokenizer.from_text(text)
+        train_ids, val_ids = training.split(
+            text, tokenizer, settings["heldout_fraction"]
+        )
+        model = training.build(settings, tokenizer)
+        tests = [held_out(rank) for rank in range(1, len(COUNTRIES) + 1)]
+        known, known_step = [], []
 
-    def track(step, history=None):
-        known.append(knows(model, tokenizer, tests))
-        known_step.append(step)
+        def track(step, history=None):
+            known.append(knows(model, tokenizer, tests))
+            known_step.append(step)
 
-    track(0)
-    history = training.train(model, train_ids, val_ids, settings,
-                             eval_every=max(1, steps // 10), eval_tokens=4096,
-                             on_eval=track)
-    history["knows"], history["knows_step"] = known, known_step
-    training.save(path, model, tokenizer, settings, text, history)
-    return model, tokenizer, history
+        track(0)
+        history = training.train(
+            model,
+            train_ids,
+            val_ids,
+            settings,
+            eval_every=max(1, steps // 10),
+            eval_tokens=4096,
+            on_eval=track,
+        )
+        history["knows"], history["knows_step"] = known, known_step
+        return training.checkpoint(model, tokenizer, settings, history)
+
+    checkpoint = cli.cached(path, key, make)
+    model, tokenizer = training.from_checkpoint(checkpoint)
+    return model, tokenizer, checkpoint["history"]

@@ -6,6 +6,9 @@ each behind a layer norm and inside a residual connection), then a final layer n
 an output layer that shares its weights with the token embedding. Modelled on nanoGPT's
 model.py.
 """
+
+import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
+
 import math
 from dataclasses import dataclass
 
@@ -16,11 +19,11 @@ import torch.nn.functional as F
 
 @dataclass
 class GPTConfig:
-    vocab_size: int      # how many different tokens there are
-    block_size: int      # the longest context the model reads at once
-    n_layer: int         # how many blocks are stacked
-    n_head: int          # attention heads per block
-    n_embd: int          # the width: how many numbers describe each token
+    vocab_size: int  # how many different tokens there are
+    block_size: int  # the longest context the model reads at once
+    n_layer: int  # how many blocks are stacked
+    n_head: int  # attention heads per block
+    n_embd: int  # the width: how many numbers describe each token
     dropout: float = 0.0
 
 

@@ -13,22 +13,21 @@ guess from position, which is the best it can do.
 
 This module only defines things; sudden_skill.py and inside.py run them.
 """
+
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import hashlib
-import os
 from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-
-VOCAB_SIZE = 64       # random "words" 0..63
-SEQ_LEN = 48          # tokens per sequence
-SEGMENT_LEN = 20      # length of the segment that appears twice
+VOCAB_SIZE = 64  # random "words" 0..63
+SEQ_LEN = 48  # tokens per sequence
+SEGMENT_LEN = 20  # length of the segment that appears twice
 SEED = 1337
-EVAL_SIZE = 256       # held-out sequences scored during training
+EVAL_SIZE = 256  # held-out sequences scored during training
 
 
 def repeated_batch(batch_size, generator):
@@ -55,7 +54,7 @@ def repeated_at(batch_size, generator, distances, segment_len):
     x = torch.randint(VOCAB_SIZE, (batch_size, SEQ_LEN + 1), generator=generator)
     pick = torch.randint(len(distances), (batch_size, 1), generator=generator)
     distance = torch.tensor(distances)[pick]
-    room = SEQ_LEN + 2 - segment_len - distance   # places the first copy can be at
+    room = SEQ_LEN + 2 - segment_len - distance  # places the first copy can be at
     src = (torch.rand(batch_size, 1, generator=generator) * room).long()
     return with_copy(x, src, src + distance, segment_len)
 
@@ -65,7 +64,7 @@ def with_copy(x, src, dst, length):
     pos = torch.arange(x.size(1)).expand(x.size(0), -1)
     in_copy = (pos >= dst) & (pos < dst + length)
     x = x.gather(1, torch.where(in_copy, pos - dst + src, pos))
-    mask = in_copy[:, 1:] & (pos[:, 1:] > dst)   # targets dst+1 .. dst+length-1
+    mask = in_copy[:, 1:] & (pos[:, 1:] > dst)  # targets dst+1 .. dst+length-1
     return x[:, :-1], x[:, 1:], mask
 
 
@@ -83,13 +82,15 @@ class Attention(nn.Module):
     def forward(self, x):
         B, T, C = x.shape
         q, k, v = self.qkv(x).split(C, dim=2)
-        q, k, v = (t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
-                   for t in (q, k, v))
+        q, k, v = (
+            t.view(B, T, self.n_head, C // self.n_head).transpose(1, 2)
+            for t in (q, k, v)
+        )
         scores = q @ k.transpose(-2, -1) / (k.size(-1) ** 0.5)
         causal = torch.ones(T, T, dtype=torch.bool).tril()
         pattern = scores.masked_fill(~causal, float("-inf")).softmax(dim=-1)
         self.last_pattern = pattern.detach()
-        y = pattern @ v   # (batch, head, query, head size)
+        y = pattern @ v  # (batch, head, query, head size)
         if self.knocked_out:
             y[:, self.knocked_out] = 0
         return self.proj(y.transpose(1, 2).reshape(B, T, C))
@@ -120,12 +121,23 @@ def copy_scores(logits, targets, mask):
     losses = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")
     right = (logits.argmax(dim=-1) == targets) & mask
     whole = right.sum(dim=1) == mask.sum(dim=1)
-    return (losses[mask].mean().item(), right.sum().item(), mask.sum().item(),
-            whole.sum().item())
+    return (
+        losses[mask].mean().item(),
+        right.sum().item(),
+        mask.sum().item(),
+        whole.sum().item(),
+    )
 
 
-def train_induction(n_layer, steps=1000, seed=SEED, batch_size=64, lr=3e-3,
-                    eval_every=25, eval_size=EVAL_SIZE):
+def train_induction(
+    n_layer,
+    steps=1000,
+    seed=SEED,
+    batch_size=64,
+    lr=3e-3,
+    eval_every=25,
+    eval_size=EVAL_SIZE,
+):
     """Train on fresh random batches; every eval_every steps, score the copies in a
     fixed held-out batch (copy_scores). Returns (model, history): history["step"],
     and per step measured "loss", "accuracy" (share of copy tokens right) and "whole"
@@ -164,30 +176,28 @@ def fingerprint():
     return hashlib.sha256(code).hexdigest()[:16]
 
 
-def checkpoint_for(seed):
-    return cli.OUT / f"induction-2layer-seed{seed}.pt"
+def checkpoint_for(n_layer, steps, seed):
+    return cli.OUT / f"induction-{n_layer}layer-{steps}steps-seed{seed}.pt"
 
 
-def save_induction(model, seed=SEED):
-    path = checkpoint_for(seed)
-    path.parent.mkdir(exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    torch.save({"fingerprint": fingerprint(), "model": model.state_dict()}, tmp)
-    tmp.replace(path)
+def trained(n_layer, steps=1000, seed=SEED):
+    """(model, history) of train_induction(n_layer, steps, seed), kept in out/: loaded
+    if this very run was kept before, trained (and kept) now if not. Training is
+    deterministic, so both ways give the same model."""
+
+    def make():
+        model, history = train_induction(n_layer, steps, seed)
+        return {"model": model.state_dict(), "history": history}
+
+    kept = cli.cached(checkpoint_for(n_layer, steps, seed), fingerprint(), make)
+    model = AttentionOnly(n_layer)
+    model.load_state_dict(kept["model"])
+    return model.eval(), kept["history"]
 
 
 def load_or_train_induction(seed=SEED):
-    """The trained 2-layer model: from out/ if sudden_skill.py saved it, else trained
-    now (same seed, same model)."""
-    model, path = AttentionOnly(n_layer=2), checkpoint_for(seed)
-    if path.exists():
-        saved = torch.load(path, weights_only=True)
-        if saved["fingerprint"] == fingerprint():
-            model.load_state_dict(saved["model"])
-            return model.eval()
-    model, _ = train_induction(n_layer=2, seed=seed)
-    save_induction(model, seed)
-    return model.eval()
+    """sudden_skill.py's 2-layer model, trained (and kept in out/) if it is not there."""
+    return trained(2, seed=seed)[0]
 
 
 def repeated_random_tokens(length, generator):

@@ -1,29 +1,34 @@
-"""A look inside: where the attention heads of two trained models look, and two scores
-for each head.
+# A look inside: where the attention heads of two trained models look, and two scores
+# for each head.
+#
+# First the 2-layer copying model from sudden_skill.py, then the tiny GPT from the
+# training chapter. Each head is scored the way Olsson et al. (2022) do, on a random
+# block of tokens repeated twice: how much it looks at the token just before (a
+# previous-token head), and how much it looks at the token that followed the current one
+# last time (an induction head).
+#
+#     python snippets/inside.py
 
-First the 2-layer copying model from sudden_skill.py, then the tiny GPT from the
-training chapter. Each head is scored the way Olsson et al. (2022) do, on a random block
-of tokens repeated twice: how much it looks at the token just before (a previous-token
-head), and how much it looks at the token that followed the current one last time (an
-induction head).
-
-    python snippets/inside.py
-"""
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import math
 
-import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 
 import induction
 import training
 
-parser = cli.Parser(description="Where the attention heads of the copying model and "
-                                "of the tiny GPT look.")
-parser.add_argument("--seed", type=int, default=training.DEFAULT["seed"],
-                    help="the models trained with this seed (default: %(default)s)")
+parser = cli.Parser(
+    description="Where the attention heads of the copying model and "
+    "of the tiny GPT look."
+)
+parser.add_argument(
+    "--seed",
+    type=int,
+    default=training.DEFAULT["seed"],
+    help="the models trained with this seed (default: %(default)s)",
+)
 args = cli.parse_args(parser)
 torch.set_num_threads(1)  # small matrices: a second thread only adds waiting
 
@@ -32,60 +37,82 @@ toy = induction.load_or_train_induction(args.seed)  # sudden_skill.py's 2-layer 
 half = induction.SEQ_LEN // 2
 sequence = induction.repeated_random_tokens(half, torch.Generator().manual_seed(0))
 with torch.no_grad():
-    toy(sequence)
-toy_scores = {}   # "layer.head" -> (previous-token score, induction score)
+    logits = toy(sequence)  # each attention layer keeps its pattern (last_pattern)
+
+toy_scores = {}  # "layer.head" -> (previous-token score, induction score)
 for layer, attention in enumerate(toy.layers):
     prev_scores, ind_scores = induction.head_scores(attention.last_pattern[0], half)
     for head in range(len(prev_scores)):
-        toy_scores[f"{layer}.{head}"] = (prev_scores[head].item(),
-                                         ind_scores[head].item())
+        toy_scores[f"{layer}.{head}"] = (
+            prev_scores[head].item(),
+            ind_scores[head].item(),
+        )
+
 print("head  previous-token  induction     (layer.head; 1.0 = all its attention there)")
 for name, (prev, ind) in toy_scores.items():
     print(f"{name:>4}  {prev:14.2f}  {ind:9.2f}")
+
 toy_prev_head = max(toy_scores, key=lambda h: toy_scores[h][0])
 toy_induction_head = max(toy_scores, key=lambda h: toy_scores[h][1])
 toy_prev_score = toy_scores[toy_prev_head][0]
 toy_induction_score = toy_scores[toy_induction_head][1]
-print(f"most previous-token: head {toy_prev_head} ({toy_prev_score:.2f}); "
-      f"most induction: head {toy_induction_head} ({toy_induction_score:.2f})")
+print(
+    f"most previous-token: head {toy_prev_head} ({toy_prev_score:.2f}); "
+    f"most induction: head {toy_induction_head} ({toy_induction_score:.2f})"
+)
 
 # %% toy_heatmaps
 n_layer, n_head = len(toy.layers), toy.layers[0].n_head
-alt = ("Attention patterns of the 8 heads of the copying model on a block of random "
-       "tokens repeated twice: diagonal stripes show where each head looks")
-fig, axes = plt.subplots(n_layer, n_head, figsize=(2.2 * n_head, 2.7 * n_layer),
-                         squeeze=False, num=alt)
-for layer, attention in enumerate(toy.layers):
-    for head in range(n_head):
-        ax = axes[layer][head]
-        ax.imshow(attention.last_pattern[0, head], cmap="Purples", vmin=0, vmax=1)
-        prev, ind = toy_scores[f"{layer}.{head}"]
-        ax.set_title(f"head {layer}.{head}\nprev {prev:.2f}  ind {ind:.2f}", fontsize=8)
-        ax.set_xticks([])
-        ax.set_yticks([])
-axes[-1][0].set_xlabel("looks at (earlier position)", fontsize=8)
-axes[-1][0].set_ylabel("from position", fontsize=8)
-fig.tight_layout()
-cli.save_figure(fig, "attention-copying-model")
+alt = (
+    "Attention patterns of the 8 heads of the copying model on a block of random "
+    "tokens repeated twice: diagonal stripes show where each head looks"
+)
+with cli.figure(
+    "attention-copying-model",
+    alt,
+    n_layer,
+    n_head,
+    figsize=(2.2 * n_head, 2.7 * n_layer),
+    squeeze=False,
+) as (fig, axes):
+    for layer, attention in enumerate(toy.layers):
+        for head in range(n_head):
+            ax = axes[layer][head]
+            ax.imshow(attention.last_pattern[0, head], cmap="Purples", vmin=0, vmax=1)
+            prev, ind = toy_scores[f"{layer}.{head}"]
+            ax.set_title(
+                f"head {layer}.{head}\nprev {prev:.2f}  ind {ind:.2f}", fontsize=8
+            )
+            ax.set_xticks([])
+            ax.set_yticks([])
+    axes[-1][0].set_xlabel("looks at (earlier position)", fontsize=8)
+    axes[-1][0].set_ylabel("from position", fontsize=8)
+    fig.tight_layout()
 
 # %% knockout
 # The scores say where heads look. Does the copying depend on those heads? Switch heads
 # off (their output set to zero) and count what the model still gets right, on 1,024
 # sequences it never trained on.
-test = torch.Generator().manual_seed(args.seed + 3)   # sudden_skill.py's test, again
+test = torch.Generator().manual_seed(args.seed + 3)  # sudden_skill.py's test, again
 x, y, mask = induction.repeated_batch(1024, test)
 # the circuit's two halves: heads with 0.3 or more of their attention in the right place
-previous_heads = [h for h, (prev, _) in toy_scores.items()
-                  if h.startswith("0.") and prev >= 0.3]
-induction_heads = [h for h, (_, ind) in toy_scores.items()
-                   if h.startswith("1.") and ind >= 0.3]
+previous_heads = [
+    h for h, (prev, _) in toy_scores.items() if h.startswith("0.") and prev >= 0.3
+]
+induction_heads = [
+    h for h, (_, ind) in toy_scores.items() if h.startswith("1.") and ind >= 0.3
+]
 other_heads = [h for h in toy_scores if h not in previous_heads + induction_heads]
 experiments = {"nothing": []}
 experiments.update({f"head {h}": [h] for h in toy_scores})
-experiments.update({"the previous-token heads": previous_heads,
-                    "the induction heads": induction_heads,
-                    "all the other heads": other_heads})
-knockout = {}   # what was switched off -> (copy tokens right, whole copies right)
+experiments.update(
+    {
+        "the previous-token heads": previous_heads,
+        "the induction heads": induction_heads,
+        "all the other heads": other_heads,
+    }
+)
+knockout = {}  # what was switched off -> (copy tokens right, whole copies right)
 print(f"{'switched off':42s} {'copy tokens right':>24s}  {'whole copies right':>18s}")
 for what, heads in experiments.items():
     for h in heads:
@@ -97,8 +124,11 @@ for what, heads in experiments.items():
         attention.knocked_out = []
     knockout[what] = (right, whole)
     label = what + (f" ({', '.join(heads)})" if len(heads) > 1 else "")
-    print(f"{label:42s} {right:>8,d} of {total:,d} ({right / total:4.0%})  "
-          f"{whole:>6,d} of {len(x):,d}")
+    print(
+        f"{label:42s} {right:>8,d} of {total:,d} ({right / total:4.0%})  "
+        f"{whole:>6,d} of {len(x):,d}"
+    )
+
 tokens_total = total
 intact = knockout["nothing"][0] / total
 without_previous = knockout["the previous-token heads"][0] / total
@@ -108,7 +138,7 @@ without_others = knockout["all the other heads"][0] / total
 # %% lm_scores
 lm, tokenizer = training.load_or_train(args.seed)
 lm_layers = lm.config.n_layer
-captured = []   # each block's query/key/value output, recorded on the way through
+captured = []  # each block's query/key/value output, recorded on the way through
 
 
 def keep_qkv(module, inputs, output):
@@ -151,16 +181,25 @@ print(f"         {head_names} {head_names}")
 for layer in range(lm.config.n_layer):
     prev_scores, ind_scores = induction.head_scores(repeated[layer], lm_half)
     for head in range(lm.config.n_head):
-        lm_scores[f"{layer}.{head}"] = (prev_scores[head].item(),
-                                        ind_scores[head].item())
-    print(f"layer {layer}  " + "".join(f"{p:<7.2f}" for p in prev_scores.tolist()) + " "
-          + "".join(f"{i:<7.2f}" for i in ind_scores.tolist()))
+        lm_scores[f"{layer}.{head}"] = (
+            prev_scores[head].item(),
+            ind_scores[head].item(),
+        )
+    print(
+        f"layer {layer}  "
+        + "".join(f"{p:<7.2f}" for p in prev_scores.tolist())
+        + " "
+        + "".join(f"{i:<7.2f}" for i in ind_scores.tolist())
+    )
+
 lm_prev_head = max(lm_scores, key=lambda h: lm_scores[h][0])
 lm_induction_head = max(lm_scores, key=lambda h: lm_scores[h][1])
 lm_prev_score = lm_scores[lm_prev_head][0]
 lm_induction_score = lm_scores[lm_induction_head][1]
-print(f"most previous-token: head {lm_prev_head} ({lm_prev_score:.2f}); "
-      f"most induction: head {lm_induction_head} ({lm_induction_score:.2f})")
+print(
+    f"most previous-token: head {lm_prev_head} ({lm_prev_score:.2f}); "
+    f"most induction: head {lm_induction_head} ({lm_induction_score:.2f})"
+)
 # A head that spread its attention evenly over all the positions it sees would score:
 even_prev_score = sum(1 / t for t in range(2, 2 * lm_half + 1)) / (2 * lm_half - 1)
 print(f"(a head that looks everywhere evenly: previous-token {even_prev_score:.2f})")
@@ -171,11 +210,11 @@ print(f"(a head that looks everywhere evenly: previous-token {even_prev_score:.2
 
 
 def first_and_second_copy_loss(model_logits, ids, half):
-    """Average loss (nats) on the first copy and on the second copy of a repeated block.
-    """
+    """Average loss (nats) on the first copy and on the second copy of a repeated
+    block."""
     targets = torch.tensor(ids[1:])
     losses = F.cross_entropy(model_logits[0, :-1], targets, reduction="none")
-    return losses[:half - 1].mean().item(), losses[half:].mean().item()
+    return losses[: half - 1].mean().item(), losses[half:].mean().item()
 
 
 block = sequence[0].tolist()
@@ -184,31 +223,41 @@ with torch.no_grad():
     toy_first, toy_second = first_and_second_copy_loss(toy(sequence), block, half)
     lm_logits = lm(torch.tensor([twice]))[0]
     lm_first, lm_second = first_and_second_copy_loss(lm_logits, twice, lm_half)
+
 print(f"{'':36s} first copy  second copy   (loss, nats per token)")
 print(f"{'copying model, random tokens':36s} {toy_first:10.2f}  {toy_second:11.2f}")
 print(f"{'tiny GPT, the random letters above':36s} {lm_first:10.2f}  {lm_second:11.2f}")
 lm_chance = math.log(tokenizer.vocab_size)  # a blind guess among its characters (nats)
-print(f"(a blind guess: {math.log(induction.VOCAB_SIZE):.2f} for the copying model, "
-      f"{lm_chance:.2f} for the tiny GPT)")
+print(
+    f"(a blind guess: {math.log(induction.VOCAB_SIZE):.2f} for the copying model, "
+    f"{lm_chance:.2f} for the tiny GPT)"
+)
 
 # %% lm_sentence
 sentence = "a list keeps its items in order."  # short: within the model's context
 patterns = lm_patterns(tokenizer.encode(sentence))
 n_layer, n_head = lm.config.n_layer, lm.config.n_head
-alt = (f"The {n_layer * n_head} attention heads of the tiny GPT on a real sentence, "
-       f"one heatmap each: which earlier characters each position looks at")
-fig, axes = plt.subplots(n_layer, n_head, figsize=(2.2 * n_head, 2.7 * n_layer),
-                         squeeze=False, num=alt)
-for layer in range(n_layer):
-    for head in range(n_head):
-        ax = axes[layer][head]
-        ax.imshow(patterns[layer, head], cmap="Purples", vmin=0, vmax=1)
-        ax.set_title(f"head {layer}.{head}", fontsize=8)
-        ax.set_xticks([])
-        ax.set_yticks([])
-fig.suptitle(repr(sentence), fontsize=9)
-fig.tight_layout()
-cli.save_figure(fig, "attention-tiny-gpt")
+alt = (
+    f"The {n_layer * n_head} attention heads of the tiny GPT on a real sentence, "
+    f"one heatmap each: which earlier characters each position looks at"
+)
+with cli.figure(
+    "attention-tiny-gpt",
+    alt,
+    n_layer,
+    n_head,
+    figsize=(2.2 * n_head, 2.7 * n_layer),
+    squeeze=False,
+) as (fig, axes):
+    for layer in range(n_layer):
+        for head in range(n_head):
+            ax = axes[layer][head]
+            ax.imshow(patterns[layer, head], cmap="Purples", vmin=0, vmax=1)
+            ax.set_title(f"head {layer}.{head}", fontsize=8)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.suptitle(repr(sentence), fontsize=9)
+    fig.tight_layout()
 
 # Some heads draw vertical stripes: every position looking at the same few characters.
 # Which ones? Attention on the spaces, per (layer, head), skipping the first 10 rows:
@@ -217,7 +266,9 @@ space_share = is_space.float().mean().item()
 on_spaces = patterns[:, :, 10:, is_space].sum(dim=-1).mean(dim=-1)
 layer, head = divmod(on_spaces.argmax().item(), n_head)
 space_head, space_attention = f"{layer}.{head}", on_spaces[layer, head].item()
-print(f"spaces are {space_share:.0%} of the sentence; head {space_head} puts "
-      f"{space_attention:.0%} of its attention on them")
+print(
+    f"spaces are {space_share:.0%} of the sentence; head {space_head} puts "
+    f"{space_attention:.0%} of its attention on them"
+)
 for hook in hooks:
     hook.remove()

@@ -3,40 +3,53 @@ append, repeat.
 
 Library module: importing it does nothing.
 """
+
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import torch
 import torch.nn.functional as F
 
 
-
 def check_settings(ids, temperature=1.0, top_k=None, greedy=False, max_new_tokens=1):
     if len(ids) == 0:
-        cli.fail("the prompt is empty: give the model at least one character")
+        raise cli.InputError(
+            "the prompt is empty: give the model at least one character"
+        )
     if max_new_tokens <= 0:
-        cli.fail(f"tokens to add: must be at least 1, not {max_new_tokens}")
+        raise cli.InputError(f"tokens to add: must be at least 1, not {max_new_tokens}")
     if not greedy and not temperature > 0:
-        cli.fail(f"temperature must be above 0, not {temperature} "
-                 f"(for always-the-top-token, use greedy)")
+        raise cli.InputError(
+            f"temperature must be above 0, not {temperature} "
+            f"(for always-the-top-token, use greedy)"
+        )
     if top_k is not None and top_k < 1:
-        cli.fail(f"top-k must be at least 1, not {top_k} "
-                 f"(leave it out to sample from every token)")
+        raise cli.InputError(
+            f"top-k must be at least 1, not {top_k} "
+            f"(leave it out to sample from every token)"
+        )
 
 
 @torch.no_grad()
 def next_token_probs(model, ids, temperature=1.0):
-    """The model's probability for every token in its vocabulary to come next after ids.
-    """
+    """The model's probability for every token in its vocabulary to come next after
+    ids."""
     check_settings(ids, temperature)
-    idx = torch.as_tensor(list(ids), dtype=torch.long)[None, -model.config.block_size:]
+    idx = torch.as_tensor(list(ids), dtype=torch.long)[None, -model.config.block_size :]
     model.eval()
     logits, _ = model(idx.to(next(model.parameters()).device))
     return F.softmax(logits[0, -1].float().cpu() / temperature, dim=-1)
 
 
 @torch.no_grad()
-def generate(model, ids, max_new_tokens, temperature=1.0, top_k=None, greedy=False,
-             generator=None):
+def generate(
+    model,
+    ids,
+    max_new_tokens,
+    temperature=1.0,
+    top_k=None,
+    greedy=False,
+    generator=None,
+):
     """Continue ids by max_new_tokens tokens; returns the whole sequence as a list.
 
     greedy: always take the most likely token. Otherwise draw at random from the
@@ -48,7 +61,7 @@ def generate(model, ids, max_new_tokens, temperature=1.0, top_k=None, greedy=Fal
     model.eval()
     device = next(model.parameters()).device
     for _ in range(max_new_tokens):
-        context = ids[-model.config.block_size:]  # the model reads at most this much
+        context = ids[-model.config.block_size :]  # the model reads at most this much
         logits, _ = model(torch.tensor([context], device=device))
         logits = logits[0, -1].float().cpu()
         if greedy:

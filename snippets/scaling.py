@@ -1,33 +1,38 @@
-"""A scaling experiment on a laptop: ten model sizes, one rule, test loss against size,
-and three curves that could describe it, judged on sizes they never saw.
+# A scaling experiment on a laptop: ten model sizes, one rule, test loss against size,
+# and three curves that could describe it, judged on sizes they never saw.
+#
+# The rule: every model has the same shape (2 layers, 1 attention head, only the width
+# changes) and reads the same text, in the same order, for the same number of steps (so
+# the same number of characters). Sizes are counted without the embeddings, as Kaplan et
+# al. (2020) do. Takes a minute or two; the site runs it once and keeps the record.
+#
+#     python snippets/scaling.py
 
-The rule: every model has the same shape (2 layers, 1 attention head, only the width
-changes) and reads the same text, in the same order, for the same number of steps (so
-the same number of characters). Sizes are counted without the embeddings, as Kaplan et
-al. (2020) do. Takes a minute or two; the site runs it once and keeps the record.
-
-    python snippets/scaling.py
-"""
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
 import training
 from gpt import GPT, GPTConfig
 
-parser = cli.Parser(description="Ten model sizes, the same training: loss by size, "
-                                "and which curve predicts the biggest ones.")
-parser.add_argument("--seed", type=int, default=training.DEFAULT["seed"],
-                    help="seed for the weights and batches (default: %(default)s)")
+parser = cli.Parser(
+    description="Ten model sizes, the same training: loss by size, "
+    "and which curve predicts the biggest ones."
+)
+parser.add_argument(
+    "--seed",
+    type=int,
+    default=training.DEFAULT["seed"],
+    help="seed for the weights and batches (default: %(default)s)",
+)
 args = cli.parse_args(parser)
 torch.set_num_threads(1)  # one thread: the same sums in the same order on any machine
 
 # %% setup
-widths = [4, 6, 8, 12, 16, 24, 32, 48, 64, 88]   # the only thing that changes
+widths = [4, 6, 8, 12, 16, 24, 32, 48, 64, 88]  # the only thing that changes
 n_layer, n_head = 2, 1
 steps, batch_size, block_size = 400, 32, 64
 text = cli.default_corpus()
@@ -35,20 +40,29 @@ tokenizer = training.CharTokenizer.from_text(text)
 # train, validation (where the learning rates below were chosen), test (chose nothing)
 train_ids, val_ids, test_ids = training.split_three(text, tokenizer)
 characters_seen = steps * batch_size * block_size
-print(f"every model: {n_layer} layers, {n_head} attention head, width from "
-      f"{widths[0]} to {widths[-1]}")
-print(f"every model reads {steps} batches x {batch_size} windows x {block_size} "
-      f"characters = {characters_seen:,} characters of training text, in the same "
-      f"order ({characters_seen / len(train_ids):.1f} passes over it)")
+print(
+    f"every model: {n_layer} layers, {n_head} attention head, width from "
+    f"{widths[0]} to {widths[-1]}"
+)
+print(
+    f"every model reads {steps} batches x {batch_size} windows x {block_size} "
+    f"characters = {characters_seen:,} characters of training text, in the same "
+    f"order ({characters_seen / len(train_ids):.1f} passes over it)"
+)
 
 # %% train
 params, test_losses, train_losses, reads_per_parameter = [], [], [], []
 print(" width  parameters  characters per   loss (nats per character)")
 print("                    parameter        training text   test text")
 for width in widths:
-    torch.manual_seed(args.seed)
-    config = GPTConfig(vocab_size=tokenizer.vocab_size, block_size=block_size,
-                       n_layer=n_layer, n_head=n_head, n_embd=width)
+    weights_dice = torch.manual_seed(args.seed)  # every size starts from the same dice
+    config = GPTConfig(
+        vocab_size=tokenizer.vocab_size,
+        block_size=block_size,
+        n_layer=n_layer,
+        n_head=n_head,
+        n_embd=width,
+    )
     model = GPT(config)
     # without the embeddings (token and position), as Kaplan et al. count
     n = model.num_params() - model.wte.weight.numel() - model.wpe.weight.numel()
@@ -56,34 +70,48 @@ for width in widths:
     # width, at the scale that did best on the validation text at most widths we tried
     # (benchmarks/scaling_lr.py).
     lr = 0.012 * 32 / width
-    settings = dict(training.DEFAULT, steps=steps, batch_size=batch_size, lr=lr,
-                    min_lr=lr / 10, seed=args.seed)
-    history = training.train(model, train_ids, val_ids, settings, eval_every=steps,
-                             eval_tokens=None)
+    settings = dict(
+        training.DEFAULT,
+        steps=steps,
+        batch_size=batch_size,
+        lr=lr,
+        min_lr=lr / 10,
+        seed=args.seed,
+    )
+    history = training.train(
+        model, train_ids, val_ids, settings, eval_every=steps, eval_tokens=None
+    )
     test_loss = training.evaluate(model, test_ids)
     params.append(n)
     test_losses.append(test_loss)
-    train_losses.append(history["train"][-1])   # scored the same way as the test text
+    train_losses.append(history["train"][-1])  # scored the same way as the test text
     reads_per_parameter.append(characters_seen / n)
-    print(f"{width:6d}  {n:10,d}  {reads_per_parameter[-1]:14,.1f}   "
-          f"{train_losses[-1]:13.3f}   {test_loss:9.3f}")
+    print(
+        f"{width:6d}  {n:10,d}  {reads_per_parameter[-1]:14,.1f}   "
+        f"{train_losses[-1]:13.3f}   {test_loss:9.3f}"
+    )
+
 decades = math.log10(params[-1] / params[0])
-print(f"the biggest has {params[-1] / params[0]:,.0f}x the parameters of the smallest: "
-      f"{decades:.1f} powers of ten")
+print(
+    f"the biggest has {params[-1] / params[0]:,.0f}x the parameters of the smallest: "
+    f"{decades:.1f} powers of ten"
+)
 largest_gap = max(abs(train - test) for train, test in zip(train_losses, test_losses))
 print(f"training text and test text: at most {largest_gap:.2f} nats apart, at any size")
 
 # %% fit
 # Three curves that could describe the points. Each is fitted by least squares to the
 # smallest sizes only; then each predicts the sizes it never saw.
-curves = {   # name -> the columns the loss is a weighted sum of, for an exponent alpha
-    "power law": lambda n, alpha: [n ** -alpha],                         # A N^-alpha
-    "floor + power law": lambda n, alpha: [np.ones_like(n), n ** -alpha],  # E + ...
-    "logarithm": lambda n, alpha: [np.ones_like(n), -np.log(n)],         # a - b ln N
+curves = {  # name -> the columns the loss is a weighted sum of, for an exponent alpha
+    "power law": lambda n, alpha: [n**-alpha],  # A N^-alpha
+    "floor + power law": lambda n, alpha: [np.ones_like(n), n**-alpha],  # E + ...
+    "logarithm": lambda n, alpha: [np.ones_like(n), -np.log(n)],  # a - b ln N
 }
-formulas = {"power law": "{1:.2f} x N^-{0:.3f}",
-            "floor + power law": "{1:.2f} + {2:.2f} x N^-{0:.3f}",
-            "logarithm": "{1:.2f} - {2:.3f} x ln N"}
+formulas = {
+    "power law": "{1:.2f} x N^-{0:.3f}",
+    "floor + power law": "{1:.2f} + {2:.2f} x N^-{0:.3f}",
+    "logarithm": "{1:.2f} - {2:.3f} x ln N",
+}
 exponents = np.linspace(0.002, 1.0, 500)
 
 
@@ -104,52 +132,71 @@ def predict(columns, alpha, weights, n):
     return np.stack(columns(n, alpha), axis=1) @ weights
 
 
-n_fit = 7   # fitted on these; the rest are held back
+n_fit = 7  # fitted on these; the rest are held back
 sizes, losses = np.array(params, dtype=float), np.array(test_losses)
 fitted, fit_error, prediction_error = {}, {}, {}
-print(f"fitted on the {n_fit} smallest ({params[0]:,} to {params[n_fit - 1]:,} "
-      f"parameters); the {len(params) - n_fit} biggest held back")
+print(
+    f"fitted on the {n_fit} smallest ({params[0]:,} to {params[n_fit - 1]:,} "
+    f"parameters); the {len(params) - n_fit} biggest held back"
+)
 print(f"{'curve':18s} {'fitted: loss =':29s} off by: fitted   held back")
 for name, columns in curves.items():
     exponent, weights = fit(columns, sizes[:n_fit], losses[:n_fit])
-    fitted[name] = [float(exponent), *map(float, weights)]   # (alpha, weights...)
+    fitted[name] = [float(exponent), *map(float, weights)]  # (alpha, weights...)
     errors = predict(columns, exponent, weights, sizes) / losses - 1
     fit_error[name] = float(np.sqrt((errors[:n_fit] ** 2).mean()))
     prediction_error[name] = [float(e) for e in errors[n_fit:]]
     formula = formulas[name].format(exponent, *weights)
     held_back = " ".join(f"{e:+.1%}" for e in prediction_error[name])
     print(f"{name:18s} {formula:29s} {fit_error[name]:6.1%}   {held_back}")
-worst_miss = {name: max(abs(e) for e in errors)
-              for name, errors in prediction_error.items()}
+
+worst_miss = {
+    name: max(abs(e) for e in errors) for name, errors in prediction_error.items()
+}
 power_miss, floor_miss, log_miss = worst_miss.values()
 alpha = fitted["power law"][0]
-floor_alpha, floor = fitted["floor + power law"][:2]   # alpha and E
-kaplan_alpha = 0.076   # Kaplan et al. 2020, alpha_N
+floor_alpha, floor = fitted["floor + power law"][:2]  # alpha and E
+kaplan_alpha = 0.076  # Kaplan et al. 2020, alpha_N
 size_ratio = params[-1] / params[0]
 loss_cut = 1 - test_losses[-1] / test_losses[0]
 print(f"{size_ratio:,.0f}x the parameters: {loss_cut:.0%} lower test loss")
 
 # %% plot
-alt = ("Test loss against model size on log-log axes, with three curves fitted to the "
-       "smallest models and extended to the biggest, which they never saw")
-fig, ax = plt.subplots(figsize=(7, 4.2), num=alt)
-ax.loglog(params[:n_fit], test_losses[:n_fit], "o", color="black",
-          label="our models, fitted")
-ax.loglog(params[n_fit:], test_losses[n_fit:], "o", color="black", fillstyle="none",
-          label="our models, held back")
-line = np.geomspace(params[0], params[-1], 100)
-labels = {"power law": "power law (Kaplan's form)",
-          "floor + power law": "floor + power law (Chinchilla's form)",
-          "logarithm": "logarithm"}
-for (name, columns), style in zip(curves.items(), ["-", "--", ":"]):
-    exponent, *weights = fitted[name]
-    ax.loglog(line, predict(columns, exponent, weights, line), style,
-              label=labels[name])
-ax.axvline(params[n_fit - 1], color="gray", linewidth=0.5)
-ax.set_xlabel("parameters (without embeddings)")
-ax.set_ylabel("test loss (nats per character)")
-ticks = np.round(np.linspace(min(test_losses), max(test_losses), 4), 1)
-ax.set_yticks(ticks, [f"{t:.1f}" for t in ticks])
-ax.minorticks_off()
-ax.legend(fontsize=8)
-cli.save_figure(fig, "scaling")
+alt = (
+    "Test loss against model size on log-log axes, with three curves fitted to the "
+    "smallest models and extended to the biggest, which they never saw"
+)
+with cli.figure("scaling", alt, figsize=(7, 4.2)) as (fig, ax):
+    ax.loglog(
+        params[:n_fit],
+        test_losses[:n_fit],
+        "o",
+        color="black",
+        label="our models, fitted",
+    )
+    ax.loglog(
+        params[n_fit:],
+        test_losses[n_fit:],
+        "o",
+        color="black",
+        fillstyle="none",
+        label="our models, held back",
+    )
+    line = np.geomspace(params[0], params[-1], 100)
+    labels = {
+        "power law": "power law (Kaplan's form)",
+        "floor + power law": "floor + power law (Chinchilla's form)",
+        "logarithm": "logarithm",
+    }
+    for (name, columns), style in zip(curves.items(), ["-", "--", ":"]):
+        exponent, *weights = fitted[name]
+        ax.loglog(
+            line, predict(columns, exponent, weights, line), style, label=labels[name]
+        )
+    ax.axvline(params[n_fit - 1], color="gray", linewidth=0.5)
+    ax.set_xlabel("parameters (without embeddings)")
+    ax.set_ylabel("test loss (nats per character)")
+    ticks = np.round(np.linspace(min(test_losses), max(test_losses), 4), 1)
+    ax.set_yticks(ticks, [f"{t:.1f}" for t in ticks])
+    ax.minorticks_off()
+    ax.legend(fontsize=8)

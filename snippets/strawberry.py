@@ -1,10 +1,17 @@
-"""What a chatbot receives when you ask it about strawberries: numbers, not letters."""
-import bpe_openai
+# What a chatbot receives when you ask it about strawberries: numbers, not letters.
 
 import cli
+
+import bpe_openai
+
 from tokenizer import QUESTION
 
-args = cli.parse_args(cli.Parser(description=__doc__))
+args = cli.parse_args(
+    cli.Parser(
+        description="What a chatbot receives when you ask it about strawberries: "
+        "numbers, not letters."
+    )
+)
 
 # %% question
 o200k = bpe_openai.get_encoding("o200k_base")  # the tokeniser in front of GPT-4o

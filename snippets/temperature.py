@@ -1,20 +1,26 @@
-"""Numbers back into words: greedy picks, temperature and top-k, on the trained tiny
-GPT."""
+# Numbers back into words: greedy picks, temperature and top-k, on the trained tiny
+# GPT.
+
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import re
 from collections import Counter
 
-import matplotlib.pyplot as plt
 import torch
 
 import sampling
 import training
 
-parser = cli.Parser(description=__doc__)
-parser.add_argument("--seed", type=int, default=training.DEFAULT["seed"],
-                    help="the model trained with this seed, and these dice "
-                         "(default: %(default)s)")
+parser = cli.Parser(
+    description="Numbers back into words: greedy picks, temperature and top-k, on the "
+    "trained tiny GPT."
+)
+parser.add_argument(
+    "--seed",
+    type=int,
+    default=training.DEFAULT["seed"],
+    help="the model trained with this seed, and these dice (default: %(default)s)",
+)
 args = cli.parse_args(parser)
 torch.set_num_threads(training.THREADS)
 # the model of "Predict, check, nudge"
@@ -35,47 +41,59 @@ best = torch.topk(probs, 8)
 text = cli.default_corpus()
 after_the = Counter(match[1] for match in re.finditer(r"\bthe (.)", text))
 in_text = torch.tensor([after_the[ch] for ch in tokenizer.chars]) / after_the.total()
-print(f"{'next':6s} {'model':>6s}  {'text':>6s}  "
-      f"(text: how often it comes after 'the ' in the manual)")
+print(
+    f"{'next':6s} {'model':>6s}  {'text':>6s}  "
+    f"(text: how often it comes after 'the ' in the manual)"
+)
 for p, i in zip(best.values.tolist(), best.indices.tolist()):
     bar = "#" * round(p * 100)
     print(f"{tokenizer.decode([i])!r:6s} {p:6.1%}  {in_text[i]:6.1%}     {bar}")
+
 top_char_prob = best.values[0].item()
 # how far apart the two columns are, over every character: 0 = identical, 1 = disjoint
 distance_to_text = 0.5 * (probs - in_text).abs().sum().item()
 # for scale: a know-nothing guess, every character equally likely
 uniform = torch.full_like(probs, 1 / vocab_size)
 distance_uniform = 0.5 * (uniform - in_text).abs().sum().item()
-print(f"distance from the text column over all {vocab_size} characters, from 0 (the "
-      f"same odds) to 1:")
-print(f"  the model {distance_to_text:.2f}; every character equally likely "
-      f"{distance_uniform:.2f}")
+print(
+    f"distance from the text column over all {vocab_size} characters, from 0 (the "
+    f"same odds) to 1:"
+)
+print(
+    f"  the model {distance_to_text:.2f}; every character equally likely "
+    f"{distance_uniform:.2f}"
+)
 words_after_the = Counter(re.findall(r"\bthe ([a-z]+)", text)).most_common(6)
-print("commonest words after 'the ' in the manual:",
-      ", ".join(word for word, _ in words_after_the))
+print(
+    "commonest words after 'the ' in the manual:",
+    ", ".join(word for word, _ in words_after_the),
+)
 cats_in_text = len(re.findall(r"\bcats?\b", text, flags=re.IGNORECASE))
 print(f"times the manual mentions a cat: {cats_in_text}")
 
 # %% greedy
 greedy_ids = sampling.generate(model, ids, 1000, greedy=True)
-greedy_text = show(greedy_ids[:len(ids) + 120])
+greedy_text = show(greedy_ids[: len(ids) + 120])
 print(greedy_text)
 # The model reads only its last block_size characters, so once those come back, greedy
 # decoding has to repeat everything after them too: find the first window seen twice.
 block = model.config.block_size
 first_seen, loop_start, loop_length = {}, None, None
 for end in range(len(ids) + block, len(greedy_ids) + 1):
-    window = tuple(greedy_ids[end - block:end])
+    window = tuple(greedy_ids[end - block : end])
     if window in first_seen:
         start = first_seen[window] - block  # where that window first began
         loop_start, loop_length = start - len(ids), end - first_seen[window]
         break
     first_seen[window] = end
+
 if loop_length is None:
     print("no repeat in 1,000 characters")
 else:
-    print(f"... and after its first {loop_start} characters, it repeats the same "
-          f"{loop_length} characters forever")
+    print(
+        f"... and after its first {loop_start} characters, it repeats the same "
+        f"{loop_length} characters forever"
+    )
 
 # %% temperatures
 temperatures = [0.2, 0.5, 0.8, 1.0, 1.5, 2.5]
@@ -93,21 +111,27 @@ p_low = sampling.next_token_probs(model, ids, temperature=low)
 p_high = sampling.next_token_probs(model, ids, temperature=high)
 order = torch.argsort(probs, descending=True)[:15]
 labels = [repr(tokenizer.decode([i]))[1:-1] or "?" for i in order.tolist()]
-alt = (f"The probabilities of the 15 likeliest next characters at temperature {low} "
-       f"(peaked) and {high} (flatter)")
-fig, ax = plt.subplots(figsize=(7, 3), num=alt)
-x = torch.arange(len(order))
-ax.bar(x - 0.2, p_low[order], width=0.4, label=f"temperature {low}")
-ax.bar(x + 0.2, p_high[order], width=0.4, label=f"temperature {high}")
-ax.set_xticks(x, labels)
-ax.set_ylabel("probability")
-ax.set_title(f"What comes after {prompt!r}?")
-ax.legend()
-cli.save_figure(fig, "temperature")
-entropy = {t: float(-(p * p.clamp_min(1e-12).log2()).sum())
-           for t, p in [(low, p_low), (1.0, probs), (high, p_high)]}
-print("uncertainty (entropy, in bits):",
-      ", ".join(f"T={t}: {e:.2f}" for t, e in entropy.items()))
+alt = (
+    f"The probabilities of the 15 likeliest next characters at temperature {low} "
+    f"(peaked) and {high} (flatter)"
+)
+with cli.figure("temperature", alt, figsize=(7, 3)) as (fig, ax):
+    x = torch.arange(len(order))
+    ax.bar(x - 0.2, p_low[order], width=0.4, label=f"temperature {low}")
+    ax.bar(x + 0.2, p_high[order], width=0.4, label=f"temperature {high}")
+    ax.set_xticks(x, labels)
+    ax.set_ylabel("probability")
+    ax.set_title(f"What comes after {prompt!r}?")
+    ax.legend()
+
+entropy = {
+    t: float(-(p * p.clamp_min(1e-12).log2()).sum())
+    for t, p in [(low, p_low), (1.0, probs), (high, p_high)]
+}
+print(
+    "uncertainty (entropy, in bits):",
+    ", ".join(f"T={t}: {e:.2f}" for t, e in entropy.items()),
+)
 
 # %% topk
 topk_samples, long_shots = {}, {}
@@ -116,12 +140,17 @@ for k in [None, 5]:
     out = sampling.generate(model, ids, 80, temperature=1.5, top_k=k, generator=dice)
     topk_samples[k] = show(out)
     # how many new characters were not among the model's 5 favourites at that point
-    favourites = [torch.topk(sampling.next_token_probs(model, out[:t]), 5).indices
-                  for t in range(len(ids), len(out))]
-    new_ids = out[len(ids):]
+    favourites = [
+        torch.topk(sampling.next_token_probs(model, out[:t]), 5).indices
+        for t in range(len(ids), len(out))
+    ]
+    new_ids = out[len(ids) :]
     long_shots[k] = sum(i not in f.tolist() for i, f in zip(new_ids, favourites))
     which = "every character" if k is None else f"top {k} only"
     print(f"T=1.5, {which:>15s}:  {topk_samples[k]}")
-print(f"characters from outside the 5 favourites: {long_shots[None]} of 80 "
-      f"with every character allowed, {long_shots[5]} of 80 with top 5 only")
+
+print(
+    f"characters from outside the 5 favourites: {long_shots[None]} of 80 "
+    f"with every character allowed, {long_shots[5]} of 80 with top 5 only"
+)
 long_shots_all, long_shots_top5 = long_shots[None], long_shots[5]

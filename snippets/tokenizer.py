@@ -13,6 +13,7 @@ Two kinds of tokenizer go through the same helpers here:
   `"o200k_base"` (GPT-4o), shipped offline by the `bpe-openai` package.
 Both have `.decode(ids)`; only encoding differs.
 """
+
 import os
 from pathlib import Path
 
@@ -88,8 +89,10 @@ def aligned(rows):
     for row in rows:
         for column, cell in enumerate(row):
             widths[column] = max(widths.get(column, 0), len(str(cell)))
-    lines = ["  ".join(str(cell).ljust(widths[col]) for col, cell in enumerate(row))
-             for row in rows]
+    lines = [
+        "  ".join(str(cell).ljust(widths[col]) for col, cell in enumerate(row))
+        for row in rows
+    ]
     return "\n".join(line.rstrip() for line in lines)
 
 
@@ -117,13 +120,33 @@ def draw_pieces(ax, splits):
         y, x = len(splits) - 1 - row, 0.0
         for k, piece in enumerate(text_pieces):
             width = len(piece)  # the x axis counts the characters of the text
-            ax.add_patch(plt.Rectangle((x + 0.05, y + 0.15), width - 0.1, 0.7,
-                                       facecolor=COLORS[k % 5], edgecolor="white"))
-            ax.text(x + width / 2, y + 0.5, visible(piece), ha="center", va="center",
-                    family="monospace", fontsize=11)
+            ax.add_patch(
+                plt.Rectangle(
+                    (x + 0.05, y + 0.15),
+                    width - 0.1,
+                    0.7,
+                    facecolor=COLORS[k % 5],
+                    edgecolor="white",
+                )
+            )
+            ax.text(
+                x + width / 2,
+                y + 0.5,
+                visible(piece),
+                ha="center",
+                va="center",
+                family="monospace",
+                fontsize=11,
+            )
             x += width
-        ax.text(-0.6, y + 0.5, f"{name}\n{len(text_pieces)} tokens", ha="right",
-                va="center", fontsize=10)
+        ax.text(
+            -0.6,
+            y + 0.5,
+            f"{name}\n{len(text_pieces)} tokens",
+            ha="right",
+            va="center",
+            fontsize=10,
+        )
     ax.set_xlim(-0.2, max(len("".join(p)) for p in splits.values()) + 0.2)
     ax.set_ylim(0, len(splits))
     ax.axis("off")

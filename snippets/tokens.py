@@ -1,27 +1,38 @@
-"""Train our own BPE tokeniser, then watch it and two real ones cut up "strawberry".
+# Train our own BPE tokeniser, then watch it and two real ones cut up "strawberry".
+#
+# Trains on a part of Python's manual (snippets/data/) unless you pass --text with a
+# UTF-8 file of your own.
 
-Trains on a part of Python's manual (snippets/data/) unless you pass --text with a
-UTF-8 file of your own.
-"""
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import hashlib
 
-import matplotlib.pyplot as plt
-
 import tokenizer
 from tokenizer import QUESTION, encode, pieces, visible
 
-parser = cli.Parser(description=__doc__)
-parser.add_argument("--text", metavar="FILE",
-                    help="train on this UTF-8 text file instead of Python's manual")
-parser.add_argument("--vocab-size", type=int, default=4096,
-                    help="tokens in our vocabulary (default: %(default)s)")
+parser = cli.Parser(
+    description="Train our own BPE tokeniser, then watch it and two real ones cut up "
+    '"strawberry". Trains on a part of Python\'s manual (snippets/data/) unless you '
+    "pass --text with a UTF-8 file of your own."
+)
+parser.add_argument(
+    "--text",
+    metavar="FILE",
+    help="train on this UTF-8 text file instead of Python's manual",
+)
+parser.add_argument(
+    "--vocab-size",
+    type=int,
+    default=4096,
+    help="tokens in our vocabulary (default: %(default)s)",
+)
 args = cli.parse_args(parser)
 if args.vocab_size < 256:
     cli.fail(f"--vocab-size must be 256 or more, not {args.vocab_size}")
+
 if args.vocab_size > 1_000_000:
     cli.fail(f"--vocab-size must be at most 1,000,000, got {args.vocab_size}")
+
 corpus = cli.read_text(args.text) if args.text else cli.default_corpus()
 
 # %% train
@@ -36,6 +47,7 @@ print(f"corpus:      {corpus_chars:,} characters")
 print(f"vocabulary:  {vocab_size:,} tokens (256 single bytes + {merges:,} merges)")
 if vocab_size < args.vocab_size:
     print(f"             (asked for {args.vocab_size:,}: the text ran out of pairs)")
+
 print(f"fingerprint: {fingerprint}  (a hash of the whole tokeniser)")
 
 # %% again
@@ -78,19 +90,26 @@ print("vocabulary sizes:", "   ".join(f"{n} {v:,}" for n, v in vocab_sizes.items
 print()
 texts = ["strawberry", "Strawberry", " strawberry", "strawberries", QUESTION]
 # name -> text -> its pieces
-splits = {name: {text: pieces(t, encode(t, text)) for text in texts}
-          for name, t in compared.items()}
+splits = {
+    name: {text: pieces(t, encode(t, text)) for text in texts}
+    for name, t in compared.items()
+}
 for text in texts:
     print(repr(text))
     print(tokenizer.split_table({name: splits[name][text] for name in splits}))
     print()
 
-strawberry_split = {name: "|".join(visible(p) for p in splits[name]["strawberry"])
-                    for name in splits}
+strawberry_split = {
+    name: "|".join(visible(p) for p in splits[name]["strawberry"]) for name in splits
+}
 # A popular explanation says the model reads "strawberry" as straw + berry. Here?
-straw_berry = {name: any([p.strip() for p in splits[name][word]] == ["straw", "berry"]
-                         for word in ["strawberry", " strawberry"])
-               for name in splits}
+straw_berry = {
+    name: any(
+        [p.strip() for p in splits[name][word]] == ["straw", "berry"]
+        for word in ["strawberry", " strawberry"]
+    )
+    for name in splits
+}
 answers = [f"{name} {'yes' if cut else 'no'}" for name, cut in straw_berry.items()]
 print("straw + berry, with or without the space:", "   ".join(answers))
 strawberry_tokens_ours = len(splits["ours"]["strawberry"])
@@ -102,9 +121,16 @@ strawberry_tokens_o200k = len(splits["o200k_base"]["strawberry"])
 question_ids = {name: encode(t, QUESTION) for name, t in compared.items()}
 for name in compared:
     print(f"{name}:")
-    print(tokenizer.aligned([["  piece"] + [visible(p) for p in splits[name][QUESTION]],
-                             ["  id"] + question_ids[name]]))
+    print(
+        tokenizer.aligned(
+            [
+                ["  piece"] + [visible(p) for p in splits[name][QUESTION]],
+                ["  id"] + question_ids[name],
+            ]
+        )
+    )
     print()
+
 for name in compared:
     print(f"{name} sends the model: {question_ids[name]}")
 
@@ -116,18 +142,29 @@ o200k = compared["o200k_base"]
 words = [" strawberry", " straw", " berry", " carrot", " banana", " error"]
 rows = [["  text", "r's in the text", "cl100k_base ids", "o200k_base ids"]]
 for word in words:
-    rows.append([f"  {visible(word)}", word.count("r"), encode(cl100k, word),
-                 encode(o200k, word)])
+    rows.append(
+        [
+            f"  {visible(word)}",
+            word.count("r"),
+            encode(cl100k, word),
+            encode(o200k, word),
+        ]
+    )
+
 print(tokenizer.aligned(rows))
 
 strawberry_id_cl100k = encode(cl100k, " strawberry")[0]
 strawberry_id_o200k = encode(o200k, " strawberry")[0]
 spelled_back = cl100k.decode([strawberry_id_cl100k])
 print()
-print(f"{strawberry_id_cl100k} has no letters to count. "
-      f"The r's come back only through the tokeniser's table:")
-print(f"decode([{strawberry_id_cl100k}]) = {spelled_back!r}, "
-      f"which has {spelled_back.count('r')} r's.")
+print(
+    f"{strawberry_id_cl100k} has no letters to count. "
+    f"The r's come back only through the tokeniser's table:"
+)
+print(
+    f"decode([{strawberry_id_cl100k}]) = {spelled_back!r}, "
+    f"which has {spelled_back.count('r')} r's."
+)
 print("The model never sees that table: it gets the number, nothing else.")
 
 # %% spell
@@ -148,11 +185,15 @@ for spelling in spellings:
 # Colour each token of the question, one row per tokeniser, as tokeniser playgrounds do.
 n_tokens = {name: len(splits[name][QUESTION]) for name in splits}
 boxes = {name: len(splits[name][" strawberry"]) for name in splits}
-rows = [f"{name}: {n_tokens[name]} tokens, strawberry in {boxes[name]} "
-        f"box{'es' if boxes[name] > 1 else ''}" for name in splits]
-alt = (f"The question {QUESTION!r} drawn as coloured boxes, one box per token, one row "
-       f"per tokeniser. " + "; ".join(rows) + ".")
-fig, ax = plt.subplots(figsize=(9, 2.6), num=alt)
-tokenizer.draw_pieces(ax, {name: splits[name][QUESTION] for name in splits})
-fig.tight_layout()
-cli.save_figure(fig, "question-tokens")
+rows = [
+    f"{name}: {n_tokens[name]} tokens, strawberry in {boxes[name]} "
+    f"box{'es' if boxes[name] > 1 else ''}"
+    for name in splits
+]
+alt = (
+    f"The question {QUESTION!r} drawn as coloured boxes, one box per token, one row "
+    f"per tokeniser. " + "; ".join(rows) + "."
+)
+with cli.figure("question-tokens", alt, figsize=(9, 2.6)) as (fig, ax):
+    tokenizer.draw_pieces(ax, {name: splits[name][QUESTION] for name in splits})
+    fig.tight_layout()

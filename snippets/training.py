@@ -6,15 +6,11 @@ run's model.
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import bz2
-import contextlib
-import datetime
 import gzip
 import hashlib
 import json
-import logging
 import lzma
 import math
-import os
 import struct
 import sys
 import time
@@ -22,11 +18,16 @@ from dataclasses import asdict
 from pathlib import Path
 
 import torch
-import torch.distributed as dist
 import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
 from gpt import GPT, GPTConfig
+
+# train.py calls launch_workers and start_worker through training (until it imports
+# workers itself)
+from workers import launch_workers as launch_workers
+from workers import mean_over_workers, worker
+from workers import start_worker as start_worker
 
 CHECKPOINT = cli.OUT / "tiny-gpt.pt"  # the default run's model
 
@@ -64,8 +65,8 @@ class CharTokenizer:
     def encode(self, text):
         unknown = sorted(set(text) - self.stoi.keys())
         if unknown:
-            cli.fail(f"the model has never seen these characters, so it cannot read "
-                     f"them: {''.join(unknown)!r}")
+            raise cli.InputError(f"the model has never seen these characters, so it "
+                                 f"cannot read them: {''.join(unknown)!r}")
         return [self.stoi[ch] for ch in text]
 
     def decode(self, ids):
@@ -100,8 +101,8 @@ def split_three(text, tokenizer, heldout_fraction=0.1, test_fraction=0.1):
     train = "\n\n".join(paragraph for paragraph in text[:test_start].split("\n\n")
                          if paragraph not in held_out)
     if len(train) < len(test):
-        cli.fail(f"only {len(train):,} characters are left to train on: the rest "
-                 f"repeats paragraphs of the parts held out")
+        raise cli.InputError(f"only {len(train):,} characters are left to train on: "
+                             f"the rest repeats paragraphs of the parts held out")
     return [torch.tensor(tokenizer.encode(part), dtype=torch.long)
             for part in (train, validation, test)]
 
@@ -292,37 +293,44 @@ def build(settings, tokenizer):
     return GPT(config)
 
 
+def checkpoint(model, tokenizer, settings, history=None):
+    """What a checkpoint file holds: the model's shape and weights, its characters, the
+    settings it was trained with and its loss history."""
+    return {"config": asdict(model.config), "model": model.state_dict(),
+            "chars": tokenizer.chars, "settings": settings, "history": history}
+
+
+def from_checkpoint(ckpt):
+    """(model, tokenizer) back from checkpoint()'s dict."""
+    model = GPT(GPTConfig(**ckpt["config"]))
+    model.load_state_dict(ckpt["model"])
+    return model.eval(), CharTokenizer(ckpt["chars"])
+
+
 def save(path, model, tokenizer, settings, text, history=None):
-    path = Path(path)
-    # write, then rename: a failed save breaks nothing, two at once don't mix
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    """Write a checkpoint file, keyed by fingerprint(settings, text): load_or_train()
+    reuses it. A failed save breaks nothing, two at once don't mix (cli.store)."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"config": asdict(model.config), "model": model.state_dict(),
-                    "chars": tokenizer.chars, "settings": settings, "history": history,
-                    "fingerprint": fingerprint(settings, text)}, tmp)
-        tmp.replace(path)
+        cli.store(path, fingerprint(settings, text),
+                  checkpoint(model, tokenizer, settings, history))
     except OSError as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        cli.fail(f"cannot save the model to {path}: {e.strerror or e}")
+        raise cli.InputError(f"cannot save the model to {path}: {e.strerror or e}") from e
 
 
 def load(path):
-    """(model, tokenizer, checkpoint dict) from a checkpoint file, or one clear line if
-    none."""
+    """(model, tokenizer, checkpoint dict) from a checkpoint file; InputError if there
+    is none, or it is not one."""
     path = Path(path)
     if not path.is_file():
-        cli.fail(f"no checkpoint at {path}: train one first with "
-                 f"`python snippets/train.py`")
+        raise cli.InputError(f"no checkpoint at {path}: train one first with "
+                             f"`python snippets/train.py`")
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
-        model = GPT(GPTConfig(**ckpt["config"]))
-        model.load_state_dict(ckpt["model"])
+        model, tokenizer = from_checkpoint(ckpt)
     except Exception as e:  # a truncated or foreign file
-        cli.fail(f"{path} is not a checkpoint this code can read ({type(e).__name__})")
-    model.eval()
-    return model, CharTokenizer(ckpt["chars"]), ckpt
+        raise cli.InputError(f"{path} is not a checkpoint this code can read "
+                             f"({type(e).__name__})") from e
+    return model, tokenizer, ckpt
 
 
 def checkpoint_for(seed):
@@ -334,26 +342,25 @@ def checkpoint_for(seed):
 
 
 def load_or_train(seed=DEFAULT["seed"]):
-    """The default run's model and tokenizer: from its checkpoint, or trained now if
-    that is missing or stale. Training is deterministic: trained here, it is the same
-    model train.py makes."""
+    """The default run's model and tokenizer: from its checkpoint, or trained now (and
+    kept) if that is missing or stale. Training is deterministic: trained here, it is
+    the same model train.py makes."""
     text = cli.default_corpus()
     settings = dict(DEFAULT, seed=seed)
     path = checkpoint_for(seed)
-    if path.is_file():
-        model, tokenizer, ckpt = load(path)
-        if ckpt.get("fingerprint") == fingerprint(settings, text):
-            return model, tokenizer
-    print(f"{cli.shown(path)} is missing or was made by other code or settings: "
-          f"training the default run first (about a minute)...", file=sys.stderr)
-    torch.set_num_threads(THREADS)
-    tokenizer = CharTokenizer.from_text(text)
-    train_ids, val_ids, _ = split_three(text, tokenizer, settings["heldout_fraction"],
-                                        settings["test_fraction"])
-    model = build(settings, tokenizer)
-    history = train(model, train_ids, val_ids, settings)
-    save(path, model, tokenizer, settings, text, history)
-    return model, tokenizer
+
+    def make():
+        print(f"training the default run first (about a minute), to keep as "
+              f"{cli.shown(path)}", file=sys.stderr)
+        torch.set_num_threads(THREADS)
+        tokenizer = CharTokenizer.from_text(text)
+        train_ids, val_ids, _ = split_three(text, tokenizer, settings["heldout_fraction"],
+                                            settings["test_fraction"])
+        model = build(settings, tokenizer)
+        history = train(model, train_ids, val_ids, settings)
+        return checkpoint(model, tokenizer, settings, history)
+
+    return from_checkpoint(cli.cached(path, fingerprint(settings, text), make))
 
 
 def export_for_browser(path, model, tokenizer):
@@ -379,136 +386,3 @@ def export_for_browser(path, model, tokenizer):
         f.write(struct.pack("<Q", len(head)) + head)
         for t in tensors.values():
             f.write(t.numpy().astype("<f4").tobytes())
-
-
-# Several workers (data parallelism). torchrun starts one process per worker and tells
-# each its RANK and WORLD_SIZE; the workers meet in a process group to add up their
-# gradients.
-
-def worker():
-    """(rank, workers): which worker this process is, and how many there are; (0, 1)
-    alone."""
-    if dist.is_initialized():
-        return dist.get_rank(), dist.get_world_size()
-    return 0, 1
-
-
-def start_worker(device, timeout):
-    """Join the other workers if torchrun started this process; else do nothing. Returns
-    worker(). A worker that waits longer than timeout seconds for the others stops with
-    one clear line."""
-    workers = int(os.environ.get("WORLD_SIZE", "1"))
-    if workers == 1:
-        return 0, 1
-    rank = int(os.environ["RANK"])
-    backend = "nccl" if device == "cuda" else "gloo"
-    if device == "cuda":
-        torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
-    try:
-        dist.init_process_group(backend, timeout=datetime.timedelta(seconds=timeout))
-        dist.barrier()  # everybody is here
-    # noqa: BLE001 - the error is one line, whatever the backend raised
-    except Exception as e:
-        cli.fail(f"worker {rank} of {workers}: the other workers did not all join "
-                 f"within {timeout:g} s ({type(e).__name__})")
-    if rank != 0:
-        # one worker speaks for all
-        sys.stdout = open(os.devnull, "w", encoding="utf-8")
-    return rank, workers
-
-
-def mean_over_workers(value):
-    if not dist.is_initialized():
-        return value
-    tensor = torch.tensor([value], dtype=torch.float64)
-    dist.all_reduce(tensor)
-    return tensor.item() / dist.get_world_size()
-
-
-def launch_workers(script, workers, argv):
-    """`python train.py --workers N`: what `torchrun --standalone --nproc_per_node=N`
-    does, started from Python, with a worker's failure reported in one line instead of
-    torchrun's report."""
-    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
-    from torch.distributed.run import get_args_parser, run
-
-    if not dist.is_available():
-        cli.fail("this build of PyTorch has no torch.distributed: train on one worker")
-    if not torchrun_can_start():
-        return start_workers_here(script, workers, argv)
-    # else torchrun prints a banner about it
-    os.environ.setdefault("OMP_NUM_THREADS", str(THREADS))
-    logging.getLogger("torch.distributed").setLevel(logging.CRITICAL)
-    logs = cli.OUT / "workers"
-    # the others' output goes to logs
-    quiet = ",".join(f"{rank}:3" for rank in range(1, workers))
-    args = ["--standalone", f"--nproc_per_node={workers}", f"--log-dir={logs}"]
-    args += [f"--redirects={quiet}"] if quiet else []
-    try:
-        run(get_args_parser().parse_args([*args, str(script), *argv]))
-    except ChildFailedError as e:
-        rank, failure = min(e.failures.items())
-        if rank == 0:
-            # worker 0 has said what went wrong, in one line
-            sys.exit(failure.exitcode or 1)
-        said = sorted(logs.rglob(f"attempt_0/{rank}/stderr.log"), key=os.path.getmtime)
-        text = said[-1].read_text(encoding="utf-8") if said else ""
-        lines = text.strip().splitlines()
-        said = lines[-1] if lines else "no message"
-        cli.fail(f"worker {rank} of {workers} failed: {said}")
-
-
-def torchrun_can_start():
-    """torchrun's workers meet through PyTorch's libuv-based store, which PyTorch's
-    Windows builds leave out (pytorch/pytorch#148283): there, torchrun cannot start."""
-    try:
-        dist.TCPStore("127.0.0.1", 0, 1, True, datetime.timedelta(seconds=10))
-    except RuntimeError:
-        return False
-    return True
-
-
-def start_workers_here(script, workers, argv):
-    """What launch_workers() does where torchrun cannot start: one process per worker,
-    told its RANK and WORLD_SIZE as torchrun would tell it; worker 0 hosts the store
-    where they meet (init_process_group's env:// start, without libuv on Windows)."""
-    import socket
-    import subprocess
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    logs = cli.OUT / "workers"
-    logs.mkdir(parents=True, exist_ok=True)
-    processes, stderr = [], []
-    for rank in range(workers):
-        env = dict(os.environ, RANK=str(rank), LOCAL_RANK=str(rank),
-                   WORLD_SIZE=str(workers), LOCAL_WORLD_SIZE=str(workers),
-                   MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port),
-                   OMP_NUM_THREADS=str(THREADS))
-        # the others' output goes to logs
-        stderr.append(None if rank == 0 else
-                      open(logs / f"worker-{rank}.log", "w", encoding="utf-8"))
-        processes.append(subprocess.Popen(
-            [sys.executable, str(script), *argv], env=env, stderr=stderr[-1],
-            stdout=None if rank == 0 else subprocess.DEVNULL))
-    # the first worker that fails stops the others, as under torchrun
-    while (any(p.poll() is None for p in processes)
-           and not any(p.returncode for p in processes)):
-        time.sleep(0.1)
-    for p in processes:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-    for log in stderr[1:]:
-        log.close()
-    failed = [rank for rank, p in enumerate(processes) if p.returncode]
-    if not failed:
-        return
-    rank = failed[0]
-    if rank == 0:
-        # worker 0 has said what went wrong, in one line
-        sys.exit(processes[0].returncode)
-    lines = Path(stderr[rank].name).read_text(encoding="utf-8").strip().splitlines()
-    said = lines[-1] if lines else "no message"
-    cli.fail(f"worker {rank} of {workers} failed: {said}")

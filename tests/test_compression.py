@@ -2,7 +2,6 @@
 compress/decompress command on real files, good and damaged. The coder itself: test_unit_arithmetic_coding.py."""
 
 import sys
-from pathlib import Path
 
 import pytest
 import torch

@@ -101,8 +101,15 @@ def test_a_failing_worker_ends_the_run_with_its_one_line(tmp_path):
     assert "cannot save the model" in one_line_error(proc)
 
 
+@pytest.mark.xfail(
+    sys.platform == "win32",
+    strict=True,
+    reason="PyTorch 2.13's torchrun cannot start on Windows, even with USE_LIBUV=0 (see "
+    "snippets/workers.py, torchrun_can_start): when this passes, start_workers_here can go",
+)
 def test_torchrun_itself_starts_the_same_training(tmp_path, one_worker_losses):
-    """The command the page gives: `torchrun --standalone --nproc_per_node=2 snippets/train.py`."""
+    """The command the page gives: `torchrun --standalone --nproc_per_node=2 snippets/train.py`,
+    with PyTorch's workaround for its Windows builds (USE_LIBUV=0, pytorch/pytorch#139990)."""
     torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
     two = subprocess.run(
         [*torchrun, TRAIN, "--steps", "3", "--out", str(tmp_path / "two.pt")],
@@ -110,6 +117,7 @@ def test_torchrun_itself_starts_the_same_training(tmp_path, one_worker_losses):
         text=True,
         timeout=300,
         cwd=ROOT,
+        env=dict(os.environ, USE_LIBUV="0"),
     )
     assert two.returncode == 0, two.stderr[-2000:]
     sys.path.insert(0, str(ROOT / "snippets"))

@@ -14,6 +14,7 @@ from conftest import one_line_error, run_script
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))
 import cli  # noqa: E402
+
 import training  # noqa: E402
 from gpt import GPT, GPTConfig  # noqa: E402
 
@@ -81,7 +82,7 @@ def test_char_tokenizer_round_trips_and_refuses_unknown_characters(capsys):
     tok = training.CharTokenizer.from_text("hello world")
     assert tok.decode(tok.encode("low hello")) == "low hello"
     assert tok.vocab_size == len(set("hello world"))
-    with pytest.raises(SystemExit) as e:
+    with pytest.raises(ValueError) as e:
         tok.encode("hello, world")
     assert "','" in str(e.value)
 

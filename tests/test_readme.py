@@ -8,8 +8,6 @@ import sys
 import zipfile
 from io import BytesIO
 
-import yaml
-
 from conftest import ROOT
 
 PAGE = ROOT / "docs" / "run-it-yourself.md"

@@ -105,16 +105,16 @@ def test_same_seed_same_text(tiny):
 def test_bad_settings_stop_with_a_clear_message(tiny, kwargs, expected):
     model, tok = tiny
     kwargs = dict(dict(max_new_tokens=5), **kwargs)
-    with pytest.raises(SystemExit) as e:
+    with pytest.raises(ValueError) as e:  # cli.InputError: a script says it in one line
         generate(model, tok.encode("the "), **kwargs)
     assert expected in str(e.value)
 
 
 def test_empty_prompt_and_unknown_characters(tiny):
     model, tok = tiny
-    with pytest.raises(SystemExit, match="empty"):
+    with pytest.raises(ValueError, match="empty"):
         generate(model, [], 5)
-    with pytest.raises(SystemExit, match="never seen"):
+    with pytest.raises(ValueError, match="never seen"):
         tok.encode("the cat sat on the Zebra")
 
 

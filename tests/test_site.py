@@ -3,8 +3,6 @@
 import html
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat

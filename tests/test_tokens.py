@@ -14,6 +14,7 @@ from claims import claim
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))
 import cli  # noqa: E402
+
 from tokenizer import QUESTION, train_bpe  # noqa: E402
 
 TOKENIZERS = ["ours", "cl100k_base", "o200k_base"]

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))
 import cli  # noqa: E402
+
 import sampling  # noqa: E402
 import training  # noqa: E402
 

@@ -378,16 +378,11 @@ def test_the_matrix_has_no_problems():
     assert matrix_problems(workflow(TESTS)) == []
 
 
-def test_only_windows_leaves_out_a_test_and_only_the_torchrun_one():
+def test_every_system_runs_every_test():
+    """Windows too runs the torchrun test (a strict xfail there), so the day PyTorch's
+    torchrun starts on Windows, the run says so."""
     [step] = [s for s in workflow(TESTS)["jobs"]["test"]["steps"] if "pytest" in s.get("run", "")]
-    left_out = re.fullmatch(
-        r"\$\{\{ runner\.os == 'Windows' && '--deselect (\S+)' \|\| '' \}\}",
-        step["env"]["PYTEST_ADDOPTS"],
-    )
-    assert left_out, step["env"]["PYTEST_ADDOPTS"]
-    module, test = left_out.group(1).split("::")
-    assert test == "test_torchrun_itself_starts_the_same_training"
-    assert f"def {test}(" in (ROOT / module).read_text(encoding="utf-8")
+    assert "PYTEST_ADDOPTS" not in step.get("env", {}), step["env"]
 
 
 @pytest.mark.parametrize(
