@@ -149,14 +149,24 @@ def main():
     test_text = tokenizer.decode(test_ids.tolist())
     print(f"test text: {len(test_text):,} characters, after {len(train_text):,} of training text")
 
-    rows = [(name, bpc, cpu, None) for name, (bpc, cpu) in compressors(train_text, test_text).items()]
+    rows = [
+        (name, bpc, cpu, None) for name, (bpc, cpu) in compressors(train_text, test_text).items()
+    ]
     ppmd = {name: bpc for name, bpc, _, _ in rows if name.startswith("PPMd")}
     best_ppmd = min(ppmd, key=ppmd.get)
     notes = []
     for run in args.runs:
         for seed in args.seeds:
             got, info = model_rows(
-                run, seed, args.steps, tokenizer, train_ids, val_ids, test_ids, test_text, train_text
+                run,
+                seed,
+                args.steps,
+                tokenizer,
+                train_ids,
+                val_ids,
+                test_ids,
+                test_text,
+                train_text,
             )
             rows += got
             notes.append(
