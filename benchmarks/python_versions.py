@@ -1,5 +1,5 @@
 """Does the Python version change a snippet's record? Runs snippets under another Python and
-under this one, each with hooks/runner.py's execute() into a folder of its own, and compares
+under this one, each with hooks/execute.py's record() into a folder of its own, and compares
 what they recorded: record.json without the "python" field, every figure and every export,
 byte for byte. A benchmark, not a test: it needs a second environment, which it does not make.
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))
 import cli  # noqa: E402
 
-RUN = "import sys; sys.path.insert(0, 'hooks'); import runner; runner.execute(sys.argv[1], sys.argv[2])"
+RUN = "import sys; sys.path.insert(0, 'hooks'); import execute; execute.record(sys.argv[1], sys.argv[2])"
 
 
 def record(python, name, folder):

@@ -13,7 +13,6 @@ variant runs in its own copy of snippets/, so their saved models (out/) never mi
 """
 
 import argparse
-import importlib.util
 import os
 import re
 import shutil
@@ -25,9 +24,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("runner", ROOT / "hooks" / "runner.py")
-runner = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(runner)
+sys.path.insert(0, str(ROOT / "hooks"))
+import records  # noqa: E402
 
 
 def trained_model_demos():
@@ -35,13 +33,16 @@ def trained_model_demos():
     embedded = re.findall(
         r"\{\*\s*([\w-]+\.py):", "".join(p.read_text() for p in (ROOT / "docs").glob("*.md"))
     )
-    demos = [name for name in dict.fromkeys(embedded) if runner.is_demo(name)]
+    demos = [name for name in dict.fromkeys(embedded) if records.is_demo(name)]
     return [
         name
         for name in demos
         if any(
             "import torch" in f.read_text()
-            for f in [runner.snippet_path(name), *runner.sibling_imports(runner.snippet_path(name))]
+            for f in [
+                records.snippet_path(name),
+                *records.sibling_imports(records.snippet_path(name)),
+            ]
         )
     ]
 
@@ -69,33 +70,40 @@ def kernel_path(env):
     return probe.stdout.strip() or f"none ({probe.stderr.strip().splitlines()[-1:]})"
 
 
-def run_variant(name, demos, env, argv, folder, workers):
-    """Every demo of one variant, side by side, in a private copy of the code (its own out/)."""
+def run_variant(name, demos, env, argv, folder):
+    """Every demo of one variant, side by side, in a private copy of the code (its own out/), recorded
+    by its own hooks/record.py into folder/runs."""
     copy = folder / "repo"
     for part in ("snippets", "hooks"):
         shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "constraints.txt", copy)
-    spec = importlib.util.spec_from_file_location(f"runner_{name}", copy / "hooks" / "runner.py")
-    private = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(private)
-    pool = private.Pool(workers)
-    started = time.perf_counter()
-    futures = {
-        demo: pool.snippet(
-            demo,
-            lambda n: folder / "runs" / Path(n).stem,
-            argv if "--seed" in private.snippet_path(demo).read_text() else (),
-            env,
+    started, failed = time.perf_counter(), {}
+    seeded = [demo for demo in demos if "--seed" in records.snippet_path(demo).read_text()]
+    for group, args in ((seeded, argv), ([d for d in demos if d not in seeded], ())):
+        if not group:
+            continue
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "hooks/record.py",
+                "--into",
+                str(folder / "runs"),
+                "--args",
+                " ".join(args),
+                *group,
+            ],
+            cwd=copy,
+            env=env,
+            capture_output=True,
+            text=True,
         )
-        for demo in demos
-    }
-    failed = {}
-    for demo, future in futures.items():
-        try:
-            future.result()
-        except private.SnippetError as error:
-            failed[demo] = str(error).splitlines()[-1]
-    pool.close()
+        failed.update(
+            {
+                line.split()[1]: line
+                for line in proc.stderr.splitlines()
+                if line.startswith("FAILED")
+            }
+        )
     return time.perf_counter() - started, failed
 
 
@@ -152,15 +160,12 @@ def main():
     parser.add_argument(
         "--seeds", nargs="*", type=int, default=[1, 2], help="other seeds, on the pinned path"
     )
-    parser.add_argument(
-        "--workers", type=int, default=os.cpu_count(), help="demos run side by side"
-    )
     args = parser.parse_args()
 
     for demo in args.demos:
         try:
-            runner.snippet_path(demo)
-        except runner.SnippetError as error:
+            records.snippet_path(demo)
+        except records.SnippetError as error:
             sys.exit(f"robustness.py: error: {error}")
     base = {key: value for key, value in os.environ.items() if key not in PATHS["AVX512"][0]}
     variants, unavailable = [], []
@@ -180,9 +185,7 @@ def main():
     table, failures = {}, []
     for name, extra_env, argv in variants:
         folder = work / re.sub(r"\W+", "-", name).strip("-")
-        seconds, failed = run_variant(
-            name, args.demos, dict(base, **extra_env), argv, folder, args.workers
-        )
+        seconds, failed = run_variant(name, args.demos, dict(base, **extra_env), argv, folder)
         claims = check_claims(folder, tests)
         print(
             f"{name:>14}: demos ran in {seconds:.0f} s" + (f", failed: {failed}" if failed else ""),

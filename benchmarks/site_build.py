@@ -1,5 +1,6 @@
 """How long the site takes to build from its records, and how fast a prose edit shows up under
-`mkdocs serve`. A benchmark, not a test.
+`mkdocs serve`. A benchmark, not a test. Each time comes with the CPU time it took (user + system):
+the build runs on one core, so on a busy machine the CPU time is what it would take on an idle one.
 
 Works on a throwaway copy of the repository (with its committed records in _freeze/), so nothing
 here is touched:
@@ -41,25 +42,37 @@ env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
 mkdocs = [sys.executable, "-m", "mkdocs"]
 
 
-def build(**extra):
-    started = time.perf_counter()
+def children_cpu():
+    try:
+        import resource  # not on Windows
+    except ImportError:
+        return float("nan")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_cpu(pid):
+    """CPU seconds a running process has used so far (Linux's /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def build(what, **extra):
+    started, cpu = time.perf_counter(), children_cpu()
     subprocess.run(
         [*mkdocs, "build", "--strict", "-q"], cwd=copy, env=dict(env, **extra), check=True
     )
-    return time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, children_cpu() - cpu
+    print(f"{what:45}{wall:6.1f} s  (CPU {cpu:.1f} s)", flush=True)
 
 
-print(
-    f"clean build from the records (runs nothing): {build(LLMS101_FROZEN='1'):6.1f} s", flush=True
-)
-print(
-    f"the same again, notebooks cached:            {build(LLMS101_FROZEN='1'):6.1f} s", flush=True
-)
+build("clean build from the records (runs nothing):", LLMS101_FROZEN="1")
+build("the same again, notebooks cached:", LLMS101_FROZEN="1")
 if args.rerun:
-    print(
-        f"every snippet re-run (side by side):         {build(LLMS101_FREEZE=str(work / 'fresh')):6.1f} s",
-        flush=True,
-    )
+    build("every snippet re-run (side by side):", LLMS101_FREEZE=str(work / "fresh"))
 
 with socket.socket() as probe:
     probe.bind(("127.0.0.1", 0))
@@ -92,18 +105,22 @@ try:
         f"mkdocs serve, first page up:                 {time.perf_counter() - started:6.1f} s",
         flush=True,
     )
-    timings = []
+    timings, cpus = [], []
     for attempt in range(3):
         marker = f"prose-edit-marker-{attempt}-{time.time_ns()}"
+        time.sleep(1)
+        cpu = process_cpu(serve.pid)
         with open(copy / "docs" / "strawberry.md", "a") as markdown:
             markdown.write(f"\n{marker}\n")
         started = time.perf_counter()
         while marker not in page():
             time.sleep(0.05)
         timings.append(time.perf_counter() - started)
-        time.sleep(1)
+        cpus.append(None if cpu is None else process_cpu(serve.pid) - cpu)
+    cpu = f" (CPU {min(cpus):.1f} s)" if None not in cpus else ""
     print(
-        f"prose edit visible under serve:              {min(timings):6.1f} s (best of 3; worst {max(timings):.1f} s)"
+        f"{'prose edit visible under serve:':45}{min(timings):6.1f} s{cpu}"
+        f" (best of 3; worst {max(timings):.1f} s)"
     )
 finally:
     serve.terminate()

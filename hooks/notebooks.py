@@ -4,7 +4,9 @@ Cells are the scripts' cells; outputs are what the very same run printed and dre
 again). Notebooks are generated, never edited by hand.
 """
 
+import hashlib
 import re
+from pathlib import Path
 
 import nbformat
 import tinycss2
@@ -54,34 +56,56 @@ def build(title, runs):
 
 # A notebook page carries JupyterLab's whole stylesheet inline (about 450 kB, most of it for widgets the
 # page does not have), and its ::selection rules make Chromium work out a selection style for every element:
-# on a phone that cost the notebook pages a tenth of Lighthouse's performance score. slim_page keeps only
-# the rules that can match something on the page.
+# on a phone that cost the notebook pages a tenth of Lighthouse's performance score. The build takes the
+# sheets out of every notebook page (unstyle) and writes them once, as one file the pages link to
+# (stylesheet), without the rules that need a class or id no notebook page has: parsed once per build
+# instead of once per page, and cached by the browser from page to page.
 INSIDE = re.compile(r":(?:not|is|where|has)\((?:[^()]|\([^()]*\))*\)")
-STYLE = re.compile(r"(<style[^>]*>)(.*?)(</style>)", re.S)
+STYLE = re.compile(r"\s*<style[^>]*>(.*?)</style>", re.S)
+_slimmed = {}  # what stylesheet() made, by what it was made from: a `mkdocs serve` rebuild reuses it
 
 
-def slim_page(html):
-    """The page's big inline stylesheets without the rules that need a class or id the page lacks, and
-    without ::selection rules (text selection keeps the browser's own colours)."""
+def unstyle(html):
+    """(the page without the style sheets inside its article, those sheets, its classes and ids).
+    mkdocs-jupyter also writes one sheet a second time as a Python list: that one is dropped."""
+    start, end = html.index("<article"), html.index("</article>")
+    sheets = [m[1] for m in STYLE.finditer(html, start, end) if not m[1].lstrip().startswith("['")]
+    html = html[:start] + STYLE.sub("", html[start:end]) + html[end:]
     classes = {name for names in re.findall(r'class="([^"]*)"', html) for name in names.split()}
-    ids = set(re.findall(r'id="([^"]*)"', html))
+    return html, sheets, classes | {f"#{name}" for name in re.findall(r'id="([^"]*)"', html)}
 
+
+def stylesheet(sheets, names, cache):
+    """The sheets as one, each big one without ::selection rules and without the rules that need a
+    class or id (#id in names) that is not in names. Kept in the folder `cache` (and in memory, for a
+    `mkdocs serve` rebuild) by what it is made from."""
+    made = hashlib.sha256("\0".join([*sheets, *sorted(names)]).encode()).hexdigest()[:16]
+    path = Path(cache) / f"jupyterlab-{made}.css"
+    if made not in _slimmed:
+        if not path.is_file():
+            slimmed = (slim(sheet, names) if len(sheet) > 100_000 else sheet for sheet in sheets)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("\n".join(slimmed), encoding="utf-8")
+        _slimmed.clear()
+        _slimmed[made] = path.read_text(encoding="utf-8")
+    return _slimmed[made]
+
+
+def slim(sheet, names):
     def kept(rules):
         out = []
         for rule in rules:
             if rule.type == "qualified-rule":
                 selectors = tinycss2.serialize(rule.prelude)
                 if "selection" not in selectors and any(
-                    matches(s, classes, ids) for s in selectors.split(",")
+                    matches(s, names) for s in selectors.split(",")
                 ):
                     out.append(rule.serialize())
-            elif (
-                rule.type == "at-rule"
-                and rule.lower_at_keyword in ("media", "supports")
-                and rule.content
-            ):
+            elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports"):
                 inner = kept(
-                    tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+                    tinycss2.parse_rule_list(
+                        rule.content or [], skip_comments=True, skip_whitespace=True
+                    )
                 )
                 if inner:
                     out.append(
@@ -91,21 +115,14 @@ def slim_page(html):
                 out.append(rule.serialize())
         return out
 
-    def slim(match):
-        if (
-            len(match[2]) < 100_000
-        ):  # only JupyterLab's sheets; the page's own small ones stay as they are
-            return match[0]
-        rules = tinycss2.parse_stylesheet(match[2], skip_comments=True, skip_whitespace=True)
-        return match[1] + "".join(kept(rules)) + match[3]
-
-    return STYLE.sub(slim, html)
+    return "".join(kept(tinycss2.parse_stylesheet(sheet, skip_comments=True, skip_whitespace=True)))
 
 
-def matches(selector, classes, ids):
-    """Could the selector match on a page with these classes and ids? (What :not(), :is() ... ask is ignored.)"""
+def matches(selector, names):
+    """Could the selector match on pages with these classes and #ids? (What :not(), :is() ... ask is ignored.)"""
     plain = INSIDE.sub("", selector)
     return (
-        set(re.findall(r"\.(-?[_a-zA-Z][-\w]*)", plain)) <= classes
-        and set(re.findall(r"#(-?[_a-zA-Z][-\w]*)", plain)) <= ids
+        set(re.findall(r"\.(-?[_a-zA-Z][-\w]*)", plain))
+        | {"#" + name for name in re.findall(r"#(-?[_a-zA-Z][-\w]*)", plain)}
+        <= names
     )

@@ -1,46 +1,62 @@
 """Re-record snippets without building the site: the stale ones among those named, or all stale ones.
 
-    python hooks/record.py facts.py autocomplete.py     only these (if stale)
-    python hooks/record.py                              every demo whose record is stale
-    python hooks/record.py --force train.py             re-run even if the record is up to date
+    python hooks/record.py facts.py autocomplete.py   these demos (if stale)
+    python hooks/record.py training.py                a library module: the demos that use it
+    python hooks/record.py                            every demo whose record is stale
+    python hooks/record.py --dry-run                  what is stale, and which change made it so
+    python hooks/record.py --force train.py           re-run even if the record is up to date
+    python hooks/record.py --into DIR                 fresh runs into DIR (_freeze/ untouched)
 
-Like `mkdocs build`, it runs stale snippets side by side (producers first) and rewrites their records in
-_freeze/; unlike it, it leaves every other snippet alone.
+Like `mkdocs build`, it runs stale demos side by side and rewrites their records in _freeze/, saying
+what each run is doing as it goes; unlike it, it leaves every other snippet alone.
 """
 
 import argparse
+import shlex
 import sys
 import time
 
-import runner
+import execute
+import records
+from cells import SnippetError
 
 
 def main():
-    parser = argparse.ArgumentParser(description="Re-record snippets in _freeze/.")
-    parser.add_argument(
-        "names", nargs="*", metavar="SNIPPET", help="e.g. facts.py (default: every demo)"
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--force", action="store_true", help="re-run even if the record is up to date"
-    )
+    parser.add_argument("names", nargs="*", metavar="SNIPPET", help="e.g. facts.py (default: all)")
+    parser.add_argument("--force", action="store_true", help="re-run even if up to date")
+    parser.add_argument("--dry-run", action="store_true", help="say what is stale; run nothing")
+    parser.add_argument("--into", metavar="DIR", help="record fresh runs into DIR/<snippet>/")
+    parser.add_argument("--args", default="", help="arguments for each snippet, e.g. '--seed 7'")
     args = parser.parse_args()
-    names = [name if name.endswith(".py") else f"{name}.py" for name in args.names]
-    names = names or sorted(
-        path.name for path in runner.SNIPPETS.glob("*.py") if runner.is_demo(path.name)
-    )
-    for name in names:
+    names = []
+    for name in args.names or records.demos():
+        name = name if name.endswith(".py") else f"{name}.py"
         try:
-            runner.snippet_path(name)
-        except runner.SnippetError as error:
+            users = records.dependents(name)
+        except SnippetError as error:
             sys.exit(f"record.py: error: {error}")
+        if not records.is_demo(name):
+            print(f"{name} is a library module: the demos that use it are {', '.join(users)}")
+        names += users
+    names, argv = list(dict.fromkeys(names)), shlex.split(args.args)
+    folder = (lambda name: f"{args.into}/{name[:-3]}") if args.into else records.record_folder
+    if args.dry_run:
+        stale = {name: records.why_stale(name, folder(name), argv) for name in names}
+        for name, why in stale.items():
+            print(f"{name}: {why}" if why else f"{name}: up to date")
+        return
     started = time.perf_counter()
-    stale = [name for name in names if args.force or runner.recorded(name) is None]
-    failed = runner.refresh(stale, log=print, force=args.force)
+    stale = [name for name in names if args.force or records.why_stale(name, folder(name), argv)]
+    log = lambda line: print(line, flush=True)  # noqa: E731
+    failed = execute.refresh(stale, log=log, force=args.force, into=args.into, argv=argv)
     for error in failed.values():
         print(f"FAILED {error}", file=sys.stderr)
-    done = len(stale) - len(failed)
     print(
-        f"re-recorded {done} of {len(names)} snippet(s) in {time.perf_counter() - started:.0f} s"
+        f"recorded {len(stale) - len(failed)} of {len(names)} snippet(s) "
+        f"in {time.perf_counter() - started:.0f} s"
         + (f"; {len(names) - len(stale)} already up to date" if len(stale) < len(names) else "")
     )
     sys.exit(1 if failed else 0)

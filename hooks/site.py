@@ -23,7 +23,7 @@ from pathlib import Path
 from mkdocs.plugins import event_priority
 
 sys.path.insert(0, str(Path(__file__).parent))
-import runner  # noqa: E402
+import records  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.site")
 
@@ -224,7 +224,7 @@ def tokenizer_playground(html, page):
     types."""
     if 'class="tokenizer-playground"' not in html:
         return html
-    record = runner.recorded("tokens.py")
+    record = records.recorded("tokens.py")
     variables = record.variables if record else {}
     try:
         text = variables["text"]

@@ -11,11 +11,13 @@ In a page:
 A page shows a demo's cells in file order, none skipped, so that a reader who copies its code blocks
 in order into one Python session gets what the page shows; the demo's setup (its `top` cell: imports
 and options) is put in, folded, before its first cell. See CONTRIBUTING.md. Outputs come from the
-frozen records in _freeze/ (hooks/runner.py): a snippet runs only when its record is stale.
+frozen records in _freeze/ (hooks/records.py): a snippet runs only when its record is stale
+(hooks/execute.py); the code comes from the snippet as it is now.
 """
 
 import io
 import logging
+import os
 import re
 import sys
 import zipfile
@@ -28,16 +30,15 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
 sys.path.insert(0, str(Path(__file__).parent))
+import cells  # noqa: E402
+import execute  # noqa: E402
 import figures  # noqa: E402
 import notebooks  # noqa: E402
-import runner  # noqa: E402
+import records  # noqa: E402
+from cells import EMBED  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.snippets")
 
-EMBED = re.compile(
-    r"^(?P<indent>[ \t]*)\{\*\s*(?P<file>[\w./-]+\.py)(?::(?P<name>[\w-]+))?(?:\s+(?P<mode>code|folded))?\s*\*\}[ \t]*$",
-    re.M,
-)
 # A diagram: `![what it shows](assets/diagrams/name.svg){ .diagram }` on a line of its own. The SVG goes
 # into the page inline (so it takes the colour scheme's colours and its text reads at any size), with
 # the alt text as its accessible name; `{= file.py:variable =}` inside it is filled in from the run.
@@ -53,6 +54,7 @@ EXTERNAL_SCRIPT = re.compile(
     re.S,
 )
 NOTEBOOKS = "notebooks"
+NOTEBOOK_CSS = f"{NOTEBOOKS}/jupyterlab.css"  # the style sheets of every notebook page, as one file
 FIGURES = "figures"
 EXPORTS = "exports"  # files snippets export for the page widgets (a tokenizer, model weights)
 DATA = "data"  # snippets/data/*.txt: the training text and its licence, as files of the site
@@ -61,30 +63,38 @@ SETUP_PAGE = (
     "run-it-yourself.md"  # where each chapter's "run it yourself" note points, when the site has it
 )
 
-runs = {}  # snippet name -> runner.Run, for this build
+runs = {}  # snippet name -> records.Run, for this build
 chapter_demos = {}  # page src_uri -> the demo scripts it embeds
 failures = {}  # snippet name -> error message, for this build
 shown = {}  # page src_uri -> {snippet: index of the next cell a reader would expect}
+notebook_styles = ([], set())  # the notebook pages' style sheets, and their classes and ids
 
 
 def get_run(name):
+    """The snippet's up-to-date record (on_files re-recorded the stale ones, unless frozen), or None
+    after one line saying why not."""
     if name not in runs and name not in failures:
         try:
-            runs[name] = runner.run(name, log=log.info)
-        except runner.SnippetError as error:
+            runs[name] = records.recorded(name)
+            why = None if runs[name] else records.why_stale(name)
+        except cells.SnippetError as error:
+            runs[name], why = None, None
             failures[name] = str(error)
-            log.warning(str(error))
+        if why and os.environ.get("LLMS101_FROZEN") == "1":
+            why += f", and LLMS101_FROZEN=1 runs nothing: run `python hooks/record.py {name}`"
+            failures[name] = f"snippets/{name}: {why}, then commit _freeze/{Path(name).stem}/"
+        elif why:
+            failures[name] = f"snippets/{name}: {why}"
+        if name in failures:
+            del runs[name]
+            log.warning(failures[name])
     return runs.get(name)
 
 
 def demos_of(markdown):
     """Demo scripts (files with cells) embedded in a page, in order of first use."""
-    names = []
-    for match in EMBED.finditer(markdown):
-        name = match["file"]
-        if name not in names and match["name"] and runner.is_demo(name):
-            names.append(name)
-    return names
+    found = [file for file, name, _ in cells.embeds(markdown) if name and records.is_demo(file)]
+    return list(dict.fromkeys(found))
 
 
 def on_config(config):
@@ -93,7 +103,9 @@ def on_config(config):
         logging.getLogger(name).setLevel(logging.WARNING)
     runs.clear()
     failures.clear()
-    config["notebook_dir"] = runner.ROOT / ".cache" / NOTEBOOKS
+    notebook_styles[0].clear()
+    notebook_styles[1].clear()
+    config["notebook_dir"] = records.ROOT / ".cache" / NOTEBOOKS
     return config
 
 
@@ -112,9 +124,9 @@ def on_files(files, config):
     }
     every_demo = [name for markdown, _ in sources.values() for name in demos_of(markdown)]
     for name in dict.fromkeys(every_demo):
-        for message in runner.rebound_names(runner.snippet_path(name).read_text(encoding="utf-8")):
+        for message in cells.rebound_names(records.snippet_path(name).read_text(encoding="utf-8")):
             log.warning(f"snippets/{name}: {message}")
-    for name, error in runner.refresh(every_demo, log=log.info).items():
+    for name, error in execute.refresh(every_demo, log=log.info).items():
         failures[name] = str(error)
         log.warning(str(error))
     for page in pages:
@@ -157,7 +169,7 @@ def add_generated_files(files, config):
         for name in run.exports:
             generated[f"{EXPORTS}/{name}"] = run.folder / "exports" / name
     # the training text and its licence: the page's trainer trains on it in the reader's browser
-    for path in sorted(runner.DATA.glob("*.txt")):
+    for path in sorted(records.DATA.glob("*.txt")):
         generated[f"{DATA}/{path.name}"] = path
     for uri, path in generated.items():
         files.append(File.generated(config, uri, abs_src_path=str(path)))
@@ -229,18 +241,49 @@ def on_page_markdown(markdown, page, config, files):
     shown[page.file.src_uri] = {}
     markdown = EMBED.sub(lambda match: embed(match, page), markdown)
     for name, position in shown[page.file.src_uri].items():
-        cells = list(runs[name].cells)
-        if position < len(cells):
+        names = list(runs[name].cells)
+        if position < len(names):
             log.warning(
-                f"{page.file.src_uri}: shows snippets/{name} up to :{cells[position - 1]} but not "
-                f":{', :'.join(cells[position:])}: a reader copying the page's code needs every cell"
+                f"{page.file.src_uri}: shows snippets/{name} up to :{names[position - 1]} but not "
+                f":{', :'.join(names[position:])}: a reader copying the page's code needs every cell"
             )
     markdown = DIAGRAM.sub(lambda match: diagram(match, page, config), markdown)
-    markdown = NUMBER.sub(lambda match: number(match, page), markdown)
+    # a marker in a code span (`{= file.py:variable =}`) is shown as written
+    parts = re.split(r"(`+[^`\n]*`+)", markdown)
+    fill = lambda part: NUMBER.sub(lambda match: number(match, page), part)  # noqa: E731
+    markdown = "".join(part if part.startswith("`") else fill(part) for part in parts)
     demos = chapter_demos.get(page.file.src_uri)
     if demos:
         markdown = add_chapter_note(markdown, page, files, demos)
+    if serving:
+        keep_render(page, files)
     return markdown
+
+
+serving = []  # [True] under `mkdocs serve`
+rendered = {}  # under `mkdocs serve`: page -> (what it was rendered from, what rendering gave)
+
+
+def on_startup(command, dirty):
+    serving[:] = [True] if command == "serve" else []
+
+
+def keep_render(page, files):
+    """Under `mkdocs serve`, a page whose Markdown (after every hook), the site's pages and the Markdown
+    settings are what they were in the last build keeps the HTML that build made: a prose edit renders one page again, not all
+    of them. (Not in `mkdocs build`: there every page is rendered and every link checked.)"""
+    render, uri = page.render, page.file.src_uri
+    pages = tuple(file.src_uri for file in files.documentation_pages())
+
+    def render_or_reuse(config, files):
+        settings = repr(config["markdown_extensions"]) + repr(config["mdx_configs"])
+        made_from = (page.markdown, pages, settings)
+        if rendered.get(uri, [None])[0] != made_from:
+            render(config, files)
+            rendered[uri] = (made_from, (page.content, page.toc, page._title_from_render))
+        page.content, page.toc, page._title_from_render = rendered[uri][1]
+
+    page.render = render_or_reuse
 
 
 def notebook_urls(stem):
@@ -252,7 +295,7 @@ def recorded_on(demos):
     """Where the page's outputs were recorded, in words: one machine, or one per snippet if they differ."""
     machines = {}
     for name in demos:
-        machines.setdefault(runner.describe(runs[name].machine), []).append(name)
+        machines.setdefault(records.describe(runs[name].machine), []).append(name)
     if len(machines) == 1:
         return next(iter(machines))
     return "; ".join(
@@ -309,8 +352,9 @@ def on_page_content(html, page, config, files):
     return html
 
 
-def problem(page, message):
-    log.warning(f"{page.file.src_uri}: {message}")
+def problem(page, message, said=False):
+    if not said:  # a snippet that failed said so once, not once per embed
+        log.warning(f"{page.file.src_uri}: {message}")
     return f'\n!!! failure "This snippet did not run"\n    {message.splitlines()[0]}\n'
 
 
@@ -323,30 +367,31 @@ def fence(code, language, title=None):
 def embed(match, page):
     name, cell, mode = match["file"], match["name"], match["mode"]
     try:
-        path = runner.snippet_path(name)
-    except runner.SnippetError as error:
+        path = records.snippet_path(name)
+    except cells.SnippetError as error:
         return problem(page, str(error))
     title = f"snippets/{name}"
     source = path.read_text(encoding="utf-8")
     if cell is None:  # a whole file, code only
         return indent(fence(source.strip("\n"), "python", title), match["indent"])
-    if cell not in [c.name for c in runner.split_cells(source)]:  # a function, class or constant
-        code = runner.definition(source, cell)
+    if cell not in [c.name for c in cells.split_cells(source)]:  # a function, class or constant
+        code = cells.definition(source, cell)
         if code is None:
             return problem(page, f"{title} has no cell, function, class or constant named {cell!r}")
         return indent(fence(code, "python", title), match["indent"])
     run = get_run(name)
     if run is None:
-        return problem(page, failures[name])
+        return problem(page, failures[name], said=True)
     if cell not in run.cells:
         return problem(page, f"{title} has no cell named {cell!r} (cells: {', '.join(run.cells)})")
     blocks = [render_cell(run, name, cell, mode, title, page)]
-    if cell != runner.TOP and name not in shown[page.file.src_uri] and runner.TOP in run.cells:
+    if cell != cells.TOP and name not in shown[page.file.src_uri] and cells.TOP in run.cells:
         blocks.insert(0, render_setup(run, name, title, page))
     check_order(page, name, list(run.cells), cell)
     block = "\n\n".join(blocks)
-    if match["indent"]:  # inside a box (Go deeper): md_in_html leaves `markdown` there as a stray attribute
-        block = re.sub(r'^(<(?:div|figure) class="snippet-[^"\n]*"[^>\n]*?) markdown>$', r"\1>", block, flags=re.M)
+    if match["indent"]:  # inside a box (Go deeper): md_in_html leaves a stray `markdown` attribute
+        stray = r'^(<(?:div|figure) class="snippet-[^"\n]*"[^>\n]*?) markdown>$'
+        block = re.sub(stray, r"\1>", block, flags=re.M)
     return indent(block, match["indent"])
 
 
@@ -368,10 +413,10 @@ def check_order(page, name, cells, cell):
 def render_setup(run, name, title, page):
     """The demo's imports and options, folded like every cell's code: the page's code is complete, and
     the story comes first."""
-    body = render_cell(run, name, runner.TOP, "code", title, page)
+    body = render_cell(run, name, cells.TOP, "code", title, page)
     output = (
-        render_cell(run, name, runner.TOP, "output", title, page)
-        if run.cells[runner.TOP]["stdout"].strip()
+        render_cell(run, name, cells.TOP, "output", title, page)
+        if run.cells[cells.TOP]["stdout"].strip()
         else ""
     )
     return fold(
@@ -557,14 +602,26 @@ def on_post_page(output, page, config):
     # mkdocs-jupyter's template loads MathJax (and can load Mermaid) from a CDN; our pages call no third party.
     output = EXTERNAL_SCRIPT.sub("", output)
     if page.file.src_uri.startswith(f"{NOTEBOOKS}/"):
-        output = notebooks.slim_page(output)
+        output, sheets, names = notebooks.unstyle(output)
+        notebook_styles[0][:] = notebook_styles[0] or sheets  # the same on every notebook page
+        notebook_styles[1].update(names)
+        link = f'<link rel="stylesheet" href="{get_relative_url(NOTEBOOK_CSS, page.url)}">'
+        output = output.replace("</head>", f"{link}\n</head>", 1)
     return output
+
+
+def on_post_build(config):
+    """One style sheet for the notebook pages (see notebooks.unstyle)."""
+    if notebook_styles[0]:
+        path = Path(config["site_dir"]) / NOTEBOOK_CSS
+        sheet = notebooks.stylesheet(*notebook_styles, config["notebook_dir"].parent)
+        path.write_text(sheet, encoding="utf-8")
 
 
 def snippets_zip():
     """snippets/ with the pinned requirements, for readers who want the code without git. Byte for byte
     the same for the same files (fixed dates, sorted names), so a rebuild does not churn it."""
-    pins = runner.pinned_versions()
+    pins = records.pinned_versions()
     requirements = "".join(
         f"{package}=={version}\n" for package, version in pins.items() if version
     )
@@ -585,12 +642,12 @@ def snippets_zip():
         "Run the scripts from this folder, or start Python in snippets/ and paste a page's code blocks in order.\n"
     )
     files = {
-        f"snippets/{file.relative_to(runner.SNIPPETS).as_posix()}": file.read_bytes()
-        for file in sorted([*runner.SNIPPETS.glob("*.py"), *runner.DATA.glob("*")])
+        f"snippets/{file.relative_to(records.SNIPPETS).as_posix()}": file.read_bytes()
+        for file in sorted([*records.SNIPPETS.glob("*.py"), *records.DATA.glob("*")])
     }
     files.update({"requirements.txt": requirements.encode(), "README.txt": readme.encode()})
-    if runner.CONSTRAINTS.is_file():
-        files["constraints.txt"] = runner.CONSTRAINTS.read_bytes()
+    if records.CONSTRAINTS.is_file():
+        files["constraints.txt"] = records.CONSTRAINTS.read_bytes()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):

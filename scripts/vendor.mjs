@@ -24,7 +24,7 @@ const bundles = [
 
 // The in-page trainer: TensorFlow.js's core (its ops, their gradients, the chained tensor methods) and
 // its WebAssembly backend, run in the trainer's worker. "util" stays outside the bundle: tfjs-core asks
-// for it only under Node, where the tests hand it over (tests/js/tfjs-node.mjs); a browser never does.
+// for it only under Node, where the tests hand it over (tests/js/trainer-tfjs.mjs); a browser never does.
 const tfjs = `
   export * from "@tensorflow/tfjs-core";
   import "@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops";

@@ -1,20 +1,17 @@
 """Shared fixtures: the built site, and the runs of a snippet that a claim is checked against.
 
 A claim test takes `snippet_run` and is run twice: against the record the page shows ("record") and
-against a fresh run on this machine ("fresh"). The fresh runs, and the copy-paste sessions of the
-pages, run side by side (one more than there are cores) from the start of the session: conftest works out which ones
-the selected tests need (`--snippet NAME.py` and `--page NAME.md` narrow the selection). On the kind of
-machine the records were made on, a page's copy-paste session is also the fresh run of each demo it
-shows whole, so no demo runs twice. The robustness benchmark runs the same claim tests against its own
-runs ("variant", with LLMS101_CLAIMS_RUNS set to their folder).
+against a fresh run on this machine ("fresh"), made by the code that makes the records
+(hooks/execute.py, as `python hooks/record.py --into DIR` does). The robustness benchmark runs the same
+claim tests against its own runs ("variant", with LLMS101_CLAIMS_RUNS set to their folder).
+`--snippet NAME.py` and `--page NAME.md` narrow the tests to one snippet (a library module: the demos
+that use it) or one page.
 """
 
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -22,11 +19,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
-import runner  # noqa: E402
+import copy_paste  # noqa: E402
+import execute  # noqa: E402
+import records  # noqa: E402
 
 CLAIMS_RUNS = os.environ.get("LLMS101_CLAIMS_RUNS")
 SOURCES = ["variant"] if CLAIMS_RUNS else ["record", "fresh"]
-NEEDS = re.compile(r"""snippet_run\(\s*["']([\w.]+\.py)["']""")
 
 
 class Built:
@@ -41,13 +39,12 @@ class Built:
 def build_site(site):
     """`mkdocs build --strict` from the records, running nothing: a stale record fails the build."""
     started = time.perf_counter()
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", LLMS101_FROZEN="1")
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env=env,
+        env=dict(os.environ, NO_MKDOCS_2_WARNING="1", LLMS101_FROZEN="1"),
     )
     if proc.returncode != 0:
         raise RuntimeError(
@@ -56,81 +53,58 @@ def build_site(site):
     return Built(site, proc.stderr, time.perf_counter() - started)
 
 
-class Fresh:
-    """This session's fresh runs (snippet -> Run) and page sessions (page -> result), in a Pool.
-
-    On the kind of machine the records were made on, a demo that a page shows whole, whose page session
-    is queued anyway, is not run a second time as a script: the session's run of it (recorded as the
-    build records runs) is its fresh run, compared digit for digit with the record. Elsewhere each demo
-    also runs as a script, and the copy-paste sessions are compared with those runs."""
-
-    def __init__(self, folder):
-        self.folder = folder
-        # One job more than there are cores: the three long page sessions (chapters 3, 5 and 6) then
-        # start together instead of one waiting for another to end, and the tests that need no run
-        # fill the gaps (on 2 cores this took the clean-clone suite from 569 s to 509 s).
-        self.pool = runner.Pool((os.cpu_count() or 1) + 1)
-        self.from_page = {}  # demo -> the page whose session is its fresh run
-
-    def site(self):
-        """The site built from the records (once per session, shared by every test that reads it)."""
-        return self.pool.submit("site", lambda: build_site(self.folder / "site"))
-
-    def want(self, snippets=(), pages=()):
-        if pages:
-            import copy_paste
-
-            self.site()
-            # pages that show a model's maker first: the pages that load the model wait for them
-            pages = sorted(
-                pages, key=lambda page: not set(copy_paste.demos_on(page)) & set(runner.PRODUCERS)
-            )
-            for page in pages:
-                for name in copy_paste.demos_on(page):
-                    if name not in self.from_page and records_kind(name):
-                        self.from_page[name] = page
-            for page in pages:
-                demos = copy_paste.demos_on(page)
-                after = ["site"]
-                for producer in dict.fromkeys(
-                    p for name in demos for p in runner.needs(name) if p not in demos
-                ):
-                    if producer in self.from_page:
-                        after.append(f"page:{self.from_page[producer]}")
-                    else:
-                        self.want([producer])
-                        after.append(producer)
-                self.pool.submit(
-                    f"page:{page}",
-                    lambda page=page: copy_paste.session(
-                        page, self.result("site"), self.folder / "pages" / Path(page).stem
-                    ),
-                    after,
-                )
-        for name in snippets:
-            if name not in self.from_page:
-                self.pool.snippet(name, lambda n: self.folder / "runs" / Path(n).stem)
-
-    def result(self, job):
-        return self.pool.futures[job].result()
-
-    def run(self, name):
-        """A fresh run of the snippet, made in this session (queued now if no test asked for it yet)."""
-        if name in self.from_page:
-            session = self.result(f"page:{self.from_page[name]}")
-            if name in session["runs"]:
-                return runner.load(name, session["runs"][name])
-            del self.from_page[
-                name
-            ]  # the session broke off (its test says why): run the script instead
-        self.want([name])
-        return self.result(name)
-
-
 def records_kind(name):
     """Is this machine the kind the snippet's record was made on (so that its digits must match)?"""
-    record = runner.recorded(name)
-    return record is not None and runner.same_kind(record.machine, runner.local_machine())
+    record = records.recorded(name)
+    return record is not None and records.same_kind(record.machine, records.local_machine())
+
+
+class Fresh:
+    """This session's fresh runs (snippet -> Run, in folder/<snippet>) and pages' copy-paste sessions.
+    A run already in the folder (LLMS101_FRESH_RUNS=DIR, made by `python hooks/record.py --into DIR`)
+    is used if it is a run of the snippet as it is now.
+
+    The first time a test asks, the runs and sessions that the selected tests name in their parameters
+    (fresh_name, copy_paste_page) are made side by side; any other is made when asked for. On the kind
+    of machine the records were made on, a demo that a page's session ran whole is not run again: that
+    run, recorded as the build records runs, is its fresh run. Elsewhere each demo also runs alone,
+    and the sessions are compared with those runs."""
+
+    def __init__(self, folder, site, items):
+        self.folder, self.site, self.sessions, self.from_page = folder, site, {}, {}
+        params = [getattr(getattr(item, "callspec", None), "params", {}) for item in items]
+        pages = dict.fromkeys(p["copy_paste_page"] for p in params if "copy_paste_page" in p)
+        names = dict.fromkeys(p["fresh_name"] for p in params if "fresh_name" in p)
+        self.run_sessions(pages)
+        left = [name for name in names if name not in self.from_page]
+        execute.refresh(left, into=folder, workers=(os.cpu_count() or 1) + 1)
+
+    def run_sessions(self, pages):
+        import concurrent.futures
+
+        with concurrent.futures.ThreadPoolExecutor((os.cpu_count() or 1) + 1) as pool:
+            jobs = {page: pool.submit(self.session, page) for page in pages}
+        for page in pages:
+            jobs[page].result()
+
+    def session(self, page):
+        """A page's copy-paste session (made once)."""
+        if page not in self.sessions:
+            result = copy_paste.session(page, self.site, self.folder / "pages" / Path(page).stem)
+            for name, folder in result["runs"].items():
+                if name not in self.from_page and records_kind(name):
+                    self.from_page[name] = folder
+            self.sessions[page] = result
+        return self.sessions[page]
+
+    def run(self, name):
+        """A fresh run of the snippet, made in this session."""
+        if name in self.from_page:
+            return records.load(name, self.from_page[name])
+        failed = execute.refresh([name], into=self.folder)
+        if failed:
+            pytest.fail(str(failed[name]), pytrace=False)
+        return records.load(name, self.folder / Path(name).stem)
 
 
 def pytest_addoption(parser):
@@ -139,8 +113,9 @@ def pytest_addoption(parser):
         action="append",
         default=[],
         metavar="NAME.py",
-        help="only the tests about this snippet: its claims, its record and fresh run, the pages "
-        "that show it (their outputs, copy-paste session and browser checks), and the build",
+        help="only the tests about this snippet (a library module: about the demos that use it): "
+        "their claims, records and fresh runs, the pages that show them (outputs, copy-paste session, "
+        "browser checks), and the build",
     )
     parser.addoption(
         "--page",
@@ -151,78 +126,47 @@ def pytest_addoption(parser):
     )
 
 
+ASKS = re.compile(r"""snippet_run\(\s*["']([\w.]+\.py)["']""")  # the demo a claim test checks
+
+
 def about(item, snippets, pages):
     """Is this test about one of these snippets or pages?"""
     if item.name == "test_strict_build_is_clean":
         return True
     params = getattr(getattr(item, "callspec", None), "params", {})
-    values = {
-        getattr(value, "name", value) for value in params.values() if isinstance(value, (str, Path))
-    }
+    values = {getattr(v, "name", v) for v in params.values() if isinstance(v, (str, Path))}
     if values & (set(snippets) | set(pages)):
         return True
-    return bool(snippets) and bool(
-        set(NEEDS.findall(Path(item.fspath).read_text(encoding="utf-8"))) & set(snippets)
-    )
+    asked = ASKS.findall(Path(item.fspath).read_text(encoding="utf-8"))
+    return "snippet_run" in params and bool(set(asked) & set(snippets))
 
 
 def pytest_itemcollected(item):
-    """A claim test carries the 'claims' marker from the start, so that `-m claims` (the robustness
-    benchmark's selection) finds it: the hook below runs after -m has already deselected."""
+    """A claim test carries the 'claims' marker, so that `-m claims` (the robustness benchmark's
+    selection) finds it."""
     if "snippet_run" in getattr(getattr(item, "callspec", None), "params", {}):
         item.add_marker("claims")
 
 
-@pytest.hookimpl(trylast=True)  # after -k and -m have deselected what will not run
 def pytest_collection_modifyitems(config, items):
-    """Keep only the tests --snippet/--page ask for, then queue, before any test runs, the fresh runs and
-    page sessions the selected tests will need."""
+    """Keep only the tests --snippet/--page ask for."""
     snippets, pages = config.getoption("snippet"), config.getoption("page")
-    if snippets or pages:
-        import copy_paste
-
-        pages = pages + [
-            page.name
-            for page in sorted((ROOT / "docs").glob("*.md"))
-            if set(copy_paste.demos_on(page.name)) & set(snippets)
-        ]
-        keep = [item for item in items if about(item, snippets, pages)]
-        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
-        items[:] = keep
-    snippets, pages = [], []
-    for item in items:
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        if params.get("snippet_run") == "fresh":
-            snippets += NEEDS.findall(Path(item.fspath).read_text(encoding="utf-8"))
-            item.add_marker("claims")
-        elif "snippet_run" in params:
-            item.add_marker("claims")
-        if "fresh_name" in params:
-            snippets.append(params["fresh_name"])
-        if "copy_paste_page" in params:
-            pages.append(params["copy_paste_page"])
-    fresh_of(config).want(dict.fromkeys(snippets), dict.fromkeys(pages))
-    # The tests that wait for a fresh run or a page session go last: the rest run while those compute.
-    items.sort(key=waits_for_a_run)
-
-
-def waits_for_a_run(item):
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    return (
-        params.get("snippet_run") == "fresh"
-        or "fresh_name" in params
-        or "copy_paste_page" in params
-        or "fresh" in getattr(getattr(item, "_fixtureinfo", None), "argnames", ())
-    )
-
-
-FRESH = pytest.StashKey[Fresh]()
-
-
-def fresh_of(config):
-    if FRESH not in config.stash:
-        config.stash[FRESH] = Fresh(Path(tempfile.mkdtemp(prefix="llms101-fresh-")))
-    return config.stash[FRESH]
+    if not (snippets or pages):
+        return
+    try:
+        snippets = list(
+            dict.fromkeys(demo for name in snippets for demo in records.dependents(name))
+        )
+    except records.SnippetError as error:
+        raise pytest.UsageError(str(error)) from None
+    pages += [
+        page.name
+        for page in sorted((ROOT / "docs").glob("*.md"))
+        if set(copy_paste.demos_on(page.name)) & set(snippets)
+    ]
+    keep = [item for item in items if about(item, snippets, pages)]
+    config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+    items[:] = keep
 
 
 def pytest_configure(config):
@@ -231,36 +175,19 @@ def pytest_configure(config):
     )
 
 
-def pytest_terminal_summary(terminalreporter):
-    """The slowest parts of the suite that are not tests: the fresh runs and page sessions."""
-    if FRESH not in terminalreporter.config.stash:
-        return
-    seconds = terminalreporter.config.stash[FRESH].pool.seconds
-    if seconds:
-        terminalreporter.section("slowest fresh runs and copy-paste sessions (side by side)")
-        for name, took in sorted(seconds.items(), key=lambda item: -item[1])[:12]:
-            terminalreporter.write_line(f"{took:7.1f}s  {name}")
-
-
-def pytest_sessionfinish(session):
-    if FRESH in session.config.stash:
-        fresh = session.config.stash[FRESH]
-        fresh.pool.close()
-        shutil.rmtree(fresh.folder, ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
-def fresh(request):
-    return fresh_of(request.config)
-
-
-@pytest.fixture(scope="session")
-def built_site(fresh):
+def built_site(tmp_path_factory):
     """The site built from the records, as a reader gets it. It runs no snippet."""
     try:
-        return fresh.site().result()
+        return build_site(tmp_path_factory.mktemp("site"))
     except RuntimeError as error:
         pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def fresh(request, built_site, tmp_path_factory):
+    folder = os.environ.get("LLMS101_FRESH_RUNS") or tmp_path_factory.mktemp("fresh")
+    return Fresh(Path(folder), built_site, request.session.items)
 
 
 @pytest.fixture(scope="session", params=SOURCES)
@@ -272,15 +199,17 @@ def snippet_run(request):
 
     def get(name):
         if request.param == "record":
-            found = runner.recorded(name)
+            found = records.recorded(name)
             if found is None:
                 pytest.fail(
-                    f"_freeze/{Path(name).stem} is missing or stale: run `mkdocs build` and commit _freeze/"
+                    f"_freeze/{Path(name).stem} is {records.why_stale(name)}: run "
+                    f"`python hooks/record.py {name}` and commit _freeze/",
+                    pytrace=False,
                 )
             return found
         if request.param == "fresh":
             return request.getfixturevalue("fresh").run(name)
-        found = runner.load(name, Path(CLAIMS_RUNS) / Path(name).stem)
+        found = records.load(name, Path(CLAIMS_RUNS) / Path(name).stem)
         if found is None:
             pytest.skip(f"the benchmark made no run of {name}")
         return found

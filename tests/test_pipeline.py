@@ -11,7 +11,9 @@ import threading
 
 import pytest
 
-from conftest import ROOT, runner
+import cells
+import execute
+from conftest import ROOT, records
 
 
 @pytest.fixture
@@ -22,11 +24,11 @@ def project(tmp_path, monkeypatch):
     )
     (tmp_path / "snippets").mkdir()
     (tmp_path / "docs").mkdir()
-    monkeypatch.setattr(runner, "ROOT", tmp_path)
-    monkeypatch.setattr(runner, "SNIPPETS", tmp_path / "snippets")
-    monkeypatch.setattr(runner, "DATA", tmp_path / "snippets" / "data")
-    monkeypatch.setattr(runner, "FREEZE", tmp_path / "_freeze")
-    monkeypatch.setattr(runner, "CONSTRAINTS", tmp_path / "constraints.txt")
+    monkeypatch.setattr(records, "ROOT", tmp_path)
+    monkeypatch.setattr(records, "SNIPPETS", tmp_path / "snippets")
+    monkeypatch.setattr(records, "DATA", tmp_path / "snippets" / "data")
+    monkeypatch.setattr(records, "FREEZE", tmp_path / "_freeze")
+    monkeypatch.setattr(records, "CONSTRAINTS", tmp_path / "constraints.txt")
     return tmp_path
 
 
@@ -34,11 +36,17 @@ def write(path, text):
     path.write_text(textwrap.dedent(text).lstrip())
 
 
+def made(name):
+    """The snippet's record: the frozen one if up to date, else made now (as `mkdocs build` does)."""
+    failed = execute.refresh([name])
+    if failed:
+        raise failed[name]
+    return records.recorded(name)
+
+
 def test_cells_are_split_at_named_markers():
-    cells = runner.split_cells(
-        "import os\n\n# %% first\nx = 1\nprint(x)\n\n# %% second\nprint(2)\n"
-    )
-    assert [(c.name, c.code, c.first_line) for c in cells] == [
+    found = cells.split_cells("import os\n\n# %% first\nx = 1\nprint(x)\n\n# %% second\nprint(2)\n")
+    assert [(c.name, c.code, c.first_line) for c in found] == [
         ("top", "import os", 1),
         ("first", "x = 1\nprint(x)", 4),
         ("second", "print(2)", 8),
@@ -53,16 +61,16 @@ def test_cells_are_split_at_named_markers():
     ],
 )
 def test_bad_markers_are_refused_with_a_clear_message(source, message):
-    with pytest.raises(runner.SnippetError, match=message):
-        runner.split_cells(source)
+    with pytest.raises(cells.SnippetError, match=message):
+        cells.split_cells(source)
 
 
 def test_definitions_are_found_by_name():
     source = "X = {'a': 1}\n\n@decorator\ndef f():\n    return 1\n\nclass C:\n    pass\n"
-    assert runner.definition(source, "X") == "X = {'a': 1}"
-    assert runner.definition(source, "f") == "@decorator\ndef f():\n    return 1"
-    assert runner.definition(source, "C") == "class C:\n    pass"
-    assert runner.definition(source, "missing") is None
+    assert cells.definition(source, "X") == "X = {'a': 1}"
+    assert cells.definition(source, "f") == "@decorator\ndef f():\n    return 1"
+    assert cells.definition(source, "C") == "class C:\n    pass"
+    assert cells.definition(source, "missing") is None
 
 
 def test_a_run_records_each_cells_output_figures_and_variables(project):
@@ -82,7 +90,7 @@ def test_a_run_records_each_cells_output_figures_and_variables(project):
         plt.show()
     """,
     )
-    run = runner.run("demo.py")
+    run = made("demo.py")
     assert list(run.cells) == ["top", "numbers", "plot"]
     assert run.cells["numbers"]["stdout"] == "total 10\n"
     assert run.cells["plot"]["stdout"] == ""
@@ -101,8 +109,8 @@ def test_a_figure_without_alt_text_is_an_error(project):
         plt.plot([0, 1])
     """,
     )
-    with pytest.raises(runner.SnippetError, match="without alt text"):
-        runner.run("demo.py")
+    with pytest.raises(cells.SnippetError, match="without alt text"):
+        made("demo.py")
 
 
 def test_a_failing_cell_reports_the_snippets_own_line(project):
@@ -114,8 +122,8 @@ def test_a_failing_cell_reports_the_snippets_own_line(project):
         ratio = 1 / 0
     """,
     )
-    with pytest.raises(runner.SnippetError) as error:
-        runner.run("bad.py")
+    with pytest.raises(cells.SnippetError) as error:
+        made("bad.py")
     assert "ZeroDivisionError" in str(error.value)
     assert 'bad.py", line 3' in str(error.value)
 
@@ -134,16 +142,16 @@ def test_runs_are_cached_and_keyed_by_what_they_import(project):
         print(21 * SCALE)
     """,
     )
-    assert runner.run("demo.py").cells["show"]["stdout"] == "42\n"
-    key = runner.record_key(snippets / "demo.py")
-    runner.run("demo.py")
+    assert made("demo.py").cells["show"]["stdout"] == "42\n"
+    key = records.record_key(snippets / "demo.py")
+    made("demo.py")
     assert (project / "runs.log").read_text() == "ran\n", "a cached run was executed again"
 
     write(snippets / "unrelated.py", "X = 2\n")
-    assert runner.record_key(snippets / "demo.py") == key
+    assert records.record_key(snippets / "demo.py") == key
     write(snippets / "helper.py", "SCALE = 3\n")
-    assert runner.record_key(snippets / "demo.py") != key
-    assert runner.run("demo.py").cells["show"]["stdout"] == "63\n"
+    assert records.record_key(snippets / "demo.py") != key
+    assert made("demo.py").cells["show"]["stdout"] == "63\n"
     assert (project / "runs.log").read_text() == "ran\nran\n"
 
 
@@ -170,13 +178,15 @@ def test_a_snippet_that_raises_fails_the_strict_build(project):
     )
     write(
         project / "docs" / "index.md",
-        "# T\n\n{* demo.py:show *}\n\nIt printed {= demo.py:answer =}.\n",
+        "# T\n\n{* demo.py:show *}\n\nIt printed {= demo.py:answer =}. "
+        "Markers look like `{= other.py:name =}`.\n",
     )
     write(project / "snippets" / "demo.py", "# %% show\nanswer = 6 * 7\nprint(answer)\n")
     ok = build(project)
     assert ok.returncode == 0, ok.stderr
     page = (project / "site" / "index.html").read_text()
     assert "It printed 42." in page
+    assert "<code>{= other.py:name =}</code>" in page  # a marker in a code span, shown as written
     assert 'data-snippet="demo.py:show"' in page
 
     write(project / "snippets" / "demo.py", "# %% show\nanswer = 6 * 7\nprint(answer / 0)\n")
@@ -196,9 +206,9 @@ def test_a_script_a_demo_runs_by_name_is_part_of_its_cache_key(project):
         print(subprocess.run([sys.executable, "snippets/tool.py"], capture_output=True, text=True).stdout)
     """,
     )
-    key = runner.record_key(snippets / "demo.py")
+    key = records.record_key(snippets / "demo.py")
     write(snippets / "tool.py", "print('v2')\n")
-    assert runner.record_key(snippets / "demo.py") != key
+    assert records.record_key(snippets / "demo.py") != key
 
 
 def test_a_record_says_where_it_ran_and_is_keyed_by_content_not_by_the_machine(project):
@@ -207,70 +217,162 @@ def test_a_record_says_where_it_ran_and_is_keyed_by_content_not_by_the_machine(p
         "import torch\n# %% show\nprint(torch.ones(2).sum().item())\n",
     )
     write(project / "constraints.txt", "torch==2.13.0\nnumpy==2.4.6\n")
-    run = runner.run("demo.py")
+    run = made("demo.py")
     assert (project / "_freeze" / "demo" / "record.json").is_file()
     assert run.machine["cpu_capability"] and run.machine["python"] and run.machine["os"]
-    key = runner.record_key(project / "snippets" / "demo.py")
+    key = records.record_key(project / "snippets" / "demo.py")
     write(project / "constraints.txt", "torch==2.13.1\nnumpy==2.4.6\n")  # another pinned torch
-    assert runner.record_key(project / "snippets" / "demo.py") != key
+    assert records.record_key(project / "snippets" / "demo.py") != key
     write(
         project / "constraints.txt", "torch==2.13.0\nnumpy==2.4.6\nsix==1.0\n"
     )  # not a snippet dependency
-    assert runner.record_key(project / "snippets" / "demo.py") == key
-    assert runner.recorded("demo.py").cells["show"]["stdout"] == "2.0\n"
+    assert records.record_key(project / "snippets" / "demo.py") == key
+    assert records.recorded("demo.py").cells["show"]["stdout"] == "2.0\n"
 
 
-def test_a_stale_record_reruns_unless_frozen(project, monkeypatch):
-    write(project / "snippets" / "demo.py", "# %% show\nprint(1)\n")
-    runner.run("demo.py")
-    write(project / "snippets" / "demo.py", "# %% show\nprint(2)\n")
-    assert runner.recorded("demo.py") is None
+def test_a_stale_record_reruns_unless_frozen_and_says_which_file_changed(project, monkeypatch):
+    write(project / "snippets" / "helper.py", "N = 1\n")
+    write(project / "snippets" / "demo.py", "import helper\n# %% show\nprint(helper.N)\n")
+    made("demo.py")
+    write(project / "snippets" / "helper.py", "N = 2\n")
+    assert records.recorded("demo.py") is None
+    assert records.why_stale("demo.py") == "snippets/helper.py changed"
     monkeypatch.setenv("LLMS101_FROZEN", "1")
-    with pytest.raises(runner.SnippetError, match="changed since its record was made"):
-        runner.run("demo.py")
-    assert (
-        runner.load("demo.py", project / "_freeze" / "demo").cells["show"]["stdout"] == "1\n"
-    )  # untouched
+    assert execute.refresh(["demo.py"]) == {}  # runs nothing
+    assert records.load("demo.py", project / "_freeze" / "demo").cells["show"]["stdout"] == "1\n"
     monkeypatch.delenv("LLMS101_FROZEN")
-    assert runner.run("demo.py").cells["show"]["stdout"] == "2\n"
+    assert made("demo.py").cells["show"]["stdout"] == "2\n"
+
+
+def test_a_comment_or_a_docstring_no_output_shows_changes_no_key(project):
+    snippets = project / "snippets"
+    write(
+        snippets / "helper.py", '"""Helps."""\n\n\ndef f():\n    """Two."""\n    return 2  # two\n'
+    )
+    write(snippets / "demo.py", '"""A demo."""\nimport helper\n# %% show\nprint(helper.f())\n')
+    key = records.record_key(snippets / "demo.py")
+    write(
+        snippets / "helper.py",
+        '"""Helps a lot."""\n# a new comment\n\ndef f():\n    """2."""\n\n    return 2\n',
+    )
+    write(
+        snippets / "demo.py",
+        '"""The demo."""\nimport helper\n\n# %% show\n# says 2\nprint(helper.f())\n',
+    )
+    assert records.record_key(snippets / "demo.py") == key
+    for changed in (
+        '"""A demo."""\nimport helper\n# %% shown\nprint(helper.f())\n',  # a cell renamed
+        '"""A demo."""\nimport helper\nprint(1)\n# %% show\nprint(helper.f())\n',  # code moved
+        '"""A demo."""\nimport helper\n# %% show\nprint(helper.f(), 1)\n',
+    ):
+        write(snippets / "demo.py", changed)
+        assert records.record_key(snippets / "demo.py") != key, changed
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        "import argparse\nargparse.ArgumentParser(description=__doc__).print_help()",
+        "import helper\nprint(helper.__doc__)",
+        "import inspect\nimport helper\nprint(inspect.getsource(helper))",
+    ],
+)
+def test_a_docstring_or_comment_that_output_can_show_is_part_of_the_key(project, reader):
+    snippets = project / "snippets"
+    write(snippets / "helper.py", '"""Helps."""\nX = 1  # one\n')
+    write(snippets / "demo.py", f'"""A demo."""\n{reader}\n# %% show\nprint(1)\n')
+    key = records.record_key(snippets / "demo.py")
+    if "argparse" in reader:
+        write(snippets / "demo.py", f'"""The demo."""\n{reader}\n# %% show\nprint(1)\n')
+    else:
+        write(snippets / "helper.py", '"""Helps a lot."""\nX = 1  # one\n')
+    assert records.record_key(snippets / "demo.py") != key
+
+
+def test_record_py_follows_a_library_module_to_its_demos_and_says_what_is_stale(project):
+    snippets = project / "snippets"
+    write(snippets / "helper.py", "N = 1\n")
+    write(snippets / "demo.py", "import helper\n# %% show\nprint(helper.N)\n")
+    write(snippets / "other.py", "# %% show\nprint(0)\n")
+    env = dict(os.environ, LLMS101_FREEZE=str(project / "_freeze"))
+
+    def record_py(*args):
+        return subprocess.run(
+            [sys.executable, "hooks/record.py", *args],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+
+    assert record_py("--dry-run").stdout.splitlines() == [
+        "demo.py: has no record",
+        "other.py: has no record",
+    ]
+    made = record_py("helper.py")
+    assert made.returncode == 0, made.stderr
+    assert "helper.py is a library module: the demos that use it are demo.py" in made.stdout
+    assert "snippets/demo.py: cell 'show' (2 of 2)" in made.stdout  # progress, as it goes
+    assert (
+        not (project / "_freeze" / "helper").exists()
+        and not (project / "_freeze" / "other").exists()
+    )
+    write(snippets / "helper.py", "N = 2\n")
+    assert record_py("--dry-run", "helper.py").stdout.splitlines()[1:] == [
+        "demo.py: snippets/helper.py changed"
+    ]
+    into = record_py("--into", str(project / "fresh"), "demo.py")
+    assert into.returncode == 0, into.stderr
+    assert records.load("demo.py", project / "fresh" / "demo").cells["show"]["stdout"] == "2\n"
+    assert records.why_stale("demo.py") == "snippets/helper.py changed"  # _freeze/ untouched
 
 
 def test_a_failed_run_leaves_the_old_record_in_place(project):
     write(project / "snippets" / "demo.py", "# %% show\nprint(1)\n")
-    runner.run("demo.py")
+    made("demo.py")
     write(project / "snippets" / "demo.py", "# %% show\nprint(1 / 0)\n")
-    with pytest.raises(runner.SnippetError):
-        runner.run("demo.py")
-    assert runner.load("demo.py", project / "_freeze" / "demo").cells["show"]["stdout"] == "1\n"
+    with pytest.raises(cells.SnippetError):
+        made("demo.py")
+    assert records.load("demo.py", project / "_freeze" / "demo").cells["show"]["stdout"] == "1\n"
 
 
-def test_pool_jobs_parse_no_python_in_their_threads(project, monkeypatch):
+def test_side_by_side_runs_parse_no_python_in_their_threads(project, monkeypatch):
     # Python 3.11's ast.parse can fail when two threads parse at once (CPython gh-106905), and pytest
-    # parses test files on the main thread: jobs read the code where they are queued, not in the pool.
-    parse, threads = runner.ast.parse, set()
+    # parses test files on the main thread: runs are keyed where they are queued, not in the pool.
+    parse, threads = records.ast.parse, set()
 
     def parse_and_note(*args, **kwargs):
         threads.add(threading.current_thread())
         return parse(*args, **kwargs)
 
-    monkeypatch.setattr(runner.ast, "parse", parse_and_note)
+    monkeypatch.setattr(records.ast, "parse", parse_and_note)
+    monkeypatch.setattr(cells.ast, "parse", parse_and_note)
     write(project / "snippets" / "helper.py", "WORD = 'hi'\n")
     write(project / "snippets" / "demo.py", "import helper\n\n# %% show\nprint(helper.WORD)\n")
-    pool = runner.Pool(2)
-    fresh = pool.snippet("demo.py", lambda name: project / "runs" / name)
-    assert fresh.result().cells["show"]["stdout"] == "hi\n"
-    assert runner.refresh(["demo.py"]) == {}
-    assert runner.run("demo.py").cells["show"]["stdout"] == "hi\n"
-    pool.close()
+    write(project / "snippets" / "two.py", "import helper\n\n# %% show\nprint(helper.WORD * 2)\n")
+    assert execute.refresh(["demo.py", "two.py"], into=project / "runs") == {}
+    assert records.load("two.py", project / "runs" / "two").cells["show"]["stdout"] == "hihi\n"
+    assert execute.refresh(["demo.py"]) == {}
+    assert made("demo.py").cells["show"]["stdout"] == "hi\n"
     assert threads == {threading.main_thread()}
+
+
+def test_runs_take_the_pinned_kernel_path_whatever_the_snippet_imports_first(project):
+    shutil.copy(ROOT / "snippets" / "cli.py", project / "snippets" / "cli.py")
+    write(
+        project / "snippets" / "demo.py",
+        "import os\n# %% show\nprint(os.environ.get('ATEN_CPU_CAPABILITY'))\n",
+    )
+    pinned = records.numeric_path().get("ATEN_CPU_CAPABILITY")
+    assert made("demo.py").cells["show"]["stdout"] == f"{pinned}\n"
 
 
 def test_records_diff_line_by_line(project):
     write(project / "snippets" / "demo.py", "# %% show\nfor i in range(3):\n    print(i)\n")
-    runner.run("demo.py")
+    made("demo.py")
     text = (project / "_freeze" / "demo" / "record.json").read_text()
     assert '    "0\\n",\n    "1\\n",\n    "2\\n"' in text  # one printed line per line of the file
-    runner.execute("demo.py", project / "_freeze" / "demo")
+    execute.record("demo.py", project / "_freeze" / "demo")
     assert (
         project / "_freeze" / "demo" / "record.json"
     ).read_text() == text  # same run, same bytes
@@ -372,8 +474,8 @@ def test_names_local_to_loops_comprehensions_and_functions_are_not_rebindings():
         total = 1
         print(total)
     """)
-    assert runner.rebound_names(source) == []
-    assert runner.rebound_names(source.replace("# %% two", "# %% two\nnames = []")) == [
+    assert cells.rebound_names(source) == []
+    assert cells.rebound_names(source.replace("# %% two", "# %% two\nnames = []")) == [
         "cell 'two' binds 'names' again, and later cell 'three' reads it: give the new value a name of its own"
     ]
 
@@ -384,19 +486,19 @@ def test_rerecording_on_another_kind_of_machine_says_so_in_one_line_before_it_ru
         project / "snippets" / "demo.py",
         "import cli\nimport torch\n# %% show\nprint(torch.ones(2).sum().item())\n",
     )
-    runner.run("demo.py")
+    made("demo.py")
     record = project / "_freeze" / "demo" / "record.json"
     said = []
     write(
         project / "snippets" / "demo.py",
         "import cli\nimport torch\n# %% show\nprint(torch.ones(3).sum().item())\n",
     )
-    assert runner.refresh(["demo.py"], log=said.append) == {}
+    assert execute.refresh(["demo.py"], log=said.append) == {}
     assert not any("not the kind" in line for line in said)  # records made here: nothing to say
     text = record.read_text()
     record.write_text(
         text.replace(
-            f'"cpu_capability": "{runner.local_machine()["cpu_capability"]}"',
+            f'"cpu_capability": "{records.local_machine()["cpu_capability"]}"',
             '"cpu_capability": "SVE256"',
         )
     )
@@ -405,7 +507,7 @@ def test_rerecording_on_another_kind_of_machine_says_so_in_one_line_before_it_ru
         "import cli\nimport torch\n# %% show\nprint(torch.ones(4).sum().item())\n",
     )
     said.clear()
-    assert runner.refresh(["demo.py"], log=said.append) == {}
+    assert execute.refresh(["demo.py"], log=said.append) == {}
     assert "is not the kind the records were made on" in said[0] and "SVE256" in said[0]
     assert "\n" not in said[0] and said[1].startswith("running snippets/demo.py")
 
@@ -420,16 +522,18 @@ def test_a_snippet_killed_by_a_signal_says_so_on_its_last_line(project):
         os.kill(os.getpid(), signal.SIGKILL)
     """,
     )
-    with pytest.raises(runner.SnippetError) as error:
-        runner.run("demo.py")
-    assert str(error.value).splitlines()[-1] == "killed by SIGKILL"
+    with pytest.raises(cells.SnippetError) as error:
+        made("demo.py")
+    assert str(error.value).splitlines()[-1] == "snippets/demo.py: killed by SIGKILL"
 
 
 def test_a_failing_cell_names_its_error_on_the_last_line(project):
     write(project / "snippets" / "demo.py", "# %% boom\nraise ValueError('no such thing')\n")
-    with pytest.raises(runner.SnippetError) as error:
-        runner.run("demo.py")
-    assert str(error.value).splitlines()[-1] == "cell 'boom' raised ValueError: no such thing"
+    with pytest.raises(cells.SnippetError) as error:
+        made("demo.py")
+    assert str(error.value).splitlines()[-1] == (
+        "snippets/demo.py: cell 'boom' raised ValueError: no such thing"
+    )
 
 
 def test_the_robustness_benchmark_reports_a_path_this_cpu_lacks_as_not_available():
@@ -442,3 +546,42 @@ def test_the_robustness_benchmark_reports_a_path_this_cpu_lacks_as_not_available
     foreign = "avx512" if platform.machine().lower() in ("arm64", "aarch64") else "sve256"
     assert robustness.kernel_path(dict(os.environ, ATEN_CPU_CAPABILITY=foreign)) != foreign.upper()
     assert robustness.claim_tests(["facts.py"]) == ["tests/test_facts.py"]
+
+
+def test_cells_pasted_into_the_interactive_interpreter_run_as_a_reader_sees_them(tmp_path):
+    """Line by line, as in Python's interactive interpreter: a compound statement ends at a blank
+    line, an expression statement's value is echoed, and code that the interpreter would not run
+    (no blank line after a loop) stops with one line naming the cell and the file's line."""
+    ok = "total = 0\nfor i in range(3):\n    total += i\n\ntotal\nprint('done')\nNone\n"
+    namespace = {"__name__": "__main__"}
+    out = execute.execute_cells([("sum", ok, 5, "demo.py")], namespace, tmp_path, interactive=True)
+    assert out["sum"]["stdout"] == "3\ndone\n" and namespace["total"] == 3
+    unsafe = "for i in range(3):\n    print(i)\nprint('after')\n"
+    with pytest.raises(execute.CellFailed) as failure:
+        execute.execute_cells([("loop", unsafe, 10, "demo.py")], {}, tmp_path, interactive=True)
+    assert str(failure.value).startswith("cell 'loop', line 12: invalid syntax")
+    assert "\n" not in str(failure.value)
+    broken = "x = 1\nraise ValueError('no')\n"
+    with pytest.raises(execute.CellFailed) as failure:
+        execute.execute_cells([("boom", broken, 7, "demo.py")], {}, tmp_path, interactive=True)
+    assert 'demo.py", line 8' in failure.value.details
+
+
+def test_a_stale_record_fails_the_frozen_build_with_one_line_naming_the_changed_file(project):
+    write(project / "snippets" / "helper.py", "N = 1\n")
+    demo = "import helper\n# %% a\nx = helper.N\nprint(x)\n# %% b\nprint(2)\n"
+    page = "# T\n\n{* demo.py:a *}\n\n{* demo.py:b *}\n\n{= demo.py:x =}\n"
+    assert site(project, page, demo).returncode == 0
+    write(project / "snippets" / "helper.py", "N = 2  # a comment alone would change nothing\n")
+    env = dict(os.environ, LLMS101_FREEZE=str(project / "_freeze"), NO_MKDOCS_2_WARNING="1")
+    broken = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=dict(env, LLMS101_FROZEN="1"),
+    )
+    assert broken.returncode != 0
+    [line] = [line for line in broken.stderr.splitlines() if "WARNING" in line]
+    assert "snippets/demo.py: snippets/helper.py changed" in line
+    assert "python hooks/record.py demo.py" in line

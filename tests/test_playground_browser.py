@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from conftest import ROOT, runner
+from conftest import ROOT, records
 from test_browser import browser, server  # noqa: F401 (fixtures)
 from test_playgrounds import load_exported
 
@@ -76,7 +76,7 @@ def generated(page):
 
 
 def test_typing_strawberry_shows_the_pages_own_splits(server, browser):
-    record = runner.recorded("tokens.py")
+    record = records.recorded("tokens.py")
     if record is None:
         pytest.fail("_freeze/tokens is missing or stale: run `mkdocs build` and commit _freeze/")
     with visit(browser, server + TOKENIZER_PAGE) as page:
@@ -94,7 +94,7 @@ def test_typing_strawberry_shows_the_pages_own_splits(server, browser):
 def test_before_any_click_it_shows_the_recorded_tokens_of_its_sentence(server, browser):
     """A reader who only scrolls past sees the default sentence's boxes (tokens.py's record), with the
     models a reader knows named first; nothing big is fetched until they use the box."""
-    record = runner.recorded("tokens.py").variables
+    record = records.recorded("tokens.py").variables
     big = []
     with visit(browser, server + TOKENIZER_PAGE) as page:
         page.on(

@@ -246,9 +246,9 @@ def test_the_notebooks_sit_under_run_it_yourself_and_out_of_search(built_site):
 
 
 def test_the_tokeniser_playground_carries_its_recorded_tokens(built_site):
-    import runner
+    from conftest import records
 
-    record = runner.recorded("tokens.py").variables
+    record = records.recorded("tokens.py").variables
     soup = BeautifulSoup(built_site.page("text-becomes-numbers/"), "html.parser")
     widget = soup.select_one(".tokenizer-playground")
     data = json.loads(widget["data-recorded"])

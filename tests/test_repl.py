@@ -28,9 +28,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
 sys.path.insert(0, str(ROOT / "hooks"))
-import runner  # noqa: E402
+import cells  # noqa: E402
+import records  # noqa: E402
 
-DEMOS = sorted(path.name for path in SNIPPETS.glob("*.py") if runner.is_demo(path.name))
+DEMOS = sorted(path.name for path in SNIPPETS.glob("*.py") if records.is_demo(path.name))
 COMPOUND = (
     ast.If,
     ast.For,
@@ -144,7 +145,7 @@ def layout_problems(name):
     source = (SNIPPETS / name).read_text(encoding="utf-8")
     ours = none_calls(ast.parse(source))
     problems = []  # (line, message)
-    for cell in runner.split_cells(source):
+    for cell in cells.split_cells(source):
         # cell.code is what a page shows: its line 1 is this line of the file
         first = cell.first_line + len(cell.source) - len(cell.source.lstrip("\n"))
 
@@ -243,7 +244,7 @@ f()
 
 def test_the_layout_check_finds_each_kind_of_problem(tmp_path, monkeypatch):
     monkeypatch.setattr(sys.modules[__name__], "SNIPPETS", tmp_path)
-    monkeypatch.setattr(runner, "SNIPPETS", tmp_path)
+    monkeypatch.setattr(records, "SNIPPETS", tmp_path)
     (tmp_path / "broken.py").write_text(BROKEN, encoding="utf-8")
     found = layout_problems("broken.py")
     expected = [
@@ -285,7 +286,7 @@ def paste(name, out):
 
     console = Console({"__name__": "__main__", "__builtins__": builtins})
     printed = {}
-    for cell in runner.split_cells(Path(name).read_text(encoding="utf-8")):
+    for cell in cells.split_cells(Path(name).read_text(encoding="utf-8")):
         stdout = io.StringIO()
         with contextlib.redirect_stdout(stdout):
             for line in [*cell.code.splitlines(), ""]:
@@ -297,7 +298,7 @@ def paste(name, out):
 
 
 def recorded(name):
-    record = runner.recorded(name)
+    record = records.recorded(name)
     assert record, f"the record of {name} is stale: python hooks/record.py {name}"
     return record
 
@@ -326,7 +327,7 @@ def test_a_demo_pasted_into_an_interactive_console_prints_its_record(tmp_path):
 def test_a_demo_piped_into_python_i_prints_its_record():
     record = recorded(PASTED)
     source = (SNIPPETS / PASTED).read_text(encoding="utf-8")
-    typed = "".join(f"{cell.code}\n\n" for cell in runner.split_cells(source))
+    typed = "".join(f"{cell.code}\n\n" for cell in cells.split_cells(source))
     proc = subprocess.run(
         [sys.executable, "-q", "-i"],
         cwd=SNIPPETS,

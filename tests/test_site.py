@@ -10,11 +10,11 @@ import pytest
 import yaml
 from mkdocs.utils.meta import get_data
 
+import cells
 import copy_paste
-from conftest import ROOT, records_kind, runner
+from conftest import ROOT, records, records_kind
 
 DOCS = ROOT / "docs"
-EMBED = re.compile(r"\{\*\s*([\w./-]+\.py):([\w-]+)(?:\s+(code|folded))?\s*\*\}")
 
 
 def nav_pages():
@@ -36,9 +36,9 @@ def embeds():
     """(page, snippet, cell) for every cell a page shows the output of."""
     found = []
     for page in nav_pages():
-        for name, cell, mode in EMBED.findall((DOCS / page).read_text()):
-            cells = [c.name for c in runner.split_cells(runner.snippet_path(name).read_text())]
-            if mode != "code" and cell in cells and (page, name, cell) not in found:
+        for name, cell, mode in cells.embeds((DOCS / page).read_text()):
+            names = [c.name for c in cells.split_cells(records.snippet_path(name).read_text())]
+            if cell and mode != "code" and cell in names and (page, name, cell) not in found:
                 found.append((page, name, cell))
     return found
 
@@ -70,7 +70,7 @@ def test_page_shows_the_cells_real_output(built_site, page, name, cell):
     the cell's code is folded right above it."""
     from bs4 import BeautifulSoup
 
-    run = runner.recorded(name)
+    run = records.recorded(name)
     soup = BeautifulSoup(built_site.page(page_url(page)), "html.parser")
     shown = soup.select_one(f'div.snippet-output[data-snippet="{name}:{cell}"]')
     printed = run.cells[cell]["stdout"].rstrip()
@@ -90,28 +90,24 @@ def test_page_shows_the_cells_real_output(built_site, page, name, cell):
 @pytest.mark.parametrize("name", demo_scripts())
 def test_every_record_is_up_to_date(name):
     """The site is built from _freeze/: a record must be the run of the snippet as it is now."""
-    stale = runner.load(name, runner.record_folder(name))
-    assert stale is not None, (
-        f"_freeze/{Path(name).stem} is missing: run `mkdocs build` and commit _freeze/"
-    )
-    assert runner.recorded(name) is not None, (
-        f"_freeze/{Path(name).stem} is stale: snippets/{name} or a module it imports changed since it was "
-        "recorded. Run `mkdocs build` (it re-runs what changed) and commit _freeze/: the diff shows what "
-        "the change did to the page's outputs"
+    why = records.why_stale(name)
+    assert why is None, (
+        f"_freeze/{Path(name).stem} is stale: {why}. Run `python hooks/record.py {name}` (it re-runs "
+        "it) and commit _freeze/: the diff shows what the change did to the page's outputs"
     )
 
 
 @pytest.mark.parametrize("fresh_name", demo_scripts())
 def test_a_fresh_run_gives_the_records_digits_on_the_same_kind_of_machine(fresh, fresh_name):
-    """Re-run every snippet from scratch (as a script, or as part of its page's copy-paste session: see
+    """Re-run every snippet from scratch (alone, or as part of its page's copy-paste session: see
     conftest.Fresh). Where this machine is the kind the record was made on (OS, processor, packages, CPU
     kernel path), every output, figure, variable and exported file is identical; on another kind the last
     digits may differ, and the claim tests (run on the fresh runs too) decide."""
-    record, run = runner.recorded(fresh_name), fresh.run(fresh_name)
+    record, run = records.recorded(fresh_name), fresh.run(fresh_name)
     assert record is not None, f"_freeze/{Path(fresh_name).stem} is missing or stale"
-    if not runner.same_kind(record.machine, run.machine):
+    if not records.same_kind(record.machine, run.machine):
         pytest.skip(
-            f"recorded on {runner.describe(record.machine)}; this is {runner.describe(run.machine)}: "
+            f"recorded on {records.describe(record.machine)}; this is {records.describe(run.machine)}: "
             "the claims are checked instead"
         )
     for cell, data in record.cells.items():
@@ -139,7 +135,7 @@ def test_copying_a_pages_code_blocks_in_order_prints_what_the_page_shows(
     """A reader copies the page's code blocks, in page order, into one Python session started in
     snippets/: each block prints what the page shows under it, and draws the same figures. (Compared
     with the page itself where this machine is the records' kind; else with this machine's fresh runs.)"""
-    result = fresh.result(f"page:{copy_paste_page}")
+    result = fresh.session(copy_paste_page)
     page_blocks = result["blocks"]
     assert page_blocks, f"{copy_paste_page} shows no Python code"
     assert result["error"] is None, f"{copy_paste_page}: {result['error']}"
@@ -173,7 +169,7 @@ def expected_figure(fresh, built_site, figure):
     if records_kind(name):
         return (built_site.site / "figures" / Path(figure["src"]).name).read_bytes()
     run = fresh.run(name)
-    index = [f["file"] for f in runner.recorded(name).cells[cell]["figures"]].index(
+    index = [f["file"] for f in records.recorded(name).cells[cell]["figures"]].index(
         Path(figure["src"]).name
     )
     return (run.folder / run.cells[cell]["figures"][index]["file"]).read_bytes()
@@ -210,7 +206,7 @@ def test_each_chapter_with_demos_has_a_notebook_with_the_same_outputs(built_site
         code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
         recorded = {}
         for name in dict.fromkeys(name for p, name, _ in embeds() if p == page):
-            for cell_name, data in runner.recorded(name).cells.items():
+            for cell_name, data in records.recorded(name).cells.items():
                 recorded.setdefault(cell_name + "@" + name, data)
         assert len(code_cells) == len(recorded)
         for cell, data in zip(code_cells, recorded.values()):
@@ -308,9 +304,9 @@ def test_each_chapter_says_where_its_outputs_were_recorded(built_site):
     for page, name, _ in embeds():
         if get_data((DOCS / page).read_text())[1].get("notebook") is False:
             continue  # not a chapter: no "Run this chapter yourself" note
-        record = runner.recorded(name)
+        record = records.recorded(name)
         text = html.unescape(re.sub(r"<[^>]+>", "", built_site.page(page_url(page))))
-        assert runner.describe(record.machine) in text, f"{page} does not say where {name} ran"
+        assert records.describe(record.machine) in text, f"{page} does not say where {name} ran"
 
 
 def test_the_code_download_holds_every_snippet_and_the_pinned_requirements(built_site):

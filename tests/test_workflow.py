@@ -466,16 +466,16 @@ def test_the_matrix_linux_jobs_are_the_recording_kind_and_the_others_are_not():
     (x86-64, PyTorch's CPU-only build, the pinned AVX2 path, any Python) are the records' kind; macOS on
     Apple Silicon and Windows are not."""
     sys.path.insert(0, str(ROOT / "hooks"))
-    import runner
+    import records
 
-    recorded = runner.load("train.py", runner.record_folder("train.py")).machine
+    recorded = records.load("train.py", records.record_folder("train.py")).machine
     assert (recorded["os"], recorded["machine"], recorded["cpu_capability"]) == (
         "Linux",
         "x86_64",
         "AVX2",
     )
     assert recorded["torch"].endswith("+cpu"), "the records come from PyTorch's CPU-only build"
-    pins = runner.pinned_versions()
+    pins = records.pinned_versions()
     linux = dict(
         recorded, python="3.14.0", torch=f"{pins['torch']}+cpu"
     )  # torch from the CPU index
@@ -483,10 +483,10 @@ def test_the_matrix_linux_jobs_are_the_recording_kind_and_the_others_are_not():
         recorded, os="Darwin", machine="arm64", cpu_capability="DEFAULT", torch=pins["torch"]
     )
     windows = dict(recorded, os="Windows", machine="AMD64", torch=pins["torch"])
-    assert runner.same_kind(recorded, linux)
-    assert not runner.same_kind(recorded, mac)
-    assert not runner.same_kind(recorded, windows)
-    assert not runner.same_kind(recorded, dict(linux, torch=pins["torch"])), (
+    assert records.same_kind(recorded, linux)
+    assert not records.same_kind(recorded, mac)
+    assert not records.same_kind(recorded, windows)
+    assert not records.same_kind(recorded, dict(linux, torch=pins["torch"])), (
         "PyPI's GPU build is another kind"
     )
 
