@@ -14,8 +14,6 @@ from conftest import ROOT
 PENDING = [
     "snippets/train.py",
     "snippets/training.py",
-    "snippets/compress_paragraph.py",
-    "snippets/arithmetic_coding.py",
 ]
 
 
