@@ -128,7 +128,7 @@ def probabilities(scores):
 
 
 def encode_ids(model, context_ids, ids, nudge=NUDGE):
-    """Arithmetic-code ids while learning. Returns (payload, bits the model measured)."""
+    """Arithmetic-code ids while learning. Returns (payload, bits the model paid)."""
     learner, encoder, bits = (
         Learner(model, context_ids, nudge),
         arithmetic_coding.Encoder(),
