@@ -60,7 +60,6 @@ ALLOWED.update(
 PENDING = {
     "learns-anyway.md",
     "run-it-yourself.md",
-    "sampling.md",
 }
 
 NUMBER_WORDS = (

@@ -157,6 +157,11 @@ def test_page_low_temperature_is_cautious_high_temperature_chaotic(snippet_run):
     assert share[0.2] - share[2.5] >= 0.3
 
 
+@claim(
+    "sampling.md",
+    "Not the same odds, but far closer than chance, and closer than just knowing how English "
+    "words start",
+)
 def test_page_model_bets_follow_what_comes_after_the_in_its_text(snippet_run):
     # "its bets roughly follow the second column ... far closer than chance": the letter
     # after "the " in the manual
@@ -164,6 +169,8 @@ def test_page_model_bets_follow_what_comes_after_the_in_its_text(snippet_run):
     assert run["cats_in_text"] == 0  # "mentions a cat exactly 0 times"
     assert 0 < run["distance_to_text"] < 0.3  # total variation: 0 identical, 1 disjoint
     assert run["distance_to_text"] < run["distance_uniform"] / 3
+    # "closer than just knowing how English words start": a guess from how any word starts
+    assert run["distance_to_text"] < run["distance_word_start"] / 2
     words = [word for word, _ in run["words_after_the"]]
     assert len(words) == 6 and all(word.isalpha() for word in words)
 
@@ -186,9 +193,10 @@ def test_page_greedy_text_falls_into_a_loop(snippet_run):
 
 @claim(
     "sampling.md",
-    "With every character allowed, {= temperature.py:long_shots_all =} of the 80 were long shots.",
-    "With top-5 the count is {= temperature.py:long_shots_top5 =}, by design: it can only ever pick "
-    "from the five favourites.",
+    "With every character allowed, {= temperature.py:long_shots_all =} of the "
+    "{= temperature.py:new_chars =} were long shots.",
+    "With top-{= temperature.py:k =} the count is {= temperature.py:long_shots_top5 =}, by design: "
+    "it can only ever pick from the favourites.",
 )
 def test_page_top_k_keeps_the_long_shots_out(snippet_run):
     run = snippet_run("temperature.py").variables
