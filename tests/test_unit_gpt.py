@@ -8,6 +8,8 @@ import torch
 
 import tiny
 from tiny import one_thread  # noqa: F401  (autouse: one thread)
+
+# isort: split
 from gpt import GPT, GPTConfig
 
 

@@ -16,6 +16,8 @@ import torch.nn.functional as F
 
 import tiny
 from tiny import one_thread  # noqa: F401  (autouse: one thread)
+
+# isort: split
 import training
 
 TEXT = "".join(
