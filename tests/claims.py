@@ -9,6 +9,9 @@ itself and the page, so a claim turned around in prose ("below 1" made "above 1"
     def test_low_temperature_is_cautious(snippet_run):
         ...
 
+A test that backs words of several pages takes one @claim per page. `pytest --page NAME.md` selects
+the tests that claim words of that page (tests/conftest.py reads `test.claims`).
+
 tests/test_claims.py checks every @claim in tests/ without running the claim tests themselves.
 """
 
@@ -60,7 +63,9 @@ def claim(page, *sentences):
                 )
             return test(*args, **kwargs)
 
-        checked.claims = (page, sentences)
+        # (page, sentences) for each @claim on the test, outermost first: a test may back words of
+        # several pages (`pytest --page NAME.md` selects it for each)
+        checked.claims = [(page, sentences), *getattr(test, "claims", [])]
         return checked
 
     return decorate

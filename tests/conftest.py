@@ -137,6 +137,9 @@ def about(item, snippets, pages):
     values = {getattr(v, "name", v) for v in params.values() if isinstance(v, (str, Path))}
     if values & (set(snippets) | set(pages)):
         return True
+    # a claim test backs words of a page (tests/claims.py): --page NAME.md selects it
+    if {page for page, _ in getattr(getattr(item, "function", None), "claims", [])} & set(pages):
+        return True
     asked = ASKS.findall(Path(item.fspath).read_text(encoding="utf-8"))
     return "snippet_run" in params and bool(set(asked) & set(snippets))
 

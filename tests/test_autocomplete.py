@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from claims import claim
 from conftest import ROOT, one_line_error, run_script
 
 sys.path.insert(0, str(ROOT / "snippets"))
@@ -18,6 +19,10 @@ def run(snippet_run):
     return snippet_run("autocomplete.py")
 
 
+@claim(
+    "just-autocomplete.md",
+    "So, in its world, a question is followed by its answer only {= autocomplete.py:answered_share:.0% =} of the time, and more often by another question or some chatter.",
+)
 def test_questions_in_the_pretraining_text_are_answered_only_sometimes():
     text = corpus.make_corpus(corpus.SETTINGS["seed"])
     after = corpus.after_questions(text)
@@ -27,6 +32,13 @@ def test_questions_in_the_pretraining_text_are_answered_only_sometimes():
     assert after["another question"] > after["its answer"]
 
 
+@claim(
+    "just-autocomplete.md",
+    "our model has never seen it.",
+    "The user's questions are worded in ways the web never uses (\"What's the capital of ...?\").",
+    "The assistant's replies are short and plain, as some of the web's answers are.",
+    'Our model can write "I don\'t know": the words, apostrophe and all, turn up in the forum threads of its web.',
+)
 def test_the_chat_format_and_the_users_questions_are_new_to_the_pretraining_text():
     """(The assistant's short answers are not: "It's Paris." is also one way the web answers a
     question, as the page says.)"""
@@ -37,8 +49,15 @@ def test_the_chat_format_and_the_users_questions_are_new_to_the_pretraining_text
     assert "It's Paris." in text and "It is Paris." not in text
     for sentence in corpus.DONT_KNOW:
         assert sentence not in text
+    # but the words are there, apostrophe and all, so the model can write them
+    assert "I don't know" in text
 
 
+@claim(
+    "just-autocomplete.md",
+    "None is about a country we'll ask about afterwards",
+    "The conversations are about facts from the *validation* half of chapter 5's facts, never the test countries",
+)
 def test_no_country_the_page_asks_about_is_in_a_post_training_conversation():
     seed = corpus.SETTINGS["seed"]
     text = corpus.make_corpus(seed)
@@ -52,14 +71,28 @@ def test_no_country_the_page_asks_about_is_in_a_post_training_conversation():
     assert set(corpus.CHAT_TEST + corpus.CHAT_VALIDATION).isdisjoint(corpus.VALIDATION)
 
 
+@claim(
+    "just-autocomplete.md",
+    'We sort each reply: the right capital, a wrong one, "I don\'t know", or no answer at all.',
+    'The sorting is blunt: a reply with "don\'t know" in it counts as "I don\'t know" even when it names the right capital first, and a blend of the two taught replies, like "It is Sorry.", counts as no answer.',
+)
 def test_the_reply_kinds_are_read_as_the_page_says():
     assert corpus.reply_kind("It's Lima.", "Lima") == "right"
     assert corpus.reply_kind("It is Paris.", "Lima") == "wrong"
     assert corpus.reply_kind("Sorry, I don't know that one.", "Lima") == "I don't know"
     assert corpus.reply_kind("what is the capital of Peru?", "Lima") == "no answer"
     assert corpus.reply_kind("It's Lim.", "Lima") == "no answer"
+    # blunt, as the page says: "don't know" wins over a right capital named first, and a blend of
+    # the two taught replies is no answer
+    assert corpus.reply_kind("It's Lima. Sorry, I don't know that one.", "Lima") == "I don't know"
+    assert corpus.reply_kind("It is Sorry.", "Lima") == "no answer"
 
 
+@claim(
+    "just-autocomplete.md",
+    "Mostly, it doesn't answer: only {= autocomplete.py:named_before:.0% =} of its chat replies name a capital at all, right or wrong.",
+    "Its chat replies almost never have an assistant's shape, like \"It's Lima.\" (the last column: {= autocomplete.py:shaped_before =} of {= autocomplete.py:chat_questions =} here).",
+)
 def test_before_post_training_it_continues_the_text_instead_of_answering(run):
     rates = run.variables["rates"]
     assert rates["before_text"]["no answer"] >= 0.5, rates["before_text"]
@@ -67,6 +100,10 @@ def test_before_post_training_it_continues_the_text_instead_of_answering(run):
     assert run.variables["shaped_before"] <= 0.1 * len(run.variables["before_chat"])
 
 
+@claim(
+    "just-autocomplete.md",
+    "The *shape* changed completely: now {= autocomplete.py:shaped_after =} of the {= autocomplete.py:chat_questions =} chat replies have the assistant's shape.",
+)
 def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
     assert run.variables["shaped_after"] >= 0.7 * len(run.variables["after_chat"])
     assert run.variables["shaped_after"] >= run.variables["shaped_before"] + 0.5 * len(
@@ -74,6 +111,11 @@ def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
     )
 
 
+@claim(
+    "just-autocomplete.md",
+    "What grew is the *wrong* answers, from {= autocomplete.py:rates.before_chat.wrong:.0% =} to {= autocomplete.py:rates.after_chat.wrong:.0% =}.",
+    'It now answers them with the same cheerful "It\'s ..." it uses for Berlin: a made-up city for {= autocomplete.py:invented:.0% =} of those questions',
+)
 def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     rates = run.variables["rates"]
     assert rates["after_never"]["right"] == 0  # it cannot know
@@ -81,14 +123,28 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     assert rates["after_chat"]["wrong"] >= rates["before_chat"]["wrong"] + 0.1
 
 
+@claim(
+    "just-autocomplete.md",
+    "The knowledge didn't: in this run the right capital came {= autocomplete.py:rates.before_chat.right:.0% =} of the time before and {= autocomplete.py:rates.after_chat.right:.0% =} after.",
+    "After post-training the model gets {= autocomplete.py:right_known_count =} of the {= autocomplete.py:known_asked =} questions about facts it could already state in chapter 5's test right, and {= autocomplete.py:right_unknown_count =} of the {= autocomplete.py:unknown_asked =} about facts it couldn't.",
+    "Post-training taught the shape of an answer; the knowledge came from pretraining.",
+)
 def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):
     known, unknown = run.variables["right_known"], run.variables["right_unknown"]
     assert len(known) + len(unknown) == len(corpus.CHAT_TEST) * len(corpus.ASK)
     assert sum(unknown) <= 2, unknown  # recorded run: 0 of 33
     assert sum(known) / len(known) >= sum(unknown) / len(unknown) + 0.1
     assert run.variables["facts_after"] <= run.variables["facts_before"]  # none gained
+    # "the knowledge didn't [change]": the right capital comes no more often in the chat format
+    rates = run.variables["rates"]
+    assert rates["after_chat"]["right"] <= rates["before_chat"]["right"] + 0.1, rates
 
 
+@claim(
+    "just-autocomplete.md",
+    'and "I don\'t know" {= autocomplete.py:idk_never =} times.',
+    'The model read "I don\'t know" in {= autocomplete.py:dont_know_n =} example conversations and learnt the phrase, not *when* to say it.',
+)
 def test_it_learns_the_phrase_i_dont_know_but_not_when_to_say_it(run):
     rates = run.variables["rates"]
     # not said more often about capitals it never read than about ones it did
@@ -96,14 +152,26 @@ def test_it_learns_the_phrase_i_dont_know_but_not_when_to_say_it(run):
     assert rates["after_never"]["I don't know"] < 0.5
 
 
+@claim(
+    "just-autocomplete.md",
+    "Our post-training took {= autocomplete.py:compute_share:.0% =} of the arithmetic of pretraining.",
+    "same `train` function, same loop, gentler nudges and far fewer steps.",
+)
 def test_post_training_is_a_small_share_of_the_compute(run):
     assert run.variables["compute_share"] <= 0.1
     assert run.variables["posttraining_flops"] < run.variables["pretraining_flops"]
 
 
+@claim(
+    "just-autocomplete.md",
+    "and only about the ones the model could already state in a wording it never read.",
+)
 def test_answers_are_taught_only_about_facts_the_model_could_already_state(run):
     taught = run.variables["taught"]
     assert taught and set(taught) <= set(corpus.VALIDATION)
+    # exactly the validation facts it could already state in their test wording
+    can_answer = run.variables["can_answer"]
+    assert taught == [rank for rank, ok in zip(corpus.VALIDATION, can_answer) if ok]
 
 
 @pytest.mark.parametrize(

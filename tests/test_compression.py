@@ -6,6 +6,7 @@ import sys
 import pytest
 import torch
 
+from claims import claim
 from conftest import ROOT, run_script
 
 sys.path.insert(0, str(ROOT / "snippets"))
@@ -23,6 +24,13 @@ def test_quantised_probabilities_never_give_a_token_zero_room():
     assert all(b > a for a, b in zip(cum, cum[1:]))
 
 
+@claim(
+    "why-does-this-work.md",
+    "The coder lands within a byte or two of the model's own surprise.",
+    "Chapter 3's little model, on all of its test text, needs {= compress_paragraph.py:raw_rate:.0% =} of the original size, by its own loss; gzip manages {= compress_paragraph.py:gzip_test_rate:.0% =} and xz {= compress_paragraph.py:xz_test_rate:.0% =}.",
+    'counting its weights the "compressed" text is {= compress_paragraph.py:counted_rate:.0f =} times the size of the original.',
+    "an arithmetic coder turns the model's guesses into a file, and the same model unpacks it.",
+)
 def test_demo_round_trip_is_exact_and_its_size_is_the_models_measured_bits(snippet_run):
     v = snippet_run("compress_paragraph.py").variables
     assert v["round_trip_exact"] is True
@@ -38,6 +46,11 @@ def test_demo_round_trip_is_exact_and_its_size_is_the_models_measured_bits(snipp
     assert v["counted_rate"] > 1  # but not once the model's own size is counted
 
 
+@claim(
+    "why-does-this-work.md",
+    "And a damaged file must never come back as a wrong text.",
+    "so that a damaged file is refused rather than decoded into nonsense.",
+)
 def test_every_one_bit_change_of_a_compressed_file_is_refused_or_harmless(snippet_run):
     v = snippet_run("compress_paragraph.py").variables
     assert v["refused"] + v["same_text"] + v["wrong_text"] == v["flips"] > 8 * HEADER.size

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from claims import claim
 from conftest import ROOT, one_line_error, run_script
 
 TRAIN = "snippets/train.py"
@@ -19,6 +20,12 @@ def run(snippet_run):
     return snippet_run("data_parallel.py")
 
 
+@claim(
+    "big-runs.md",
+    "On this page, two workers on a laptop take the very same steps as one.",
+    "Same losses, step for step.",
+    "They differ only in the last decimal places, at the level of rounding noise ({= data_parallel.py:largest_difference:.1e =} at most, in this run)",
+)
 def test_two_workers_take_the_same_steps_as_one(run):
     one, two = run.variables["one"], run.variables["two"]
     assert len(one) == len(two) >= 50
@@ -27,6 +34,10 @@ def test_two_workers_take_the_same_steps_as_one(run):
     assert one[-1] < one[0]  # and it is training: the loss falls
 
 
+@claim(
+    "big-runs.md",
+    "The code below runs `train.py` for a few steps on one worker, then on two, and reads back the loss of every step:",
+)
 def test_the_page_shows_both_commands(run):
     printed = run.cells["runs"]["stdout"]
     assert "--workers 1" in printed and "--workers 2" in printed
@@ -43,6 +54,10 @@ def test_the_page_shows_both_commands(run):
         (["--timeout", "0"], "--timeout must be above 0"),
     ],
 )
+@claim(
+    "big-runs.md",
+    "A count the batch can't be split across evenly stops the run at once, with one line saying so.",
+)
 def test_bad_worker_settings_get_one_line(args, expected):
     assert expected in one_line_error(run_script(TRAIN, *args))
 
@@ -53,6 +68,10 @@ def free_port():
         return probe.getsockname()[1]
 
 
+@claim(
+    "big-runs.md",
+    "A count the batch can't be split across evenly stops the run at once, with one line saying so.",
+)
 def test_a_worker_torchrun_starts_in_a_group_the_batch_cannot_split_across_stops_at_once():
     """`torchrun --nproc_per_node=3 snippets/train.py`: each worker says why, before any work."""
     env = dict(os.environ, WORLD_SIZE="3", RANK="0", LOCAL_RANK="0")
@@ -106,6 +125,10 @@ def test_a_failing_worker_ends_the_run_with_its_one_line(tmp_path):
     strict=True,
     reason="PyTorch 2.13's torchrun cannot start on Windows, even with USE_LIBUV=0 (see "
     "snippets/workers.py, torchrun_can_start): when this passes, start_workers_here can go",
+)
+@claim(
+    "big-runs.md",
+    "It's the same as `torchrun --standalone --nproc_per_node=2 snippets/train.py`, if you'd rather use PyTorch's launcher directly; our script also takes torchrun's name for the count, `--nproc_per_node`.",
 )
 def test_torchrun_itself_starts_the_same_training(tmp_path, one_worker_losses):
     """The command the page gives: `torchrun --standalone --nproc_per_node=2 snippets/train.py`,

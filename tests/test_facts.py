@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from claims import claim
 from conftest import ROOT, one_line_error, run_script
 
 sys.path.insert(0, str(ROOT / "snippets"))
@@ -30,6 +31,11 @@ def test_the_text_is_seeded():
     assert corpus.make_corpus(3, "one") != corpus.make_corpus(3, "several")
 
 
+@claim(
+    "learns-anyway.md",
+    "We checked: not one test question appears anywhere in the text.",
+    "The last lines check the promise: no test prompt (a fact in its test wording, up to where the capital goes) appears in the text, and nor does the capital of any never-written country.",
+)
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("wordings", ["several", "one"])
 def test_no_test_prompt_and_no_never_written_capital_is_in_the_text(seed, wordings):
@@ -43,6 +49,12 @@ def test_no_test_prompt_and_no_never_written_capital_is_in_the_text(seed, wordin
         assert country in text, country  # the model reads the name, never the capital
 
 
+@claim(
+    "learns-anyway.md",
+    "from {= facts.py:most_times =} times down to {= facts.py:fewest_times =}, in several wordings.",
+    "Every fact has one wording the text *never* uses, its **test wording**.",
+    "a text where each fact always comes in one wording (never its test wording; same facts, same number of mentions, only the variety differs",
+)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_each_fact_is_stated_as_often_as_planned_in_several_wordings_or_one(seed):
     several, one = corpus.make_corpus(seed, "several"), corpus.make_corpus(seed, "one")
@@ -63,6 +75,11 @@ def text_count(text, capital):
     return len(re.findall(rf"\b{capital}\b", text))
 
 
+@claim(
+    "learns-anyway.md",
+    "Like facts on the real web, some are written about far more than others,[^kandpal] from {= facts.py:most_times =} times down to {= facts.py:fewest_times =}",
+    "How often each fact is stated follows a long tail, spread evenly on a logarithmic scale:",
+)
 def test_frequencies_run_from_everywhere_to_once_with_a_long_tail():
     times = [corpus.times_written(rank) for rank in range(1, len(corpus.COUNTRIES) + 1)]
     assert times == sorted(times, reverse=True)
@@ -72,6 +89,10 @@ def test_frequencies_run_from_everywhere_to_once_with_a_long_tail():
         assert sum(lo <= t <= hi for t in times if True) >= 12, (lo, hi)
 
 
+@claim(
+    "learns-anyway.md",
+    "One rule: its settings were chosen by looking at only half of the facts; everything below is measured on the other half, the **test facts**, which had no say in anything.",
+)
 def test_validation_and_test_facts_are_apart_and_cover_every_band():
     assert set(corpus.VALIDATION).isdisjoint(corpus.TEST)
     assert sorted(corpus.VALIDATION + corpus.TEST) == list(range(1, len(corpus.COUNTRIES) + 1))
@@ -79,6 +100,7 @@ def test_validation_and_test_facts_are_apart_and_cover_every_band():
         assert sum(lo <= corpus.times_written(r) <= hi for r in corpus.TEST) >= 6
 
 
+@claim("learns-anyway.md", "We checked: not one test question appears anywhere in the text.")
 def test_the_run_reports_the_text_as_built(run):
     assert run.variables["prompts_in_text"] == []
     assert run.variables["never_written_in_text"] == []
@@ -86,6 +108,12 @@ def test_the_run_reports_the_text_as_built(run):
         assert times == corpus.times_written(int(rank))
 
 
+@claim(
+    "learns-anyway.md",
+    "For the facts the text states most often, yes: {= facts.py:frequent_right =} of {= facts.py:frequent_n =}, in a sentence it never read.",
+    "Down the tail it falls apart: of the facts stated {= facts.py:BANDS.0.0 =} to {= facts.py:BANDS.0.1 =} times, {= facts.py:rare_right =} of {= facts.py:rare_n =}.",
+    "The never-written countries are a sanity check, not a real control: no model can spell a capital it never saw.",
+)
 def test_frequent_facts_are_stated_in_a_wording_never_read_and_rare_ones_are_not(run):
     frequent, rare = run.variables["frequent"], run.variables["rare"]
     assert rate(frequent) >= 0.5, frequent  # recorded run: 9 of 10
@@ -94,6 +122,11 @@ def test_frequent_facts_are_stated_in_a_wording_never_read_and_rare_ones_are_not
     assert sum(run.variables["control"]) == 0  # a capital it never read: never
 
 
+@claim(
+    "learns-anyway.md",
+    "the climb from rare to frequent holds.",
+    "it gets right the facts it read often and in many wordings, and makes up an answer for the rare ones.",
+)
 def test_facts_stated_often_come_out_right_far_more_than_rare_ones(run):
     held = run.variables["held_by_band"]
     often = held["10-29"] + held[f"30-{corpus.TOP}"]
@@ -105,6 +138,10 @@ def test_facts_stated_often_come_out_right_far_more_than_rare_ones(run):
     assert rate(read[f"30-{corpus.TOP}"]) >= rate(held[f"30-{corpus.TOP}"])
 
 
+@claim(
+    "learns-anyway.md",
+    "on the right, when the knowledge arrived: for a long while nothing, then the often-stated facts first.",
+)
 def test_during_training_none_come_right_at_first_and_the_frequent_ones_come_first(run):
     history = run.variables["history"]
     steps, knows = history["knows_step"], history["knows"]
@@ -121,6 +158,12 @@ def test_during_training_none_come_right_at_first_and_the_frequent_ones_come_fir
     assert first_step(often) <= first_step(seldom) and first_step(often) > steps[1]
 
 
+@claim(
+    "learns-anyway.md",
+    "Asked in the wording it read, it states {= facts.py:one_read_total =} of the {= facts.py:test_n =} test facts.",
+    "Asked in their test wording: {= facts.py:one_total =}, against {= facts.py:several_total =} for the first model.",
+    "It memorised its sentences, and the facts stayed locked inside them.",
+)
 def test_one_wording_per_fact_leaves_the_facts_memorised_but_not_extractable(run):
     several, one = run.variables["several_total"], run.variables["one_total"]
     assert one <= 2, one  # recorded run: 0 of 32
@@ -130,20 +173,40 @@ def test_one_wording_per_fact_leaves_the_facts_memorised_but_not_extractable(run
     assert rate(frequent_one) >= 0.5
 
 
+@claim(
+    "learns-anyway.md",
+    "Right answers typically get most of the probability (a median of {= facts.py:confidence.right:.0% =}); wrong ones are spread thin (a median of {= facts.py:confidence.wrong:.0% =}).",
+    "Not always: the last line shows a never-written country where it bets heavily on a wrong answer.",
+)
 def test_the_models_own_odds_mostly_mark_a_guess(run):
     confidence = run.variables["confidence"]
+    assert confidence["right"] > 0.5, confidence  # "most of the probability" (recorded: 67%)
     assert confidence["right"] >= confidence["wrong"] + 0.2, confidence
     assert confidence["right"] >= confidence["never written"] + 0.2, confidence
+    # the last line: a never-written country (its capital is nowhere in the text, so any word is
+    # wrong) with a heavy bet on its likeliest word (recorded: 72%)
+    word, p = run.variables["split"][0]
+    assert p > 0.4 and p > confidence["wrong"], run.variables["split"]
 
 
+@claim(
+    "learns-anyway.md",
+    "It finishes {= facts.py:stories_ok =} stories as a sentence, and writes a body using only its own arguments for {= facts.py:code_ok =} functions.",
+    "Judged by the *next* function's arguments instead, only {= facts.py:shuffled_ok =} would pass: the bodies really do use their own.",
+    "(The untrained model passes nothing: a floor, not proof the checks are hard.)",
+)
 def test_story_and_code_prompts_never_seen_get_story_and_code_shapes(run):
     trained, untrained = run.variables["shapes"]["trained"], run.variables["shapes"]["untrained"]
-    assert rate(trained["stories"]) >= 0.35 and rate(untrained["stories"]) <= 0.05
-    assert rate(trained["code"]) >= 0.6 and rate(untrained["code"]) <= 0.05
+    assert rate(trained["stories"]) >= 0.35 and rate(trained["code"]) >= 0.6
+    assert not any(untrained["stories"] + untrained["code"])  # "the untrained model passes nothing"
     # the bodies use *their* arguments: judged by another prompt's, far fewer pass
     assert rate(trained["code"]) >= rate(trained["shuffled"]) + 0.25
 
 
+@claim(
+    "learns-anyway.md",
+    "We gave the same model {= facts.py:shape_n =} story beginnings and as many Python function headers that aren't in its text",
+)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_no_story_in_the_text_has_an_animal_doing_what_only_people_do(seed):
     """So the story prompts ("The lazy goat opened a") are new by construction."""
@@ -155,6 +218,10 @@ def test_no_story_in_the_text_has_an_animal_doing_what_only_people_do(seed):
     assert re.search(rf"\b[A-Z][a-z]+ ({verbs}) a\b", text)  # people do
 
 
+@claim(
+    "learns-anyway.md",
+    "We gave the same model {= facts.py:shape_n =} story beginnings and as many Python function headers that aren't in its text",
+)
 def test_shape_prompts_are_new_to_the_text(run):
     assert run.variables["shape_prompts_in_text"] == []
     for prompts in (run.variables["story_prompts"], run.variables["code_prompts"]):

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import torch
 
+from claims import claim
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "snippets"))
 from induction import (
     SEGMENT_LEN,
@@ -107,6 +109,11 @@ def test_scores_recognise_perfect_heads():
     assert ind_score[1] == 1 and prev_score[1] < 0.6
 
 
+@claim(
+    "why-does-this-work.md",
+    "At first, nothing special.",
+    "Then, within a tenth of the training (steps {= sudden_skill.py:drop_start =} to {= sudden_skill.py:drop_end =} in this run), the 2-layer model falls off a cliff: it ends up getting {= sudden_skill.py:two_usual:.0% =} of the copy's tokens right, and {= sudden_skill.py:histories.2.whole.-1:.0% =} of whole copies.",
+)
 def test_two_layer_loss_on_the_copy_falls_steeply_within_a_tenth_of_training(snippet_run):
     run = snippet_run("sudden_skill.py")
     v = run.variables
@@ -121,6 +128,13 @@ def test_two_layer_loss_on_the_copy_falls_steeply_within_a_tenth_of_training(sni
     assert v["accuracy_2layer"][-1] > 0.85
 
 
+@claim(
+    "why-does-this-work.md",
+    "The 1-layer model creeps along and never comes near ({= sudden_skill.py:one_usual:.0% =} of tokens, {= sudden_skill.py:histories.1.whole.-1:.0% =} of whole copies).",
+    "The 1-layer model gets {= sudden_skill.py:one_usual:.0% =} of the usual copies' *tokens* right, but only {= sudden_skill.py:histories.1.whole.-1:.0% =} of whole copies, and at the new distances it is at a blind guess ({= sudden_skill.py:one_near:.0% =} nearer, {= sudden_skill.py:one_far:.0% =} further).",
+    "It never learned to copy: it learned *where copies usually sit*, and guesses from that far back.",
+    "The 2-layer model still gets {= sudden_skill.py:two_near:.0% =} of the tokens right nearer and {= sudden_skill.py:two_far:.0% =} further, at distances it never saw: a skill that partly works outside its training data.",
+)
 def test_one_layer_never_gets_there_and_copies_only_where_copies_usually_sit(snippet_run):
     run = snippet_run("sudden_skill.py")
     v = run.variables
@@ -142,6 +156,10 @@ def test_one_layer_never_gets_there_and_copies_only_where_copies_usually_sit(sni
     assert v["two_usual"] > 0.9 and v["one_usual"] < 0.6
 
 
+@claim(
+    "why-does-this-work.md",
+    "the loss had gone a tenth of its way by step {= sudden_skill.py:loss_onset =}, the share of tokens right by step {= sudden_skill.py:accuracy_onset =}, whole copies only by step {= sudden_skill.py:whole_onset =}.",
+)
 def test_an_all_or_nothing_score_starts_later_than_the_loss(snippet_run):
     v = snippet_run("sudden_skill.py").variables
     assert v["loss_onset"] < v["whole_onset"]
@@ -152,12 +170,18 @@ def test_an_all_or_nothing_score_starts_later_than_the_loss(snippet_run):
     assert v["loss_2layer"][before] < 0.8 * v["chance"]
 
 
+@claim("why-does-this-work.md", "the 2-layer model falls off a cliff")
 def test_page_numbers_come_from_the_curves(snippet_run):
     v = snippet_run("sudden_skill.py").variables
     i = v["measured_at"].index(v["drop_start"])
     assert v["drop_from"] == v["loss_2layer"][i] and v["drop_to"] < 0.6 * v["drop_from"]
 
 
+@claim(
+    "why-does-this-work.md",
+    'The first layer draws a stripe just off the diagonal, "look one back": previous-token heads.',
+    'The second draws a stripe further left, "look where the earlier copy continues": induction heads.',
+)
 def test_the_copying_model_has_previous_token_heads_then_induction_heads(snippet_run):
     v = snippet_run("inside.py").variables
     scores = v["toy_scores"]
@@ -167,6 +191,12 @@ def test_the_copying_model_has_previous_token_heads_then_induction_heads(snippet
     assert all(ind < 0.2 for name, (_, ind) in scores.items() if name.startswith("0."))
 
 
+@claim(
+    "why-does-this-work.md",
+    "Switch off the induction heads and the model gets {= inside.py:without_induction:.0% =} of the copy's tokens right instead of {= inside.py:intact:.0% =}; switch off the previous-token heads, {= inside.py:without_previous:.0% =}; switch off all the other heads, still {= inside.py:without_others:.0% =}.",
+    "In this run one head, {= inside.py:toy_prev_head =}, carries most of the previous-token job: switching it off alone wipes out nearly every whole copy.",
+    "The induction job is shared: no induction head on its own does the damage the group does together.",
+)
 def test_knocking_out_the_circuit_stops_the_copying_and_the_other_heads_do_not_matter(snippet_run):
     v = snippet_run("inside.py").variables
     assert v["previous_heads"] and all(h.startswith("0.") for h in v["previous_heads"])
@@ -191,6 +221,12 @@ def test_knocking_out_the_circuit_stops_the_copying_and_the_other_heads_do_not_m
         assert v["knockout"][f"head {h}"][0] / v["tokens_total"] > v["intact"] - 0.05
 
 
+@claim(
+    "why-does-this-work.md",
+    "For the copying model it is; for the tiny GPT, hardly at all (both its numbers are worse than a blind guess, since random letters look nothing like Python's manual).",
+    "Half a circuit, at best: a first-layer head leans on the character just before ({= inside.py:lm_prev_score:.2f =}, where a head looking everywhere evenly would score {= inside.py:even_prev_score:.2f =}), but nothing in the next layer copies (best induction score {= inside.py:lm_induction_score:.2f =}).",
+    "and one head, {= inside.py:space_head =}, putting {= inside.py:space_attention:.0% =} of its attention on spaces, which are {= inside.py:space_share:.0% =} of the sentence.",
+)
 def test_the_copying_model_reads_a_repeat_far_better_and_the_tiny_gpt_does_not(snippet_run):
     v = snippet_run("inside.py").variables
     assert (
@@ -198,6 +234,8 @@ def test_the_copying_model_reads_a_repeat_far_better_and_the_tiny_gpt_does_not(s
     )  # first reading: a guess
     assert v["toy_second"] < v["toy_first"] / 4
     assert v["lm_second"] > 0.9 * v["lm_first"]  # the tiny GPT: no better the second time
+    # and both its readings cost more than a blind guess among its characters
+    assert min(v["lm_first"], v["lm_second"]) > v["lm_chance"]
     assert v["lm_induction_score"] < 0.1  # and no induction head to speak of
     assert v["lm_prev_score"] > 2 * v["even_prev_score"]  # it leans on the character before
     assert v["lm_prev_head"].startswith("0.")  # (in its first layer)

@@ -5,7 +5,15 @@ import math
 
 import numpy as np
 
+from claims import claim
 
+
+@claim(
+    "why-does-this-work.md",
+    "we can train a row of small ones, identical except for their width, on the same text for the same number of steps:",
+    "Every model has the same shape and reads the same characters in the same order; only the width (how many numbers describe each token) changes.",
+    "This experiment can show the loss falling steadily over {= scaling.py:decades:.1f =} powers of ten of size",
+)
 def test_sizes_span_two_and_a_half_powers_of_ten_with_one_shape_and_one_budget(snippet_run):
     v = snippet_run("scaling.py").variables
     params, widths = v["params"], v["widths"]
@@ -20,6 +28,10 @@ def test_sizes_span_two_and_a_half_powers_of_ten_with_one_shape_and_one_budget(s
         assert 12 * v["n_layer"] * width**2 <= n <= 13 * v["n_layer"] * width**2 + 40 * width
 
 
+@claim(
+    "why-does-this-work.md",
+    "Bigger is better, and steadily so: every model ends below every model half its width, and the biggest, with {= scaling.py:size_ratio:,.0f =} times the weights of the smallest, ends {= scaling.py:loss_cut:.0% =} lower.",
+)
 def test_a_model_twice_as_wide_always_reaches_a_lower_test_loss(snippet_run):
     v = snippet_run("scaling.py").variables
     widths, losses = v["widths"], v["test_losses"]
@@ -35,6 +47,11 @@ def test_a_model_twice_as_wide_always_reaches_a_lower_test_loss(snippet_run):
     assert v["loss_cut"] > 0.3  # the biggest far below the smallest: "about a third lower"
 
 
+@claim(
+    "why-does-this-work.md",
+    "At every size the loss on training text and on test text are close: none of these models has memorised its text.",
+    "The big ones are underfed instead: the smallest read {= scaling.py:reads_per_parameter.0:,.0f =} characters per weight, the biggest about {= scaling.py:reads_per_parameter.-1:.0f =}, where Chinchilla read about 20 tokens per weight",
+)
 def test_no_model_is_memorising_training_and_test_losses_are_close(snippet_run):
     v = snippet_run("scaling.py").variables
     for train, test in zip(v["train_losses"], v["test_losses"]):
@@ -43,6 +60,10 @@ def test_no_model_is_memorising_training_and_test_losses_are_close(snippet_run):
     assert v["characters_seen"] / v["params"][-1] < 20 < v["characters_seen"] / v["params"][0]
 
 
+@claim(
+    "why-does-this-work.md",
+    "Each is fitted to the {= scaling.py:n_fit =} smallest models only, then asked to predict the biggest:",
+)
 def test_each_curve_is_the_least_squares_fit_to_the_smallest_sizes_only(snippet_run):
     v = snippet_run("scaling.py").variables
     n_fit = v["n_fit"]
@@ -76,6 +97,11 @@ def test_each_curve_is_the_least_squares_fit_to_the_smallest_sizes_only(snippet_
     assert v["alpha"] == v["fitted"]["power law"][0]
 
 
+@claim(
+    "why-does-this-work.md",
+    "All three predict the held-back models to within a few percent",
+    "Better still, a curve drawn through the {= scaling.py:n_fit =} smallest models predicted where the biggest ones would land, to within {= scaling.py:power_miss:.0% =}.",
+)
 def test_every_curve_fits_the_small_sizes_and_predicts_the_held_back_ones_within_a_few_percent(
     snippet_run,
 ):
@@ -89,5 +115,9 @@ def test_every_curve_fits_the_small_sizes_and_predicts_the_held_back_ones_within
     assert v["alpha"] > 0
 
 
+@claim(
+    "why-does-this-work.md",
+    "with an exponent of {= scaling.py:kaplan_alpha =} for models from 768 to 1.5 billion weights.[^kaplan]",
+)
 def test_the_published_numbers_shown_are_kaplans(snippet_run):
     assert snippet_run("scaling.py").variables["kaplan_alpha"] == 0.076

@@ -39,15 +39,27 @@ def strawberry(snippet_run):
     return snippet_run("strawberry.py")
 
 
-@claim("text-becomes-numbers.md", 'Not one tokeniser cuts "strawberry" into its ten letters.')
+@claim(
+    "text-becomes-numbers.md",
+    'Not one tokeniser cuts "strawberry" into its ten letters.',
+    "They don't even agree on where the cuts go.",
+)
 def test_no_tokenizer_spells_strawberry_letter_by_letter(tokens):
     splits = tokens.variables["splits"]
     for name in TOKENIZERS:
         pieces = splits[name]["strawberry"]
         assert "".join(pieces) == "strawberry"
         assert 1 < len(pieces) < len("strawberry"), (name, pieces)
+    # where the cuts go: no two of the three cut it alike
+    assert len({tuple(splits[name]["strawberry"]) for name in TOKENIZERS}) == len(TOKENIZERS)
 
 
+@claim(
+    "text-becomes-numbers.md",
+    'With a space in front, " strawberry" is a single token for both OpenAI tokenisers',
+    "Ours cuts it into {= tokens.py:strawberry_tokens_ours =} pieces (`{= tokens.py:strawberry_split.ours =}`), sounding out a word it has never met.",
+    "and strawberries in the manual: {= tokens.py:strawberry_in_corpus =}.",
+)
 def test_leading_space_strawberry_is_one_token_for_openai_but_not_for_ours(tokens):
     splits = tokens.variables["splits"]
     for name in OPENAI:
@@ -58,6 +70,10 @@ def test_leading_space_strawberry_is_one_token_for_openai_but_not_for_ours(token
     assert len(splits["ours"][" strawberry"]) > 1
 
 
+@claim(
+    "text-becomes-numbers.md",
+    "Tidy, but the output's last line checks it, and none of these three cuts it that way",
+)
 def test_no_tokenizer_here_cuts_strawberry_into_straw_and_berry(tokens):
     # the page answers the popular "straw + berry" story with this line of output
     straw_berry = tokens.variables["straw_berry"]
@@ -69,6 +85,10 @@ def test_no_tokenizer_here_cuts_strawberry_into_straw_and_berry(tokens):
     assert "straw + berry, with or without the space: ours no" in tokens.cells["split"]["stdout"]
 
 
+@claim(
+    "text-becomes-numbers.md",
+    'Capital S, leading space, plural: each gets different pieces, so to the model "strawberry" is a little family of number sequences that share a piece here and there.',
+)
 def test_capital_and_plural_are_cut_differently(tokens):
     splits = tokens.variables["splits"]
     for name in TOKENIZERS:
@@ -79,6 +99,11 @@ def test_capital_and_plural_are_cut_differently(tokens):
         assert len(set(variants)) == len(variants), name
 
 
+@claim(
+    "text-becomes-numbers.md",
+    '"strawberry" and a few of its cousins, given to ours and two real tokenisers from OpenAI, **cl100k_base** (GPT-4\'s) and **o200k_base**',
+    "Here's the question from the first chapter again, each piece above the id it becomes:",
+)
 def test_ids_on_the_page_are_the_ids_the_real_tokenizers_give(tokens):
     question_ids = tokens.variables["question_ids"]
     for name in OPENAI:
@@ -90,6 +115,12 @@ def test_ids_on_the_page_are_the_ids_the_real_tokenizers_give(tokens):
     )  # small vocabulary, more pieces
 
 
+@claim(
+    "strawberry.md",
+    "Here is the exact question, run through the *tokeniser* of OpenAI's GPT-4o",
+    "{= strawberry.py:question_chars =} characters went in; {= strawberry.py:question_tokens =} numbers came out.",
+    'One of those numbers, {= strawberry.py:strawberry_id =}, stands for the whole of " strawberry", space included, and a number has no r\'s in it.',
+)
 def test_chapter_one_shows_what_gpt4o_receives(strawberry, tokens):
     ids = strawberry.variables["question_ids"]
     assert ids == tokens.variables["question_ids"]["o200k_base"]
@@ -102,6 +133,11 @@ def test_chapter_one_shows_what_gpt4o_receives(strawberry, tokens):
     assert str(ids) in strawberry.cells["question"]["stdout"]
 
 
+@claim(
+    "text-becomes-numbers.md",
+    "Every word in that table is one number.",
+    '" strawberry", with its three r\'s, is {= tokens.py:strawberry_id_cl100k =} for GPT-4; " banana", with none, is also just one number.',
+)
 def test_ids_carry_no_spelling(tokens):
     # Words with 0 to 3 r's: each is exactly one id, so the count cannot be read off the input's shape.
     words = tokens.variables["words"]
@@ -116,6 +152,9 @@ def test_ids_carry_no_spelling(tokens):
     )
 
 
+@claim(
+    "text-becomes-numbers.md", "Now every letter is a token of its own, and three of them are an r."
+)
 def test_spelling_out_gives_one_token_per_letter_and_three_rs(tokens):
     for name in TOKENIZERS:
         assert tokens.variables["spelled_tokens"][name][SPACED] == len("strawberry")
@@ -123,6 +162,9 @@ def test_spelling_out_gives_one_token_per_letter_and_three_rs(tokens):
             assert r_count == 3, (name, spelling)
 
 
+@claim(
+    "text-becomes-numbers.md", "Now every letter is a token of its own, and three of them are an r."
+)
 def test_spelled_pieces_counted_independently(fresh_ours):
     ours = fresh_ours
     for encoding in [
@@ -136,6 +178,10 @@ def test_spelled_pieces_counted_independently(fresh_ours):
         assert letters.count("r") == 3
 
 
+@claim(
+    "text-becomes-numbers.md",
+    "BPE has no dice in it, so the same text and the same version of `tokenizers` (the one the project pins) give the same tokeniser, and your fingerprint matches the one above.",
+)
 def test_training_is_deterministic(tokens, fresh_ours):
     assert tokens.variables["same_vocab"] is True
     assert tokens.variables["same_ids"] is True

@@ -8,9 +8,11 @@ import zlib
 import pytest
 import torch
 
-import arithmetic_coding as ac
 import tiny
 from tiny import one_thread  # noqa: F401  (autouse: one thread)
+
+# isort: split
+import arithmetic_coding as ac
 from training import CharTokenizer
 
 TEXT = "the cat sat on the mat.\nthe dog sat on the log.\n"
@@ -64,6 +66,34 @@ def test_the_payload_is_the_bits_plus_two_closing_bits_padded_to_a_byte(n):
     for i in range(n):
         encoder.encode(cum, i % 4)
     assert len(encoder.finish()) == math.ceil((2 * n + 2) / 8)
+
+
+def value_payload(value):
+    """A payload whose first 32 bits (what a fresh decoder reads) are this number."""
+    return value.to_bytes(ac.STATE_BITS // 8, "big")
+
+
+@pytest.mark.parametrize(
+    "cum",
+    [
+        [0, 1, 2],  # two halves: a total that divides the interval exactly
+        [0, 1, 2, 3, 4],
+        [0, 3, 4, 7],  # an odd total: the interval's ends are rounded
+        ac.quantise(torch.tensor([0.5, 0.25, 0.125, 0.125])),
+        ac.quantise(torch.softmax(torch.randn(20, generator=torch.Generator().manual_seed(4)), 0)),
+    ],
+)
+def test_every_number_at_either_end_of_a_tokens_share_decodes_to_that_token(cum):
+    """A fresh decoder (interval [0, 2^32)) given a number at the very bottom or the very top of a
+    token's share decodes that token: the share's ends are the encoder's, rounded the same way. A
+    decoder that rounds its target the other way (+ 1 for - 1) takes the top of a share for the
+    next token."""
+    width, total = ac.FULL, cum[-1]
+    for token in range(len(cum) - 1):
+        bottom = width * cum[token] // total
+        top = width * cum[token + 1] // total - 1
+        for value in (bottom, top):
+            assert ac.Decoder(value_payload(value)).decode(cum) == token, (cum, token, value)
 
 
 def test_the_first_and_last_tokens_of_a_table_round_trip():

@@ -7,8 +7,10 @@ import pytest
 import torch
 
 import tiny
-from gpt import GPT, GPTConfig
 from tiny import one_thread  # noqa: F401  (autouse: one thread)
+
+# isort: split
+from gpt import GPT, GPTConfig
 
 
 def layer_norm(x, weight, bias):

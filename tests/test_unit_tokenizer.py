@@ -2,9 +2,12 @@
 leading space belongs to its word) and the helpers the token demos print and draw with."""
 
 import pytest
-from tokenizers import Tokenizer
 
 import tiny  # noqa: F401  (puts snippets/ on the path)
+
+# isort: split
+from tokenizers import Tokenizer
+
 import tokenizer
 
 TEXT = "the strawberry is red. strawberries are sweet. a straw in the berry. " * 30

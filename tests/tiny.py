@@ -13,7 +13,7 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))
-import cli  # noqa: E402, F401  (first: it pins how PyTorch adds numbers up)
+import cli  # noqa: F401, E402  (first: it pins how PyTorch adds numbers up)
 
 from gpt import GPT, GPTConfig  # noqa: E402
 
