@@ -69,7 +69,8 @@ for i in shown:
     print(f"| {measured_at[i]} | {loss_1layer[i]:.2f} | {loss_2layer[i]:.2f} |")
 
 print(
-    "\n| step | tokens right, 1 layer | tokens right, 2 layers | whole copies, 2 layers |"
+    "\n| step | tokens right, 1 layer | tokens right, 2 layers "
+    "| whole copies, 2 layers |"
 )
 print("|---:|---:|---:|---:|")
 for i in shown:
