@@ -89,6 +89,10 @@ def compressed(trained_model, tmp_path_factory):
     return folder / "in.lmac"
 
 
+@claim(
+    "why-does-this-work.md",
+    "To try it yourself: `python snippets/arithmetic_coding.py compress notes.txt notes.lmac`, then `decompress notes.lmac notes-again.txt`.",
+)
 def test_command_round_trip(compressed, tmp_path):
     assert (
         compressed.stat().st_size - HEADER.size < len(TEXT.encode()) / 2

@@ -61,6 +61,10 @@ def test_output_layer_is_tied_to_the_embedding():
     assert model.lm_head.weight is model.wte.weight
 
 
+@claim(
+    "text-becomes-numbers.md",
+    "The layers (attention, where each position looks back at the earlier ones, and a little number-crunching network at each position) mix and reshape them",
+)
 def test_no_position_sees_the_future():
     model = tiny_model().eval()
     a = torch.randint(11, (1, 8))
@@ -79,6 +83,10 @@ def test_attention_is_reachable_through_one_qkv_projection_per_block():
         assert block.attn.c_attn.out_features == 3 * model.config.n_embd
 
 
+@claim(
+    "text-becomes-numbers.md",
+    "skips BPE and reads plain **characters**, one id per letter, space or comma",
+)
 def test_char_tokenizer_round_trips_and_refuses_unknown_characters(capsys):
     tok = training.CharTokenizer.from_text("hello world")
     assert tok.decode(tok.encode("low hello")) == "low hello"
@@ -103,6 +111,10 @@ def count_scored(monkeypatch, *args, **kwargs):
     return sum(scored)
 
 
+@claim(
+    "predict-check-nudge.md",
+    "(`evaluate`: every character scored once, each with at least half a window of text before it)",
+)
 def test_evaluate_scores_every_token_once_after_the_context(monkeypatch):
     model = tiny_model().eval()  # block_size 8: each scored token has 5 or more before it
     data, context = torch.randint(11, (103,)), torch.randint(11, (40,))
@@ -116,6 +128,10 @@ def test_evaluate_scores_every_token_once_after_the_context(monkeypatch):
     assert training.evaluate(model, data, other) != training.evaluate(model, data, context)
 
 
+@claim(
+    "predict-check-nudge.md",
+    "every so often the loop scores the model on the validation text and on as many characters of the training text, with the same function",
+)
 def test_training_and_held_out_losses_are_the_same_evaluation():
     text = "".join(
         f"paragraph {i}: the cat sat on the mat, {i * 7 % 13} times.\n\n" for i in range(60)
@@ -129,6 +145,11 @@ def test_training_and_held_out_losses_are_the_same_evaluation():
     assert history["heldout"][-1] == training.evaluate(model, val_ids, max_tokens=200)
 
 
+@claim(
+    "predict-check-nudge.md",
+    "So we took every paragraph that appears word for word in the validation or test text out of the training text.",
+    "the model never trains on two slices of the text: the **validation** text, on which we chose the settings, and the **test** text",
+)
 def test_split_three_keeps_the_validation_text_and_trains_on_no_held_out_paragraph():
     text = cli.default_corpus()
     tokenizer = training.CharTokenizer.from_text(text)
