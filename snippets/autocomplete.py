@@ -63,15 +63,16 @@ def shaped(results):
     return [bool(ASSISTANT.fullmatch(reply.strip())) for reply, _ in results]
 
 
-def tally(results):
-    kinds = [kind for _, kind in results]
-    counts = [f"{kinds.count(k)}/{len(kinds)}" for k in KINDS]
-    counts.append(f"{sum(shaped(results))}/{len(results)}")
-    return "".join(f"{count:>11}" for count in counts)
-
-
-COLUMNS = [kind.replace("I don't", "don't") for kind in KINDS] + ["as taught"]
-HEADER = f"{'':28}" + "".join(f"{column:>11}" for column in COLUMNS)
+def table(columns):
+    """A Markdown table, one column per (name, replies): how many replies of each kind,
+    and how many in the shape the assistant's replies will be taught."""
+    print("| reply | " + " | ".join(name for name, _ in columns) + " |")
+    print("|---|" + "---:|" * len(columns))
+    for kind in KINDS:
+        counts = [f"{[k for _, k in r].count(kind)}/{len(r)}" for _, r in columns]
+        print(f"| {kind} | " + " | ".join(counts) + " |")
+    counts = [f"{sum(shaped(r))}/{len(r)}" for _, r in columns]
+    print("| as taught | " + " | ".join(counts) + " |\n")
 
 
 def one_of_each_kind(questions, results):
@@ -119,10 +120,13 @@ validation = [
 ]
 before_validation = replies(model, tokenizer, validation)
 knew_before = corpus.knows(model, tokenizer, [corpus.held_out(r) for r in corpus.TEST])
-print(HEADER)
-print(f"{'as a line of text':28}{tally(before_text)}")
-print(f"{'in the chat format':28}{tally(before_chat)}")
-print(f"{'chat, never-written country':28}{tally(before_never)}\n")
+table(
+    [
+        ("as a line of text", before_text),
+        ("in the chat format", before_chat),
+        ("chat, capital never read", before_never),
+    ]
+)
 one_of_each_kind(as_text, before_text)
 print()
 one_of_each_kind(as_chat, before_chat)
@@ -139,7 +143,9 @@ if not taught:
     )
 
 posttraining_text = corpus.posttraining_text(args.seed, taught, text)
-conversations = [d for d in posttraining_text.split("\n\n") if d.startswith("User:")]
+# (a document can end in a line break: strip before looking for "User:")
+documents = [d.strip() for d in posttraining_text.split("\n\n")]
+conversations = [d for d in documents if d.startswith("User:")]
 dont_know = [d for d in conversations if "don't know" in d]
 unknown_taught = len(corpus.UNKNOWN_TAUGHT)
 conversation_n, dont_know_n = len(conversations), len(dont_know)
@@ -185,11 +191,14 @@ print(
 after_chat = replies(model, tokenizer, as_chat)
 after_never = replies(model, tokenizer, never)
 knew_after = corpus.knows(model, tokenizer, [corpus.held_out(r) for r in corpus.TEST])
-print(HEADER)
-print(f"{'before, in the chat format':28}{tally(before_chat)}")
-print(f"{'after':28}{tally(after_chat)}")
-print(f"{'before, never-written':28}{tally(before_never)}")
-print(f"{'after':28}{tally(after_never)}\n")
+table(
+    [
+        ("chat, before", before_chat),
+        ("chat, after", after_chat),
+        ("capital never read, before", before_never),
+        ("capital never read, after", after_never),
+    ]
+)
 one_of_each_kind(as_chat, after_chat)
 one_of_each_kind(never, after_never)
 could_state = dict(zip(corpus.TEST, knew_before))

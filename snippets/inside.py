@@ -48,16 +48,18 @@ for layer, attention in enumerate(toy.layers):
             ind_scores[head].item(),
         )
 
-print("head  previous-token  induction     (layer.head; 1.0 = all its attention there)")
+print("(layer.head; a score of 1.0 = all of the head's attention there)\n")
+print("| head | previous-token score | induction score |")
+print("|---|---:|---:|")
 for name, (prev, ind) in toy_scores.items():
-    print(f"{name:>4}  {prev:14.2f}  {ind:9.2f}")
+    print(f"| {name} | {prev:.2f} | {ind:.2f} |")
 
 toy_prev_head = max(toy_scores, key=lambda h: toy_scores[h][0])
 toy_induction_head = max(toy_scores, key=lambda h: toy_scores[h][1])
 toy_prev_score = toy_scores[toy_prev_head][0]
 toy_induction_score = toy_scores[toy_induction_head][1]
 print(
-    f"most previous-token: head {toy_prev_head} ({toy_prev_score:.2f}); "
+    f"\nmost previous-token: head {toy_prev_head} ({toy_prev_score:.2f}); "
     f"most induction: head {toy_induction_head} ({toy_induction_score:.2f})"
 )
 
@@ -113,7 +115,8 @@ experiments.update(
     }
 )
 knockout = {}  # what was switched off -> (copy tokens right, whole copies right)
-print(f"{'switched off':42s} {'copy tokens right':>24s}  {'whole copies right':>18s}")
+print("| switched off | copy tokens right | whole copies right |")
+print("|---|---:|---:|")
 for what, heads in experiments.items():
     for h in heads:
         layer, head = map(int, h.split("."))
@@ -125,8 +128,8 @@ for what, heads in experiments.items():
     knockout[what] = (right, whole)
     label = what + (f" ({', '.join(heads)})" if len(heads) > 1 else "")
     print(
-        f"{label:42s} {right:>8,d} of {total:,d} ({right / total:4.0%})  "
-        f"{whole:>6,d} of {len(x):,d}"
+        f"| {label} | {right:,d} of {total:,d} ({right / total:.0%}) | "
+        f"{whole:,d} of {len(x):,d} |"
     )
 
 tokens_total = total
@@ -174,10 +177,9 @@ picks = torch.randint(len(letters), (lm_half,), generator=dice)
 random_letters = [letters[i] for i in picks.tolist()]
 repeated = lm_patterns(random_letters + random_letters)
 lm_scores = {}
-print(f"the tiny GPT, on {lm_half} random letters repeated twice")
-print("         previous-token score    induction score")
-head_names = "".join(f"head {h:<2}" for h in range(lm.config.n_head))
-print(f"         {head_names} {head_names}")
+print(f"the tiny GPT, on {lm_half} random letters repeated twice\n")
+print("| head | previous-token score | induction score |")
+print("|---|---:|---:|")
 for layer in range(lm.config.n_layer):
     prev_scores, ind_scores = induction.head_scores(repeated[layer], lm_half)
     for head in range(lm.config.n_head):
@@ -185,19 +187,14 @@ for layer in range(lm.config.n_layer):
             prev_scores[head].item(),
             ind_scores[head].item(),
         )
-    print(
-        f"layer {layer}  "
-        + "".join(f"{p:<7.2f}" for p in prev_scores.tolist())
-        + " "
-        + "".join(f"{i:<7.2f}" for i in ind_scores.tolist())
-    )
+        print(f"| {layer}.{head} | {prev_scores[head]:.2f} | {ind_scores[head]:.2f} |")
 
 lm_prev_head = max(lm_scores, key=lambda h: lm_scores[h][0])
 lm_induction_head = max(lm_scores, key=lambda h: lm_scores[h][1])
 lm_prev_score = lm_scores[lm_prev_head][0]
 lm_induction_score = lm_scores[lm_induction_head][1]
 print(
-    f"most previous-token: head {lm_prev_head} ({lm_prev_score:.2f}); "
+    f"\nmost previous-token: head {lm_prev_head} ({lm_prev_score:.2f}); "
     f"most induction: head {lm_induction_head} ({lm_induction_score:.2f})"
 )
 # A head that spread its attention evenly over all the positions it sees would score:
@@ -210,10 +207,11 @@ print(f"(a head that looks everywhere evenly: previous-token {even_prev_score:.2
 
 
 def first_and_second_copy_loss(model_logits, ids, half):
-    """Average loss (nats) on the first copy and on the second copy of a repeated
-    block."""
+    """Average loss in bits (cross-entropy's nats over ln 2) on the first copy and on
+    the second copy of a repeated block."""
     targets = torch.tensor(ids[1:])
     losses = F.cross_entropy(model_logits[0, :-1], targets, reduction="none")
+    losses = losses / math.log(2)
     return losses[: half - 1].mean().item(), losses[half:].mean().item()
 
 
@@ -224,13 +222,15 @@ with torch.no_grad():
     lm_logits = lm(torch.tensor([twice]))[0]
     lm_first, lm_second = first_and_second_copy_loss(lm_logits, twice, lm_half)
 
-print(f"{'':36s} first copy  second copy   (loss, nats per token)")
-print(f"{'copying model, random tokens':36s} {toy_first:10.2f}  {toy_second:11.2f}")
-print(f"{'tiny GPT, the random letters above':36s} {lm_first:10.2f}  {lm_second:11.2f}")
-lm_chance = math.log(tokenizer.vocab_size)  # a blind guess among its characters (nats)
+print("loss in bits per token, on the first and the second reading\n")
+print("| model, on | first copy | second copy |")
+print("|---|---:|---:|")
+print(f"| copying model, random tokens | {toy_first:.2f} | {toy_second:.2f} |")
+print(f"| tiny GPT, the random letters above | {lm_first:.2f} | {lm_second:.2f} |")
+lm_chance = math.log2(tokenizer.vocab_size)  # a blind guess among its characters
 print(
-    f"(a blind guess: {math.log(induction.VOCAB_SIZE):.2f} for the copying model, "
-    f"{lm_chance:.2f} for the tiny GPT)"
+    f"\n(a blind guess: {math.log2(induction.VOCAB_SIZE):.2f} bits for the copying "
+    f"model, {lm_chance:.2f} for the tiny GPT)"
 )
 
 # %% lm_sentence

@@ -1,5 +1,6 @@
-# A scaling experiment on a laptop: ten model sizes, one rule, test loss against size,
-# and three curves that could describe it, judged on sizes they never saw.
+# A scaling experiment on a laptop: ten model sizes, one rule, test loss (in bits per
+# character) against size, and three curves that could describe it, judged on sizes
+# they never saw.
 #
 # The rule: every model has the same shape (2 layers, 1 attention head, only the width
 # changes) and reads the same text, in the same order, for the same number of steps (so
@@ -51,9 +52,13 @@ print(
 )
 
 # %% train
+# Losses in bits per character (the training code measures nats: divide by ln 2).
 params, test_losses, train_losses, reads_per_parameter = [], [], [], []
-print(" width  parameters  characters per   loss (nats per character)")
-print("                    parameter        training text   test text")
+print("loss in bits per character, on training text and on test text\n")
+print(
+    "| weights | characters read per weight | loss, training text | loss, test text |"
+)
+print("|---:|---:|---:|---:|")
 for width in widths:
     weights_dice = torch.manual_seed(args.seed)  # every size starts from the same dice
     config = GPTConfig(
@@ -81,23 +86,24 @@ for width in widths:
     history = training.train(
         model, train_ids, val_ids, settings, eval_every=steps, eval_tokens=None
     )
-    test_loss = training.evaluate(model, test_ids)
+    test_loss = training.evaluate(model, test_ids) / math.log(2)
     params.append(n)
     test_losses.append(test_loss)
-    train_losses.append(history["train"][-1])  # scored the same way as the test text
+    # scored the same way as the test text
+    train_losses.append(history["train"][-1] / math.log(2))
     reads_per_parameter.append(characters_seen / n)
     print(
-        f"{width:6d}  {n:10,d}  {reads_per_parameter[-1]:14,.1f}   "
-        f"{train_losses[-1]:13.3f}   {test_loss:9.3f}"
+        f"| {n:,d} | {reads_per_parameter[-1]:,.1f} | "
+        f"{train_losses[-1]:.3f} | {test_loss:.3f} |"
     )
 
 decades = math.log10(params[-1] / params[0])
 print(
-    f"the biggest has {params[-1] / params[0]:,.0f}x the parameters of the smallest: "
+    f"\nthe biggest has {params[-1] / params[0]:,.0f}x the weights of the smallest: "
     f"{decades:.1f} powers of ten"
 )
 largest_gap = max(abs(train - test) for train, test in zip(train_losses, test_losses))
-print(f"training text and test text: at most {largest_gap:.2f} nats apart, at any size")
+print(f"training text and test text: at most {largest_gap:.2f} bits apart, at any size")
 
 # %% fit
 # Three curves that could describe the points. Each is fitted by least squares to the
@@ -137,18 +143,18 @@ sizes, losses = np.array(params, dtype=float), np.array(test_losses)
 fitted, fit_error, prediction_error = {}, {}, {}
 print(
     f"fitted on the {n_fit} smallest ({params[0]:,} to {params[n_fit - 1]:,} "
-    f"parameters); the {len(params) - n_fit} biggest held back"
+    f"weights, N); the {len(params) - n_fit} biggest held back\n"
 )
-print(f"{'curve':18s} {'fitted: loss =':29s} off by: fitted   held back")
+print("| curve | off by, fitted | off by, held back |")
+print("|---|---:|---|")
 for name, columns in curves.items():
     exponent, weights = fit(columns, sizes[:n_fit], losses[:n_fit])
     fitted[name] = [float(exponent), *map(float, weights)]  # (alpha, weights...)
     errors = predict(columns, exponent, weights, sizes) / losses - 1
     fit_error[name] = float(np.sqrt((errors[:n_fit] ** 2).mean()))
     prediction_error[name] = [float(e) for e in errors[n_fit:]]
-    formula = formulas[name].format(exponent, *weights)
     held_back = " ".join(f"{e:+.1%}" for e in prediction_error[name])
-    print(f"{name:18s} {formula:29s} {fit_error[name]:6.1%}   {held_back}")
+    print(f"| {name} | {fit_error[name]:.1%} | {held_back} |")
 
 worst_miss = {
     name: max(abs(e) for e in errors) for name, errors in prediction_error.items()
@@ -159,22 +165,40 @@ floor_alpha, floor = fitted["floor + power law"][:2]  # alpha and E
 kaplan_alpha = 0.076  # Kaplan et al. 2020, alpha_N
 size_ratio = params[-1] / params[0]
 loss_cut = 1 - test_losses[-1] / test_losses[0]
-print(f"{size_ratio:,.0f}x the parameters: {loss_cut:.0%} lower test loss")
+print("\nthe fitted curves, loss in bits per character:")
+for name in curves:
+    print(f"  {name}: loss = {formulas[name].format(*fitted[name])}")
+
+print(f"\n{size_ratio:,.0f}x the weights: {loss_cut:.0%} lower test loss")
 
 # %% plot
+# The story's picture: the models, and the power law fitted to the smallest ones,
+# extended to the biggest (the other two curves are in the table above).
+power_law = curves["power law"]
 alt = (
-    "Test loss against model size on log-log axes, with three curves fitted to the "
-    "smallest models and extended to the biggest, which they never saw"
+    f"Test loss in bits per character falls steadily as the models grow from "
+    f"{params[0]:,} to {params[-1]:,} weights; a power law fitted to the "
+    f"{n_fit} smallest, extended, lands close to the {len(params) - n_fit} "
+    f"biggest, which it never saw"
 )
 with cli.figure("scaling", alt, figsize=(7, 4.2)) as (fig, ax):
-    ax.loglog(
+    line = np.geomspace(params[0], params[-1], 100)
+    exponent, *weights = fitted["power law"]
+    ax.plot(
+        line,
+        predict(power_law, exponent, weights, line),
+        "--",
+        color="gray",
+        label=f"a curve fitted to the {n_fit} smallest",
+    )
+    ax.plot(
         params[:n_fit],
         test_losses[:n_fit],
         "o",
         color="black",
-        label="our models, fitted",
+        label="our models, used for the fit",
     )
-    ax.loglog(
+    ax.plot(
         params[n_fit:],
         test_losses[n_fit:],
         "o",
@@ -182,21 +206,7 @@ with cli.figure("scaling", alt, figsize=(7, 4.2)) as (fig, ax):
         fillstyle="none",
         label="our models, held back",
     )
-    line = np.geomspace(params[0], params[-1], 100)
-    labels = {
-        "power law": "power law (Kaplan's form)",
-        "floor + power law": "floor + power law (Chinchilla's form)",
-        "logarithm": "logarithm",
-    }
-    for (name, columns), style in zip(curves.items(), ["-", "--", ":"]):
-        exponent, *weights = fitted[name]
-        ax.loglog(
-            line, predict(columns, exponent, weights, line), style, label=labels[name]
-        )
-    ax.axvline(params[n_fit - 1], color="gray", linewidth=0.5)
-    ax.set_xlabel("parameters (without embeddings)")
-    ax.set_ylabel("test loss (nats per character)")
-    ticks = np.round(np.linspace(min(test_losses), max(test_losses), 4), 1)
-    ax.set_yticks(ticks, [f"{t:.1f}" for t in ticks])
-    ax.minorticks_off()
-    ax.legend(fontsize=8)
+    ax.set_xscale("log")
+    ax.set_xlabel("model size: weights, without the embeddings (log scale)")
+    ax.set_ylabel("test loss (bits per character)")
+    ax.legend()
