@@ -91,7 +91,7 @@ def test_the_reply_kinds_are_read_as_the_page_says():
 @claim(
     "just-autocomplete.md",
     "Mostly, it doesn't answer: only {= autocomplete.py:named_before:.0% =} of its chat replies name a capital at all, right or wrong.",
-    "Its chat replies almost never have an assistant's shape, like \"It's Lima.\" (the last column: {= autocomplete.py:shaped_before =} of {= autocomplete.py:chat_questions =} here).",
+    "And its chat replies almost never have an assistant's shape, like \"It's Lima.\" (the last row: {= autocomplete.py:shaped_before =} of {= autocomplete.py:chat_questions =} here).",
 )
 def test_before_post_training_it_continues_the_text_instead_of_answering(run):
     rates = run.variables["rates"]
@@ -114,7 +114,7 @@ def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
 @claim(
     "just-autocomplete.md",
     "What grew is the *wrong* answers, from {= autocomplete.py:rates.before_chat.wrong:.0% =} to {= autocomplete.py:rates.after_chat.wrong:.0% =}.",
-    'It now answers them with the same cheerful "It\'s ..." it uses for Berlin: a made-up city for {= autocomplete.py:invented:.0% =} of those questions',
+    'it now gives the same cheerful "It\'s ..." it uses for Berlin: a made-up city for {= autocomplete.py:invented:.0% =} of those questions',
 )
 def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     rates = run.variables["rates"]
@@ -126,7 +126,7 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
 @claim(
     "just-autocomplete.md",
     "The knowledge didn't: in this run the right capital came {= autocomplete.py:rates.before_chat.right:.0% =} of the time before and {= autocomplete.py:rates.after_chat.right:.0% =} after.",
-    "After post-training the model gets {= autocomplete.py:right_known_count =} of the {= autocomplete.py:known_asked =} questions about facts it could already state in chapter 5's test right, and {= autocomplete.py:right_unknown_count =} of the {= autocomplete.py:unknown_asked =} about facts it couldn't.",
+    "Afterwards the model gets {= autocomplete.py:right_known_count =} of the {= autocomplete.py:known_asked =} questions about facts it could already state in chapter 5's test right, and {= autocomplete.py:right_unknown_count =} of the {= autocomplete.py:unknown_asked =} about facts it couldn't.",
     "Post-training taught the shape of an answer; the knowledge came from pretraining.",
 )
 def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):

@@ -228,6 +228,12 @@ def test_test_text_barely_overlaps_the_training_text(train_run):
     assert v["n_train"] < v["n_before"]
 
 
+@claim(
+    "predict-check-nudge.md",
+    "Stored as 32-bit numbers they take {= train.py:weights_kb:,.0f =} KB, more than the text's {= train.py:train_kb:,.0f =} KB, but that's the size of the box, not what a trained network keeps in it.",
+    "about the size of the text squeezed by xz ({= train.py:xz_train_kb:,.0f =} KB). So room alone doesn't settle it.",
+    "What does: the model read the text only about {= train.py:passes:.1f =} times (the 2-bit figure took a thousand readings), and it scores far from the near-zero a by-heart model would.",
+)
 def test_it_did_not_learn_its_training_text_by_heart(train_run):
     """The page: the box (32-bit weights) is bigger than the text; what trained networks were
     measured to store (2 to 3.6 bits a weight) is in the same ballpark as the text squeezed by
@@ -269,6 +275,12 @@ def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
     assert v["loss_after_step"] < v["loss_before_step"]
 
 
+@claim(
+    "predict-check-nudge.md",
+    "Frozen as training left it, ours squeezes new text better than gzip, the everyday zip-style compressor, though not as well as two stronger ones, xz and bz2.",
+    "{= train.py:test_bpc:.2f =} bits per character for our model, against gzip's {= train.py:gzip_bpc:.2f =}: clearly better.",
+    "But xz edges it out ({= train.py:xz_bpc:.2f =}) and bz2 beats it clearly ({= train.py:bz2_bpc:.2f =}).",
+)
 def test_test_bits_per_char_beat_gzip_clearly_xz_edges_it_out_bz2_beats_it_clearly(train_run):
     """Chapter 3: "clearly better [than gzip]. But xz edges it out and bz2 beats it clearly"
     (fact-check M1). On the kernel paths and seeds 1 and 2, xz leads the frozen model by 0.02 to
