@@ -73,6 +73,21 @@ def test_no_country_the_page_asks_about_is_in_a_post_training_conversation():
 
 @claim(
     "just-autocomplete.md",
+    "Half of what it reads during post-training is more of its pretraining text, so that it keeps "
+    "reading the web while it learns to chat.",
+)
+def test_half_of_the_post_training_text_is_more_of_the_pretraining_text():
+    seed = corpus.SETTINGS["seed"]
+    text = corpus.make_corpus(seed)
+    documents = corpus.posttraining_text(seed, corpus.VALIDATION[:5], text).split("\n\n")
+    chats = sum(len(d) for d in documents if d.startswith("User:"))
+    web = sum(len(d) for d in documents if not d.startswith("User:"))
+    assert chats > 10_000 and 0.45 < chats / (chats + web) < 0.55
+    assert all(d in text for d in documents if not d.startswith("User:"))  # the web, as it was
+
+
+@claim(
+    "just-autocomplete.md",
     'We sort each reply: the right capital, a wrong one, "I don\'t know", or no answer at all.',
     'The sorting is blunt: a reply with "don\'t know" in it counts as "I don\'t know" even when it names the right capital first, and a blend of the two taught replies, like "It is Sorry.", counts as no answer.',
 )
