@@ -261,6 +261,10 @@ def copy_project(folder):
         )
     for name in ("pyproject.toml", "constraints.txt"):
         shutil.copy(ROOT / name, folder / name)
+    # the pages' words: a test tied to a sentence (@claim) checks the sentence is there first
+    (folder / "docs").mkdir()
+    for page in (ROOT / "docs").glob("*.md"):
+        shutil.copy(page, folder / "docs" / page.name)
 
 
 PYTEST_ARGS = ["-x", "-q", "-p", "no:cacheprovider", "-o", "addopts=", "--no-header"]

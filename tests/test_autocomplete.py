@@ -73,6 +73,21 @@ def test_no_country_the_page_asks_about_is_in_a_post_training_conversation():
 
 @claim(
     "just-autocomplete.md",
+    "Half of what it reads during post-training is more of its pretraining text, so that it keeps "
+    "reading the web while it learns to chat.",
+)
+def test_half_of_the_post_training_text_is_more_of_the_pretraining_text():
+    seed = corpus.SETTINGS["seed"]
+    text = corpus.make_corpus(seed)
+    documents = corpus.posttraining_text(seed, corpus.VALIDATION[:5], text).split("\n\n")
+    chats = sum(len(d) for d in documents if d.startswith("User:"))
+    web = sum(len(d) for d in documents if not d.startswith("User:"))
+    assert chats > 10_000 and 0.45 < chats / (chats + web) < 0.55
+    assert all(d in text for d in documents if not d.startswith("User:"))  # the web, as it was
+
+
+@claim(
+    "just-autocomplete.md",
     'We sort each reply: the right capital, a wrong one, "I don\'t know", or no answer at all.',
     'The sorting is blunt: a reply with "don\'t know" in it counts as "I don\'t know" even when it names the right capital first, and a blend of the two taught replies, like "It is Sorry.", counts as no answer.',
 )
@@ -91,7 +106,7 @@ def test_the_reply_kinds_are_read_as_the_page_says():
 @claim(
     "just-autocomplete.md",
     "Mostly, it doesn't answer: only {= autocomplete.py:named_before:.0% =} of its chat replies name a capital at all, right or wrong.",
-    "Its chat replies almost never have an assistant's shape, like \"It's Lima.\" (the last column: {= autocomplete.py:shaped_before =} of {= autocomplete.py:chat_questions =} here).",
+    "And its chat replies almost never have an assistant's shape, like \"It's Lima.\" (the last row: {= autocomplete.py:shaped_before =} of {= autocomplete.py:chat_questions =} here).",
 )
 def test_before_post_training_it_continues_the_text_instead_of_answering(run):
     rates = run.variables["rates"]
@@ -114,7 +129,7 @@ def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
 @claim(
     "just-autocomplete.md",
     "What grew is the *wrong* answers, from {= autocomplete.py:rates.before_chat.wrong:.0% =} to {= autocomplete.py:rates.after_chat.wrong:.0% =}.",
-    'It now answers them with the same cheerful "It\'s ..." it uses for Berlin: a made-up city for {= autocomplete.py:invented:.0% =} of those questions',
+    'it now gives the same cheerful "It\'s ..." it uses for Berlin: a made-up city for {= autocomplete.py:invented:.0% =} of those questions',
 )
 def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     rates = run.variables["rates"]
@@ -126,7 +141,7 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
 @claim(
     "just-autocomplete.md",
     "The knowledge didn't: in this run the right capital came {= autocomplete.py:rates.before_chat.right:.0% =} of the time before and {= autocomplete.py:rates.after_chat.right:.0% =} after.",
-    "After post-training the model gets {= autocomplete.py:right_known_count =} of the {= autocomplete.py:known_asked =} questions about facts it could already state in chapter 5's test right, and {= autocomplete.py:right_unknown_count =} of the {= autocomplete.py:unknown_asked =} about facts it couldn't.",
+    "Afterwards the model gets {= autocomplete.py:right_known_count =} of the {= autocomplete.py:known_asked =} questions about facts it could already state in chapter 5's test right, and {= autocomplete.py:right_unknown_count =} of the {= autocomplete.py:unknown_asked =} about facts it couldn't.",
     "Post-training taught the shape of an answer; the knowledge came from pretraining.",
 )
 def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):

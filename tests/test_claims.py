@@ -20,23 +20,7 @@ NOT_A_CLAIM = {
     "test_tokens.py::test_figure_has_alt_text_from_the_run": "a rule: alt text comes from the run",
 }
 # Claim tests whose page section is being rewritten: tied when the rewrite lands. {"file::test": why}
-NOT_YET = {
-    "test_compression.py::test_learning_as_it_reads_writes_a_real_file_that_decodes_exactly": (
-        "chapter 3's compression section (issue 25, the compression helper's branch)"
-    ),
-    "test_compression.py::test_stopped_learning_is_the_score_train_py_prints": (
-        "chapter 3's compression section (issue 25, the compression helper's branch)"
-    ),
-    "test_compression.py::test_learning_as_it_reads_beats_stopping_and_gzip_and_xz": (
-        "chapter 3's compression section (issue 25, the compression helper's branch)"
-    ),
-    "test_model.py::test_it_did_not_learn_its_training_text_by_heart": (
-        "chapter 3's compression section (issue 25, the compression helper's branch)"
-    ),
-    "test_model.py::test_test_bits_per_char_beat_gzip_clearly_lose_to_bz2_and_match_xz": (
-        "chapter 3's compression section (issue 25, the compression helper's branch)"
-    ),
-}
+NOT_YET = {}
 
 
 def reads_a_run():

@@ -89,6 +89,10 @@ def compressed(trained_model, tmp_path_factory):
     return folder / "in.lmac"
 
 
+@claim(
+    "why-does-this-work.md",
+    "To try it yourself: `python snippets/arithmetic_coding.py compress notes.txt notes.lmac`, then `decompress notes.lmac notes-again.txt`.",
+)
 def test_command_round_trip(compressed, tmp_path):
     assert (
         compressed.stat().st_size - HEADER.size < len(TEXT.encode()) / 2
@@ -180,6 +184,10 @@ def tiny_learner_model():
     return GPT(config)
 
 
+@claim(
+    "predict-check-nudge.md",
+    "The decoder starts from the same dials and makes the very same nudges, so it always predicts exactly what the encoder predicted, and gets every character back",
+)
 def test_learning_as_it_reads_round_trip_is_exact_and_the_weights_really_move():
     import adaptive_coding
 
@@ -230,6 +238,11 @@ def test_learning_as_it_reads_refuses_damage_and_the_other_format():
 # The recorded demo (learn_as_it_reads.py): the default run's model on the test text.
 
 
+@claim(
+    "predict-check-nudge.md",
+    "writing a real compressed file that unpacks to the very same text.",
+    "Learning as it reads, our model writes the test text in {= learn_as_it_reads.py:learning_bpc:.2f =} bits per character, header included",
+)
 def test_learning_as_it_reads_writes_a_real_file_that_decodes_exactly(snippet_run):
     v = snippet_run("learn_as_it_reads.py").variables
     assert v["round_trip_exact"] is True
@@ -238,11 +251,17 @@ def test_learning_as_it_reads_writes_a_real_file_that_decodes_exactly(snippet_ru
     assert abs(payload_bits - v["model_bits"]) < 2 + 8  # what the model measured, to a byte
 
 
+@claim("predict-check-nudge.md", "against {= learn_as_it_reads.py:stopped_bpc:.2f =} frozen")
 def test_stopped_learning_is_the_score_train_py_prints(snippet_run):
     stopped = snippet_run("learn_as_it_reads.py").variables["stopped_bpc"]
     assert stopped == pytest.approx(snippet_run("train.py").variables["test_bpc"], abs=1e-6)
 
 
+@claim(
+    "predict-check-nudge.md",
+    "Let our model do the same, a small nudge of its dials every few characters, and it overtakes xz too (bz2 stays ahead)",
+    "ahead of xz now ({= learn_as_it_reads.py:xz_bpc:.2f =}), still behind bz2 ({= learn_as_it_reads.py:bz2_bpc:.2f =}).",
+)
 def test_learning_as_it_reads_beats_stopping_and_xz_but_not_yet_bz2(snippet_run):
     """Chapter 3: learning as it reads, the model beats xz too (frozen, xz edges it out), though
     not yet bz2."""

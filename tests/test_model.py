@@ -61,6 +61,10 @@ def test_output_layer_is_tied_to_the_embedding():
     assert model.lm_head.weight is model.wte.weight
 
 
+@claim(
+    "text-becomes-numbers.md",
+    "The layers (attention, where each position looks back at the earlier ones, and a little number-crunching network at each position) mix and reshape them",
+)
 def test_no_position_sees_the_future():
     model = tiny_model().eval()
     a = torch.randint(11, (1, 8))
@@ -79,6 +83,10 @@ def test_attention_is_reachable_through_one_qkv_projection_per_block():
         assert block.attn.c_attn.out_features == 3 * model.config.n_embd
 
 
+@claim(
+    "text-becomes-numbers.md",
+    "skips BPE and reads plain **characters**, one id per letter, space or comma",
+)
 def test_char_tokenizer_round_trips_and_refuses_unknown_characters(capsys):
     tok = training.CharTokenizer.from_text("hello world")
     assert tok.decode(tok.encode("low hello")) == "low hello"
@@ -103,6 +111,10 @@ def count_scored(monkeypatch, *args, **kwargs):
     return sum(scored)
 
 
+@claim(
+    "predict-check-nudge.md",
+    "(`evaluate`: every character scored once, each with at least half a window of text before it)",
+)
 def test_evaluate_scores_every_token_once_after_the_context(monkeypatch):
     model = tiny_model().eval()  # block_size 8: each scored token has 5 or more before it
     data, context = torch.randint(11, (103,)), torch.randint(11, (40,))
@@ -116,6 +128,10 @@ def test_evaluate_scores_every_token_once_after_the_context(monkeypatch):
     assert training.evaluate(model, data, other) != training.evaluate(model, data, context)
 
 
+@claim(
+    "predict-check-nudge.md",
+    "every so often the loop scores the model on the validation text and on as many characters of the training text, with the same function",
+)
 def test_training_and_held_out_losses_are_the_same_evaluation():
     text = "".join(
         f"paragraph {i}: the cat sat on the mat, {i * 7 % 13} times.\n\n" for i in range(60)
@@ -129,6 +145,11 @@ def test_training_and_held_out_losses_are_the_same_evaluation():
     assert history["heldout"][-1] == training.evaluate(model, val_ids, max_tokens=200)
 
 
+@claim(
+    "predict-check-nudge.md",
+    "So we took every paragraph that appears word for word in the validation or test text out of the training text.",
+    "the model never trains on two slices of the text: the **validation** text, on which we chose the settings, and the **test** text",
+)
 def test_split_three_keeps_the_validation_text_and_trains_on_no_held_out_paragraph():
     text = cli.default_corpus()
     tokenizer = training.CharTokenizer.from_text(text)
@@ -207,6 +228,12 @@ def test_test_text_barely_overlaps_the_training_text(train_run):
     assert v["n_train"] < v["n_before"]
 
 
+@claim(
+    "predict-check-nudge.md",
+    "Stored as 32-bit numbers they take {= train.py:weights_kb:,.0f =} KB, more than the text's {= train.py:train_kb:,.0f =} KB, but that's the size of the box, not what a trained network keeps in it.",
+    "about the size of the text squeezed by xz ({= train.py:xz_train_kb:,.0f =} KB). So room alone doesn't settle it.",
+    "What does: the model read the text only about {= train.py:passes:.1f =} times (the 2-bit figure took a thousand readings), and it scores far from the near-zero a by-heart model would.",
+)
 def test_it_did_not_learn_its_training_text_by_heart(train_run):
     """The page: the box (32-bit weights) is bigger than the text; what trained networks were
     measured to store (2 to 3.6 bits a weight) is in the same ballpark as the text squeezed by
@@ -248,6 +275,12 @@ def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
     assert v["loss_after_step"] < v["loss_before_step"]
 
 
+@claim(
+    "predict-check-nudge.md",
+    "Frozen as training left it, ours squeezes new text better than gzip, the everyday zip-style compressor, though not as well as two stronger ones, xz and bz2.",
+    "{= train.py:test_bpc:.2f =} bits per character for our model, against gzip's {= train.py:gzip_bpc:.2f =}: clearly better.",
+    "But xz edges it out ({= train.py:xz_bpc:.2f =}) and bz2 beats it clearly ({= train.py:bz2_bpc:.2f =}).",
+)
 def test_test_bits_per_char_beat_gzip_clearly_xz_edges_it_out_bz2_beats_it_clearly(train_run):
     """Chapter 3: "clearly better [than gzip]. But xz edges it out and bz2 beats it clearly"
     (fact-check M1). On the kernel paths and seeds 1 and 2, xz leads the frozen model by 0.02 to

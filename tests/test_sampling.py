@@ -86,6 +86,9 @@ def test_low_temperature_sharpens_high_temperature_flattens(tiny):
     )  # the ranking never changes, only how steep it is
 
 
+@claim(
+    "sampling.md", "`--seed` picks different dice (the same seed gives the same text every time)."
+)
 def test_same_seed_same_text(tiny):
     model, tok = tiny
     ids = tok.encode("the ")
@@ -119,6 +122,10 @@ def test_empty_prompt_and_unknown_characters(tiny):
         tok.encode("the cat sat on the Zebra")
 
 
+@claim(
+    "sampling.md",
+    '(What people call "temperature zero" is greedy: dividing by zero doesn\'t work, which is why our code asks you to say `greedy` and refuses a temperature of 0 or below.)',
+)
 def test_temperature_zero_is_fine_when_greedy(tiny):
     model, tok = tiny
     assert generate(model, tok.encode("the "), 5, temperature=0, greedy=True) == generate(
@@ -257,6 +264,10 @@ def test_page_temperature_keeps_the_ranking_and_changes_the_steepness(snippet_ru
         (["--temprature", "1"], "unrecognized arguments"),
     ],
 )
+@claim(
+    "sampling.md",
+    "Bad settings (a temperature of 0 or below, a top-k below 1, an empty prompt, a prompt with characters the model has never seen) get a one-line explanation instead of a crash.",
+)
 def test_sample_bad_input(checkpoint, args, expected):
     assert expected in one_line_error(run_script(SAMPLE, "--checkpoint", checkpoint, *args))
 
@@ -270,6 +281,9 @@ def test_sample_missing_or_broken_checkpoint(tmp_path):
     )
 
 
+@claim(
+    "sampling.md", "`--seed` picks different dice (the same seed gives the same text every time)."
+)
 def test_sample_same_seed_same_output(checkpoint):
     runs = [
         run_script(SAMPLE, "--checkpoint", checkpoint, "--seed", "3", "--tokens", "50")

@@ -267,6 +267,11 @@ def test_help():
     assert "--text" in proc.stdout and "--vocab-size" in proc.stdout
 
 
+@claim(
+    "text-becomes-numbers.md",
+    "Train one on something you wrote instead (any UTF-8 text file",
+    "`python snippets/tokens.py --text your_file.txt`.",
+)
 def test_readers_own_text(tmp_path):
     own = tmp_path / "mine.txt"
     own.write_text("Strawberries and cream, fraises à la crème, 苺 🍓. " * 200, encoding="utf-8")

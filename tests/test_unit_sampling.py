@@ -9,6 +9,7 @@ import tiny
 from tiny import one_thread  # noqa: F401  (autouse: one thread)
 
 # isort: split
+from claims import claim
 from sampling import generate, next_token_probs, top_words
 from training import CharTokenizer
 
@@ -34,6 +35,10 @@ def test_the_models_odds_are_far_from_even(model):
     assert probs.max() > 2 * probs.min() and probs.max() > 0.2  # else no temperature shows
 
 
+@claim(
+    "sampling.md",
+    "Instead of always taking the favourite, we can roll dice weighted by the probabilities: a character the model gives a one-in-three chance gets picked about a third of the time.",
+)
 @pytest.mark.parametrize("temperature", [0.4, 1.0, 2.5])
 def test_draws_follow_the_probabilities_at_each_temperature(model, temperature):
     ids = [1, 2, 3]
@@ -41,6 +46,10 @@ def test_draws_follow_the_probabilities_at_each_temperature(model, temperature):
     assert tiny.total_variation(draws(model, ids, temperature=temperature), expected) < 0.06
 
 
+@claim(
+    "sampling.md",
+    "The model's raw scores get divided by the temperature before they're turned into probabilities:",
+)
 def test_temperature_divides_the_scores():
     """next_token_probs itself: softmax(logits / T), T below 1 sharper, above 1 flatter."""
     model = tiny.model(vocab_size=8, n_layer=1, spread=0.6)
@@ -54,6 +63,10 @@ def test_temperature_divides_the_scores():
     assert cold.max() > hot.max() and torch.argmax(cold) == torch.argmax(hot)
 
 
+@claim(
+    "sampling.md",
+    "keep only the k likeliest candidates, throw the rest away, and roll the dice among the survivors.",
+)
 @pytest.mark.parametrize("k", [3])
 def test_top_k_draws_follow_the_k_likeliest_renormalised(model, k):
     ids = [5, 1]
@@ -73,6 +86,10 @@ def test_top_k_as_large_as_the_vocabulary_changes_nothing(model):
     assert a == b
 
 
+@claim(
+    "sampling.md",
+    "The most obvious choice: always take the most likely token. That's called **greedy** decoding.",
+)
 def test_greedy_always_takes_the_favourite(model):
     ids = [0]
     out = generate(model, ids, 20, greedy=True)
@@ -81,6 +98,10 @@ def test_greedy_always_takes_the_favourite(model):
         assert out[i] == int(torch.argmax(next_token_probs(model, out[:i])))
 
 
+@claim(
+    "sampling.md",
+    "The model has a limited context, so once the text gets long, only its last part goes back in: that's the `block_size` crop.",
+)
 def test_the_model_reads_only_its_last_block_size_tokens(model):
     long = [i % 8 for i in range(20)]  # longer than block_size (8)
     last = long[-8:]
@@ -94,6 +115,7 @@ def test_the_model_reads_only_its_last_block_size_tokens(model):
     assert a[20:] == b[8:]
 
 
+@claim("sampling.md", "choose a token, append it, feed the longer text back in, repeat.")
 def test_each_new_token_follows_the_text_so_far(model):
     """Several tokens in one call are the same as one token per call, each fed the longer text."""
     g = torch.Generator()
@@ -120,6 +142,10 @@ def test_the_prompt_is_kept_and_not_changed(model):
         dict(max_new_tokens=0),
         dict(ids=[]),
     ],
+)
+@claim(
+    "sampling.md",
+    "which is why our code asks you to say `greedy` and refuses a temperature of 0 or below.",
 )
 def test_bad_settings_are_refused(model, kwargs):
     call = dict(dict(ids=[1], max_new_tokens=3), **kwargs)
