@@ -135,20 +135,30 @@ def meaning(text, keep_module_doc):
     def tree(source):
         module = ast.parse(source)
         for node in ast.walk(module):
-            if not isinstance(
-                node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-            ):
-                continue
-            first = node.body[0] if node.body else None
-            docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
-            if docstring and isinstance(first.value.value, str):
-                if not (keep_module_doc and node is module):
-                    node.body = node.body[1:]
-        return ast.dump(module)
+            scope = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+            doc = isinstance(node, scope) and ast.get_docstring(node, clean=False) is not None
+            if doc and not (keep_module_doc and node is module):
+                node.body = node.body[1:]
+        return plain_tree(module, source)
 
     if has_cells(text):
         return json.dumps([[cell.name, tree(cell.source)] for cell in split_cells(text)])
-    return tree(text)
+    return json.dumps(tree(text))
+
+
+def plain_tree(node, source):
+    """A syntax tree as lists, the same on every Python since 3.11 (ast.dump's is not): empty and
+    None fields left out (3.12 added some), an f-string as its text (3.12 changed its parts)."""
+    if isinstance(node, list):
+        return [plain_tree(item, source) for item in node]
+    if isinstance(node, ast.JoinedStr):
+        return ["f", ast.get_source_segment(source, node)]
+    if not isinstance(node, ast.AST):
+        return repr(node)
+    fields = [
+        (name, plain_tree(getattr(node, name, None), source)) for name in sorted(node._fields)
+    ]
+    return [type(node).__name__, *(field for field in fields if field[1] not in ([], "None"))]
 
 
 def digest(data):

@@ -269,6 +269,19 @@ def test_a_comment_or_a_docstring_no_output_shows_changes_no_key(project):
         assert records.record_key(snippets / "demo.py") != key, changed
 
 
+def test_a_files_meaning_is_written_the_same_on_every_python():
+    """Keys are committed, and the tests compare them on every Python they run on (3.11 and 3.14
+    in CI): ast.dump's text changes with the version (3.12 added fields, 3.13 leaves empty ones
+    out, f-strings' parts changed in 3.12), the tree as keys read it does not."""
+    meant = records.meaning('def f(x, y=None):\n    """Doc."""\n    return f"{x:.2f}" + y\n', False)
+    assert meant == (
+        '["Module", ["body", [["FunctionDef", ["args", ["arguments", ["args", [["arg", ["arg", '
+        '"\'x\'"]], ["arg", ["arg", "\'y\'"]]]], ["defaults", [["Constant"]]]]], ["body", '
+        '[["Return", ["value", ["BinOp", ["left", ["f", "f\\"{x:.2f}\\""]], ["op", ["Add"]], '
+        '["right", ["Name", ["ctx", ["Load"]], ["id", "\'y\'"]]]]]]]], ["name", "\'f\'"]]]]]'
+    )
+
+
 @pytest.mark.parametrize(
     "reader",
     [
