@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from cells import SnippetError, has_cells, split_cells
+from cells import SnippetError, embeds, has_cells, split_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
@@ -73,6 +73,11 @@ def is_demo(name):
 
 def demos():
     return sorted(path.name for path in SNIPPETS.glob("*.py") if is_demo(path.name))
+
+
+def demos_in(markdown):
+    """The demo scripts whose cells a page embeds, in order of first use."""
+    return list(dict.fromkeys(file for file, name, _ in embeds(markdown) if name and is_demo(file)))
 
 
 _parsed = {}  # (path, mtime, size) -> what keys need of the file: computed once, in the main thread

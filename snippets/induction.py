@@ -167,7 +167,7 @@ def train_induction(
 
 
 def fingerprint():
-    """Changes whenever this file's code or torch changes, so a stale checkpoint is never
+    """Changes whenever this file's code or torch changes: a stale checkpoint is never
     reused (a comment or a docstring changes nothing)."""
     return cli.code_key("induction.py") + torch.__version__
 

@@ -21,9 +21,7 @@ import records  # noqa: E402
 
 def demos_on(page):
     """The demo scripts whose cells a page embeds (docs/<page>), in order of first use."""
-    markdown = (ROOT / "docs" / page).read_text(encoding="utf-8")
-    found = [file for file, name, _ in cells.embeds(markdown) if name and records.is_demo(file)]
-    return list(dict.fromkeys(found))
+    return records.demos_in((ROOT / "docs" / page).read_text(encoding="utf-8"))
 
 
 def blocks(html):
