@@ -8,7 +8,7 @@ driven by Playwright) at a phone's width, 390 px. A benchmark, not a test: about
 For each page:
 - words: the words a reader sees without opening anything (code, outputs, folded blocks, footnotes,
   figures and diagrams left out), counted by the same rules as the reading time under each chapter's
-  title (hooks/site.py), and minutes at 238 words a minute;
+  title (hooks/reader.py), and minutes at 238 words a minute;
 - diagrams (inline SVG pictures of an idea) and figures (charts drawn by a run);
 - code %: the share of the page's height on a phone taken by code a reader sees unfolded (code
   blocks outside any closed fold; outputs are results, not code);
@@ -19,7 +19,6 @@ For each page:
 import argparse
 import functools
 import http.server
-import importlib.util
 import json
 import os
 import shutil
@@ -33,11 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 
-# the reading time's own rules (hooks/site.py; by path: Python's own `site` module has the name)
-_spec = importlib.util.spec_from_file_location("reader_hook", ROOT / "hooks" / "site.py")
-reader = importlib.util.module_from_spec(_spec)
 sys.path.insert(0, str(ROOT / "hooks"))
-_spec.loader.exec_module(reader)
+import reader  # noqa: E402  (the reading time's own rules)
 
 # Off-screen code skips layout until a reader scrolls near it (extra.css): lay everything out, so
 # that heights are real ones, not the placeholders content-visibility gives.

@@ -16,8 +16,10 @@ args = cli.parse_args(
 # %% question
 o200k = bpe_openai.get_encoding("o200k_base")  # the tokeniser in front of GPT-4o
 question_ids = o200k.encode(QUESTION)
-print("what you type:       ", QUESTION)
-print("what the model reads:", question_ids)
+print("what you type:")
+print(f"  {QUESTION}")
+print("what the model reads:")
+print(f"  {question_ids}")
 
 question_chars = len(QUESTION)
 question_tokens = len(question_ids)

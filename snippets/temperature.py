@@ -50,19 +50,6 @@ for p, i in zip(best.values.tolist(), best.indices.tolist()):
     print(f"{tokenizer.decode([i])!r:6s} {p:6.1%}  {in_text[i]:6.1%}     {bar}")
 
 top_char_prob = best.values[0].item()
-# how far apart the two columns are, over every character: 0 = identical, 1 = disjoint
-distance_to_text = 0.5 * (probs - in_text).abs().sum().item()
-# for scale: a know-nothing guess, every character equally likely
-uniform = torch.full_like(probs, 1 / vocab_size)
-distance_uniform = 0.5 * (uniform - in_text).abs().sum().item()
-print(
-    f"distance from the text column over all {vocab_size} characters, from 0 (the "
-    f"same odds) to 1:"
-)
-print(
-    f"  the model {distance_to_text:.2f}; every character equally likely "
-    f"{distance_uniform:.2f}"
-)
 words_after_the = Counter(re.findall(r"\bthe ([a-z]+)", text)).most_common(6)
 print(
     "commonest words after 'the ' in the manual:",
@@ -70,6 +57,24 @@ print(
 )
 cats_in_text = len(re.findall(r"\bcats?\b", text, flags=re.IGNORECASE))
 print(f"times the manual mentions a cat: {cats_in_text}")
+
+# %% distance
+# How far apart the model's odds and the text column are, over every character: the
+# share of probability to move to turn one into the other (0 = the same, 1 = disjoint)
+distance_to_text = 0.5 * (probs - in_text).abs().sum().item()
+# Two guesses to compare with. One knows how words start, but not that "the " came
+# before: the character after a space that follows any lowercase word.
+after_a_word = Counter(match[1] for match in re.finditer(r"\b[a-z]+ (?=(.))", text))
+word_start = torch.tensor([after_a_word[ch] for ch in tokenizer.chars])
+word_start = word_start / after_a_word.total()
+distance_word_start = 0.5 * (word_start - in_text).abs().sum().item()
+# The other knows nothing: every character equally likely.
+uniform = torch.full_like(probs, 1 / vocab_size)
+distance_uniform = 0.5 * (uniform - in_text).abs().sum().item()
+print(f"distance from the text column, over all {vocab_size} characters (0 to 1):")
+print(f"  the model                           {distance_to_text:.2f}")
+print(f"  how any word starts, in the manual  {distance_word_start:.2f}")
+print(f"  every character equally likely      {distance_uniform:.2f}")
 
 # %% greedy
 greedy_ids = sampling.generate(model, ids, 1000, greedy=True)
@@ -97,11 +102,12 @@ else:
 
 # %% temperatures
 temperatures = [0.2, 0.5, 0.8, 1.0, 1.5, 2.5]
+new_chars = 80  # characters each sample adds
 samples_at = {}
 for t in temperatures:
     # the same dice for every temperature
     dice = torch.Generator().manual_seed(args.seed)
-    out = sampling.generate(model, ids, 80, temperature=t, generator=dice)
+    out = sampling.generate(model, ids, new_chars, temperature=t, generator=dice)
     samples_at[t] = show(out)
     print(f"T={t:<4}  {samples_at[t]}")
 
@@ -134,23 +140,26 @@ print(
 )
 
 # %% topk
+k = 5  # top-k's shortlist; a long shot is a character from outside the k favourites
 topk_samples, long_shots = {}, {}
-for k in [None, 5]:
+for top_k in [None, k]:
     dice = torch.Generator().manual_seed(args.seed)
-    out = sampling.generate(model, ids, 80, temperature=1.5, top_k=k, generator=dice)
-    topk_samples[k] = show(out)
-    # how many new characters were not among the model's 5 favourites at that point
+    out = sampling.generate(
+        model, ids, new_chars, temperature=1.5, top_k=top_k, generator=dice
+    )
+    topk_samples[top_k] = show(out)
+    # how many new characters were not among the model's k favourites at that point
     favourites = [
-        torch.topk(sampling.next_token_probs(model, out[:t]), 5).indices
+        torch.topk(sampling.next_token_probs(model, out[:t]), k).indices
         for t in range(len(ids), len(out))
     ]
     new_ids = out[len(ids) :]
-    long_shots[k] = sum(i not in f.tolist() for i, f in zip(new_ids, favourites))
-    which = "every character" if k is None else f"top {k} only"
-    print(f"T=1.5, {which:>15s}:  {topk_samples[k]}")
+    long_shots[top_k] = sum(i not in f.tolist() for i, f in zip(new_ids, favourites))
+    which = "every character" if top_k is None else f"top {top_k} only"
+    print(f"T=1.5, {which:>15s}:  {topk_samples[top_k]}")
 
 print(
-    f"characters from outside the 5 favourites: {long_shots[None]} of 80 "
-    f"with every character allowed, {long_shots[5]} of 80 with top 5 only"
+    f"characters from outside the {k} favourites: {long_shots[None]} of {new_chars} "
+    f"with every character allowed, {long_shots[k]} of {new_chars} with top {k} only"
 )
-long_shots_all, long_shots_top5 = long_shots[None], long_shots[5]
+long_shots_all, long_shots_top5 = long_shots[None], long_shots[k]

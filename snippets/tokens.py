@@ -119,14 +119,14 @@ strawberry_tokens_o200k = len(splits["o200k_base"]["strawberry"])
 # %% ids
 # What the model actually receives: not the pieces, only their numbers.
 question_ids = {name: encode(t, QUESTION) for name, t in compared.items()}
+question_pieces = {
+    name: [visible(p) for p in splits[name][QUESTION]] for name in compared
+}
 for name in compared:
     print(f"{name}:")
     print(
         tokenizer.aligned(
-            [
-                ["  piece"] + [visible(p) for p in splits[name][QUESTION]],
-                ["  id"] + question_ids[name],
-            ]
+            [["  piece"] + question_pieces[name], ["  id"] + question_ids[name]]
         )
     )
     print()

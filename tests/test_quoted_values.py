@@ -115,6 +115,18 @@ def _(v, run):
     assert v["n_tokens"]["o200k_base"] == len(ids) == len(v["splits"]["o200k_base"][v["QUESTION"]])
 
 
+@check(*(f"tokens.py:question_pieces.o200k_base.{i}" for i in range(8)))
+def _(v, run):
+    import bpe_openai
+
+    pieces = v["question_pieces"]["o200k_base"]
+    ids = v["question_ids"]["o200k_base"]
+    encoding = bpe_openai.get_encoding("o200k_base")
+    assert len(pieces) == len(ids)  # one piece above each id
+    for piece, token_id in zip(pieces, ids):  # each piece is what its id stands for
+        assert piece.replace("·", " ") == encoding.decode([token_id])
+
+
 @check("tokens.py:corpus_chars")
 def _(v, run):
     assert v["corpus_chars"] == len(corpus())
@@ -369,6 +381,31 @@ def _(v, run):
     assert v["distance_uniform"] == pytest.approx(0.5 * sum(abs(uniform - q) for q in in_text))
 
 
+@check("temperature.py:distance_word_start")
+def _(v, run):
+    from collections import Counter
+
+    import training
+
+    # how any word starts: the character after a space that follows a lowercase word
+    chars = training.CharTokenizer.from_text(corpus()).chars
+    after = Counter(m[1] for m in re.finditer(r"\b[a-z]+ (?=(.))", corpus()))
+    word_start = [after[ch] / after.total() for ch in chars]
+    assert v["word_start"] == pytest.approx(word_start)
+    assert v["distance_word_start"] == pytest.approx(
+        0.5 * sum(abs(p - q) for p, q in zip(word_start, v["in_text"]))
+    )
+
+
+@check("temperature.py:k", "temperature.py:new_chars")
+def _(v, run):
+    shown = run("temperature.py").cells["topk"]["stdout"]
+    assert f"top {v['k']} only" in shown  # the shortlist the page names
+    assert len(v["new_ids"]) == v["new_chars"]  # the characters each sample adds
+    for text in v["samples_at"].values():
+        assert len(text) == len(v["prompt"]) + v["new_chars"]
+
+
 @check("temperature.py:loop_start", "temperature.py:loop_length")
 def _(v, run):
     new = v["greedy_ids"][len(v["ids"]) :]
@@ -396,6 +433,14 @@ def _(v, run):
     times = v["times"]
     assert v["fact_count"] == len(times)
     assert v["most_times"] == max(times.values()) and v["fewest_times"] == min(times.values())
+
+
+@check("facts.py:BANDS.0.0", "facts.py:BANDS.0.1", "facts.py:BANDS.3.0")
+def _(v, run):
+    # the bands of how often a fact is stated: side by side, from the rarest fact to the commonest
+    bands = v["BANDS"]
+    assert bands[0][0] == v["fewest_times"] and bands[-1][1] == v["most_times"]
+    assert all(a[1] + 1 == b[0] for a, b in zip(bands, bands[1:]))
 
 
 @check(

@@ -1,10 +1,9 @@
-"""What the build does for a reader (hooks/site.py and the rendering in hooks/snippets.py): the
+"""What the build does for a reader (hooks/reader.py and the rendering in hooks/snippets.py): the
 words a reader sees unfolded and the reading time they give, printed tables shown as tables, the
 glossary's definitions as hover/tap tooltips, notebooks nested in the menu and left out of search,
 the home page's reading times. The browser side (the code switch, tooltips, search) is in
 test_browser.py."""
 
-import importlib.util
 import json
 import re
 import sys
@@ -12,16 +11,13 @@ import textwrap
 
 import pytest
 from bs4 import BeautifulSoup
+
 from conftest import ROOT
 from test_site import nav_pages, page_url
 
 sys.path.insert(0, str(ROOT / "hooks"))
+import reader  # noqa: E402
 import snippets  # noqa: E402
-
-# hooks/site.py by its path: Python's own `site` module has the name already
-_spec = importlib.util.spec_from_file_location("reader_hook", ROOT / "hooks" / "site.py")
-reader = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(reader)
 
 
 def test_words_shown_leave_out_code_outputs_folds_footnotes_and_figures():
@@ -265,3 +261,50 @@ def test_the_chapter_note_is_folded_before_the_references(built_site):
     references = soup.select_one("article .footnote")
     assert note.sourceline < references.sourceline
     assert re.search(r"python snippets/\w+\.py", note.get_text())
+
+
+def test_a_printed_table_renders_as_a_table_in_the_story_and_in_a_go_deeper_block(tmp_path):
+    """Built for real: a demo that prints a Markdown table, embedded at the top level and inside a
+    folded "Go deeper" block; both show an HTML table, with the printed text one tap away."""
+    import os
+    import shutil
+    import subprocess
+
+    shutil.copytree(
+        ROOT / "hooks", tmp_path / "hooks", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nnav: [index.md]\n"
+        "markdown_extensions: [abbr, admonition, def_list, md_in_html, attr_list, "
+        "pymdownx.details, pymdownx.superfences, pymdownx.highlight]\n"
+        "hooks: [hooks/snippets.py, hooks/reader.py]\n"
+    )
+    (tmp_path / "snippets" / "demo.py").write_text(
+        "# %% one\nprint('before')\nprint('| a | b |')\nprint('|---|--:|')\nprint('| x | 1 |')\n"
+        "\n# %% two\nprint('| c | d |')\nprint('| --- | --- |')\nprint('| y | 2 |')\n"
+    )
+    (tmp_path / "docs" / "index.md").write_text(
+        '# T\n\n{* demo.py:one *}\n\n??? deeper "Go deeper: more"\n    {* demo.py:two *}\n'
+    )
+    env = dict(os.environ, LLMS101_FREEZE=str(tmp_path / "_freeze"), NO_MKDOCS_2_WARNING="1")
+    env.pop("LLMS101_FROZEN", None)
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert built.returncode == 0, built.stderr
+    soup = BeautifulSoup((tmp_path / "site" / "index.html").read_text(), "html.parser")
+    for cell, cells, printed in [
+        ("one", ["x", "1"], "before\n| a | b |\n|---|--:|\n| x | 1 |"),
+        ("two", ["y", "2"], "| c | d |\n| --- | --- |\n| y | 2 |"),
+    ]:
+        output = soup.select_one(f'div.snippet-output[data-snippet="demo.py:{cell}"]')
+        assert output, cell
+        assert [td.get_text() for td in output.select("table td")] == cells, cell
+        assert output.select_one("details.snippet-printed code").get_text().rstrip() == printed
+        assert "???" not in output.get_text() and "markdown" not in output.attrs

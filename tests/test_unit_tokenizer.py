@@ -75,6 +75,7 @@ def test_visible_shows_spaces_and_line_breaks():
 def test_aligned_pads_each_column_to_its_widest_cell():
     text = tokenizer.aligned([["a", "bbb", "c"], ["dddd", "e", "ffff  "]])
     assert text.split("\n") == ["a     bbb  c", "dddd  e    ffff"]
+    assert tokenizer.aligned([["", "x"], ["", "yy"]]) == "  x\n  yy"  # an empty column takes no room
 
 
 def test_split_table_counts_tokens_and_rs():
@@ -131,4 +132,5 @@ def test_draw_pieces_gives_each_piece_a_box_as_wide_as_its_text():
     labels = [t.get_text() for t in ax.texts]
     assert "·straw" in labels and "ours\n3 tokens" in labels and "theirs\n2 tokens" in labels
     assert ax.get_xlim() == pytest.approx((-0.2, 11.2))
+    assert ax.get_ylim() == pytest.approx((0, 2))  # one row per tokenizer, nothing cut off
     plt.close(fig)

@@ -1,4 +1,4 @@
-// The "Show all the code" switch under a page's title (hooks/site.py puts it there, hidden, on pages
+// The "Show all the code" switch under a page's title (hooks/reader.py puts it there, hidden, on pages
 // whose code is folded): on, it opens every folded code block of the page, the demos' setup
 // included; off, it folds them again. The reader's choice is remembered in this browser
 // (localStorage) and applied to every page they open next, including the pages Material's instant

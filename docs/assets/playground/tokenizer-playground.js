@@ -3,7 +3,7 @@
 // instead of letters. The cutting itself is in tokenize.js, run by a Web Worker
 // (tokenizer-worker.js) that loads the vocabularies once a reader starts using the box. Until then
 // the rows show the tokens of the default sentence as tokens.py recorded them (the build puts them
-// in the widget's data-recorded attribute: hooks/site.py), so a reader scrolling past sees them.
+// in the widget's data-recorded attribute: hooks/reader.py), so a reader scrolling past sees them.
 import { countLetter, visible, wordAt } from "./tokenize.js";
 import { address, announcer, element } from "./dom.js";
 import { connect } from "./worker.js";

@@ -150,19 +150,20 @@ def fewer_abbreviations(html):
     if notes >= 0:
         html = html[:notes] + ABBR.sub(r"\2", html[notes:])
     html = HEADING.sub(lambda m: m[1] + ABBR.sub(r"\2", m[3]) + m[4], html)
-    sections = re.split(r"(?=<h2\b)", html)
-    kept = []
-    for section in sections:
-        seen = set()
+    return "".join(first_abbreviations(section) for section in re.split(r"(?=<h2\b)", html))
 
-        def first(match):
-            if match[1] in seen:
-                return match[2]
-            seen.add(match[1])
-            return match[0]
 
-        kept.append(ABBR.sub(first, section))
-    return "".join(kept)
+def first_abbreviations(section):
+    """The section with only the first use of each term marked."""
+    seen = set()
+
+    def first(match):
+        if match[1] in seen:
+            return match[2]
+        seen.add(match[1])
+        return match[0]
+
+    return ABBR.sub(first, section)
 
 
 # -- the events -----------------------------------------------------------------------------------
