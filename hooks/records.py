@@ -44,9 +44,8 @@ INTROSPECTION = {"inspect", "pydoc", "traceback", "linecache"}
 class Run:
     snippet: str
     key: str
-    cells: dict = field(
-        default_factory=dict
-    )  # name -> {"code", "stdout", "figures": [{"file", "alt"}]}
+    # cells: name -> {"code", "stdout", "figures": [{"file", "alt"}]}
+    cells: dict = field(default_factory=dict)
     variables: dict = field(default_factory=dict)
     folder: Path = None  # figures and exports are files in here
     machine: dict = field(default_factory=dict)  # where it ran: see machine()
@@ -80,16 +79,16 @@ def demos_in(markdown):
     return list(dict.fromkeys(file for file, name, _ in embeds(markdown) if name and is_demo(file)))
 
 
-_parsed = {}  # (path, mtime, size) -> what keys need of the file: computed once, in the main thread
-
-
 def parsed(path):
-    """What keys need of a snippet file, cached: (the siblings it names, whether it reads code or
-    docstrings, the digest of its meaning, the digest of its bytes)."""
+    """What keys need of a snippet file: (the siblings it names, whether it reads code or
+    docstrings, the digest of its meaning, the digest of its bytes). Worked out once per version of
+    the file, in the main thread (see test_side_by_side_runs_parse_no_python_in_their_threads)."""
     stat = path.stat()
-    cached = _parsed.get(path)
-    if cached and cached[0] == (stat.st_mtime_ns, stat.st_size):
-        return cached[1]
+    return parse(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def parse(path, mtime, size):
     text = path.read_text(encoding="utf-8")
     siblings, own_doc, introspects = [], False, False
     try:
@@ -115,9 +114,7 @@ def parsed(path):
         meant = digest(text if introspects else meaning(text, own_doc))
     except (SyntaxError, SnippetError):
         meant = digest(text)  # the run will say what is wrong
-    found = (siblings, introspects, meant, digest(text))
-    _parsed[path] = ((stat.st_mtime_ns, stat.st_size), found)
-    return found
+    return siblings, introspects, meant, digest(text)
 
 
 def sibling_imports(path):
