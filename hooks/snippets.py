@@ -343,13 +343,14 @@ def embed(match, page):
         return problem(page, str(error))
     title = f"snippets/{name}"
     source = path.read_text(encoding="utf-8")
-    if cell is None:  # a whole file, code only
-        return indent(fence(source.strip("\n"), "python", title), match["indent"])
+    if cell is None:  # a whole file, to read: the demos import it, a reader pastes none of it
+        code = fence(source.strip("\n"), "python", f"{title} (the whole file: the demos import it)")
+        return placed(f'<div class="snippet-file" markdown>\n\n{code}\n\n</div>', match["indent"])
     if cell not in [c.name for c in cells.split_cells(source)]:  # a function, class or constant
         code = cells.definition(source, cell)
         if code is None:
             return problem(page, f"{title} has no cell, function, class or constant named {cell!r}")
-        return indent(fence(code, "python", title), match["indent"])
+        return placed(fence(code, "python", title), match["indent"])
     run = get_run(name)
     if run is None:
         return problem(page, failures[name], said=True)
@@ -361,11 +362,16 @@ def embed(match, page):
         blocks.insert(0, render_setup(run, name, title, page))
         seen.append(cells.TOP)
     seen.append(cell)
-    block = "\n\n".join(blocks)
-    if match["indent"]:  # inside a box (Go deeper): md_in_html leaves a stray `markdown` attribute
+    return placed("\n\n".join(blocks), match["indent"])
+
+
+def placed(block, at):
+    """The block indented as its embed was; inside a box (Go deeper), without the stray `markdown`
+    attribute md_in_html leaves there."""
+    if at:
         stray = r'^(<(?:div|figure) class="snippet-[^"\n]*"[^>\n]*?) markdown>$'
         block = re.sub(stray, r"\1>", block, flags=re.M)
-    return indent(block, match["indent"])
+    return indent(block, at)
 
 
 def render_setup(run, name, title, page):

@@ -26,7 +26,8 @@ def demos_on(page):
 
 def blocks(html):
     """The page's Python code blocks in order, each with the outputs and figures shown under it:
-    [{"code", "outputs": [{"snippet": "x.py:cell", "text"}], "figures": [{"snippet", "src"}]}]."""
+    [{"code", "outputs": [{"snippet": "x.py:cell", "text"}], "figures": [{"snippet", "src"}]}].
+    A whole file shown (snippet-file) is for reading: the demos import it, a reader pastes none."""
     from bs4 import BeautifulSoup
 
     found = []
@@ -43,7 +44,7 @@ def blocks(html):
             found[-1]["outputs"].append(
                 {"snippet": element["data-snippet"], "text": element.select_one("code").get_text()}
             )
-        elif not element.find_parent(class_="snippet-output"):
+        elif not element.find_parent(class_=["snippet-output", "snippet-file"]):
             found.append(
                 {"code": element.select_one("code").get_text(), "outputs": [], "figures": []}
             )

@@ -438,6 +438,28 @@ def test_a_page_that_skips_or_reorders_a_demos_cells_fails_the_strict_build(proj
     assert "in file order, none skipped" in broken.stderr or "needs every cell" in broken.stderr
 
 
+def test_a_whole_file_is_shown_to_read_and_left_out_of_the_copy_paste_session(project):
+    """A class pasted into Python's interactive interpreter ends at its first blank line, and the
+    formatter puts one between methods: a whole file is shown for reading (the demos import it)."""
+    import copy_paste
+
+    helper = "class Two:\n    x = 1\n\n    def y(self):\n        return 2\n"
+    write(project / "snippets" / "helper.py", helper)
+    ok = site(project, "# T\n\n{* helper.py *}\n\n{* demo.py:a *}\n\n{* demo.py:b *}\n", DEMO)
+    assert ok.returncode == 0, ok.stderr
+    html = (project / "site" / "index.html").read_text()
+    shown = html[html.index('<div class="snippet-file">') :]
+    assert shown.index("snippets/helper.py (the whole file: the demos import it)") < shown.index(
+        "</div>"
+    )
+    page = (
+        '<article><div class="snippet-file"><div class="language-python highlight"><pre><code>'
+        "class Two: pass</code></pre></div></div><div class='language-python highlight'><pre>"
+        "<code>print(1)</code></pre></div></article>"
+    )
+    assert [block["code"] for block in copy_paste.blocks(page)] == ["print(1)"]
+
+
 def test_exports_and_the_snippets_download_reach_the_site(project):
     snippet = """
         from pathlib import Path
