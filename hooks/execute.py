@@ -3,8 +3,9 @@ that process), cell by cell, keeping what each cell printed and drew.
 
     record(name, folder)          run one snippet now, record the run in folder (replacing it)
     refresh(names, into=None)     the stale ones of these, side by side, into _freeze/ (or into a folder)
-    execute_cells(cells, ...)     the one way cells are run: by the build's runs and by a page's
-                                  copy-paste session (tests/copy_paste.py)
+    execute_cells(cells, ...)     the one way cells are run, pasted into Python's interactive
+                                  interpreter: by the build's runs and by a page's copy-paste
+                                  session (tests/copy_paste.py)
 """
 
 import builtins
@@ -102,9 +103,6 @@ def refresh(names, log=None, force=False, into=None, argv=(), env=None, workers=
     return {name: job.exception() for name, job in jobs.items() if job.exception()}
 
 
-# Cells go into Python's interactive interpreter line by line, as a reader pastes them (Console), once
-# every demo is laid out for it (tests/test_repl.py); until then they run as a script's lines do.
-INTERACTIVE = False
 PROGRESS = re.compile(r"cell '[\w-]+' \(\d+ of \d+\)")  # the child's line as each cell starts
 
 
@@ -149,21 +147,18 @@ class NotReplSafe(Exception):
     pass
 
 
-def execute_cells(cells, namespace, folder, where=None, interactive=None):
+def execute_cells(cells, namespace, folder, where=None):
     """Run cells [(name, code, first line, file name)] one after another in namespace, as one session:
-    returns {name: {"stdout", "figures"}}, the figures saved into folder. With interactive, each cell
-    goes line by line into Python's interactive interpreter (Console), as a reader pastes it; else each
-    runs as a script's lines do. A cell that raises or exits stops the session with CellFailed (its
-    summary one line; its details the traceback, from `where`'s frames on, and what it printed last)."""
-    outputs, interactive = {}, INTERACTIVE if interactive is None else interactive
+    returns {name: {"stdout", "figures"}}, the figures saved into folder. Each cell goes line by line
+    into Python's interactive interpreter (Console), as a reader pastes it. A cell that raises or exits
+    stops the session with CellFailed (its summary one line; its details the traceback, from `where`'s
+    frames on, and what it printed last)."""
+    outputs = {}
     for name, source, first_line, filename in cells:
         stdout = io.StringIO()
         try:
             with contextlib.redirect_stdout(stdout):
-                if interactive:
-                    Console(namespace, filename).feed(source, first_line)
-                else:
-                    exec(compile("\n" * (first_line - 1) + source, filename, "exec"), namespace)
+                Console(namespace, filename).feed(source, first_line)
         except NotReplSafe as error:
             summary = (
                 f"cell {name!r}, {error}: not what Python's interactive interpreter runs when the cell "

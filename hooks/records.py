@@ -34,7 +34,7 @@ DATA = SNIPPETS / "data"  # the training text and its licence: every snippet's r
 FREEZE = Path(os.environ.get("LLMS101_FREEZE", ROOT / "_freeze"))
 CONSTRAINTS = ROOT / "constraints.txt"
 PACKAGES = ["torch", "tokenizers", "bpe-openai", "numpy", "matplotlib"]
-RECORD_FORMAT = 3  # bump when what a record holds, or how a run is made, changes: all go stale
+RECORD_FORMAT = 4  # bump when what a record holds, or how a run is made, changes: all go stale
 MAX_VARIABLE_CHARS = 50_000  # bigger values (whole texts, id tensors) stay out of the record
 # Code that reads source, docstrings or line numbers: then every byte of the files counts.
 INTROSPECTION = {"inspect", "pydoc", "traceback", "linecache"}
@@ -134,18 +134,18 @@ def meaning(text, keep_module_doc):
     """A file's syntax tree without comments, blank lines, line numbers or docstrings (but the
     module's, if asked), cell by cell for a demo: what of it can reach a run's output."""
 
-    def tree(source):
+    def tree(source, keep):
         module = ast.parse(source)
         for node in ast.walk(module):
             scope = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
             doc = isinstance(node, scope) and ast.get_docstring(node, clean=False) is not None
-            if doc and not (keep_module_doc and node is module):
+            if doc and not (keep and node is module):
                 node.body = node.body[1:]
         return plain_tree(module, source)
 
-    if has_cells(text):
-        return json.dumps([[cell.name, tree(cell.source)] for cell in split_cells(text)])
-    return json.dumps(tree(text))
+    if has_cells(text):  # a string that opens a cell: the interactive interpreter echoes it
+        return json.dumps([[cell.name, tree(cell.source, True)] for cell in split_cells(text)])
+    return json.dumps(tree(text, keep_module_doc))
 
 
 def plain_tree(node, source):

@@ -86,7 +86,7 @@ def test_a_run_records_each_cells_output_figures_and_variables(project):
 
         # %% plot
         fig, ax = plt.subplots(num="A straight line going up")
-        ax.plot([0, 1], [0, 1])
+        line = ax.plot([0, 1], [0, 1])
         plt.show()
     """,
     )
@@ -249,7 +249,7 @@ def test_a_comment_or_a_docstring_no_output_shows_changes_no_key(project):
     write(
         snippets / "helper.py", '"""Helps."""\n\n\ndef f():\n    """Two."""\n    return 2  # two\n'
     )
-    write(snippets / "demo.py", '"""A demo."""\nimport helper\n# %% show\nprint(helper.f())\n')
+    write(snippets / "demo.py", "import helper\n# %% show\nprint(helper.f())\n")
     key = records.record_key(snippets / "demo.py")
     write(
         snippets / "helper.py",
@@ -257,13 +257,14 @@ def test_a_comment_or_a_docstring_no_output_shows_changes_no_key(project):
     )
     write(
         snippets / "demo.py",
-        '"""The demo."""\nimport helper\n\n# %% show\n# says 2\nprint(helper.f())\n',
+        "import helper  # the helper\n\n# %% show\n# says 2\nprint(helper.f())\n",
     )
     assert records.record_key(snippets / "demo.py") == key
     for changed in (
-        '"""A demo."""\nimport helper\n# %% shown\nprint(helper.f())\n',  # a cell renamed
-        '"""A demo."""\nimport helper\nprint(1)\n# %% show\nprint(helper.f())\n',  # code moved
-        '"""A demo."""\nimport helper\n# %% show\nprint(helper.f(), 1)\n',
+        "import helper\n# %% shown\nprint(helper.f())\n",  # a cell renamed
+        "import helper\nprint(1)\n# %% show\nprint(helper.f())\n",  # code moved
+        "import helper\n# %% show\nprint(helper.f(), 1)\n",
+        '"""A demo."""\nimport helper\n# %% show\nprint(helper.f())\n',  # echoed when pasted
     ):
         write(snippets / "demo.py", changed)
         assert records.record_key(snippets / "demo.py") != key, changed
@@ -589,16 +590,16 @@ def test_cells_pasted_into_the_interactive_interpreter_run_as_a_reader_sees_them
     (no blank line after a loop) stops with one line naming the cell and the file's line."""
     ok = "total = 0\nfor i in range(3):\n    total += i\n\ntotal\nprint('done')\nNone\n"
     namespace = {"__name__": "__main__"}
-    out = execute.execute_cells([("sum", ok, 5, "demo.py")], namespace, tmp_path, interactive=True)
+    out = execute.execute_cells([("sum", ok, 5, "demo.py")], namespace, tmp_path)
     assert out["sum"]["stdout"] == "3\ndone\n" and namespace["total"] == 3
     unsafe = "for i in range(3):\n    print(i)\nprint('after')\n"
     with pytest.raises(execute.CellFailed) as failure:
-        execute.execute_cells([("loop", unsafe, 10, "demo.py")], {}, tmp_path, interactive=True)
+        execute.execute_cells([("loop", unsafe, 10, "demo.py")], {}, tmp_path)
     assert str(failure.value).startswith("cell 'loop', line 12: invalid syntax")
     assert "\n" not in str(failure.value)
     broken = "x = 1\nraise ValueError('no')\n"
     with pytest.raises(execute.CellFailed) as failure:
-        execute.execute_cells([("boom", broken, 7, "demo.py")], {}, tmp_path, interactive=True)
+        execute.execute_cells([("boom", broken, 7, "demo.py")], {}, tmp_path)
     assert 'demo.py", line 8' in failure.value.details
 
 
