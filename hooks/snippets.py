@@ -5,7 +5,7 @@ In a page:
     {* tokens.py:split code *}    code only
     {* tokens.py:split folded *}  code folded away (plotting plumbing, say), its output and figures shown
     {* gpt.py:GPT *}              a top-level function, class or constant, code only
-    {* gpt.py *}                  the whole file, code only
+    {* gpt.py *}                  the whole file, to read (left out of the copy-paste session)
     {= tokens.py:n_pieces:,d =}   a number the run recorded, formatted (format spec optional)
 
 A page shows a demo's cells in file order, none skipped, so that a reader who copies its code blocks
