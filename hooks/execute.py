@@ -36,9 +36,10 @@ def environment(env=None):
     return dict(env, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
 
 
-def record(name, folder, argv=(), env=None, found=None, log=None):
-    """Run the snippet now, in a fresh process, and record the run in folder (replacing what was there
-    only once the run is complete). Every line the run writes on stderr goes to log as it comes."""
+def record(name, folder, argv=(), env=None, found=None, log=None, nice=0):
+    """Run the snippet now, in a fresh process (at a lower priority with nice, where the system has
+    it), and record the run in folder (replacing what was there only once the run is complete).
+    Every line the run writes on stderr goes to log as it comes."""
     path = records.snippet_path(name)
     found = found or records.inputs(path, argv)  # given when queued: no parsing in threads
     key = records.key_of(found)
@@ -56,6 +57,7 @@ def record(name, folder, argv=(), env=None, found=None, log=None):
         stderr=subprocess.PIPE,
         encoding="utf-8",
         errors="replace",
+        preexec_fn=niced(nice),
     )
     for line in proc.stderr:
         if log:
@@ -77,7 +79,12 @@ def record(name, folder, argv=(), env=None, found=None, log=None):
     return records.load(name, folder)
 
 
-def refresh(names, log=None, force=False, into=None, argv=(), env=None, workers=None):
+def niced(nice):
+    """What a child process runs first to lower its priority (os.nice), or None."""
+    return (lambda: os.nice(nice)) if nice and hasattr(os, "nice") else None
+
+
+def refresh(names, log=None, force=False, into=None, argv=(), env=None):
     """Record the stale runs among these snippets (all of them, with force), side by side, into
     _freeze/ or into the folder `into`. Returns {name: SnippetError} for those
     that failed. With LLMS101_FROZEN=1 and no folder it runs nothing."""
@@ -94,7 +101,7 @@ def refresh(names, log=None, force=False, into=None, argv=(), env=None, workers=
     if warning and log:
         log(warning)
     found = {name: records.inputs(records.snippet_path(name), argv) for name in stale}
-    with concurrent.futures.ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         jobs = {}
         for name in stale:  # a model two of them need is made once: cli.cached holds a lock
             if log:

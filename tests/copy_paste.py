@@ -61,10 +61,10 @@ def plan(page, page_blocks):
     return [known.get(block["code"].strip("\n")) for block in page_blocks]
 
 
-def session(page, built, folder):
-    """Run the page's code blocks in one session; returns {"blocks", "printed", "figures", "error",
-    "folder", "runs"}: "runs" maps each demo the page shows whole to a folder holding a record of its run
-    in this session, made as the build makes records (records.load reads it)."""
+def prepare(page, built, folder):
+    """What the page's session will run: its blocks, which demo cell each is, and the demos it shows
+    whole, whose runs it records as the build does (written to folder/blocks.json). Worked out here,
+    in the calling thread: Python 3.11's parser is not safe in two threads at once (gh-106905)."""
     url = "" if page == "index.md" else page[:-3] + "/"
     page_blocks = blocks(built.page(url))
     folder = Path(folder)
@@ -80,6 +80,14 @@ def session(page, built, folder):
             demos[name] = {"key": records.key_of(found), "inputs": found, "names": names}
     todo = {"blocks": [block["code"] for block in page_blocks], "cells": planned, "demos": demos}
     (folder / "blocks.json").write_text(json.dumps(todo), encoding="utf-8")
+    return {"page": page, "blocks": page_blocks, "folder": folder, "demos": list(demos)}
+
+
+def session(prepared):
+    """Run the prepared page's code blocks in one session (a Python started in snippets/); returns
+    {"blocks", "printed", "figures", "error", "folder", "runs"}: "runs" maps each demo the page shows
+    whole to a folder holding a record of its run in this session (records.load reads it)."""
+    folder = prepared["folder"]
     proc = subprocess.run(
         [sys.executable, __file__, str(folder / "blocks.json"), str(folder)],
         cwd=ROOT / "snippets",
@@ -88,18 +96,19 @@ def session(page, built, folder):
         errors="replace",
         timeout=1200,
         env=execute.environment(),
+        preexec_fn=execute.niced(10),  # in the background: the other tests go first
     )
     result_file = folder / "result.json"
     result = json.loads(result_file.read_text(encoding="utf-8")) if result_file.is_file() else {}
     error = result.get("error") or (proc.stderr[-3000:] if proc.returncode else None)
-    return {
-        "blocks": page_blocks,
-        "printed": result.get("printed", []),
-        "figures": result.get("figures", []),
-        "error": error,
-        "folder": folder,
-        "runs": {name: folder / Path(name).stem for name in demos if not error},
-    }
+    runs = {name: folder / Path(name).stem for name in prepared["demos"] if not error}
+    return dict(
+        prepared,
+        printed=result.get("printed", []),
+        figures=result.get("figures", []),
+        error=error,
+        runs=runs,
+    )
 
 
 def main(blocks_file, folder):
