@@ -3,7 +3,7 @@ that process), cell by cell, keeping what each cell printed and drew.
 
     record(name, folder)          run one snippet now, record the run in folder (replacing it)
     refresh(names, into=None)     the stale ones of these, side by side, into _freeze/ (or into a folder)
-    execute_cells(cells, ...)     the one way cells are run, pasted into Python's interactive
+    execute_cell(...)             the one way a cell is run, pasted into Python's interactive
                                   interpreter: by the build's runs and by a page's copy-paste
                                   session (tests/copy_paste.py)
 """
@@ -154,35 +154,31 @@ class NotReplSafe(Exception):
     pass
 
 
-def execute_cells(cells, namespace, folder, where=None):
-    """Run cells [(name, code, first line, file name)] one after another in namespace, as one session:
-    returns {name: {"stdout", "figures"}}, the figures saved into folder. Each cell goes line by line
-    into Python's interactive interpreter (Console), as a reader pastes it. A cell that raises or exits
-    stops the session with CellFailed (its summary one line; its details the traceback, from `where`'s
+def execute_cell(name, code, first_line, filename, namespace, folder, where=None):
+    """Run a cell in namespace, fed line by line to Python's interactive interpreter (Console) as a
+    reader pastes it: returns {"stdout", "figures"}, the figures saved into folder. A cell that raises
+    or exits raises CellFailed (its summary one line; its details the traceback, from `where`'s
     frames on, and what it printed last)."""
-    outputs = {}
-    for name, source, first_line, filename in cells:
-        stdout = io.StringIO()
-        try:
-            with contextlib.redirect_stdout(stdout):
-                Console(namespace, filename).feed(source, first_line)
-        except NotReplSafe as error:
-            summary = (
-                f"cell {name!r}, {error}: not what Python's interactive interpreter runs when the cell "
-                "is pasted (a compound statement ends at a blank line and needs one after it)"
-            )
-            raise CellFailed(name, summary, "") from None
-        except SystemExit as error:
-            summary = f"cell {name!r} exited with {error.code!r}"
-            raise CellFailed(name, summary, stdout.getvalue()[-2000:]) from None
-        except BaseException as error:
-            lines = traceback.format_exc().splitlines()
-            keep = [i for i, line in enumerate(lines) if where and where in line]
-            details = "\n".join(lines[:1] + lines[keep[0] :] if keep else lines)
-            summary = f"cell {name!r} raised {type(error).__name__}: {error}".splitlines()[0]
-            raise CellFailed(name, summary, stdout.getvalue()[-2000:] + details) from error
-        outputs[name] = {"stdout": stdout.getvalue(), "figures": save_figures(folder, name)}
-    return outputs
+    stdout = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(stdout):
+            Console(namespace, filename).feed(code, first_line)
+    except NotReplSafe as error:
+        summary = (
+            f"cell {name!r}, {error}: not what Python's interactive interpreter runs when the cell "
+            "is pasted (a compound statement ends at a blank line and needs one after it)"
+        )
+        raise CellFailed(name, summary, "") from None
+    except SystemExit as error:
+        summary = f"cell {name!r} exited with {error.code!r}"
+        raise CellFailed(name, summary, stdout.getvalue()[-2000:]) from None
+    except BaseException as error:
+        lines = traceback.format_exc().splitlines()
+        keep = [i for i, line in enumerate(lines) if where and where in line]
+        details = "\n".join(lines[:1] + lines[keep[0] :] if keep else lines)
+        summary = f"cell {name!r} raised {type(error).__name__}: {error}".splitlines()[0]
+        raise CellFailed(name, summary, stdout.getvalue()[-2000:] + details) from error
+    return {"stdout": stdout.getvalue(), "figures": save_figures(folder, name)}
 
 
 def save_figures(folder, cell_name):
@@ -222,12 +218,11 @@ def main(path, folder, key_and_inputs, argv):
     sys.path.insert(0, str(path.parent))
     namespace = {"__name__": "__main__", "__file__": str(path), "__builtins__": builtins}
     cells = split_cells(path.read_text(encoding="utf-8"))
-    outputs = {}
+    outputs, session = {}, (str(path), namespace, folder, str(path.parent))
     for number, cell in enumerate(cells, 1):
         print(f"cell {cell.name!r} ({number} of {len(cells)})", file=sys.stderr, flush=True)
         try:
-            run = [(cell.name, cell.source, cell.first_line, str(path))]
-            outputs.update(execute_cells(run, namespace, folder, where=str(path.parent)))
+            outputs[cell.name] = execute_cell(cell.name, cell.source, cell.first_line, *session)
         except CellFailed as failure:
             if failure.details:
                 print(failure.details, file=sys.stderr)

@@ -3,7 +3,7 @@ session started in snippets/, each block's output and figures kept to compare wi
 
 Imported by the tests (to take the blocks out of the HTML and start the session); run as a script, it
 is the session itself: `python copy_paste.py BLOCKS.json FOLDER`, from snippets/. Blocks run the way
-the build runs cells (hooks/execute.py: execute_cells), and a demo the page shows whole is recorded
+the build runs cells (hooks/execute.py: execute_cell), and a demo the page shows whole is recorded
 the way the build records it.
 """
 
@@ -132,7 +132,7 @@ def main(blocks_file, folder):
         where.mkdir(exist_ok=True)
         label = f"block {number + 1}"
         try:
-            out = execute.execute_cells([(label, code, 1, f"<{label}>")], namespace, where)[label]
+            out = execute.execute_cell(label, code, 1, f"<{label}>", namespace, where)
         except execute.CellFailed as failure:
             error = f"{label}: {failure}\n{failure.details[-3000:]}"
             break

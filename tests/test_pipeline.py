@@ -590,16 +590,16 @@ def test_cells_pasted_into_the_interactive_interpreter_run_as_a_reader_sees_them
     (no blank line after a loop) stops with one line naming the cell and the file's line."""
     ok = "total = 0\nfor i in range(3):\n    total += i\n\ntotal\nprint('done')\nNone\n"
     namespace = {"__name__": "__main__"}
-    out = execute.execute_cells([("sum", ok, 5, "demo.py")], namespace, tmp_path)
-    assert out["sum"]["stdout"] == "3\ndone\n" and namespace["total"] == 3
+    out = execute.execute_cell("sum", ok, 5, "demo.py", namespace, tmp_path)
+    assert out["stdout"] == "3\ndone\n" and namespace["total"] == 3
     unsafe = "for i in range(3):\n    print(i)\nprint('after')\n"
     with pytest.raises(execute.CellFailed) as failure:
-        execute.execute_cells([("loop", unsafe, 10, "demo.py")], {}, tmp_path)
+        execute.execute_cell("loop", unsafe, 10, "demo.py", {}, tmp_path)
     assert str(failure.value).startswith("cell 'loop', line 12: invalid syntax")
     assert "\n" not in str(failure.value)
     broken = "x = 1\nraise ValueError('no')\n"
     with pytest.raises(execute.CellFailed) as failure:
-        execute.execute_cells([("boom", broken, 7, "demo.py")], {}, tmp_path)
+        execute.execute_cell("boom", broken, 7, "demo.py", {}, tmp_path)
     assert 'demo.py", line 8' in failure.value.details
 
 
