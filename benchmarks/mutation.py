@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -409,7 +409,7 @@ def write_report(mutants, seconds, cpu_seconds, commit=None):
         "Written by `benchmarks/mutation.py` (Cosmic Ray): each mutant is one small change to a library",
         "module, run against that module's focused unit tests. Do not edit by hand: run the benchmark.",
         "",
-        f"- code: commit {commit}, {datetime.now(timezone.utc):%Y-%m-%d}; Python {platform.python_version()}",
+        f"- code: commit {commit}, {datetime.now(UTC):%Y-%m-%d}; Python {platform.python_version()}",
         f"- {len(mutants)} mutants"
         + (
             f", {seconds / 60:.0f} min wall time, {cpu_seconds / 60:.0f} min of CPU (the tests' user + "

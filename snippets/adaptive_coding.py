@@ -16,6 +16,7 @@ checksum, never returned wrong.
 
 Library module: importing it does nothing.
 """
+
 import cli  # noqa: F401  (first: it pins how PyTorch adds numbers up, see cli.py)
 
 import copy
@@ -85,11 +86,12 @@ class Learner:
         self.model = copy.deepcopy(model)  # the caller's model stays as it was
         self.model.eval()  # no dropout: the nudges must be the same on both sides
         self.nudge = nudge
-        self.optimizer = training.make_optimizer(self.model, nudge["lr"],
-                                                 nudge["weight_decay"])
+        self.optimizer = training.make_optimizer(
+            self.model, nudge["lr"], nudge["weight_decay"]
+        )
         self.size = self.model.config.block_size
         self.chunk = self.size // 2
-        self.read = list(context_ids[-self.size:])  # the training text's last window
+        self.read = list(context_ids[-self.size :])  # the training text's last window
 
     def chunks(self, n):
         """(start, end) of each chunk of n characters to code."""
@@ -105,14 +107,14 @@ class Learner:
     def learn(self, chunk_ids):
         """The chunk has been coded: add it to what was read, then nudge."""
         self.read += chunk_ids
-        self.read = self.read[-(self.size + self.nudge["windows"] * self.chunk):]
+        self.read = self.read[-(self.size + self.nudge["windows"] * self.chunk) :]
         ends = [len(self.read) - w * self.chunk for w in range(self.nudge["windows"])]
         ends = [e for e in ends if e >= self.size + 1]
         if not ends:
             return
         data = torch.tensor(self.read)
-        x = torch.stack([data[e - self.size - 1:e - 1] for e in ends])
-        y = torch.stack([data[e - self.size:e] for e in ends])
+        x = torch.stack([data[e - self.size - 1 : e - 1] for e in ends])
+        y = torch.stack([data[e - self.size : e] for e in ends])
         logits, _ = self.model(x)
         loss = F.cross_entropy(logits.flatten(0, 1), y.flatten())
         self.optimizer.zero_grad(set_to_none=True)
@@ -126,9 +128,12 @@ def probabilities(scores):
 
 
 def encode_ids(model, context_ids, ids, nudge=NUDGE):
-    """Arithmetic-code ids while learning. Returns (payload, bits the model measured)."""
-    learner, encoder, bits = Learner(model, context_ids, nudge), \
-        arithmetic_coding.Encoder(), 0.0
+    """Arithmetic-code ids while learning. Returns (payload, bits the model paid)."""
+    learner, encoder, bits = (
+        Learner(model, context_ids, nudge),
+        arithmetic_coding.Encoder(),
+        0.0,
+    )
     for start, end in learner.chunks(len(ids)):
         reader, scores = learner.start_chunk()
         for i in range(start, end):
@@ -142,12 +147,17 @@ def encode_ids(model, context_ids, ids, nudge=NUDGE):
 
 
 def decode_ids(model, context_ids, payload, n, nudge=NUDGE):
-    learner, decoder, ids = Learner(model, context_ids, nudge), \
-        arithmetic_coding.Decoder(payload), []
+    learner, decoder, ids = (
+        Learner(model, context_ids, nudge),
+        arithmetic_coding.Decoder(payload),
+        [],
+    )
     for start, end in learner.chunks(n):
         reader, scores = learner.start_chunk()
         for i in range(start, end):
-            ids.append(decoder.decode(arithmetic_coding.quantise(probabilities(scores))))
+            ids.append(
+                decoder.decode(arithmetic_coding.quantise(probabilities(scores)))
+            )
             if i + 1 < end:
                 scores = reader.read([ids[-1]])
         learner.learn(ids[start:end])
@@ -167,12 +177,13 @@ def decompress(model, tokenizer, context_text, blob, nudge=NUDGE):
     mid, n_chars, n_bytes, crc = arithmetic_coding.read_header(blob, MAGIC)
     if mid != arithmetic_coding.model_id(model):
         raise arithmetic_coding.CorruptData("compressed with a different model")
-    payload = blob[arithmetic_coding.HEADER.size:]
+    payload = blob[arithmetic_coding.HEADER.size :]
     ids = decode_ids(model, tokenizer.encode(context_text), payload, n_chars, nudge)
     data = tokenizer.decode(ids).encode("utf-8")
     if len(data) != n_bytes or zlib.crc32(data) != crc:
-        raise arithmetic_coding.CorruptData("the data is corrupt: the decoded text "
-                                            "fails its length and checksum test")
+        raise arithmetic_coding.CorruptData(
+            "the data is corrupt: the decoded text fails its length and checksum test"
+        )
     return data.decode("utf-8")
 
 
@@ -186,10 +197,11 @@ def score(model, context_ids, ids, nudge=NUDGE):
         window = torch.tensor(learner.read[-keep:] + ids[start:end])
         with torch.no_grad():
             logits, _ = learner.model(window[None, :-1])
-        total += F.cross_entropy(logits[0, keep - 1:], window[keep:],
-                                 reduction="sum").item()
+        total += F.cross_entropy(
+            logits[0, keep - 1 :], window[keep:], reduction="sum"
+        ).item()
         if nudge:
             learner.learn(ids[start:end])
         else:
-            learner.read = (learner.read + ids[start:end])[-learner.size:]
+            learner.read = (learner.read + ids[start:end])[-learner.size :]
     return total / len(ids) / math.log(2)

@@ -19,6 +19,7 @@ Also a command:
 It uses the trained model from training.py (out/tiny-gpt.pt; trained first if it is
 missing).
 """
+
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import bisect
@@ -33,7 +34,7 @@ import torch
 
 from sampling import next_token_probs
 
-STATE_BITS = 32                      # the coder's interval ends are 32-bit integers
+STATE_BITS = 32  # the coder's interval ends are 32-bit integers
 FULL = 1 << STATE_BITS
 HALF = FULL >> 1
 QUARTER = FULL >> 2
@@ -102,8 +103,9 @@ class Encoder:
         self.pending += 1
         self._emit(0 if self.low < QUARTER else 1)
         bits = self.bits + [0] * (-len(self.bits) % 8)
-        return bytes(int("".join(map(str, bits[i:i + 8])), 2)
-                     for i in range(0, len(bits), 8))
+        return bytes(
+            int("".join(map(str, bits[i : i + 8])), 2) for i in range(0, len(bits), 8)
+        )
 
 
 class Decoder:
@@ -179,8 +181,15 @@ def compress(model, tokenizer, text):
 def pack(magic, model, text, n_ids, payload):
     """The header (see HEADER), then the payload."""
     data = text.encode("utf-8")
-    fields = (magic, VERSION, model_id(model), n_ids, len(data), zlib.crc32(data),
-              len(payload))
+    fields = (
+        magic,
+        VERSION,
+        model_id(model),
+        n_ids,
+        len(data),
+        zlib.crc32(data),
+        len(payload),
+    )
     return HEADER.pack(*fields, zlib.crc32(HEADER.pack(*fields, 0))) + payload
 
 
@@ -188,22 +197,26 @@ def read_header(blob, magic=MAGIC):
     """The header's fields, after every check that needs no model: magic, version,
     checksum, lengths."""
     if len(blob) < HEADER.size:
-        raise CorruptData(f"too short to be compressed data ({len(blob)} bytes, "
-                          f"the header alone is {HEADER.size})")
+        raise CorruptData(
+            f"too short to be compressed data ({len(blob)} bytes, "
+            f"the header alone is {HEADER.size})"
+        )
     fields = HEADER.unpack_from(blob)
     _, version, mid, n_chars, n_bytes, crc, n_payload, header_crc = fields
     if fields[0] != magic:
         raise CorruptData("not compressed by this program (wrong magic bytes)")
     if version != VERSION:
-        raise CorruptData(f"written by format version {version}, this program reads "
-                          f"version {VERSION}")
+        raise CorruptData(
+            f"written by format version {version}, this program reads version {VERSION}"
+        )
     if zlib.crc32(HEADER.pack(*fields[:-1], 0)) != header_crc:
         raise CorruptData("the header is corrupt (checksum mismatch)")
     if len(blob) - HEADER.size != n_payload:
         found = len(blob) - HEADER.size
         what = "truncated" if found < n_payload else "has extra bytes at the end"
-        raise CorruptData(f"{what}: expected {n_payload} bytes after the header, "
-                          f"found {found}")
+        raise CorruptData(
+            f"{what}: expected {n_payload} bytes after the header, found {found}"
+        )
     return mid, n_chars, n_bytes, crc
 
 
@@ -212,13 +225,16 @@ def decompress(model, tokenizer, blob):
     text."""
     mid, n_chars, n_bytes, crc = read_header(blob)
     if mid != model_id(model):
-        raise CorruptData("compressed with a different model (retrained since?): it "
-                          "cannot be decoded with this one")
-    ids = decode_ids(model, tokenizer.encode(START), blob[HEADER.size:], n_chars)
+        raise CorruptData(
+            "compressed with a different model (retrained since?): it "
+            "cannot be decoded with this one"
+        )
+    ids = decode_ids(model, tokenizer.encode(START), blob[HEADER.size :], n_chars)
     data = tokenizer.decode(ids).encode("utf-8")
     if len(data) != n_bytes or zlib.crc32(data) != crc:
-        raise CorruptData("the data is corrupt: the decoded text fails its length and "
-                          "checksum test")
+        raise CorruptData(
+            "the data is corrupt: the decoded text fails its length and checksum test"
+        )
     return data.decode("utf-8")
 
 
@@ -245,16 +261,20 @@ def write_atomically(path, data):
 
 
 def main():
-    parser = cli.Parser(prog="arithmetic_coding.py",
-                        description="Compress UTF-8 text with the trained tiny GPT and "
-                                    "arithmetic coding, and back.")
-    commands = parser.add_subparsers(dest="command", required=True,
-                                     metavar="{compress,decompress}")
+    parser = cli.Parser(
+        prog="arithmetic_coding.py",
+        description="Compress UTF-8 text with the trained tiny GPT and "
+        "arithmetic coding, and back.",
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="{compress,decompress}"
+    )
     c = commands.add_parser("compress", help="compress FILE (UTF-8 text) into OUT")
     c.add_argument("file")
     c.add_argument("out")
-    d = commands.add_parser("decompress",
-                            help="decompress OUT (made by compress) back into FILE")
+    d = commands.add_parser(
+        "decompress", help="decompress OUT (made by compress) back into FILE"
+    )
     d.add_argument("compressed")
     d.add_argument("file")
     args = cli.parse_args(parser)
@@ -278,6 +298,7 @@ def main():
         check_output(args.file)
 
     from training import load_or_train
+
     model, tokenizer = load_or_train()
     torch.set_grad_enabled(False)
     # one short sequence at a time: a second thread only adds waiting
@@ -290,8 +311,10 @@ def main():
         except CorruptData:
             verified = False
         if not verified:
-            cli.fail("the compressed data did not decompress to the input, so nothing "
-                     "was written")
+            cli.fail(
+                "the compressed data did not decompress to the input, so nothing "
+                "was written"
+            )
         write_atomically(args.out, blob)
         size = len(text.encode("utf-8"))
         print(f"{args.file}: {size:,} bytes -> {args.out}: {len(blob):,} bytes")

@@ -192,7 +192,7 @@ def trained(n_layer, steps=1000, seed=SEED):
 
 
 def load_or_train_induction(seed=SEED):
-    """sudden_skill.py's 2-layer model, trained (and kept in out/) if it is not there."""
+    """sudden_skill.py's 2-layer model, trained (and kept in out/) if not there."""
     return trained(2, seed=seed)[0]
 
 

@@ -3,6 +3,7 @@
 Library module: importing it does nothing. `load_or_train()` hands any demo the default
 run's model.
 """
+
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import bz2
@@ -22,12 +23,9 @@ import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
 from gpt import GPT, GPTConfig
-
-# train.py calls launch_workers and start_worker through training (until it imports
-# workers itself)
-from workers import launch_workers as launch_workers
+from workers import launch_workers as launch_workers  # unused: goes with a re-record
 from workers import mean_over_workers, worker
-from workers import start_worker as start_worker
+from workers import start_worker as start_worker  # unused: goes with a re-record
 
 CHECKPOINT = cli.OUT / "tiny-gpt.pt"  # the default run's model
 
@@ -41,13 +39,32 @@ CHECKPOINT = cli.OUT / "tiny-gpt.pt"  # the default run's model
 # order on any number of cores.
 THREADS = 1
 DEFAULT = dict(
-    n_layer=2, n_head=4, n_embd=96, block_size=32, dropout=0.0,
-    steps=1600, batch_size=32, lr=6e-3, min_lr=6e-4, warmup=50, weight_decay=0.1,
-    seed=1337, heldout_fraction=0.1, test_fraction=0.1,
+    n_layer=2,
+    n_head=4,
+    n_embd=96,
+    block_size=32,
+    dropout=0.0,
+    steps=1600,
+    batch_size=32,
+    lr=6e-3,
+    min_lr=6e-4,
+    warmup=50,
+    weight_decay=0.1,
+    seed=1337,
+    heldout_fraction=0.1,
+    test_fraction=0.1,
 )
 # The longer run (a few minutes): wider, deeper, a longer context, more steps.
-LONG = dict(DEFAULT, n_layer=4, n_embd=128, block_size=128, batch_size=16, steps=1500,
-            lr=4e-3, min_lr=4e-4)
+LONG = dict(
+    DEFAULT,
+    n_layer=4,
+    n_embd=128,
+    block_size=128,
+    batch_size=16,
+    steps=1500,
+    lr=4e-3,
+    min_lr=4e-4,
+)
 
 
 class CharTokenizer:
@@ -65,8 +82,10 @@ class CharTokenizer:
     def encode(self, text):
         unknown = sorted(set(text) - self.stoi.keys())
         if unknown:
-            raise cli.InputError(f"the model has never seen these characters, so it "
-                                 f"cannot read them: {''.join(unknown)!r}")
+            raise cli.InputError(
+                f"the model has never seen these characters, so it "
+                f"cannot read them: {''.join(unknown)!r}"
+            )
         return [self.stoi[ch] for ch in text]
 
     def decode(self, ids):
@@ -98,20 +117,27 @@ def split_three(text, tokenizer, heldout_fraction=0.1, test_fraction=0.1):
         test_start = blank_line + 2
     test, validation = text[test_start:val_start], text[val_start:]
     held_out = set(test.split("\n\n")) | set(validation.split("\n\n"))
-    train = "\n\n".join(paragraph for paragraph in text[:test_start].split("\n\n")
-                         if paragraph not in held_out)
+    train = "\n\n".join(
+        paragraph
+        for paragraph in text[:test_start].split("\n\n")
+        if paragraph not in held_out
+    )
     if len(train) < len(test):
-        raise cli.InputError(f"only {len(train):,} characters are left to train on: "
-                             f"the rest repeats paragraphs of the parts held out")
-    return [torch.tensor(tokenizer.encode(part), dtype=torch.long)
-            for part in (train, validation, test)]
+        raise cli.InputError(
+            f"only {len(train):,} characters are left to train on: "
+            f"the rest repeats paragraphs of the parts held out"
+        )
+    return [
+        torch.tensor(tokenizer.encode(part), dtype=torch.long)
+        for part in (train, validation, test)
+    ]
 
 
 def get_batch(data, block_size, batch_size, generator):
     """Random windows of the text: x is a window, y the same one shifted by a token."""
     ix = torch.randint(len(data) - block_size, (batch_size,), generator=generator)
-    x = torch.stack([data[i:i + block_size] for i in ix])
-    y = torch.stack([data[i + 1:i + 1 + block_size] for i in ix])
+    x = torch.stack([data[i : i + block_size] for i in ix])
+    y = torch.stack([data[i + 1 : i + 1 + block_size] for i in ix])
     return x, y
 
 
@@ -138,28 +164,28 @@ def evaluate(model, data, context=None, max_tokens=None, device="cpu"):
     was_training = model.training
     model.eval()
     size = model.config.block_size
-    half = size // 2                   # tokens each window scores
-    lead = size - half + 1             # the least context a scored token gets
+    half = size // 2  # tokens each window scores
+    lead = size - half + 1  # the least context a scored token gets
     before = data[:0] if context is None else context[-lead:]
     text = torch.cat([before, data])
     # window s reads text[s:s + size] and scores text[s + lead:s + size + 1]
     starts = list(range(0, len(text) - size, half))
     firsts = [size - half] * len(starts)  # where in its window the scoring starts
-    end = starts[-1] + size + 1           # the first token not scored yet
-    if end < len(text):                   # the last few: one more window, at the end
+    end = starts[-1] + size + 1  # the first token not scored yet
+    if end < len(text):  # the last few: one more window, at the end
         starts.append(len(text) - size - 1)
         firsts.append(end - starts[-1] - 1)
     if max_tokens is not None:
         keep = slice(None, None, max(1, len(starts) * half // max_tokens))
         starts, firsts = starts[keep], firsts[keep]
-    x = torch.stack([text[s:s + size] for s in starts])
-    y = torch.stack([text[s + 1:s + size + 1] for s in starts])
+    x = torch.stack([text[s : s + size] for s in starts])
+    y = torch.stack([text[s + 1 : s + size + 1] for s in starts])
     # context only: cross_entropy skips -100
     y[torch.arange(size) < torch.tensor(firsts)[:, None]] = -100
     total, count = 0.0, 0
     for i in range(0, len(x), 64):
-        logits, _ = model(x[i:i + 64].to(device))
-        targets = y[i:i + 64].to(device)
+        logits, _ = model(x[i : i + 64].to(device))
+        targets = y[i : i + 64].to(device)
         loss = F.cross_entropy(logits.flatten(0, 1), targets.flatten(), reduction="sum")
         total += loss.item()
         count += (targets != -100).sum().item()
@@ -171,13 +197,23 @@ def make_optimizer(model, lr, weight_decay):
     """AdamW; matrices get weight decay, biases and layer-norm gains do not."""
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
-    groups = [{"params": decay, "weight_decay": weight_decay},
-              {"params": no_decay, "weight_decay": 0.0}]
+    groups = [
+        {"params": decay, "weight_decay": weight_decay},
+        {"params": no_decay, "weight_decay": 0.0},
+    ]
     return torch.optim.AdamW(groups, lr=lr, betas=(0.9, 0.95))
 
 
-def train(model, train_ids, val_ids, settings, eval_every=None, eval_tokens=8192,
-          device="cpu", on_eval=None):
+def train(
+    model,
+    train_ids,
+    val_ids,
+    settings,
+    eval_every=None,
+    eval_tokens=8192,
+    device="cpu",
+    on_eval=None,
+):
     """Train in place; returns the loss history in nats per token.
 
     settings: steps, batch_size, lr, min_lr, warmup, weight_decay, seed (as in DEFAULT).
@@ -203,14 +239,14 @@ def train(model, train_ids, val_ids, settings, eval_every=None, eval_tokens=8192
     for step in range(1, steps + 1):
         x, y = get_batch(train_ids, model.config.block_size, batch_size, generator)
         x, y = x.chunk(workers)[rank], y.chunk(workers)[rank]  # this worker's share
-        logits, _ = net(x.to(device))                  # PREDICT: a score for each token
+        logits, _ = net(x.to(device))  # PREDICT: a score for each token
         loss = F.cross_entropy(logits.flatten(0, 1), y.to(device).flatten())  # CHECK
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()                  # the gradient: which way to turn each weight
+        loss.backward()  # the gradient: which way to turn each weight
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)  # no shoving too hard
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step - 1, settings)
-        optimizer.step()                    # NUDGE: turn every weight a little that way
+        optimizer.step()  # NUDGE: turn every weight a little that way
         history["loss"].append(mean_over_workers(loss.item()))
         progress.update(step, history["loss"][-1])
         if step % eval_every == 0 or step == steps:
@@ -241,8 +277,13 @@ class Progress:
         self.smoothed = loss if first else 0.9 * self.smoothed + 0.1 * loss
         if self.show:
             rate = step * self.tokens_per_step / (time.time() - self.t0)
-            print(f"\rstep {step}/{self.steps}  loss {self.smoothed:.3f}  "
-                  f"{rate:,.0f} tokens/s", end="", file=sys.stderr, flush=True)
+            print(
+                f"\rstep {step}/{self.steps}  loss {self.smoothed:.3f}  "
+                f"{rate:,.0f} tokens/s",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
 
     def clear(self):
         if self.show:
@@ -254,12 +295,16 @@ def compressed_bits_per_char(train_text, heldout_text):
     training text: compressed(train + heldout) - compressed(train), what adding the
     held-out text costs. The model's score to compare is evaluate(model, heldout_ids,
     context=train_ids): every held-out character, after the same training text."""
-    sizes = {"gzip": lambda b: len(gzip.compress(b, 9)),
-             "bz2": lambda b: len(bz2.compress(b, 9)),
-             "xz": lambda b: len(lzma.compress(b, preset=9 | lzma.PRESET_EXTREME))}
+    sizes = {
+        "gzip": lambda b: len(gzip.compress(b, 9)),
+        "bz2": lambda b: len(bz2.compress(b, 9)),
+        "xz": lambda b: len(lzma.compress(b, preset=9 | lzma.PRESET_EXTREME)),
+    }
     both, seen = (train_text + heldout_text).encode(), train_text.encode()
-    return {name: 8 * (size(both) - size(seen)) / len(heldout_text)
-            for name, size in sizes.items()}
+    return {
+        name: 8 * (size(both) - size(seen)) / len(heldout_text)
+        for name, size in sizes.items()
+    }
 
 
 def flops_per_token(model):
@@ -283,10 +328,14 @@ def fingerprint(settings, text):
 
 def build(settings, tokenizer):
     """A new model with random weights, the same ones for the same seed."""
-    config = GPTConfig(vocab_size=tokenizer.vocab_size,
-                       block_size=settings["block_size"], n_layer=settings["n_layer"],
-                       n_head=settings["n_head"], n_embd=settings["n_embd"],
-                       dropout=settings["dropout"])
+    config = GPTConfig(
+        vocab_size=tokenizer.vocab_size,
+        block_size=settings["block_size"],
+        n_layer=settings["n_layer"],
+        n_head=settings["n_head"],
+        n_embd=settings["n_embd"],
+        dropout=settings["dropout"],
+    )
     torch.manual_seed(settings["seed"])
     return GPT(config)
 
@@ -294,8 +343,13 @@ def build(settings, tokenizer):
 def checkpoint(model, tokenizer, settings, history=None):
     """What a checkpoint file holds: the model's shape and weights, its characters, the
     settings it was trained with and its loss history."""
-    return {"config": asdict(model.config), "model": model.state_dict(),
-            "chars": tokenizer.chars, "settings": settings, "history": history}
+    return {
+        "config": asdict(model.config),
+        "model": model.state_dict(),
+        "chars": tokenizer.chars,
+        "settings": settings,
+        "history": history,
+    }
 
 
 def from_checkpoint(ckpt):
@@ -309,10 +363,15 @@ def save(path, model, tokenizer, settings, text, history=None):
     """Write a checkpoint file, keyed by fingerprint(settings, text): load_or_train()
     reuses it. A failed save breaks nothing, two at once don't mix (cli.store)."""
     try:
-        cli.store(path, fingerprint(settings, text),
-                  checkpoint(model, tokenizer, settings, history))
+        cli.store(
+            path,
+            fingerprint(settings, text),
+            checkpoint(model, tokenizer, settings, history),
+        )
     except OSError as e:
-        raise cli.InputError(f"cannot save the model to {path}: {e.strerror or e}") from e
+        raise cli.InputError(
+            f"cannot save the model to {path}: {e.strerror or e}"
+        ) from e
 
 
 def load(path):
@@ -320,14 +379,16 @@ def load(path):
     is none, or it is not one."""
     path = Path(path)
     if not path.is_file():
-        raise cli.InputError(f"no checkpoint at {path}: train one first with "
-                             f"`python snippets/train.py`")
+        raise cli.InputError(
+            f"no checkpoint at {path}: train one first with `python snippets/train.py`"
+        )
     try:
         ckpt = torch.load(path, map_location="cpu", weights_only=True)
         model, tokenizer = from_checkpoint(ckpt)
     except Exception as e:  # a truncated or foreign file
-        raise cli.InputError(f"{path} is not a checkpoint this code can read "
-                             f"({type(e).__name__})") from e
+        raise cli.InputError(
+            f"{path} is not a checkpoint this code can read ({type(e).__name__})"
+        ) from e
     return model, tokenizer, ckpt
 
 
@@ -348,12 +409,16 @@ def load_or_train(seed=DEFAULT["seed"]):
     path = checkpoint_for(seed)
 
     def make():
-        print(f"training the default run first (about a minute), to keep as "
-              f"{cli.shown(path)}", file=sys.stderr)
+        print(
+            f"training the default run first (about a minute), to keep as "
+            f"{cli.shown(path)}",
+            file=sys.stderr,
+        )
         torch.set_num_threads(THREADS)
         tokenizer = CharTokenizer.from_text(text)
-        train_ids, val_ids, _ = split_three(text, tokenizer, settings["heldout_fraction"],
-                                            settings["test_fraction"])
+        train_ids, val_ids, _ = split_three(
+            text, tokenizer, settings["heldout_fraction"], settings["test_fraction"]
+        )
         model = build(settings, tokenizer)
         history = train(model, train_ids, val_ids, settings)
         return checkpoint(model, tokenizer, settings, history)
@@ -365,16 +430,22 @@ def export_for_browser(path, model, tokenizer):
     """The model as a safetensors file (a JSON header, then the raw float32 weights),
     with its settings and characters in the header's metadata: what the page's sampling
     playground runs."""
-    tensors = {name: t.detach().float().contiguous()
-               for name, t in model.state_dict().items()}
+    tensors = {
+        name: t.detach().float().contiguous() for name, t in model.state_dict().items()
+    }
     tensors.pop("lm_head.weight")  # tied to wte.weight: the same numbers, stored once
     header, offset = {}, 0
     for name, t in tensors.items():
-        header[name] = {"dtype": "F32", "shape": list(t.shape),
-                        "data_offsets": [offset, offset + 4 * t.numel()]}
+        header[name] = {
+            "dtype": "F32",
+            "shape": list(t.shape),
+            "data_offsets": [offset, offset + 4 * t.numel()],
+        }
         offset += 4 * t.numel()
-    header["__metadata__"] = {"config": json.dumps(asdict(model.config)),
-                              "chars": json.dumps(tokenizer.chars)}
+    header["__metadata__"] = {
+        "config": json.dumps(asdict(model.config)),
+        "chars": json.dumps(tokenizer.chars),
+    }
     head = json.dumps(header).encode()
     # the format pads the header to a multiple of 8 bytes
     head += b" " * (-len(head) % 8)

@@ -105,12 +105,12 @@ def launch_workers(script, workers, argv):
 def torchrun_can_start():
     """Whether torchrun can start its workers here. Its rendezvous makes a TCPStore
     with PyTorch's libuv-based server, which PyTorch's Windows builds leave out
-    (pytorch/pytorch#148283). PyTorch's workaround, USE_LIBUV=0 (pytorch/pytorch#139990),
-    reaches only init_process_group's own store (already its default on Windows):
-    torchrun's rendezvous passes no use_libuv, and TCPStore's default ignores the
-    variable (pytorch/pytorch#196855, open). So on Windows start_workers_here does
-    torchrun's job; tests/test_data_parallel.py tries torchrun with USE_LIBUV=0 there
-    and fails loudly once it works, when this launcher can go."""
+    (pytorch/pytorch#148283). PyTorch's workaround, USE_LIBUV=0
+    (pytorch/pytorch#139990), reaches only init_process_group's own store (already its
+    default on Windows): torchrun's rendezvous passes no use_libuv, and TCPStore's
+    default ignores the variable (pytorch/pytorch#196855, open). So on Windows
+    start_workers_here does torchrun's job; tests/test_data_parallel.py tries torchrun
+    with USE_LIBUV=0 there and fails loudly once it works, when this launcher can go."""
     try:
         dist.TCPStore("127.0.0.1", 0, 1, True, datetime.timedelta(seconds=10))
     except RuntimeError:

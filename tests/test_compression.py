@@ -205,7 +205,11 @@ def test_learning_as_it_reads_refuses_damage_and_the_other_format():
     blob, _ = adaptive_coding.compress(model, letters, TEXT[:20], TEXT)
     damaged = bytearray(blob)
     damaged[HEADER.size + 3] ^= 0x04
-    for bad, word in [(bytes(damaged), "corrupt"), (b"LMAC" + blob[4:], "magic"), (blob[:-3], "truncated")]:
+    for bad, word in [
+        (bytes(damaged), "corrupt"),
+        (b"LMAC" + blob[4:], "magic"),
+        (blob[:-3], "truncated"),
+    ]:
         with pytest.raises(CorruptData, match=word):
             adaptive_coding.decompress(model, letters, TEXT[:20], bad)
 
@@ -226,8 +230,14 @@ def test_stopped_learning_is_the_score_train_py_prints(snippet_run):
     assert stopped == pytest.approx(snippet_run("train.py").variables["test_bpc"], abs=1e-6)
 
 
-def test_learning_as_it_reads_beats_stopping_and_gzip_and_xz(snippet_run):
+def test_learning_as_it_reads_beats_stopping_and_xz_but_not_yet_bz2(snippet_run):
+    """Chapter 3: learning as it reads, the model beats xz too (frozen, xz edges it out), though
+    not yet bz2."""
     v = snippet_run("learn_as_it_reads.py").variables
     assert v["nudge_gain"] == pytest.approx(v["stopped_bpc"] - v["learning_bpc"])
-    assert v["nudge_gain"] > 0.05  # clearly, not by a hair
-    assert v["learning_bpc"] < min(v["gzip_bpc"], v["xz_bpc"]) - 0.05
+    assert (
+        v["nudge_gain"] > 0.04
+    )  # clearly, not by a hair (0.07 to 0.09 on the kernel paths and seeds)
+    assert v["stopped_bpc"] > v["xz_bpc"] > v["learning_bpc"] + 0.025
+    assert v["learning_bpc"] < v["gzip_bpc"] - 0.3
+    assert v["bz2_bpc"] < v["learning_bpc"]

@@ -222,11 +222,14 @@ def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
     assert v["loss_after_step"] < v["loss_before_step"]
 
 
-def test_test_bits_per_char_beat_gzip_clearly_lose_to_bz2_and_match_xz(train_run):
+def test_test_bits_per_char_beat_gzip_clearly_xz_edges_it_out_bz2_beats_it_clearly(train_run):
+    """Chapter 3: "clearly better [than gzip]. But xz edges it out and bz2 beats it clearly"
+    (fact-check M1). On the kernel paths and seeds 1 and 2, xz leads the frozen model by 0.02 to
+    0.03 bits per character."""
     v = train_run.variables
     assert v["gzip_bpc"] - v["test_bpc"] >= 0.2  # clearly, not by a hair
     assert v["bz2_bpc"] < v["test_bpc"] - 0.05
-    assert abs(v["xz_bpc"] - v["test_bpc"]) < 0.15  # xz: about level with it, either way
+    assert 0 < v["test_bpc"] - v["xz_bpc"] < 0.1  # xz: ahead, narrowly
     assert f"{v['test_bpc']:.3f}" in train_run.cells["compression"]["stdout"]
 
 

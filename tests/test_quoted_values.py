@@ -176,6 +176,7 @@ def _(v, run):
 )
 def _(v, run):
     import bpe_openai
+
     import tokenizer
 
     for name, key in (("cl100k_base", "cl100k"), ("o200k_base", "o200k")):

@@ -5,18 +5,7 @@ settings in pyproject.toml (snippets/ruff.toml: 88 columns, the width of a page)
 import subprocess
 import sys
 
-import pytest
-
 from conftest import ROOT
-
-# The compression helper is changing these now (issue 25); formatting them here would
-# collide with that. Take each out of here once it is formatted.
-PENDING = [
-    "snippets/train.py",
-    "snippets/training.py",
-    "snippets/compress_paragraph.py",
-    "snippets/arithmetic_coding.py",
-]
 
 
 def ruff(*args):
@@ -34,14 +23,8 @@ def test_ruff_check_finds_nothing():
 
 
 def test_ruff_format_changes_nothing():
-    done = ruff("format", "--check", "--extend-exclude", ",".join(PENDING), ".")
+    done = ruff("format", "--check", ".")
     assert done.returncode == 0, done.stdout + done.stderr
-
-
-@pytest.mark.xfail(strict=True, reason="its owner is changing it; format it then")
-@pytest.mark.parametrize("path", PENDING)
-def test_a_pending_file_is_not_formatted_yet(path):
-    assert ruff("format", "--check", path).returncode == 0
 
 
 def test_import_cli_stays_first():

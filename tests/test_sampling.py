@@ -14,6 +14,7 @@ from conftest import one_line_error, run_script
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))
 import cli  # noqa: E402
+
 import training  # noqa: E402
 from gpt import GPT, GPTConfig  # noqa: E402
 from sampling import generate, next_token_probs, top_words  # noqa: E402

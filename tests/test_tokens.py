@@ -9,6 +9,7 @@ from pathlib import Path
 
 import bpe_openai
 import pytest
+
 from claims import claim
 
 ROOT = Path(__file__).resolve().parent.parent

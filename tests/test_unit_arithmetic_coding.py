@@ -8,9 +8,9 @@ import zlib
 import pytest
 import torch
 
+import arithmetic_coding as ac
 import tiny
 from tiny import one_thread  # noqa: F401  (autouse: one thread)
-import arithmetic_coding as ac
 from training import CharTokenizer
 
 TEXT = "the cat sat on the mat.\nthe dog sat on the log.\n"

@@ -7,8 +7,8 @@ import pytest
 import torch
 
 import tiny
-from tiny import one_thread  # noqa: F401  (autouse: one thread)
 from gpt import GPT, GPTConfig
+from tiny import one_thread  # noqa: F401  (autouse: one thread)
 
 
 def layer_norm(x, weight, bias):

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 import tiny
+from sampling import generate, next_token_probs, top_words
 from tiny import one_thread  # noqa: F401  (autouse: one thread)
 from training import CharTokenizer
-from sampling import generate, next_token_probs, top_words
 
 DRAWS = 1500  # enough to tell apart odds 0.33 apart (T and 1/T at 0.4); noise about 0.03
 

@@ -2,10 +2,10 @@
 leading space belongs to its word) and the helpers the token demos print and draw with."""
 
 import pytest
+from tokenizers import Tokenizer
 
 import tiny  # noqa: F401  (puts snippets/ on the path)
 import tokenizer
-from tokenizers import Tokenizer
 
 TEXT = "the strawberry is red. strawberries are sweet. a straw in the berry. " * 30
 
@@ -75,7 +75,9 @@ def test_visible_shows_spaces_and_line_breaks():
 def test_aligned_pads_each_column_to_its_widest_cell():
     text = tokenizer.aligned([["a", "bbb", "c"], ["dddd", "e", "ffff  "]])
     assert text.split("\n") == ["a     bbb  c", "dddd  e    ffff"]
-    assert tokenizer.aligned([["", "x"], ["", "yy"]]) == "  x\n  yy"  # an empty column takes no room
+    assert (
+        tokenizer.aligned([["", "x"], ["", "yy"]]) == "  x\n  yy"
+    )  # an empty column takes no room
 
 
 def test_split_table_counts_tokens_and_rs():

@@ -15,8 +15,8 @@ import torch
 import torch.nn.functional as F
 
 import tiny
-from tiny import one_thread  # noqa: F401  (autouse: one thread)
 import training
+from tiny import one_thread  # noqa: F401  (autouse: one thread)
 
 TEXT = "".join(
     f"the cat sat on the mat. the dog sat on the log. {i % 7} cats, {i % 5} dogs.\n"

@@ -13,8 +13,9 @@ import torch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))
-import cli  # noqa: F401  (first: it pins how PyTorch adds numbers up)
-from gpt import GPT, GPTConfig
+import cli  # noqa: E402, F401  (first: it pins how PyTorch adds numbers up)
+
+from gpt import GPT, GPTConfig  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="module")
