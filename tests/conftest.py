@@ -106,9 +106,7 @@ class Fresh:
         page = self.from_page.get(name)
         if page and self.session(page)["error"] is None:
             return records.load(name, self.session(page)["runs"][name])
-        if (
-            name not in self.runs
-        ):  # asked for by name in a test's code, or its page's session failed
+        if name not in self.runs:  # asked for in a test's code, or its page's session failed
             self.start(name)
         try:
             return self.runs[name].result()
