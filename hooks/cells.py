@@ -192,12 +192,13 @@ def bound_names(source):
 
 
 def rebound_names(source):
-    """One line per name that a cell binds again after an earlier cell bound it, while a later cell
-    reads it: a new cell like that silently changes what the later cells print. (Rename it.)"""
+    """One line per name that a cell binds again after an earlier cell bound it, without reading it
+    first, while a later cell reads it: a new cell like that silently changes what the later cells
+    print. (Rename it.) A cell that reads the name first updates it on purpose (model = model.to(x))."""
     names = [(cell.name, names_of(cell)) for cell in split_cells(source)]
     problems, bound = [], set()
     for k, (cell, seen) in enumerate(names):
-        for name in sorted(seen.binds & bound):
+        for name in sorted((seen.binds - seen.reads) & bound):
             readers = [later for later, other in names[k + 1 :] if name in other.reads]
             if readers:
                 problems.append(

@@ -3,8 +3,9 @@ that process), cell by cell, keeping what each cell printed and drew.
 
     record(name, folder)          run one snippet now, record the run in folder (replacing it)
     refresh(names, into=None)     the stale ones of these, side by side, into _freeze/ (or into a folder)
-    execute_cells(cells, ...)     the one way cells are run: by the build's runs and by a page's
-                                  copy-paste session (tests/copy_paste.py)
+    execute_cell(...)             the one way a cell is run, pasted into Python's interactive
+                                  interpreter: by the build's runs and by a page's copy-paste
+                                  session (tests/copy_paste.py)
 """
 
 import builtins
@@ -35,9 +36,10 @@ def environment(env=None):
     return dict(env, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
 
 
-def record(name, folder, argv=(), env=None, found=None, log=None):
-    """Run the snippet now, in a fresh process, and record the run in folder (replacing what was there
-    only once the run is complete). Every line the run writes on stderr goes to log as it comes."""
+def record(name, folder, argv=(), env=None, found=None, log=None, nice=0):
+    """Run the snippet now, in a fresh process (at a lower priority with nice, where the system has
+    it), and record the run in folder (replacing what was there only once the run is complete).
+    Every line the run writes on stderr goes to log as it comes."""
     path = records.snippet_path(name)
     found = found or records.inputs(path, argv)  # given when queued: no parsing in threads
     key = records.key_of(found)
@@ -55,6 +57,7 @@ def record(name, folder, argv=(), env=None, found=None, log=None):
         stderr=subprocess.PIPE,
         encoding="utf-8",
         errors="replace",
+        preexec_fn=niced(nice),
     )
     for line in proc.stderr:
         if log:
@@ -76,7 +79,12 @@ def record(name, folder, argv=(), env=None, found=None, log=None):
     return records.load(name, folder)
 
 
-def refresh(names, log=None, force=False, into=None, argv=(), env=None, workers=None):
+def niced(nice):
+    """What a child process runs first to lower its priority (os.nice), or None."""
+    return (lambda: os.nice(nice)) if nice and hasattr(os, "nice") else None
+
+
+def refresh(names, log=None, force=False, into=None, argv=(), env=None):
     """Record the stale runs among these snippets (all of them, with force), side by side, into
     _freeze/ or into the folder `into`. Returns {name: SnippetError} for those
     that failed. With LLMS101_FROZEN=1 and no folder it runs nothing."""
@@ -93,7 +101,7 @@ def refresh(names, log=None, force=False, into=None, argv=(), env=None, workers=
     if warning and log:
         log(warning)
     found = {name: records.inputs(records.snippet_path(name), argv) for name in stale}
-    with concurrent.futures.ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
+    with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 1) as pool:
         jobs = {}
         for name in stale:  # a model two of them need is made once: cli.cached holds a lock
             if log:
@@ -102,9 +110,6 @@ def refresh(names, log=None, force=False, into=None, argv=(), env=None, workers=
     return {name: job.exception() for name, job in jobs.items() if job.exception()}
 
 
-# Cells go into Python's interactive interpreter line by line, as a reader pastes them (Console), once
-# every demo is laid out for it (tests/test_repl.py); until then they run as a script's lines do.
-INTERACTIVE = False
 PROGRESS = re.compile(r"cell '[\w-]+' \(\d+ of \d+\)")  # the child's line as each cell starts
 
 
@@ -149,38 +154,31 @@ class NotReplSafe(Exception):
     pass
 
 
-def execute_cells(cells, namespace, folder, where=None, interactive=None):
-    """Run cells [(name, code, first line, file name)] one after another in namespace, as one session:
-    returns {name: {"stdout", "figures"}}, the figures saved into folder. With interactive, each cell
-    goes line by line into Python's interactive interpreter (Console), as a reader pastes it; else each
-    runs as a script's lines do. A cell that raises or exits stops the session with CellFailed (its
-    summary one line; its details the traceback, from `where`'s frames on, and what it printed last)."""
-    outputs, interactive = {}, INTERACTIVE if interactive is None else interactive
-    for name, source, first_line, filename in cells:
-        stdout = io.StringIO()
-        try:
-            with contextlib.redirect_stdout(stdout):
-                if interactive:
-                    Console(namespace, filename).feed(source, first_line)
-                else:
-                    exec(compile("\n" * (first_line - 1) + source, filename, "exec"), namespace)
-        except NotReplSafe as error:
-            summary = (
-                f"cell {name!r}, {error}: not what Python's interactive interpreter runs when the cell "
-                "is pasted (a compound statement ends at a blank line and needs one after it)"
-            )
-            raise CellFailed(name, summary, "") from None
-        except SystemExit as error:
-            summary = f"cell {name!r} exited with {error.code!r}"
-            raise CellFailed(name, summary, stdout.getvalue()[-2000:]) from None
-        except BaseException as error:
-            lines = traceback.format_exc().splitlines()
-            keep = [i for i, line in enumerate(lines) if where and where in line]
-            details = "\n".join(lines[:1] + lines[keep[0] :] if keep else lines)
-            summary = f"cell {name!r} raised {type(error).__name__}: {error}".splitlines()[0]
-            raise CellFailed(name, summary, stdout.getvalue()[-2000:] + details) from error
-        outputs[name] = {"stdout": stdout.getvalue(), "figures": save_figures(folder, name)}
-    return outputs
+def execute_cell(name, code, first_line, filename, namespace, folder, where=None):
+    """Run a cell in namespace, fed line by line to Python's interactive interpreter (Console) as a
+    reader pastes it: returns {"stdout", "figures"}, the figures saved into folder. A cell that raises
+    or exits raises CellFailed (its summary one line; its details the traceback, from `where`'s
+    frames on, and what it printed last)."""
+    stdout = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(stdout):
+            Console(namespace, filename).feed(code, first_line)
+    except NotReplSafe as error:
+        summary = (
+            f"cell {name!r}, {error}: not what Python's interactive interpreter runs when the cell "
+            "is pasted (a compound statement ends at a blank line and needs one after it)"
+        )
+        raise CellFailed(name, summary, "") from None
+    except SystemExit as error:
+        summary = f"cell {name!r} exited with {error.code!r}"
+        raise CellFailed(name, summary, stdout.getvalue()[-2000:]) from None
+    except BaseException as error:
+        lines = traceback.format_exc().splitlines()
+        keep = [i for i, line in enumerate(lines) if where and where in line]
+        details = "\n".join(lines[:1] + lines[keep[0] :] if keep else lines)
+        summary = f"cell {name!r} raised {type(error).__name__}: {error}".splitlines()[0]
+        raise CellFailed(name, summary, stdout.getvalue()[-2000:] + details) from error
+    return {"stdout": stdout.getvalue(), "figures": save_figures(folder, name)}
 
 
 def save_figures(folder, cell_name):
@@ -220,12 +218,11 @@ def main(path, folder, key_and_inputs, argv):
     sys.path.insert(0, str(path.parent))
     namespace = {"__name__": "__main__", "__file__": str(path), "__builtins__": builtins}
     cells = split_cells(path.read_text(encoding="utf-8"))
-    outputs = {}
+    outputs, session = {}, (str(path), namespace, folder, str(path.parent))
     for number, cell in enumerate(cells, 1):
         print(f"cell {cell.name!r} ({number} of {len(cells)})", file=sys.stderr, flush=True)
         try:
-            run = [(cell.name, cell.source, cell.first_line, str(path))]
-            outputs.update(execute_cells(run, namespace, folder, where=str(path.parent)))
+            outputs[cell.name] = execute_cell(cell.name, cell.source, cell.first_line, *session)
         except CellFailed as failure:
             if failure.details:
                 print(failure.details, file=sys.stderr)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from cells import SnippetError, has_cells, split_cells
+from cells import SnippetError, embeds, has_cells, split_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 SNIPPETS = ROOT / "snippets"
@@ -34,7 +34,7 @@ DATA = SNIPPETS / "data"  # the training text and its licence: every snippet's r
 FREEZE = Path(os.environ.get("LLMS101_FREEZE", ROOT / "_freeze"))
 CONSTRAINTS = ROOT / "constraints.txt"
 PACKAGES = ["torch", "tokenizers", "bpe-openai", "numpy", "matplotlib"]
-RECORD_FORMAT = 3  # bump when what a record holds, or how a run is made, changes: all go stale
+RECORD_FORMAT = 4  # bump when what a record holds, or how a run is made, changes: all go stale
 MAX_VARIABLE_CHARS = 50_000  # bigger values (whole texts, id tensors) stay out of the record
 # Code that reads source, docstrings or line numbers: then every byte of the files counts.
 INTROSPECTION = {"inspect", "pydoc", "traceback", "linecache"}
@@ -44,9 +44,8 @@ INTROSPECTION = {"inspect", "pydoc", "traceback", "linecache"}
 class Run:
     snippet: str
     key: str
-    cells: dict = field(
-        default_factory=dict
-    )  # name -> {"code", "stdout", "figures": [{"file", "alt"}]}
+    # cells: name -> {"code", "stdout", "figures": [{"file", "alt"}]}
+    cells: dict = field(default_factory=dict)
     variables: dict = field(default_factory=dict)
     folder: Path = None  # figures and exports are files in here
     machine: dict = field(default_factory=dict)  # where it ran: see machine()
@@ -75,16 +74,21 @@ def demos():
     return sorted(path.name for path in SNIPPETS.glob("*.py") if is_demo(path.name))
 
 
-_parsed = {}  # (path, mtime, size) -> what keys need of the file: computed once, in the main thread
+def demos_in(markdown):
+    """The demo scripts whose cells a page embeds, in order of first use."""
+    return list(dict.fromkeys(file for file, name, _ in embeds(markdown) if name and is_demo(file)))
 
 
 def parsed(path):
-    """What keys need of a snippet file, cached: (the siblings it names, whether it reads code or
-    docstrings, the digest of its meaning, the digest of its bytes)."""
+    """What keys need of a snippet file: (the siblings it names, whether it reads code or
+    docstrings, the digest of its meaning, the digest of its bytes). Worked out once per version of
+    the file, in the main thread (see test_side_by_side_runs_parse_no_python_in_their_threads)."""
     stat = path.stat()
-    cached = _parsed.get(path)
-    if cached and cached[0] == (stat.st_mtime_ns, stat.st_size):
-        return cached[1]
+    return parse(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.cache
+def parse(path, mtime, size):
     text = path.read_text(encoding="utf-8")
     siblings, own_doc, introspects = [], False, False
     try:
@@ -110,9 +114,7 @@ def parsed(path):
         meant = digest(text if introspects else meaning(text, own_doc))
     except (SyntaxError, SnippetError):
         meant = digest(text)  # the run will say what is wrong
-    found = (siblings, introspects, meant, digest(text))
-    _parsed[path] = ((stat.st_mtime_ns, stat.st_size), found)
-    return found
+    return siblings, introspects, meant, digest(text)
 
 
 def sibling_imports(path):
@@ -132,23 +134,33 @@ def meaning(text, keep_module_doc):
     """A file's syntax tree without comments, blank lines, line numbers or docstrings (but the
     module's, if asked), cell by cell for a demo: what of it can reach a run's output."""
 
-    def tree(source):
+    def tree(source, keep):
         module = ast.parse(source)
         for node in ast.walk(module):
-            if not isinstance(
-                node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-            ):
-                continue
-            first = node.body[0] if node.body else None
-            docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
-            if docstring and isinstance(first.value.value, str):
-                if not (keep_module_doc and node is module):
-                    node.body = node.body[1:]
-        return ast.dump(module)
+            scope = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+            doc = isinstance(node, scope) and ast.get_docstring(node, clean=False) is not None
+            if doc and not (keep and node is module):
+                node.body = node.body[1:]
+        return plain_tree(module, source)
 
-    if has_cells(text):
-        return json.dumps([[cell.name, tree(cell.source)] for cell in split_cells(text)])
-    return tree(text)
+    if has_cells(text):  # a string that opens a cell: the interactive interpreter echoes it
+        return json.dumps([[cell.name, tree(cell.source, True)] for cell in split_cells(text)])
+    return json.dumps(tree(text, keep_module_doc))
+
+
+def plain_tree(node, source):
+    """A syntax tree as lists, the same on every Python since 3.11 (ast.dump's is not): empty and
+    None fields left out (3.12 added some), an f-string as its text (3.12 changed its parts)."""
+    if isinstance(node, list):
+        return [plain_tree(item, source) for item in node]
+    if isinstance(node, ast.JoinedStr):
+        return ["f", ast.get_source_segment(source, node)]
+    if not isinstance(node, ast.AST):
+        return repr(node)
+    fields = [
+        (name, plain_tree(getattr(node, name, None), source)) for name in sorted(node._fields)
+    ]
+    return [type(node).__name__, *(field for field in fields if field[1] not in ([], "None"))]
 
 
 def digest(data):

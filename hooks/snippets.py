@@ -5,7 +5,7 @@ In a page:
     {* tokens.py:split code *}    code only
     {* tokens.py:split folded *}  code folded away (plotting plumbing, say), its output and figures shown
     {* gpt.py:GPT *}              a top-level function, class or constant, code only
-    {* gpt.py *}                  the whole file, code only
+    {* gpt.py *}                  the whole file, to read (left out of the copy-paste session)
     {= tokens.py:n_pieces:,d =}   a number the run recorded, formatted (format spec optional)
 
 A page shows a demo's cells in file order, none skipped, so that a reader who copies its code blocks
@@ -66,35 +66,30 @@ SETUP_PAGE = (
 runs = {}  # snippet name -> records.Run, for this build
 chapter_demos = {}  # page src_uri -> the demo scripts it embeds
 failures = {}  # snippet name -> error message, for this build
-shown = {}  # page src_uri -> {snippet: index of the next cell a reader would expect}
+shown = {}  # page src_uri -> {snippet: the names of its cells the page shows, in order}
 notebook_styles = ([], set())  # the notebook pages' style sheets, and their classes and ids
 
 
 def get_run(name):
     """The snippet's up-to-date record (on_files re-recorded the stale ones, unless frozen), or None
     after one line saying why not."""
-    if name not in runs and name not in failures:
-        try:
-            runs[name] = records.recorded(name)
-            why = None if runs[name] else records.why_stale(name)
-        except cells.SnippetError as error:
-            runs[name], why = None, None
-            failures[name] = str(error)
-        if why and os.environ.get("LLMS101_FROZEN") == "1":
-            why += f", and LLMS101_FROZEN=1 runs nothing: run `python hooks/record.py {name}`"
-            failures[name] = f"snippets/{name}: {why}, then commit _freeze/{Path(name).stem}/"
-        elif why:
-            failures[name] = f"snippets/{name}: {why}"
-        if name in failures:
-            del runs[name]
-            log.warning(failures[name])
+    if name in runs or name in failures:
+        return runs.get(name)
+    try:
+        runs[name] = records.recorded(name)
+        if runs[name] is None:
+            failures[name] = f"snippets/{name}: {records.why_stale(name)}"
+            if os.environ.get("LLMS101_FROZEN") == "1":
+                failures[name] += (
+                    f", and LLMS101_FROZEN=1 runs nothing: run `python hooks/record.py {name}`, "
+                    f"then commit _freeze/{Path(name).stem}/"
+                )
+    except cells.SnippetError as error:
+        failures[name] = str(error)
+    if name in failures:
+        runs.pop(name, None)
+        log.warning(failures[name])
     return runs.get(name)
-
-
-def demos_of(markdown):
-    """Demo scripts (files with cells) embedded in a page, in order of first use."""
-    found = [file for file, name, _ in cells.embeds(markdown) if name and records.is_demo(file)]
-    return list(dict.fromkeys(found))
 
 
 def on_config(config):
@@ -122,7 +117,7 @@ def on_files(files, config):
     sources = {
         page: get_data(Path(page.abs_src_path).read_text(encoding="utf-8")) for page in pages
     }
-    every_demo = [name for markdown, _ in sources.values() for name in demos_of(markdown)]
+    every_demo = [name for markdown, _ in sources.values() for name in records.demos_in(markdown)]
     for name in dict.fromkeys(every_demo):
         for message in cells.rebound_names(records.snippet_path(name).read_text(encoding="utf-8")):
             log.warning(f"snippets/{name}: {message}")
@@ -131,7 +126,7 @@ def on_files(files, config):
         log.warning(str(error))
     for page in pages:
         markdown, meta = sources[page]
-        demos = [name for name in demos_of(markdown) if get_run(name)]
+        demos = [name for name in records.demos_in(markdown) if get_run(name)]
         if not demos or meta.get("notebook") is False:
             continue
         stem = Path(page.src_uri).stem
@@ -160,12 +155,9 @@ def add_generated_files(files, config):
     generated, dark = {}, {}
     for run in runs.values():
         for cell in run.cells.values():
-            for figure in cell["figures"]:
+            for figure in cell["figures"]:  # an SVG file, and its copy for the dark colour scheme
                 generated[f"{FIGURES}/{figure['file']}"] = run.folder / figure["file"]
-                if figure["file"].endswith(".svg"):  # and its copy for the dark colour scheme
-                    dark[f"{FIGURES}/{figures.dark_name(figure['file'])}"] = (
-                        run.folder / figure["file"]
-                    )
+                dark[f"{FIGURES}/{figures.dark_name(figure['file'])}"] = run.folder / figure["file"]
         for name in run.exports:
             generated[f"{EXPORTS}/{name}"] = run.folder / "exports" / name
     # the training text and its licence: the page's trainer trains on it in the reader's browser
@@ -205,23 +197,9 @@ def on_nav(nav, config, files):
     section = Section("Notebooks", pages)
     for page in pages:
         page.parent = section
-    home = next(
-        (
-            item
-            for item in nav.items
-            if isinstance(item, Section)
-            and any(
-                getattr(child, "file", None) and child.file.src_uri == SETUP_PAGE
-                for child in item.children
-            )
-        ),
-        None,
-    )
-    if home:
-        section.parent = home
-        home.children.append(section)
-    else:
-        nav.items.append(section)
+    setup = files.get_file_from_path(SETUP_PAGE)
+    home = section.parent = setup.page.parent if setup and setup.page else None
+    (home.children if home else nav.items).append(section)
     # the reading order (previous / next at the foot of each page): the notebooks come right after
     # the last page of their section
     before = [page for page in nav.pages if page not in pages]
@@ -240,12 +218,11 @@ def on_page_markdown(markdown, page, config, files):
         return markdown
     shown[page.file.src_uri] = {}
     markdown = EMBED.sub(lambda match: embed(match, page), markdown)
-    for name, position in shown[page.file.src_uri].items():
-        names = list(runs[name].cells)
-        if position < len(names):
+    for name, seen in shown[page.file.src_uri].items():
+        if seen != list(runs[name].cells):  # a reader copying the page's code needs them all
             log.warning(
-                f"{page.file.src_uri}: shows snippets/{name} up to :{names[position - 1]} but not "
-                f":{', :'.join(names[position:])}: a reader copying the page's code needs every cell"
+                f"{page.file.src_uri}: shows snippets/{name} as :{', :'.join(seen)}: show a demo's "
+                f"cells in file order, none skipped (:{', :'.join(runs[name].cells)})"
             )
     markdown = DIAGRAM.sub(lambda match: diagram(match, page, config), markdown)
     # a marker in a code span (`{= file.py:variable =}`) is shown as written
@@ -286,11 +263,6 @@ def keep_render(page, files):
     page.render = render_or_reuse
 
 
-def notebook_urls(stem):
-    """The notebook's page, and its .ipynb (mkdocs-jupyter copies it next to the page)."""
-    return f"{NOTEBOOKS}/{stem}/", f"{NOTEBOOKS}/{stem}/{stem}.ipynb"
-
-
 def recorded_on(demos):
     """Where the page's outputs were recorded, in words: one machine, or one per snippet if they differ."""
     machines = {}
@@ -306,10 +278,9 @@ def recorded_on(demos):
 def add_chapter_note(markdown, page, files, demos):
     """End a chapter with where its outputs come from and how to get them yourself: folded, so that
     the story ends with the chapter, and one click opens the facts."""
-    view, download = (
-        get_relative_url(url, page.url or ".")
-        for url in notebook_urls(Path(page.file.src_uri).stem)
-    )
+    stem = Path(page.file.src_uri).stem  # mkdocs-jupyter copies the .ipynb next to its page
+    view = get_relative_url(f"{NOTEBOOKS}/{stem}/", page.url or ".")
+    download = get_relative_url(f"{NOTEBOOKS}/{stem}/{stem}.ipynb", page.url or ".")
     commands = [f"`python snippets/{name}`" for name in demos]
     commands = (
         commands[0] if len(commands) == 1 else ", ".join(commands[:-1]) + " and " + commands[-1]
@@ -346,7 +317,7 @@ def add_chapter_note(markdown, page, files, demos):
 def on_page_content(html, page, config, files):
     if page.file.src_uri.startswith(f"{NOTEBOOKS}/") and page.file.src_uri.endswith(".ipynb"):
         stem = Path(page.file.src_uri).stem
-        href = get_relative_url(notebook_urls(stem)[1], page.url)
+        href = get_relative_url(f"{NOTEBOOKS}/{stem}/{stem}.ipynb", page.url)
         button = f'<p><a class="md-button" href="{href}" download>Download this notebook (.ipynb)</a></p>'
         return button + html
     return html
@@ -372,42 +343,35 @@ def embed(match, page):
         return problem(page, str(error))
     title = f"snippets/{name}"
     source = path.read_text(encoding="utf-8")
-    if cell is None:  # a whole file, code only
-        return indent(fence(source.strip("\n"), "python", title), match["indent"])
+    if cell is None:  # a whole file, to read: the demos import it, a reader pastes none of it
+        code = fence(source.strip("\n"), "python", f"{title} (the whole file: the demos import it)")
+        return placed(f'<div class="snippet-file" markdown>\n\n{code}\n\n</div>', match["indent"])
     if cell not in [c.name for c in cells.split_cells(source)]:  # a function, class or constant
         code = cells.definition(source, cell)
         if code is None:
             return problem(page, f"{title} has no cell, function, class or constant named {cell!r}")
-        return indent(fence(code, "python", title), match["indent"])
+        return placed(fence(code, "python", title), match["indent"])
     run = get_run(name)
     if run is None:
         return problem(page, failures[name], said=True)
     if cell not in run.cells:
         return problem(page, f"{title} has no cell named {cell!r} (cells: {', '.join(run.cells)})")
     blocks = [render_cell(run, name, cell, mode, title, page)]
-    if cell != cells.TOP and name not in shown[page.file.src_uri] and cells.TOP in run.cells:
+    seen = shown[page.file.src_uri].setdefault(name, [])
+    if not seen and cell != cells.TOP and cells.TOP in run.cells:
         blocks.insert(0, render_setup(run, name, title, page))
-    check_order(page, name, list(run.cells), cell)
-    block = "\n\n".join(blocks)
-    if match["indent"]:  # inside a box (Go deeper): md_in_html leaves a stray `markdown` attribute
+        seen.append(cells.TOP)
+    seen.append(cell)
+    return placed("\n\n".join(blocks), match["indent"])
+
+
+def placed(block, at):
+    """The block indented as its embed was; inside a box (Go deeper), without the stray `markdown`
+    attribute md_in_html leaves there."""
+    if at:
         stray = r'^(<(?:div|figure) class="snippet-[^"\n]*"[^>\n]*?) markdown>$'
         block = re.sub(stray, r"\1>", block, flags=re.M)
-    return indent(block, match["indent"])
-
-
-def check_order(page, name, cells, cell):
-    """A page shows a demo's cells in file order, skipping none: a reader copying them must get them all."""
-    position = cells.index(cell)
-    expected = shown[page.file.src_uri].get(
-        name, 1 if position > 0 else 0
-    )  # 1: the setup went in first
-    if position != expected:
-        wanted = cells[expected] if expected < len(cells) else "nothing more"
-        log.warning(
-            f"{page.file.src_uri}: shows snippets/{name}:{cell} where a reader copying the page's code "
-            f"needs snippets/{name}:{wanted} next: show a demo's cells in file order, none skipped"
-        )
-    shown[page.file.src_uri][name] = position + 1
+    return indent(block, at)
 
 
 def render_setup(run, name, title, page):
@@ -448,21 +412,18 @@ def render_cell(run, name, cell, mode, title, page):
         if data["stdout"].strip():
             parts.append(render_output(data["stdout"], f"{name}:{cell}"))
         for figure in data["figures"]:
+            # one image per colour scheme (extra.css shows the right one)
             src = get_relative_url(f"{FIGURES}/{figure['file']}", page.file.url or ".")
+            dark = get_relative_url(
+                f"{FIGURES}/{figures.dark_name(figure['file'])}", page.file.url or "."
+            )
             alt = figure["alt"].replace('"', "&quot;")
-            images = f'<img src="{src}" alt="{alt}" loading="lazy">'
-            if figure["file"].endswith(
-                ".svg"
-            ):  # one image per colour scheme (extra.css shows the right one)
-                size = figures.size((run.folder / figure["file"]).read_text(encoding="utf-8"))
-                size = f' width="{size[0]}" height="{size[1]}"' if size else ""
-                dark = get_relative_url(
-                    f"{FIGURES}/{figures.dark_name(figure['file'])}", page.file.url or "."
-                )
-                images = (
-                    f'<img src="{src}" alt="{alt}" class="only-light"{size} loading="lazy">\n'
-                    f'<img src="{dark}" alt="{alt}" class="only-dark"{size} loading="lazy">'
-                )
+            size = figures.size((run.folder / figure["file"]).read_text(encoding="utf-8"))
+            size = f' width="{size[0]}" height="{size[1]}"' if size else ""
+            images = (
+                f'<img src="{src}" alt="{alt}" class="only-light"{size} loading="lazy">\n'
+                f'<img src="{dark}" alt="{alt}" class="only-dark"{size} loading="lazy">'
+            )
             parts.append(
                 f'<figure class="snippet-figure" data-snippet="{name}:{cell}" markdown>\n'
                 f"{images}\n</figure>"

@@ -10,8 +10,10 @@ before PyTorch does its first sum.
 """
 
 import argparse
+import ast
 import codecs
 import contextlib
+import hashlib
 import io
 import os
 import platform
@@ -181,6 +183,20 @@ def cached(path, key, make):
             lock.unlink()
 
 
+def code_key(*names):
+    """A hash of what these snippet files do, for cached()'s key: their syntax trees
+    without comments, blank lines or docstrings, so editing one of those keeps what was
+    made."""
+
+    class Docstrings(ast.NodeTransformer):
+        def visit_Expr(self, node):  # a string on its own line does nothing
+            return None if isinstance(getattr(node.value, "value", None), str) else node
+
+    trees = [ast.parse((SNIPPETS / name).read_text(encoding="utf-8")) for name in names]
+    code = "".join(ast.dump(Docstrings().visit(tree)) for tree in trees)
+    return hashlib.sha256(code.encode()).hexdigest()[:16]
+
+
 def abandoned(lock):
     """Whether the run that made this lock file has ended without removing it (it was
     killed): it is not running any more."""
@@ -223,8 +239,11 @@ def store(path, key, value):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    # through memory: saved to the file, the archive would carry its name (and our pid)
+    kept = io.BytesIO()
+    torch.save({**value, "key": key}, kept)
     try:
-        torch.save({**value, "key": key}, tmp)
+        tmp.write_bytes(kept.getvalue())
         tmp.replace(path)
     finally:
         tmp.unlink(missing_ok=True)

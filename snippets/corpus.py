@@ -14,11 +14,9 @@ Library module: importing it does nothing.
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import ast
-import hashlib
 import random
 import re
 import sys
-from pathlib import Path
 
 import torch
 
@@ -626,7 +624,7 @@ def pretrained(seed=SETTINGS["seed"], steps=None, wordings="several"):
     steps = steps or SETTINGS["steps"]
     # What the saved run depends on beyond gpt.py, training.py, the settings and the
     # text (training.fingerprint covers those): this file.
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    code = cli.code_key("corpus.py")
     settings = dict(SETTINGS, seed=seed, steps=steps, wordings=wordings, code=code)
     text = make_corpus(seed, wordings)
     key = training.fingerprint(settings, text)

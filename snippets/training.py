@@ -318,10 +318,8 @@ def flops_per_token(model):
 
 def fingerprint(settings, text):
     """Changes whenever the code, the settings or the text change: a stale checkpoint is
-    never reused."""
-    h = hashlib.sha256()
-    for name in ("gpt.py", "training.py"):
-        h.update((cli.SNIPPETS / name).read_bytes())
+    never reused (a comment or a docstring changes nothing)."""
+    h = hashlib.sha256(cli.code_key("gpt.py", "training.py", "workers.py").encode())
     h.update(json.dumps(settings, sort_keys=True).encode())
     h.update(text.encode())
     h.update(torch.__version__.encode())

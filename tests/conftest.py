@@ -8,11 +8,11 @@ claim tests against its own runs ("variant", with LLMS101_CLAIMS_RUNS set to the
 that use it) or one page.
 """
 
+import concurrent.futures
 import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -28,8 +28,8 @@ SOURCES = ["variant"] if CLAIMS_RUNS else ["record", "fresh"]
 
 
 class Built:
-    def __init__(self, site, log, seconds):
-        self.site, self.log, self.seconds = site, log, seconds
+    def __init__(self, site, log):
+        self.site, self.log = site, log
 
     def page(self, url):
         """The HTML of a page, by its URL path ('' for home, 'sampling/' for sampling.md)."""
@@ -38,7 +38,6 @@ class Built:
 
 def build_site(site):
     """`mkdocs build --strict` from the records, running nothing: a stale record fails the build."""
-    started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
         cwd=ROOT,
@@ -50,7 +49,7 @@ def build_site(site):
         raise RuntimeError(
             f"mkdocs build --strict failed (exit {proc.returncode}):\n{proc.stderr[-6000:]}"
         )
-    return Built(site, proc.stderr, time.perf_counter() - started)
+    return Built(site, proc.stderr)
 
 
 def records_kind(name):
@@ -60,51 +59,59 @@ def records_kind(name):
 
 
 class Fresh:
-    """This session's fresh runs (snippet -> Run, in folder/<snippet>) and pages' copy-paste sessions.
-    A run already in the folder (LLMS101_FRESH_RUNS=DIR, made by `python hooks/record.py --into DIR`)
-    is used if it is a run of the snippet as it is now.
-
-    The first time a test asks, the runs and sessions that the selected tests name in their parameters
-    (fresh_name, copy_paste_page) are made side by side; any other is made when asked for. On the kind
-    of machine the records were made on, a demo that a page's session ran whole is not run again: that
-    run, recorded as the build records runs, is its fresh run. Elsewhere each demo also runs alone,
-    and the sessions are compared with those runs."""
+    """This session's fresh runs (snippet -> Run, in folder/<snippet>) and pages' copy-paste sessions,
+    made side by side in the background, niced, while the other tests go on: those the selected tests
+    name in their parameters (fresh_name, copy_paste_page) start when the fixture is first asked for,
+    the pages with the most demos first; any other when a test asks for it. A run already in the
+    folder (LLMS101_FRESH_RUNS=DIR, made by `python hooks/record.py --into DIR`) is used if it is a
+    run of the snippet as it is now. On the kind of machine the records were made on, a demo that a
+    page's session runs whole is not run again: that run, recorded as the build records runs, is its
+    fresh run. Elsewhere each demo also runs alone, and the sessions are compared with those runs."""
 
     def __init__(self, folder, site, items):
-        self.folder, self.site, self.sessions, self.from_page = folder, site, {}, {}
+        self.folder, self.site, self.sessions, self.runs, self.from_page = folder, site, {}, {}, {}
+        self.pool = concurrent.futures.ThreadPoolExecutor((os.cpu_count() or 1) + 1)
         params = [getattr(getattr(item, "callspec", None), "params", {}) for item in items]
         pages = dict.fromkeys(p["copy_paste_page"] for p in params if "copy_paste_page" in p)
-        names = dict.fromkeys(p["fresh_name"] for p in params if "fresh_name" in p)
-        self.run_sessions(pages)
-        left = [name for name in names if name not in self.from_page]
-        execute.refresh(left, into=folder, workers=(os.cpu_count() or 1) + 1)
+        prepared = [self.prepare(page) for page in pages]
+        for page in sorted(prepared, key=lambda page: -len(page["demos"])):
+            self.sessions[page["page"]] = self.pool.submit(copy_paste.session, page)
+        for name in dict.fromkeys(p["fresh_name"] for p in params if "fresh_name" in p):
+            if name not in self.from_page:
+                self.start(name)
 
-    def run_sessions(self, pages):
-        import concurrent.futures
+    def prepare(self, page):
+        prepared = copy_paste.prepare(page, self.site, self.folder / "pages" / Path(page).stem)
+        for name in prepared["demos"]:
+            if records_kind(name):
+                self.from_page.setdefault(name, page)
+        return prepared
 
-        with concurrent.futures.ThreadPoolExecutor((os.cpu_count() or 1) + 1) as pool:
-            jobs = {page: pool.submit(self.session, page) for page in pages}
-        for page in pages:
-            jobs[page].result()
+    def start(self, name):
+        folder = self.folder / Path(name).stem
+        if records.why_stale(name, folder) is None:  # made before the tests, of the code as it is
+            self.runs[name] = self.pool.submit(records.load, name, folder)
+        else:  # keyed here: Python 3.11's parser is not safe in two threads at once (gh-106905)
+            found = records.inputs(records.snippet_path(name))
+            self.runs[name] = self.pool.submit(execute.record, name, folder, found=found, nice=10)
 
     def session(self, page):
         """A page's copy-paste session (made once)."""
         if page not in self.sessions:
-            result = copy_paste.session(page, self.site, self.folder / "pages" / Path(page).stem)
-            for name, folder in result["runs"].items():
-                if name not in self.from_page and records_kind(name):
-                    self.from_page[name] = folder
-            self.sessions[page] = result
-        return self.sessions[page]
+            self.sessions[page] = self.pool.submit(copy_paste.session, self.prepare(page))
+        return self.sessions[page].result()
 
     def run(self, name):
         """A fresh run of the snippet, made in this session."""
-        if name in self.from_page:
-            return records.load(name, self.from_page[name])
-        failed = execute.refresh([name], into=self.folder)
-        if failed:
-            pytest.fail(str(failed[name]), pytrace=False)
-        return records.load(name, self.folder / Path(name).stem)
+        page = self.from_page.get(name)
+        if page and self.session(page)["error"] is None:
+            return records.load(name, self.session(page)["runs"][name])
+        if name not in self.runs:  # asked for in a test's code, or its page's session failed
+            self.start(name)
+        try:
+            return self.runs[name].result()
+        except records.SnippetError as error:
+            pytest.fail(str(error), pytrace=False)
 
 
 def pytest_addoption(parser):
@@ -151,8 +158,17 @@ def pytest_itemcollected(item):
         item.add_marker("claims")
 
 
+def waits(item):
+    """Does the test wait for a fresh run or a page's copy-paste session?"""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return "fresh" in getattr(item, "fixturenames", ()) or params.get("snippet_run") == "fresh"
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own ordering
 def pytest_collection_modifyitems(config, items):
-    """Keep only the tests --snippet/--page ask for."""
+    """Keep only the tests --snippet/--page ask for; those that wait for fresh runs go last, so that
+    the others run while the runs are made."""
+    items.sort(key=waits)
     snippets, pages = config.getoption("snippet"), config.getoption("page")
     if not (snippets or pages):
         return
@@ -172,12 +188,6 @@ def pytest_collection_modifyitems(config, items):
     items[:] = keep
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "claims: checks a claim a page makes against a run (record, fresh or variant)"
-    )
-
-
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
     """The site built from the records, as a reader gets it. It runs no snippet."""
@@ -191,6 +201,13 @@ def built_site(tmp_path_factory):
 def fresh(request, built_site, tmp_path_factory):
     folder = os.environ.get("LLMS101_FRESH_RUNS") or tmp_path_factory.mktemp("fresh")
     return Fresh(Path(folder), built_site, request.session.items)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fresh_from_the_start(request):
+    """The fresh runs the selected tests wait for start with the first test, in the background."""
+    if any(waits(item) for item in request.session.items):
+        request.getfixturevalue("fresh")
 
 
 @pytest.fixture(scope="session", params=SOURCES)

@@ -3,7 +3,7 @@ session started in snippets/, each block's output and figures kept to compare wi
 
 Imported by the tests (to take the blocks out of the HTML and start the session); run as a script, it
 is the session itself: `python copy_paste.py BLOCKS.json FOLDER`, from snippets/. Blocks run the way
-the build runs cells (hooks/execute.py: execute_cells), and a demo the page shows whole is recorded
+the build runs cells (hooks/execute.py: execute_cell), and a demo the page shows whole is recorded
 the way the build records it.
 """
 
@@ -21,14 +21,13 @@ import records  # noqa: E402
 
 def demos_on(page):
     """The demo scripts whose cells a page embeds (docs/<page>), in order of first use."""
-    markdown = (ROOT / "docs" / page).read_text(encoding="utf-8")
-    found = [file for file, name, _ in cells.embeds(markdown) if name and records.is_demo(file)]
-    return list(dict.fromkeys(found))
+    return records.demos_in((ROOT / "docs" / page).read_text(encoding="utf-8"))
 
 
 def blocks(html):
     """The page's Python code blocks in order, each with the outputs and figures shown under it:
-    [{"code", "outputs": [{"snippet": "x.py:cell", "text"}], "figures": [{"snippet", "src"}]}]."""
+    [{"code", "outputs": [{"snippet": "x.py:cell", "text"}], "figures": [{"snippet", "src"}]}].
+    A whole file shown (snippet-file) is for reading: the demos import it, a reader pastes none."""
     from bs4 import BeautifulSoup
 
     found = []
@@ -45,7 +44,7 @@ def blocks(html):
             found[-1]["outputs"].append(
                 {"snippet": element["data-snippet"], "text": element.select_one("code").get_text()}
             )
-        elif not element.find_parent(class_="snippet-output"):
+        elif not element.find_parent(class_=["snippet-output", "snippet-file"]):
             found.append(
                 {"code": element.select_one("code").get_text(), "outputs": [], "figures": []}
             )
@@ -62,10 +61,10 @@ def plan(page, page_blocks):
     return [known.get(block["code"].strip("\n")) for block in page_blocks]
 
 
-def session(page, built, folder):
-    """Run the page's code blocks in one session; returns {"blocks", "printed", "figures", "error",
-    "folder", "runs"}: "runs" maps each demo the page shows whole to a folder holding a record of its run
-    in this session, made as the build makes records (records.load reads it)."""
+def prepare(page, built, folder):
+    """What the page's session will run: its blocks, which demo cell each is, and the demos it shows
+    whole, whose runs it records as the build does (written to folder/blocks.json). Worked out here,
+    in the calling thread: Python 3.11's parser is not safe in two threads at once (gh-106905)."""
     url = "" if page == "index.md" else page[:-3] + "/"
     page_blocks = blocks(built.page(url))
     folder = Path(folder)
@@ -81,6 +80,14 @@ def session(page, built, folder):
             demos[name] = {"key": records.key_of(found), "inputs": found, "names": names}
     todo = {"blocks": [block["code"] for block in page_blocks], "cells": planned, "demos": demos}
     (folder / "blocks.json").write_text(json.dumps(todo), encoding="utf-8")
+    return {"page": page, "blocks": page_blocks, "folder": folder, "demos": list(demos)}
+
+
+def session(prepared):
+    """Run the prepared page's code blocks in one session (a Python started in snippets/); returns
+    {"blocks", "printed", "figures", "error", "folder", "runs"}: "runs" maps each demo the page shows
+    whole to a folder holding a record of its run in this session (records.load reads it)."""
+    folder = prepared["folder"]
     proc = subprocess.run(
         [sys.executable, __file__, str(folder / "blocks.json"), str(folder)],
         cwd=ROOT / "snippets",
@@ -89,18 +96,19 @@ def session(page, built, folder):
         errors="replace",
         timeout=1200,
         env=execute.environment(),
+        preexec_fn=execute.niced(10),  # in the background: the other tests go first
     )
     result_file = folder / "result.json"
     result = json.loads(result_file.read_text(encoding="utf-8")) if result_file.is_file() else {}
     error = result.get("error") or (proc.stderr[-3000:] if proc.returncode else None)
-    return {
-        "blocks": page_blocks,
-        "printed": result.get("printed", []),
-        "figures": result.get("figures", []),
-        "error": error,
-        "folder": folder,
-        "runs": {name: folder / Path(name).stem for name in demos if not error},
-    }
+    runs = {name: folder / Path(name).stem for name in prepared["demos"] if not error}
+    return dict(
+        prepared,
+        printed=result.get("printed", []),
+        figures=result.get("figures", []),
+        error=error,
+        runs=runs,
+    )
 
 
 def main(blocks_file, folder):
@@ -124,7 +132,7 @@ def main(blocks_file, folder):
         where.mkdir(exist_ok=True)
         label = f"block {number + 1}"
         try:
-            out = execute.execute_cells([(label, code, 1, f"<{label}>")], namespace, where)[label]
+            out = execute.execute_cell(label, code, 1, f"<{label}>", namespace, where)
         except execute.CellFailed as failure:
             error = f"{label}: {failure}\n{failure.details[-3000:]}"
             break

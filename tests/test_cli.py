@@ -119,6 +119,38 @@ def test_a_lock_left_by_a_run_that_was_killed_does_not_block(tmp_path):
     assert cli.cached(tmp_path / "kept.pt", "k", lambda: {"answer": 42})["answer"] == 42
 
 
+def test_what_is_kept_is_the_same_bytes_whoever_writes_it(tmp_path):
+    """Two runs keep the same model as the same bytes (torch.save names the archive inside
+    a file after the file, which carried the writer's pid)."""
+    import subprocess
+
+    import torch
+
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT / 'snippets')!r}); import cli, torch\n"
+        f"cli.store(sys.argv[1], 'k', {{'w': torch.arange(4.0), 'history': [1.5]}})"
+    )
+    for name in ("a.pt", "b.pt"):
+        subprocess.run([sys.executable, "-c", code, tmp_path / name], check=True)
+    assert (tmp_path / "a.pt").read_bytes() == (tmp_path / "b.pt").read_bytes()
+    assert torch.equal(cli.stored(tmp_path / "a.pt", "k")["w"], torch.arange(4.0))
+
+
+def test_a_comment_or_a_docstring_keeps_a_kept_model_but_code_does_not(tmp_path):
+    """cli.code_key, what a kept model's key is made from, reads a file's syntax tree."""
+    versions = {
+        "code": 'def f(x):\n    """Twice x."""\n    return 2 * x\n',
+        "comment": 'def f(x):\n    """Twice x."""\n\n    return 2 * x  # doubled\n',
+        "docstring": 'def f(x):\n    """Twice x, always."""\n    return 2 * x\n',
+        "changed": 'def f(x):\n    """Twice x."""\n    return 3 * x\n',
+    }
+    keys = {}
+    for name, text in versions.items():
+        (tmp_path / f"{name}.py").write_text(text)
+        keys[name] = cli.code_key(tmp_path / f"{name}.py")
+    assert keys["code"] == keys["comment"] == keys["docstring"] != keys["changed"]
+
+
 def test_a_figure_is_saved_when_its_block_ends_and_echoes_nothing_inside(
     tmp_path, monkeypatch, capsys
 ):

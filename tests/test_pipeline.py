@@ -86,7 +86,7 @@ def test_a_run_records_each_cells_output_figures_and_variables(project):
 
         # %% plot
         fig, ax = plt.subplots(num="A straight line going up")
-        ax.plot([0, 1], [0, 1])
+        line = ax.plot([0, 1], [0, 1])
         plt.show()
     """,
     )
@@ -249,7 +249,7 @@ def test_a_comment_or_a_docstring_no_output_shows_changes_no_key(project):
     write(
         snippets / "helper.py", '"""Helps."""\n\n\ndef f():\n    """Two."""\n    return 2  # two\n'
     )
-    write(snippets / "demo.py", '"""A demo."""\nimport helper\n# %% show\nprint(helper.f())\n')
+    write(snippets / "demo.py", "import helper\n# %% show\nprint(helper.f())\n")
     key = records.record_key(snippets / "demo.py")
     write(
         snippets / "helper.py",
@@ -257,16 +257,30 @@ def test_a_comment_or_a_docstring_no_output_shows_changes_no_key(project):
     )
     write(
         snippets / "demo.py",
-        '"""The demo."""\nimport helper\n\n# %% show\n# says 2\nprint(helper.f())\n',
+        "import helper  # the helper\n\n# %% show\n# says 2\nprint(helper.f())\n",
     )
     assert records.record_key(snippets / "demo.py") == key
     for changed in (
-        '"""A demo."""\nimport helper\n# %% shown\nprint(helper.f())\n',  # a cell renamed
-        '"""A demo."""\nimport helper\nprint(1)\n# %% show\nprint(helper.f())\n',  # code moved
-        '"""A demo."""\nimport helper\n# %% show\nprint(helper.f(), 1)\n',
+        "import helper\n# %% shown\nprint(helper.f())\n",  # a cell renamed
+        "import helper\nprint(1)\n# %% show\nprint(helper.f())\n",  # code moved
+        "import helper\n# %% show\nprint(helper.f(), 1)\n",
+        '"""A demo."""\nimport helper\n# %% show\nprint(helper.f())\n',  # echoed when pasted
     ):
         write(snippets / "demo.py", changed)
         assert records.record_key(snippets / "demo.py") != key, changed
+
+
+def test_a_files_meaning_is_written_the_same_on_every_python():
+    """Keys are committed, and the tests compare them on every Python they run on (3.11 and 3.14
+    in CI): ast.dump's text changes with the version (3.12 added fields, 3.13 leaves empty ones
+    out, f-strings' parts changed in 3.12), the tree as keys read it does not."""
+    meant = records.meaning('def f(x, y=None):\n    """Doc."""\n    return f"{x:.2f}" + y\n', False)
+    assert meant == (
+        '["Module", ["body", [["FunctionDef", ["args", ["arguments", ["args", [["arg", ["arg", '
+        '"\'x\'"]], ["arg", ["arg", "\'y\'"]]]], ["defaults", [["Constant"]]]]], ["body", '
+        '[["Return", ["value", ["BinOp", ["left", ["f", "f\\"{x:.2f}\\""]], ["op", ["Add"]], '
+        '["right", ["Name", ["ctx", ["Load"]], ["id", "\'y\'"]]]]]]]], ["name", "\'f\'"]]]]]'
+    )
 
 
 @pytest.mark.parametrize(
@@ -425,6 +439,28 @@ def test_a_page_that_skips_or_reorders_a_demos_cells_fails_the_strict_build(proj
     assert "in file order, none skipped" in broken.stderr or "needs every cell" in broken.stderr
 
 
+def test_a_whole_file_is_shown_to_read_and_left_out_of_the_copy_paste_session(project):
+    """A class pasted into Python's interactive interpreter ends at its first blank line, and the
+    formatter puts one between methods: a whole file is shown for reading (the demos import it)."""
+    import copy_paste
+
+    helper = "class Two:\n    x = 1\n\n    def y(self):\n        return 2\n"
+    write(project / "snippets" / "helper.py", helper)
+    ok = site(project, "# T\n\n{* helper.py *}\n\n{* demo.py:a *}\n\n{* demo.py:b *}\n", DEMO)
+    assert ok.returncode == 0, ok.stderr
+    html = (project / "site" / "index.html").read_text()
+    shown = html[html.index('<div class="snippet-file">') :]
+    assert shown.index("snippets/helper.py (the whole file: the demos import it)") < shown.index(
+        "</div>"
+    )
+    page = (
+        '<article><div class="snippet-file"><div class="language-python highlight"><pre><code>'
+        "class Two: pass</code></pre></div></div><div class='language-python highlight'><pre>"
+        "<code>print(1)</code></pre></div></article>"
+    )
+    assert [block["code"] for block in copy_paste.blocks(page)] == ["print(1)"]
+
+
 def test_exports_and_the_snippets_download_reach_the_site(project):
     snippet = """
         from pathlib import Path
@@ -475,6 +511,8 @@ def test_names_local_to_loops_comprehensions_and_functions_are_not_rebindings():
         print(total)
     """)
     assert cells.rebound_names(source) == []
+    updated = source.replace("# %% two", "# %% two\nnames = [name.upper() for name in names]")
+    assert cells.rebound_names(updated) == []  # read first: an update the cell makes on purpose
     assert cells.rebound_names(source.replace("# %% two", "# %% two\nnames = []")) == [
         "cell 'two' binds 'names' again, and later cell 'three' reads it: give the new value a name of its own"
     ]
@@ -554,16 +592,16 @@ def test_cells_pasted_into_the_interactive_interpreter_run_as_a_reader_sees_them
     (no blank line after a loop) stops with one line naming the cell and the file's line."""
     ok = "total = 0\nfor i in range(3):\n    total += i\n\ntotal\nprint('done')\nNone\n"
     namespace = {"__name__": "__main__"}
-    out = execute.execute_cells([("sum", ok, 5, "demo.py")], namespace, tmp_path, interactive=True)
-    assert out["sum"]["stdout"] == "3\ndone\n" and namespace["total"] == 3
+    out = execute.execute_cell("sum", ok, 5, "demo.py", namespace, tmp_path)
+    assert out["stdout"] == "3\ndone\n" and namespace["total"] == 3
     unsafe = "for i in range(3):\n    print(i)\nprint('after')\n"
     with pytest.raises(execute.CellFailed) as failure:
-        execute.execute_cells([("loop", unsafe, 10, "demo.py")], {}, tmp_path, interactive=True)
+        execute.execute_cell("loop", unsafe, 10, "demo.py", {}, tmp_path)
     assert str(failure.value).startswith("cell 'loop', line 12: invalid syntax")
     assert "\n" not in str(failure.value)
     broken = "x = 1\nraise ValueError('no')\n"
     with pytest.raises(execute.CellFailed) as failure:
-        execute.execute_cells([("boom", broken, 7, "demo.py")], {}, tmp_path, interactive=True)
+        execute.execute_cell("boom", broken, 7, "demo.py", {}, tmp_path)
     assert 'demo.py", line 8' in failure.value.details
 
 
