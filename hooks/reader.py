@@ -221,14 +221,14 @@ def on_post_page(output, page, config):
 
 def tokenizer_playground(html, page):
     """The tokeniser playground draws the recorded tokens of its sentence before the vocabularies
-    load (tokens.py's record: `text`, `splits`, `question_ids`); the live ones once a reader
+    load (tokens.py's record: `QUESTION`, `splits`, `question_ids`); the live ones once a reader
     types."""
     if 'class="tokenizer-playground"' not in html:
         return html
     record = records.recorded("tokens.py")
     variables = record.variables if record else {}
     try:
-        text = variables["text"]
+        text = variables["QUESTION"]
         recorded = {
             name: [
                 {"text": piece, "id": ident}

@@ -23,9 +23,7 @@ import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
 from gpt import GPT, GPTConfig
-from workers import launch_workers as launch_workers  # unused: goes with a re-record
 from workers import mean_over_workers, worker
-from workers import start_worker as start_worker  # unused: goes with a re-record
 
 CHECKPOINT = cli.OUT / "tiny-gpt.pt"  # the default run's model
 
