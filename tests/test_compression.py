@@ -27,7 +27,7 @@ def test_quantised_probabilities_never_give_a_token_zero_room():
 @claim(
     "why-does-this-work.md",
     "The coder lands within a byte or two of the model's own surprise.",
-    "Chapter 3's little model, on all of its test text, needs {= compress_paragraph.py:raw_rate:.0% =} of the original size, by its own loss; gzip manages {= compress_paragraph.py:gzip_test_rate:.0% =} and xz {= compress_paragraph.py:xz_test_rate:.0% =}.",
+    "Chapter 3's little model, on all of its test text, needs {= compress_paragraph.py:raw_rate:.0% =} of the original size, by its own loss; gzip manages {= compress_paragraph.py:gzip_test_rate:.0% =} and xz {= compress_paragraph.py:xz_test_rate:.0% =}, starting from scratch.",
     'counting its weights the "compressed" text is {= compress_paragraph.py:counted_rate:.0f =} times the size of the original.',
     "an arithmetic coder turns the model's guesses into a file, and the same model unpacks it.",
 )

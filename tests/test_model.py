@@ -281,6 +281,10 @@ def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
     "{= train.py:test_bpc:.2f =} bits per character for our model, against gzip's {= train.py:gzip_bpc:.2f =}: clearly better.",
     "But xz edges it out ({= train.py:xz_bpc:.2f =}) and bz2 beats it clearly ({= train.py:bz2_bpc:.2f =}).",
 )
+@claim(
+    "why-does-this-work.md",
+    "Given the training text to read first, as the model was, xz edges ahead of it and bz2 further still: chapter 3 ran that fair race.",
+)
 def test_test_bits_per_char_beat_gzip_clearly_xz_edges_it_out_bz2_beats_it_clearly(train_run):
     """Chapter 3: "clearly better [than gzip]. But xz edges it out and bz2 beats it clearly"
     (fact-check M1). On the kernel paths and seeds 1 and 2, xz leads the frozen model by 0.02 to

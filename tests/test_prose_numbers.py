@@ -55,7 +55,7 @@ ALLOWED.update(
         "run-it-yourself.md": {
             "3.11.5 or newer (up to 3.14": "Python versions the set-up supports",
             "says 3.11.5 or newer": "a Python version",
-            "Debian 12's 3.11.2": "a Debian release and its Python version",
+            "3.11.2 runs the snippets": "Debian 12's Python version",
             "older than 3.11": "a Python version",
             "close to 3 GB": "the size of PyPI's CUDA wheels, a fact about PyTorch's packaging",
             "macOS 11, 12 or 13": "macOS versions",
