@@ -140,7 +140,8 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
 
 @claim(
     "just-autocomplete.md",
-    "The knowledge didn't: in this run the right capital came {= autocomplete.py:rates.before_chat.right:.0% =} of the time before and {= autocomplete.py:rates.after_chat.right:.0% =} after.",
+    "The right answers didn't grow: in this run the right capital came {= autocomplete.py:rates.before_chat.right:.0% =} of the time before and {= autocomplete.py:rates.after_chat.right:.0% =} after.",
+    "Nor did it gain facts; in this run it even lost a few: in chapter 5's test wordings it now states {= autocomplete.py:facts_after =} of {= autocomplete.py:facts_n =} facts, against {= autocomplete.py:facts_before =} before.",
     "Afterwards the model gets {= autocomplete.py:right_known_count =} of the {= autocomplete.py:known_asked =} questions about facts it could already state in chapter 5's test right, and {= autocomplete.py:right_unknown_count =} of the {= autocomplete.py:unknown_asked =} about facts it couldn't.",
     "Post-training taught the shape of an answer; the knowledge came from pretraining.",
 )
@@ -149,8 +150,11 @@ def test_right_answers_after_post_training_are_about_facts_it_could_already_stat
     assert len(known) + len(unknown) == len(corpus.CHAT_TEST) * len(corpus.ASK)
     assert sum(unknown) <= 2, unknown  # recorded run: 0 of 33
     assert sum(known) / len(known) >= sum(unknown) / len(unknown) + 0.1
-    assert run.variables["facts_after"] <= run.variables["facts_before"]  # none gained
-    # "the knowledge didn't [change]": the right capital comes no more often in the chat format
+    # "nor did it gain facts": no more of chapter 5's test facts stated in their test wording
+    # (the recorded run loses a few, which the page shows through the markers)
+    assert run.variables["facts_after"] <= run.variables["facts_before"]
+    # "the right answers didn't grow": the right capital comes no more often in the chat format
+    # (a margin of a tenth for other kernel paths and seeds)
     rates = run.variables["rates"]
     assert rates["after_chat"]["right"] <= rates["before_chat"]["right"] + 0.1, rates
 
@@ -158,7 +162,7 @@ def test_right_answers_after_post_training_are_about_facts_it_could_already_stat
 @claim(
     "just-autocomplete.md",
     'and "I don\'t know" {= autocomplete.py:idk_never =} times.',
-    'The model read "I don\'t know" in {= autocomplete.py:dont_know_n =} example conversations and learnt the phrase, not *when* to say it.',
+    'In {= autocomplete.py:dont_know_n =} of the example conversations the answer is "I don\'t know"; the model learnt the phrase, not *when* to say it.',
 )
 def test_it_learns_the_phrase_i_dont_know_but_not_when_to_say_it(run):
     rates = run.variables["rates"]

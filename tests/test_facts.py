@@ -124,7 +124,6 @@ def test_frequent_facts_are_stated_in_a_wording_never_read_and_rare_ones_are_not
 
 @claim(
     "learns-anyway.md",
-    "the climb from rare to frequent holds.",
     "it gets right the facts it read often and in many wordings, and makes up an answer for the rare ones.",
 )
 def test_facts_stated_often_come_out_right_far_more_than_rare_ones(run):

@@ -132,7 +132,7 @@ def test_two_layer_loss_on_the_copy_falls_steeply_within_a_tenth_of_training(sni
     "why-does-this-work.md",
     "The 1-layer model creeps along and never comes near ({= sudden_skill.py:one_usual:.0% =} of tokens, {= sudden_skill.py:one_whole:.0% =} of whole copies).",
     "The 1-layer model gets {= sudden_skill.py:one_usual:.0% =} of the usual copies' *tokens* right, but only {= sudden_skill.py:one_whole:.0% =} of whole copies, and at the new distances it is at a blind guess ({= sudden_skill.py:one_near:.0% =} nearer, {= sudden_skill.py:one_far:.0% =} further).",
-    "It never learned to copy: it learned *where copies usually sit*, and guesses from that far back.",
+    "It looks as if it never learned to copy: it learned *where copies usually sit*, and guesses from that far back.",
     "The 2-layer model still gets {= sudden_skill.py:two_near:.0% =} of the tokens right nearer and {= sudden_skill.py:two_far:.0% =} further, at distances it never saw: a skill that partly works outside its training data.",
 )
 def test_one_layer_never_gets_there_and_copies_only_where_copies_usually_sit(snippet_run):
@@ -194,7 +194,7 @@ def test_the_copying_model_has_previous_token_heads_then_induction_heads(snippet
 @claim(
     "why-does-this-work.md",
     "Switch off the induction heads and the model gets {= inside.py:without_induction:.0% =} of the copy's tokens right instead of {= inside.py:intact:.0% =}; switch off the previous-token heads, {= inside.py:without_previous:.0% =}; switch off all the other heads, still {= inside.py:without_others:.0% =}.",
-    "In this run one head, {= inside.py:toy_prev_head =}, carries most of the previous-token job: switching it off alone wipes out nearly every whole copy.",
+    "In this run one head, {= inside.py:toy_prev_head =}, carries most of the previous-token job: switching it off alone wipes out every whole copy.",
     "The induction job is shared: no induction head on its own does the damage the group does together.",
 )
 def test_knocking_out_the_circuit_stops_the_copying_and_the_other_heads_do_not_matter(snippet_run):
@@ -214,7 +214,7 @@ def test_knocking_out_the_circuit_stops_the_copying_and_the_other_heads_do_not_m
     assert v["knockout"]["all the other heads"][1] > 0.5 * v["knockout"]["nothing"][1]
     # one head at a time: the previous-token job sits mostly in one head (the page names it), the
     # induction job is shared, and none of the other heads matters on its own either
-    assert v["knockout"][f"head {v['toy_prev_head']}"][1] <= copies // 20
+    assert v["knockout"][f"head {v['toy_prev_head']}"][1] == 0  # "every whole copy"
     for h in v["induction_heads"]:
         assert v["knockout"][f"head {h}"][0] / v["tokens_total"] > 0.5
     for h in v["other_heads"]:

@@ -480,6 +480,20 @@ def _(v, run):
     assert v["shape_n"] == len(v["story_prompts"]) == len(trained["stories"])
 
 
+@check("facts.py:settings.heldout_fraction")
+def _(v, run):
+    import corpus as facts_corpus
+    import training
+
+    # the facts model trains on the text less its last heldout_fraction (corpus.pretrained)
+    assert v["settings"]["heldout_fraction"] == facts_corpus.SETTINGS["heldout_fraction"]
+    text = facts_corpus.make_corpus(facts_corpus.SETTINGS["seed"])
+    tokenizer = training.CharTokenizer.from_text(text)
+    train_ids, held_ids = training.split(text, tokenizer, v["settings"]["heldout_fraction"])
+    assert len(held_ids) == pytest.approx(v["settings"]["heldout_fraction"] * len(text), abs=1)
+    assert len(train_ids) + len(held_ids) == len(text)
+
+
 @check(
     "facts.py:weights",
     "facts.py:settings.n_layer",

@@ -2,16 +2,19 @@
 (and, in benchmarks/robustness.py, against runs with other seeds and on other kernel paths)."""
 
 import math
+import re
 
 import numpy as np
+import pytest
 
 from claims import claim
+from conftest import ROOT
 
 
 @claim(
     "why-does-this-work.md",
-    "we can train a row of small ones, identical except for their width, on the same text for the same number of steps:",
-    "Every model has the same shape and reads the same characters in the same order; only the width (how many numbers describe each token) changes.",
+    "we can train a row of small ones, identical except for their width (and how hard each is nudged, by one fixed rule), on the same text for the same number of steps:",
+    "Every model has the same shape and reads the same characters in the same order; only the width (how many numbers describe each token) changes, and with it the size of each nudge (the *learning rate*), by one rule for all: the wider the model, the smaller its nudges.",
     "This experiment can show the loss falling steadily over {= scaling.py:decades:.1f =} powers of ten of size",
 )
 def test_sizes_span_two_and_a_half_powers_of_ten_with_one_shape_and_one_budget(snippet_run):
@@ -23,6 +26,14 @@ def test_sizes_span_two_and_a_half_powers_of_ten_with_one_shape_and_one_budget(s
     # one shape (layers and heads fixed, only the width changes), one training budget
     assert isinstance(v["n_layer"], int) and isinstance(v["n_head"], int)
     assert v["characters_seen"] == v["steps"] * v["batch_size"] * v["block_size"]
+    # one learning-rate rule for all: a fixed number divided by the width (the record keeps the
+    # widest model's settings, which must follow the same rule as the code shows)
+    source = (ROOT / "snippets" / "scaling.py").read_text(encoding="utf-8")
+    rules = re.findall(r"^\s+lr = ([\d.]+(?: \* [\d.]+)?) / width$", source, re.M)
+    assert len(rules) == 1, rules
+    scale = math.prod(float(factor) for factor in rules[0].split("*"))
+    assert v["width"] == widths[-1] and v["lr"] == pytest.approx(scale / v["width"])
+    assert v["settings"]["lr"] == v["lr"]
     # sizes counted without the embeddings: 2 layers of about 12 x width^2 weights
     for width, n in zip(widths, params):
         assert 12 * v["n_layer"] * width**2 <= n <= 13 * v["n_layer"] * width**2 + 40 * width
