@@ -853,6 +853,32 @@ def _(v, run):
     assert v["unknown_taught"] == len(facts_corpus.UNKNOWN_TAUGHT)
 
 
+@check(
+    "learn_as_it_reads.py:stopped_bpc",
+    "learn_as_it_reads.py:xz_bpc",
+    "learn_as_it_reads.py:bz2_bpc",
+)
+def _(v, run):
+    # the frozen model and the compressors on the same test text, after the same training
+    # text, as chapter 3's train.py scores them ("train.py prints the same number")
+    trained = run("train.py").variables
+    assert v["stopped_bpc"] == pytest.approx(trained["test_bpc"], abs=1e-6)
+    for name in ("xz", "bz2"):
+        assert v[f"{name}_bpc"] == pytest.approx(trained[f"{name}_bpc"])
+
+
+@check("learn_as_it_reads.py:learning_bpc")
+def _(v, run):
+    # the whole file, header included, over every character of the test text
+    _, tokenizer, (_, _, test_ids) = default_split()
+    assert v["n_test"] == len(tokenizer.decode(test_ids.tolist()))
+    assert v["round_trip_exact"] is True
+    assert v["file_bytes"] > v["header_bytes"]
+    assert v["learning_bpc"] * v["n_test"] / 8 == pytest.approx(v["file_bytes"])
+    printed = run("learn_as_it_reads.py").cells["learning"]["stdout"]
+    assert f"a file of {v['file_bytes']:,} bytes, {v['header_bytes']} of them header" in printed
+
+
 NOT_CHECKED = {
     "compress_paragraph.py:paper_gzip": "a figure from a paper, footnoted on the page",
     "compress_paragraph.py:paper_model_raw": "a figure from a paper, footnoted on the page",
