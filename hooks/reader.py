@@ -139,13 +139,13 @@ def abbreviations(docs_dir):
 
 
 ABBR = re.compile(r'<abbr title="([^"]*)">(.*?)</abbr>', re.S)
-HEADING = re.compile(r"(<(h[1-6]|summary|a)\b[^>]*>)(.*?)(</\2>)", re.S)
+HEADING = re.compile(r"(<(h[1-6]|summary|a|pre)\b[^>]*>)(.*?)(</\2>)", re.S)
 
 
 def fewer_abbreviations(html):
     """Each glossary term marked once per section (from one h2 to the next), not at each use, and
-    never inside a heading, a folded block's title, a link (whose tap should follow the link) or the
-    footnotes (titles of papers)."""
+    never inside a heading, a folded block's title, a link (whose tap should follow the link), a
+    printed output or the footnotes (titles of papers)."""
     notes = html.find('<div class="footnote">')
     if notes >= 0:
         html = html[:notes] + ABBR.sub(r"\2", html[notes:])
