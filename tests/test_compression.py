@@ -27,9 +27,9 @@ def test_quantised_probabilities_never_give_a_token_zero_room():
 @claim(
     "why-does-this-work.md",
     "The coder lands within a byte or two of the model's own surprise.",
-    "Chapter 3's little model, on all of its test text, needs {= compress_paragraph.py:raw_rate:.0% =} of the original size, by its own loss; gzip manages {= compress_paragraph.py:gzip_test_rate:.0% =} and xz {= compress_paragraph.py:xz_test_rate:.0% =}, starting from scratch.",
+    "Against gzip and xz, two file compressors starting from scratch, chapter 3's little model needs less room: on all of its test text, {= compress_paragraph.py:raw_rate:.0% =} of the original size by its own loss, against gzip's {= compress_paragraph.py:gzip_test_rate:.0% =} and xz's {= compress_paragraph.py:xz_test_rate:.0% =}.",
     'counting its weights the "compressed" text is {= compress_paragraph.py:counted_rate:.0f =} times the size of the original.',
-    "an arithmetic coder turns the model's guesses into a file, and the same model unpacks it.",
+    "turns the model's guesses into a file, and the same model unpacks it.",
 )
 def test_demo_round_trip_is_exact_and_its_size_is_the_models_measured_bits(snippet_run):
     v = snippet_run("compress_paragraph.py").variables

@@ -283,7 +283,7 @@ def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
 )
 @claim(
     "why-does-this-work.md",
-    "Given the training text to read first, as the model was, xz edges ahead of it and bz2 further still: chapter 3 ran that fair race.",
+    "But the model had read the training text first; let the compressors read it first too, and xz wins by a hair, bz2 (a third compressor) clearly: chapter 3 ran that fair race.",
 )
 def test_test_bits_per_char_beat_gzip_clearly_xz_edges_it_out_bz2_beats_it_clearly(train_run):
     """Chapter 3: "clearly better [than gzip]. But xz edges it out and bz2 beats it clearly"
@@ -292,7 +292,7 @@ def test_test_bits_per_char_beat_gzip_clearly_xz_edges_it_out_bz2_beats_it_clear
     v = train_run.variables
     assert v["gzip_bpc"] - v["test_bpc"] >= 0.2  # clearly, not by a hair
     assert v["bz2_bpc"] < v["test_bpc"] - 0.05
-    assert 0 < v["test_bpc"] - v["xz_bpc"] < 0.1  # xz: ahead, narrowly
+    assert 0 < v["test_bpc"] - v["xz_bpc"] < 0.05  # xz: ahead, by a hair
     assert f"{v['test_bpc']:.3f}" in train_run.cells["compression"]["stdout"]
 
 
