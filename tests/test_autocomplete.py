@@ -89,8 +89,8 @@ def test_half_of_the_post_training_text_is_more_of_the_pretraining_text():
 
 @claim(
     "just-autocomplete.md",
-    'We sort each reply by a blunt rule: if it says "don\'t know" anywhere, it counts as "I don\'t know"; if not, naming the right capital makes it right, naming another country\'s capital makes it wrong, and anything else is no answer.',
-    'The blunt sorting shows in the examples: "Cairo, I don\'t know that one." names the right city but counts as "I don\'t know", and "It\'s Storry.", a made-up name rather than another country\'s capital, counts as no answer, though you\'d call it a wrong one.',
+    'We sort each reply by a blunt rule: any "don\'t know" makes it "I don\'t know"; otherwise the right capital makes it right, another country\'s capital wrong, and anything else no answer.',
+    'Blunt indeed: "Cairo, I don\'t know that one." names the right city but counts as "I don\'t know", and "It\'s Storry.", a made-up name rather than another country\'s capital, counts as no answer, though you\'d call it a wrong one.',
     'If anything, the "wrong" row undercounts.',
     'Every reply is sorted by this function (so a blend of the two taught replies, like "It is Sorry.", counts as no answer too):',
 )
