@@ -511,7 +511,7 @@ def render_output(stdout, snippet):
             shown.append(
                 f'<pre class="snippet-text"><samp>{escape(chr(10).join(lines))}</samp></pre>'
             )
-    exact = fold("snippet-printed", "As Python prints it", fence(text, "text", "Output"))
+    exact = fold("snippet-printed", "The same output as plain text", fence(text, "text", "Output"))
     return (
         f'<div class="snippet-output has-table" data-snippet="{snippet}" markdown>\n\n'
         + "\n".join(shown)

@@ -72,7 +72,7 @@ def table(columns):
         counts = [f"{[k for _, k in r].count(kind)}/{len(r)}" for _, r in columns]
         print(f"| {kind} | " + " | ".join(counts) + " |")
     counts = [f"{sum(shaped(r))}/{len(r)}" for _, r in columns]
-    print("| as taught | " + " | ".join(counts) + " |\n")
+    print("| shaped like an answer | " + " | ".join(counts) + " |\n")
 
 
 def one_of_each_kind(questions, results):
@@ -221,14 +221,8 @@ print(
     f"{len(right_unknown)} about the {len(corpus.CHAT_TEST) - known_facts} it "
     f"couldn't."
 )
-after_validation = replies(model, tokenizer, validation)
 print(
-    f"\n(Validation questions, which the settings were chosen on, right: "
-    f"{sum(k == 'right' for _, k in before_validation)}/{len(validation)} before, "
-    f"{sum(k == 'right' for _, k in after_validation)}/{len(validation)} after.)"
-)
-print(
-    f"Still writes the capital in the test wordings of chapter 5: "
+    f"\nStill writes the capital in the test wordings of chapter 5: "
     f"{sum(knew_before)}/{len(knew_before)} facts before, "
     f"{sum(knew_after)}/{len(knew_after)} after."
 )
@@ -252,3 +246,14 @@ facts_before, facts_after, facts_n = sum(knew_before), sum(knew_after), len(knew
 shaped_before, shaped_after = sum(shaped(before_chat)), sum(shaped(after_chat))
 chat_questions = len(as_chat)
 named_before = rates["before_chat"]["right"] + rates["before_chat"]["wrong"]
+
+# %% validation
+after_validation = replies(model, tokenizer, validation)
+print(
+    f"The questions we watched while choosing the settings: "
+    f"{len(corpus.CHAT_VALIDATION)} other countries\nand "
+    f"{len(corpus.UNKNOWN_VALIDATION)} whose capitals it never read, "
+    f"{len(corpus.ASK)} ways of asking each;\nnone of them is in an example "
+    f"conversation either.\n"
+)
+table([("before", before_validation), ("after", after_validation)])

@@ -142,8 +142,9 @@ print(
 examples = [2, 8, 16, 40, 64]
 starts = [corpus.held_out(r)[0] for r in examples]
 written = corpus.continue_all(model, tokenizer, starts, 14, greedy=True)
-for start, more in zip(starts, written):
-    print(repr(start + more))
+for start, more, rank in zip(starts, written, examples):
+    right = more.startswith(corpus.held_out(rank)[1])
+    print(f"{'right' if right else 'wrong':6} {start + more!r}")
 
 frequent = held_by_band[f"30-{corpus.TOP}"]
 rare = held_by_band["1-3"]

@@ -57,6 +57,7 @@ def test_the_chat_format_and_the_users_questions_are_new_to_the_pretraining_text
     "just-autocomplete.md",
     "None is about a country we'll ask about afterwards",
     "The conversations are about facts from the *validation* half of chapter 5's facts, never the test countries",
+    "The example conversations didn't teach those capitals (they never mention these countries)",
 )
 def test_no_country_the_page_asks_about_is_in_a_post_training_conversation():
     seed = corpus.SETTINGS["seed"]
@@ -88,8 +89,10 @@ def test_half_of_the_post_training_text_is_more_of_the_pretraining_text():
 
 @claim(
     "just-autocomplete.md",
-    'We sort each reply: the right capital, a wrong one, "I don\'t know", or no answer at all.',
-    'The sorting is blunt: a reply with "don\'t know" in it counts as "I don\'t know" even when it names the right capital first, and a blend of the two taught replies, like "It is Sorry.", counts as no answer.',
+    'We sort each reply by a blunt rule: any "don\'t know" makes it "I don\'t know"; otherwise the right capital makes it right, another country\'s capital wrong, and anything else no answer.',
+    'Blunt indeed: "Cairo, I don\'t know that one." names the right city but counts as "I don\'t know", and "It\'s Storry.", a made-up name rather than another country\'s capital, counts as no answer, though you\'d call it a wrong one.',
+    'If anything, the "wrong" row undercounts.',
+    'Every reply is sorted by this function (so a blend of the two taught replies, like "It is Sorry.", counts as no answer too):',
 )
 def test_the_reply_kinds_are_read_as_the_page_says():
     assert corpus.reply_kind("It's Lima.", "Lima") == "right"
@@ -101,12 +104,29 @@ def test_the_reply_kinds_are_read_as_the_page_says():
     # the two taught replies is no answer
     assert corpus.reply_kind("It's Lima. Sorry, I don't know that one.", "Lima") == "I don't know"
     assert corpus.reply_kind("It is Sorry.", "Lima") == "no answer"
+    # the page's two examples: the right city with "don't know" after it, and a made-up name
+    assert corpus.reply_kind(" Cairo, I don't know that one.", "Cairo") == "I don't know"
+    assert corpus.reply_kind(" It's Storry.", "Stockholm") == "no answer"
+    # so "wrong" counts only real capitals: a made-up name is never counted wrong
+    assert not any(name == "Storry" for _, name in corpus.COUNTRIES)
+
+
+@claim(
+    "just-autocomplete.md",
+    'before, the model hardly answered these questions at all (the "no answer" row); now it answers, so capitals it picked up from its web text can show.',
+)
+def test_before_post_training_it_hardly_answers_the_validation_questions(run):
+    """The fold's validation table: the rise in right answers there comes with answering at all."""
+    before = [kind for _, kind in run.variables["before_validation"]]
+    after = [kind for _, kind in run.variables["after_validation"]]
+    assert before.count("no answer") >= 0.75 * len(before), before
+    assert after.count("no answer") <= 0.5 * len(after), after
 
 
 @claim(
     "just-autocomplete.md",
     "Mostly, it doesn't answer: only {= autocomplete.py:named_before:.0% =} of its chat replies name a capital at all, right or wrong.",
-    "And its chat replies almost never have an assistant's shape, like \"It's Lima.\" (the last row: {= autocomplete.py:shaped_before =} of {= autocomplete.py:chat_questions =} here).",
+    'And its chat replies almost never have an assistant\'s shape, like "It\'s Lima." or "I don\'t know." (the last row, "shaped like an answer": {= autocomplete.py:shaped_before =} of {= autocomplete.py:chat_questions =} here).',
 )
 def test_before_post_training_it_continues_the_text_instead_of_answering(run):
     rates = run.variables["rates"]

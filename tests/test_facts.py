@@ -91,7 +91,7 @@ def test_frequencies_run_from_everywhere_to_once_with_a_long_tail():
 
 @claim(
     "learns-anyway.md",
-    "One rule: its settings were chosen by looking at only half of the facts; everything below is measured on the other half, the **test facts**, which had no say in anything.",
+    "We train a model on this text just as in [Predict, check, nudge](predict-check-nudge.md), its settings chosen on half of the facts; everything below is measured on the other half, the **test facts**.",
 )
 def test_validation_and_test_facts_are_apart_and_cover_every_band():
     assert set(corpus.VALIDATION).isdisjoint(corpus.TEST)
@@ -190,8 +190,8 @@ def test_the_models_own_odds_mostly_mark_a_guess(run):
 
 @claim(
     "learns-anyway.md",
-    "It finishes {= facts.py:stories_ok =} stories as a sentence, and writes a body using only its own arguments for {= facts.py:code_ok =} functions.",
-    "Judged by the *next* function's arguments instead, only {= facts.py:shuffled_ok =} would pass: the bodies really do use their own.",
+    "It finishes {= facts.py:stories_ok =} stories as a sentence, and for {= facts.py:code_ok =} functions writes valid Python whose body uses only the names in that function's own brackets (its *arguments*).",
+    "Marked against a different function's brackets, the same bodies pass only {= facts.py:shuffled_ok =} times: they really are written for their own function.",
     "(The untrained model passes nothing: a floor, not proof the checks are hard.)",
 )
 def test_story_and_code_prompts_never_seen_get_story_and_code_shapes(run):

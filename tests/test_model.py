@@ -277,6 +277,17 @@ def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
 
 @claim(
     "predict-check-nudge.md",
+    "(\"Dial {= train.py:col =} of ' '\" is number {= train.py:col =}, counting from zero, in the space character's list.)",
+)
+def test_the_singled_out_dial_is_one_of_the_space_characters_numbers(train_run):
+    v = train_run.variables
+    assert v["char"] == " "  # the row of numbers that stands for the space character
+    assert 0 <= v["col"] < v["settings"]["n_embd"]  # a place in the character's list, from zero
+    assert f"(dial {v['col']} of ' ')" in train_run.cells["one_step"]["stdout"]
+
+
+@claim(
+    "predict-check-nudge.md",
     "Frozen as training left it, ours squeezes new text better than gzip, the everyday zip-style compressor, though not as well as two stronger ones, xz and bz2.",
     "{= train.py:test_bpc:.2f =} bits per character for our model, against gzip's {= train.py:gzip_bpc:.2f =}: clearly better.",
     "But xz edges it out ({= train.py:xz_bpc:.2f =}) and bz2 beats it clearly ({= train.py:bz2_bpc:.2f =}).",

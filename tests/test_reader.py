@@ -66,7 +66,7 @@ def test_a_printed_table_becomes_an_html_table_with_the_printed_text_one_tap_awa
     assert table.select("td")[1]["style"] == "text-align: right"
     assert table.select("td")[2]["style"] == "text-align: center"
     assert "done &lt;3" in html  # the text around it, escaped
-    assert '??? snippet-printed "As Python prints it"' in html
+    assert '??? snippet-printed "The same output as plain text"' in html
     exact = textwrap.dedent(html[html.index("    ```text") : html.rindex("</div>")])
     assert TABLE in exact  # the printed lines, exactly, for a reader who pastes the code
 
