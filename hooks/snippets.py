@@ -6,7 +6,8 @@ In a page:
     {* tokens.py:split folded *}  code folded away (plotting plumbing, say), its output and figures shown
     {* gpt.py:GPT *}              a top-level function, class or constant, code only
     {* gpt.py *}                  the whole file, to read (left out of the copy-paste session)
-    {= tokens.py:n_pieces:,d =}   a number the run recorded, formatted (format spec optional)
+    {= tokens.py:n_pieces:,d =}   a number the run recorded, formatted (format spec optional);
+                                  in a code span (`{= tokens.py:longest.0 =}`) shown as code
 
 A page shows a demo's cells in file order, none skipped, so that a reader who copies its code blocks
 in order into one Python session gets what the page shows; the demo's setup (its `top` cell: imports
@@ -225,10 +226,7 @@ def on_page_markdown(markdown, page, config, files):
                 f"cells in file order, none skipped (:{', :'.join(runs[name].cells)})"
             )
     markdown = DIAGRAM.sub(lambda match: diagram(match, page, config), markdown)
-    # a marker in a code span (`{= file.py:variable =}`) is shown as written
-    parts = re.split(r"(`+[^`\n]*`+)", markdown)
-    fill = lambda part: NUMBER.sub(lambda match: number(match, page), part)  # noqa: E731
-    markdown = "".join(part if part.startswith("`") else fill(part) for part in parts)
+    markdown = fill_numbers(markdown, page)
     demos = chapter_demos.get(page.file.src_uri)
     if demos:
         markdown = add_chapter_note(markdown, page, files, demos)
@@ -315,6 +313,12 @@ def add_chapter_note(markdown, page, files, demos):
 
 
 def on_page_content(html, page, config, files):
+    unfilled = UNFILLED.search(html)
+    if unfilled:  # a reader would see the raw marker: the strict build fails
+        log.warning(
+            f"{page.file.src_uri}: a recorded-value marker was not filled in: {unfilled[0]!r} "
+            "(write it as {= file.py:variable =}, on one line)"
+        )
     if page.file.src_uri.startswith(f"{NOTEBOOKS}/") and page.file.src_uri.endswith(".ipynb"):
         stem = Path(page.file.src_uri).stem
         href = get_relative_url(f"{NOTEBOOKS}/{stem}/{stem}.ipynb", page.url)
@@ -538,6 +542,33 @@ def diagram(match, page, config):
     alt = match["alt"].replace("&", "&amp;").replace('"', "&quot;")
     svg = re.sub(r"<svg\b", f'<svg role="img" aria-label="{alt}"', svg, count=1)
     return indent(f'<figure class="diagram">\n{svg}\n</figure>', match["indent"])
+
+
+CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)(?P<code>[^\n]*?)(?<!`)(?P=ticks)(?!`)")
+# What is left of a marker that was not filled in: a page must never show one (on_page_content)
+UNFILLED = re.compile(r"\{=[^{}\n]{0,300}?=\}|\{=\s*[\w./-]+\.py:")
+
+
+def fill_numbers(markdown, page):
+    """Every `{= file.py:variable =}` marker filled in from the run: in prose, and in a code span
+    (`` `{= tokens.py:longest.0 =}` ``), where the value is shown as code (the span's backticks
+    lengthened if the value holds backticks)."""
+    fill = lambda text: NUMBER.sub(lambda match: number(match, page), text)  # noqa: E731
+
+    def code_span(match):
+        code = match["code"]
+        if not NUMBER.search(code):
+            return match[0]
+        code = fill(code)
+        ticks = "`" * (1 + max((len(run) for run in re.findall(r"`+", code)), default=0))
+        pad = " " if code.startswith("`") or code.endswith("`") else ""
+        return f"{ticks}{pad}{code}{pad}{ticks}"
+
+    out, at = [], 0
+    for match in CODE_SPAN.finditer(markdown):
+        out += [fill(markdown[at : match.start()]), code_span(match)]
+        at = match.end()
+    return "".join(out) + fill(markdown[at:])
 
 
 def number(match, page):

@@ -308,3 +308,51 @@ def test_a_printed_table_renders_as_a_table_in_the_story_and_in_a_go_deeper_bloc
         assert [td.get_text() for td in output.select("table td")] == cells, cell
         assert output.select_one("details.snippet-printed code").get_text().rstrip() == printed
         assert "???" not in output.get_text() and "markdown" not in output.attrs
+
+
+def test_markers_are_filled_in_code_spans_too_and_one_left_unfilled_fails_the_build(tmp_path):
+    """Built for real: a marker in prose and in a code span (its value shown as code, backticks and
+    all) is filled in; one the hook cannot read is left as written, and the build warns (a strict
+    build fails) rather than show it to a reader."""
+    import os
+    import shutil
+    import subprocess
+
+    shutil.copytree(
+        ROOT / "hooks", tmp_path / "hooks", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nnav: [index.md]\nmarkdown_extensions: [admonition, md_in_html, attr_list, "
+        "pymdownx.details, pymdownx.superfences, pymdownx.highlight]\nhooks: [hooks/snippets.py]\n"
+    )
+    (tmp_path / "snippets" / "demo.py").write_text(
+        "# %% one\nsplit = 'st|raw`berry'\nn = 1234\nprint(n)\n"
+    )
+    (tmp_path / "docs" / "index.md").write_text(
+        "# T\n\n{* demo.py:one *}\n\nIn prose {= demo.py:n:,d =}; as code `{= demo.py:split =}`; "
+        "twice `{= demo.py:n =} and {= demo.py:n =}`.\n\nBroken: {= demo.py:no such =}.\n"
+    )
+    env = dict(os.environ, LLMS101_FREEZE=str(tmp_path / "_freeze"), NO_MKDOCS_2_WARNING="1")
+    env.pop("LLMS101_FROZEN", None)
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert built.returncode == 0, built.stderr
+    assert "index.md: a recorded-value marker was not filled in: '{= demo.py:no such =}'" in (
+        built.stderr
+    )
+    soup = BeautifulSoup((tmp_path / "site" / "index.html").read_text(), "html.parser")
+    main = soup.select_one("[role=main]") or soup.body
+    text = main.get_text()
+    assert "In prose 1,234;" in text
+    assert [code.get_text() for code in main.select("p code")][:2] == [
+        "st|raw`berry",
+        "1234 and 1234",
+    ]
+    assert "{= demo.py:split" not in text and "{= demo.py:n " not in text

@@ -87,6 +87,30 @@ def test_page_shows_the_cells_real_output(built_site, page, name, cell):
     assert fold.select_one("code").get_text().strip("\n") == run.cells[cell]["code"].strip("\n")
 
 
+UNFILLED = re.compile(r"\{=[^{}\n]{0,300}?=\}|\{=\s*[\w./-]+\.py:")
+
+
+def test_no_page_shows_an_unfilled_marker(built_site):
+    """Every `{= file.py:variable =}` a page uses is filled in from its run: a reader never sees the
+    raw marker (in prose, in a code span, in a diagram, in the search index)."""
+    paths = [built_site.site / "search" / "search_index.json"]
+    paths += [path for path in built_site.site.rglob("*.html") if "notebooks" not in path.parts]
+    for path in paths:
+        found = UNFILLED.search(path.read_text(encoding="utf-8"))
+        assert not found, f"{path.relative_to(built_site.site)} shows {found[0]!r}"
+
+
+def test_a_marker_in_a_code_span_is_filled_in_and_shown_as_code(built_site):
+    """text-becomes-numbers.md quotes tokens.py's splits in backticks: `{= tokens.py:... =}`."""
+    from bs4 import BeautifulSoup
+
+    variables = records.recorded("tokens.py").variables
+    soup = BeautifulSoup(built_site.page("text-becomes-numbers/"), "html.parser")
+    codes = {code.get_text() for code in soup.select("article p code")}
+    for value in [variables["longest"][0], *variables["strawberry_split"].values()]:
+        assert value in codes, f"{value!r} is not shown as code"
+
+
 @pytest.mark.parametrize("name", demo_scripts())
 def test_every_record_is_up_to_date(name):
     """The site is built from _freeze/: a record must be the run of the snippet as it is now."""
