@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import sys
+import unicodedata
 import zipfile
 from html import escape
 from pathlib import Path
@@ -496,15 +497,40 @@ def html_table(lines):
     )
 
 
+# Aligned printed text (a table of columns lined up with spaces, a step log) keeps its lines whole on
+# a phone: the build gives the block the length of its longest aligned line (`--cols`), and extra.css
+# scales its font down to fit the column (never up); other lines (prose) still wrap. An aligned line
+# longer than FIT_COLUMNS would make the font too small to read: it wraps, as plain text does.
+FIT_COLUMNS = 80
+ALIGNED = re.compile(r"^ +\S|\S {2,}\S")  # indented, or columns lined up with runs of spaces
+
+
+def columns(line):
+    """How many character cells a line takes in a monospaced font (wide East Asian characters two)."""
+    line = line.expandtabs(8)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def fit(lines):
+    """' snippet-fit' and the style that keeps the aligned lines whole, or ('', '')."""
+    widths = [columns(line) for line in lines if ALIGNED.search(line)]
+    widths = [width for width in widths if width <= FIT_COLUMNS]
+    if len(widths) < 2:  # a table has two lines at least; one line may wrap
+        return "", ""
+    return " snippet-fit", f' style="--cols: {max(widths)}"'
+
+
 def render_output(stdout, snippet):
-    """What a cell printed, as plain text that wraps on a narrow screen. A Markdown table it printed
+    """What a cell printed, as plain text that wraps on a narrow screen (its aligned lines kept whole
+    where they are short enough: fit). A Markdown table it printed
     (| a | b | lines with a |---| rule) is shown as a real table, which fits a phone; the text exactly
     as Python prints it stays one click away."""
     text = stdout.rstrip()
     parts = output_parts(text)
     if not any(kind == "table" for kind, _ in parts):
+        fits, style = fit(text.splitlines())
         return (
-            f'<div class="snippet-output" data-snippet="{snippet}" markdown>\n\n'
+            f'<div class="snippet-output{fits}" data-snippet="{snippet}"{style} markdown>\n\n'
             f"{fence(text, 'text', 'Output')}\n\n</div>"
         )
     shown = []
@@ -512,8 +538,10 @@ def render_output(stdout, snippet):
         if kind == "table":
             shown.append(f'<div class="snippet-table">\n{html_table(lines)}\n</div>')
         elif "\n".join(lines).strip():
+            fits, style = fit(lines)
             shown.append(
-                f'<pre class="snippet-text"><samp>{escape(chr(10).join(lines))}</samp></pre>'
+                f'<pre class="snippet-text{fits}"{style}>'
+                f"<samp>{escape(chr(10).join(lines))}</samp></pre>"
             )
     exact = fold("snippet-printed", "As Python prints it", fence(text, "text", "Output"))
     return (

@@ -71,6 +71,19 @@ def test_a_printed_table_becomes_an_html_table_with_the_printed_text_one_tap_awa
     assert TABLE in exact  # the printed lines, exactly, for a reader who pastes the code
 
 
+def test_aligned_output_keeps_its_lines_whole_up_to_80_characters():
+    """An output with aligned columns gets the length of its longest aligned line (extra.css scales
+    its font to fit a phone); prose lines and a lone aligned line don't count; over 80, it wraps."""
+    table = "step   1   loss 4.5\nstep  10   loss 3.2\nand a long line of prose " + "x" * 80
+    html = snippets.render_output(table + "\n", "demo.py:cell")
+    assert 'class="snippet-output snippet-fit"' in html and 'style="--cols: 19"' in html
+    assert snippets.fit(["a   b", "just prose, no columns"]) == ("", "")
+    assert snippets.fit(["a" * 81 + "  b", "c" * 81 + "  d"]) == ("", "")
+    assert snippets.columns("·strawberry\t1") == 17 and snippets.columns("日本  x") == 7
+    shown = snippets.render_output("before\n| a | b |\n|---|--:|\n| x | 1 |\nn   1\nm   2\n", "d:c")
+    assert '<pre class="snippet-text snippet-fit" style="--cols: 5">' in shown
+
+
 def test_output_without_a_table_is_one_text_block():
     html = snippets.render_output("a | b\nplain\n", "demo.py:cell")
     assert "has-table" not in html and "```text" in html
