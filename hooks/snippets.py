@@ -314,6 +314,14 @@ def add_chapter_note(markdown, page, files, demos):
 
 
 def on_page_content(html, page, config, files):
+    # a figure inside an indented block (Go deeper) is not a raw HTML block to Markdown: it comes
+    # wrapped in a paragraph, which HTML does not allow (a browser leaves empty paragraphs around it)
+    html = re.sub(
+        r'<p>(<figure class="snippet-figure"(?:(?!</figure>).)*</figure>)</p>',
+        r"\1",
+        html,
+        flags=re.S,
+    )
     unfilled = UNFILLED.search(html)
     if unfilled:  # a reader would see the raw marker: the strict build fails
         log.warning(
@@ -414,26 +422,74 @@ def render_cell(run, name, cell, mode, title, page):
         code = fence(data["code"], "python", title)
         parts.append(fold("snippet-code", f"Show the code: {name}", code))
     if mode in (None, "folded", "output"):
-        if data["stdout"].strip():
-            parts.append(render_output(data["stdout"], f"{name}:{cell}"))
-        for figure in data["figures"]:
-            # one image per colour scheme (extra.css shows the right one)
-            src = get_relative_url(f"{FIGURES}/{figure['file']}", page.file.url or ".")
-            dark = get_relative_url(
-                f"{FIGURES}/{figures.dark_name(figure['file'])}", page.file.url or "."
-            )
-            alt = figure["alt"].replace('"', "&quot;")
-            size = figures.size((run.folder / figure["file"]).read_text(encoding="utf-8"))
-            size = f' width="{size[0]}" height="{size[1]}"' if size else ""
-            images = (
-                f'<img src="{src}" alt="{alt}" class="only-light"{size} loading="lazy">\n'
-                f'<img src="{dark}" alt="{alt}" class="only-dark"{size} loading="lazy">'
-            )
-            parts.append(
-                f'<figure class="snippet-figure" data-snippet="{name}:{cell}" markdown>\n'
-                f"{images}\n</figure>"
-            )
+        parts += render_results(run, name, cell, page)
     return "\n\n".join(parts)
+
+
+# What cli.figure prints when it saves a figure on the reader's computer. On the page that line is
+# the small caption under the figure it names, not an output box of its own.
+SAVED = re.compile(r"^\(figure saved to (?P<path>[^\n]+)\)$")
+
+
+def render_results(run, name, cell, page):
+    """A cell's printed text and figures, in the order the run made them: each "(figure saved to
+    out/figures/x.png)" line becomes the caption of the figure it names (the printed line kept
+    word for word, for a reader who pastes the code and compares), the text around it output boxes.
+    Where the lines and figures don't pair up one to one, the text comes first, then the figures."""
+    data, snippet = run.cells[cell], f"{name}:{cell}"
+    text = data["stdout"].rstrip()
+    lines = text.splitlines()
+    saved = [i for i, line in enumerate(lines) if SAVED.match(line)]
+    pieces, start = [], 0  # ("text", lines) and ("figure", its printed line), in order
+    for i in saved:
+        pieces.append(("text", "\n".join(lines[start:i]).rstrip()))
+        pieces.append(("figure", lines[i]))
+        start = i + 1
+    pieces.append(("text", "\n".join(lines[start:]).rstrip()))
+    pieces = [(kind, value) for kind, value in pieces if value.strip()]
+    paired = (
+        saved
+        and len(saved) == len(data["figures"])
+        and "\n".join(value for _, value in pieces) == text  # nothing lost: blank lines, say
+    )
+    if not paired:
+        shown = [render_output(data["stdout"], snippet)] if text.strip() else []
+        return shown + [render_figure(run, figure, snippet, page) for figure in data["figures"]]
+    figures_left = iter(data["figures"])
+    return [
+        render_output(value, snippet)
+        if kind == "text"
+        else render_figure(run, next(figures_left), snippet, page, value)
+        for kind, value in pieces
+    ]
+
+
+def render_figure(run, figure, snippet, page, printed=None):
+    """A figure, once per colour scheme (extra.css shows the reader's), each a link to the image
+    full size (a phone's reader taps it to read small labels), with a small caption: how to enlarge
+    it, and the line the code prints when it saves the figure on the reader's computer."""
+    src = get_relative_url(f"{FIGURES}/{figure['file']}", page.file.url or ".")
+    dark = get_relative_url(f"{FIGURES}/{figures.dark_name(figure['file'])}", page.file.url or ".")
+    alt = escape(figure["alt"])
+    size = figures.size((run.folder / figure["file"]).read_text(encoding="utf-8"))
+    size = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    links = "\n".join(
+        f'<a class="snippet-figure-link {scheme}" href="{href}">'
+        f'<img src="{href}" alt="{alt}" class="{scheme}"{size} loading="lazy">'
+        '<span class="visually-hidden"> (open the figure full size)</span></a>'
+        for scheme, href in (("only-light", src), ("only-dark", dark))
+    )
+    caption = "Tap or click the figure to open it full size."
+    if printed:
+        caption = (
+            f'<figcaption class="snippet-output snippet-saved" data-snippet="{snippet}">{caption} '
+            f"Run on your computer, the code saves it: <code>{escape(printed)}</code></figcaption>"
+        )
+    else:
+        caption = f'<figcaption class="snippet-saved">{caption}</figcaption>'
+    return (
+        f'<figure class="snippet-figure" data-snippet="{snippet}">\n{links}\n{caption}\n</figure>'
+    )
 
 
 # A printed Markdown table: a header row, a rule (|---|:--:|---:|), rows; each line starts and ends with |.
