@@ -314,6 +314,12 @@ def add_chapter_note(markdown, page, files, demos):
 
 
 def on_page_content(html, page, config, files):
+    # footnote references side by side read as one number ("law.²³"): a comma between them ("²,³")
+    html = re.sub(
+        r"(<a class=\"footnote-ref\"[^>]*>[^<]*</a></sup>)\s*(?=<sup id=\"fnref)",
+        r'\1<sup class="footnote-sep">,</sup>',
+        html,
+    )
     # a figure inside an indented block (Go deeper) is not a raw HTML block to Markdown: it comes
     # wrapped in a paragraph, which HTML does not allow (a browser leaves empty paragraphs around it)
     html = re.sub(

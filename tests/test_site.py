@@ -106,6 +106,18 @@ def test_no_page_shows_an_unfilled_marker(built_site):
         assert not found, f"{path.relative_to(built_site.site)} shows {found[0]!r}"
 
 
+def test_footnote_references_side_by_side_are_separated_by_a_comma(built_site):
+    """ "law.[^a][^b]" reads as footnotes 2 and 3 ("²,³"), not as footnote 23."""
+    separated = 0
+    for page in nav_pages():
+        text = built_site.page(page_url(page))
+        assert not re.search(r'</a></sup>\s*<sup id="fnref', text), (
+            f"{page}: footnotes run together"
+        )
+        separated += text.count('<sup class="footnote-sep">,</sup><sup id="fnref')
+    assert separated
+
+
 def test_a_marker_in_a_code_span_is_filled_in_and_shown_as_code(built_site):
     """text-becomes-numbers.md quotes tokens.py's splits in backticks: `{= tokens.py:... =}`."""
     from bs4 import BeautifulSoup
