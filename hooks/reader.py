@@ -117,6 +117,8 @@ def forms(term):
     if term[0].islower():
         found.append(term[0].upper() + term[1:])
     plural = not term.endswith(("ing", "tion")) and (term.endswith("ss") or not term.endswith("s"))
+    if re.fullmatch(r"[A-Z]{2,}", term):  # an acronym: API, APIs
+        found.append(term + "s")
     if re.fullmatch(r"[a-z][a-z -]*", term) and plural:
         found.append(term + ("es" if term.endswith(("ss", "x", "ch", "sh")) else "s"))
         if term[0].islower():
@@ -139,17 +141,18 @@ def abbreviations(docs_dir):
 
 
 ABBR = re.compile(r'<abbr title="([^"]*)">(.*?)</abbr>', re.S)
-HEADING = re.compile(r"(<(h[1-6]|summary|a|pre)\b[^>]*>)(.*?)(</\2>)", re.S)
+HEADING = re.compile(r"(<(h[1-6]|summary|a)\b[^>]*>)(.*?)(</\2>)", re.S)
 
 
 def fewer_abbreviations(html):
     """Each glossary term marked once per section (from one h2 to the next), not at each use, and
-    never inside a heading, a folded block's title, a link (whose tap should follow the link), a
-    printed output or the footnotes (titles of papers)."""
+    never inside a heading, a folded block's title, a link (whose tap should follow the link), printed
+    text (a cell's output) or the footnotes (titles of papers)."""
     notes = html.find('<div class="footnote">')
     if notes >= 0:
         html = html[:notes] + ABBR.sub(r"\2", html[notes:])
     html = HEADING.sub(lambda m: m[1] + ABBR.sub(r"\2", m[3]) + m[4], html)
+    html = re.sub(r"<pre\b.*?</pre>", lambda m: ABBR.sub(r"\2", m[0]), html, flags=re.S)  # printed
     return "".join(first_abbreviations(section) for section in re.split(r"(?=<h2\b)", html))
 
 

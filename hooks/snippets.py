@@ -6,7 +6,8 @@ In a page:
     {* tokens.py:split folded *}  code folded away (plotting plumbing, say), its output and figures shown
     {* gpt.py:GPT *}              a top-level function, class or constant, code only
     {* gpt.py *}                  the whole file, to read (left out of the copy-paste session)
-    {= tokens.py:n_pieces:,d =}   a number the run recorded, formatted (format spec optional)
+    {= tokens.py:n_pieces:,d =}   a number the run recorded, formatted (format spec optional);
+                                  in a code span (`{= tokens.py:longest.0 =}`) shown as code
 
 A page shows a demo's cells in file order, none skipped, so that a reader who copies its code blocks
 in order into one Python session gets what the page shows; the demo's setup (its `top` cell: imports
@@ -20,6 +21,7 @@ import logging
 import os
 import re
 import sys
+import unicodedata
 import zipfile
 from html import escape
 from pathlib import Path
@@ -225,10 +227,7 @@ def on_page_markdown(markdown, page, config, files):
                 f"cells in file order, none skipped (:{', :'.join(runs[name].cells)})"
             )
     markdown = DIAGRAM.sub(lambda match: diagram(match, page, config), markdown)
-    # a marker in a code span (`{= file.py:variable =}`) is shown as written
-    parts = re.split(r"(`+[^`\n]*`+)", markdown)
-    fill = lambda part: NUMBER.sub(lambda match: number(match, page), part)  # noqa: E731
-    markdown = "".join(part if part.startswith("`") else fill(part) for part in parts)
+    markdown = fill_numbers(markdown, page)
     demos = chapter_demos.get(page.file.src_uri)
     if demos:
         markdown = add_chapter_note(markdown, page, files, demos)
@@ -315,6 +314,26 @@ def add_chapter_note(markdown, page, files, demos):
 
 
 def on_page_content(html, page, config, files):
+    # footnote references side by side read as one number ("law.²³"): a comma between them ("²,³")
+    html = re.sub(
+        r"(<a class=\"footnote-ref\"[^>]*>[^<]*</a></sup>)\s*(?=<sup id=\"fnref)",
+        r'\1<sup class="footnote-sep">,</sup>',
+        html,
+    )
+    # a figure inside an indented block (Go deeper) is not a raw HTML block to Markdown: it comes
+    # wrapped in a paragraph, which HTML does not allow (a browser leaves empty paragraphs around it)
+    html = re.sub(
+        r'<p>(<figure class="snippet-figure"(?:(?!</figure>).)*</figure>)</p>',
+        r"\1",
+        html,
+        flags=re.S,
+    )
+    unfilled = UNFILLED.search(html)
+    if unfilled:  # a reader would see the raw marker: the strict build fails
+        log.warning(
+            f"{page.file.src_uri}: a recorded-value marker was not filled in: {unfilled[0]!r} "
+            "(write it as {= file.py:variable =}, on one line)"
+        )
     if page.file.src_uri.startswith(f"{NOTEBOOKS}/") and page.file.src_uri.endswith(".ipynb"):
         stem = Path(page.file.src_uri).stem
         href = get_relative_url(f"{NOTEBOOKS}/{stem}/{stem}.ipynb", page.url)
@@ -409,26 +428,74 @@ def render_cell(run, name, cell, mode, title, page):
         code = fence(data["code"], "python", title)
         parts.append(fold("snippet-code", f"Show the code: {name}", code))
     if mode in (None, "folded", "output"):
-        if data["stdout"].strip():
-            parts.append(render_output(data["stdout"], f"{name}:{cell}"))
-        for figure in data["figures"]:
-            # one image per colour scheme (extra.css shows the right one)
-            src = get_relative_url(f"{FIGURES}/{figure['file']}", page.file.url or ".")
-            dark = get_relative_url(
-                f"{FIGURES}/{figures.dark_name(figure['file'])}", page.file.url or "."
-            )
-            alt = figure["alt"].replace('"', "&quot;")
-            size = figures.size((run.folder / figure["file"]).read_text(encoding="utf-8"))
-            size = f' width="{size[0]}" height="{size[1]}"' if size else ""
-            images = (
-                f'<img src="{src}" alt="{alt}" class="only-light"{size} loading="lazy">\n'
-                f'<img src="{dark}" alt="{alt}" class="only-dark"{size} loading="lazy">'
-            )
-            parts.append(
-                f'<figure class="snippet-figure" data-snippet="{name}:{cell}" markdown>\n'
-                f"{images}\n</figure>"
-            )
+        parts += render_results(run, name, cell, page)
     return "\n\n".join(parts)
+
+
+# What cli.figure prints when it saves a figure on the reader's computer. On the page that line is
+# the small caption under the figure it names, not an output box of its own.
+SAVED = re.compile(r"^\(figure saved to (?P<path>[^\n]+)\)$")
+
+
+def render_results(run, name, cell, page):
+    """A cell's printed text and figures, in the order the run made them: each "(figure saved to
+    out/figures/x.png)" line becomes the caption of the figure it names (the printed line kept
+    word for word, for a reader who pastes the code and compares), the text around it output boxes.
+    Where the lines and figures don't pair up one to one, the text comes first, then the figures."""
+    data, snippet = run.cells[cell], f"{name}:{cell}"
+    text = data["stdout"].rstrip()
+    lines = text.splitlines()
+    saved = [i for i, line in enumerate(lines) if SAVED.match(line)]
+    pieces, start = [], 0  # ("text", lines) and ("figure", its printed line), in order
+    for i in saved:
+        pieces.append(("text", "\n".join(lines[start:i]).rstrip()))
+        pieces.append(("figure", lines[i]))
+        start = i + 1
+    pieces.append(("text", "\n".join(lines[start:]).rstrip()))
+    pieces = [(kind, value) for kind, value in pieces if value.strip()]
+    paired = (
+        saved
+        and len(saved) == len(data["figures"])
+        and "\n".join(value for _, value in pieces) == text  # nothing lost: blank lines, say
+    )
+    if not paired:
+        shown = [render_output(data["stdout"], snippet)] if text.strip() else []
+        return shown + [render_figure(run, figure, snippet, page) for figure in data["figures"]]
+    figures_left = iter(data["figures"])
+    return [
+        render_output(value, snippet)
+        if kind == "text"
+        else render_figure(run, next(figures_left), snippet, page, value)
+        for kind, value in pieces
+    ]
+
+
+def render_figure(run, figure, snippet, page, printed=None):
+    """A figure, once per colour scheme (extra.css shows the reader's), each a link to the image
+    full size (a phone's reader taps it to read small labels), with a small caption: how to enlarge
+    it, and the line the code prints when it saves the figure on the reader's computer."""
+    src = get_relative_url(f"{FIGURES}/{figure['file']}", page.file.url or ".")
+    dark = get_relative_url(f"{FIGURES}/{figures.dark_name(figure['file'])}", page.file.url or ".")
+    alt = escape(figure["alt"])
+    size = figures.size((run.folder / figure["file"]).read_text(encoding="utf-8"))
+    size = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    links = "\n".join(
+        f'<a class="snippet-figure-link {scheme}" href="{href}">'
+        f'<img src="{href}" alt="{alt}" class="{scheme}"{size} loading="lazy">'
+        '<span class="visually-hidden"> (open the figure full size)</span></a>'
+        for scheme, href in (("only-light", src), ("only-dark", dark))
+    )
+    caption = "Tap or click the figure to open it full size."
+    if printed:
+        caption = (
+            f'<figcaption class="snippet-output snippet-saved" data-snippet="{snippet}">{caption} '
+            f"Run on your computer, the code saves it: <code>{escape(printed)}</code></figcaption>"
+        )
+    else:
+        caption = f'<figcaption class="snippet-saved">{caption}</figcaption>'
+    return (
+        f'<figure class="snippet-figure" data-snippet="{snippet}">\n{links}\n{caption}\n</figure>'
+    )
 
 
 # A printed Markdown table: a header row, a rule (|---|:--:|---:|), rows; each line starts and ends with |.
@@ -492,15 +559,40 @@ def html_table(lines):
     )
 
 
+# Aligned printed text (a table of columns lined up with spaces, a step log) keeps its lines whole on
+# a phone: the build gives the block the length of its longest aligned line (`--cols`), and extra.css
+# scales its font down to fit the column (never up); other lines (prose) still wrap. An aligned line
+# longer than FIT_COLUMNS would make the font too small to read: it wraps, as plain text does.
+FIT_COLUMNS = 80
+ALIGNED = re.compile(r"^ +\S|\S {2,}\S")  # indented, or columns lined up with runs of spaces
+
+
+def columns(line):
+    """How many character cells a line takes in a monospaced font (wide East Asian characters two)."""
+    line = line.expandtabs(8)
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def fit(lines):
+    """' snippet-fit' and the style that keeps the aligned lines whole, or ('', '')."""
+    widths = [columns(line) for line in lines if ALIGNED.search(line)]
+    widths = [width for width in widths if width <= FIT_COLUMNS]
+    if len(widths) < 2:  # a table has two lines at least; one line may wrap
+        return "", ""
+    return " snippet-fit", f' style="--cols: {max(widths)}"'
+
+
 def render_output(stdout, snippet):
-    """What a cell printed, as plain text that wraps on a narrow screen. A Markdown table it printed
+    """What a cell printed, as plain text that wraps on a narrow screen (its aligned lines kept whole
+    where they are short enough: fit). A Markdown table it printed
     (| a | b | lines with a |---| rule) is shown as a real table, which fits a phone; the text exactly
     as Python prints it stays one click away."""
     text = stdout.rstrip()
     parts = output_parts(text)
     if not any(kind == "table" for kind, _ in parts):
+        fits, style = fit(text.splitlines())
         return (
-            f'<div class="snippet-output" data-snippet="{snippet}" markdown>\n\n'
+            f'<div class="snippet-output{fits}" data-snippet="{snippet}"{style} markdown>\n\n'
             f"{fence(text, 'text', 'Output')}\n\n</div>"
         )
     shown = []
@@ -508,8 +600,10 @@ def render_output(stdout, snippet):
         if kind == "table":
             shown.append(f'<div class="snippet-table">\n{html_table(lines)}\n</div>')
         elif "\n".join(lines).strip():
+            fits, style = fit(lines)
             shown.append(
-                f'<pre class="snippet-text"><samp>{escape(chr(10).join(lines))}</samp></pre>'
+                f'<pre class="snippet-text{fits}"{style}>'
+                f"<samp>{escape(chr(10).join(lines))}</samp></pre>"
             )
     exact = fold("snippet-printed", "The same output as plain text", fence(text, "text", "Output"))
     return (
@@ -538,6 +632,33 @@ def diagram(match, page, config):
     alt = match["alt"].replace("&", "&amp;").replace('"', "&quot;")
     svg = re.sub(r"<svg\b", f'<svg role="img" aria-label="{alt}"', svg, count=1)
     return indent(f'<figure class="diagram">\n{svg}\n</figure>', match["indent"])
+
+
+CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)(?P<code>[^\n]*?)(?<!`)(?P=ticks)(?!`)")
+# What is left of a marker that was not filled in: a page must never show one (on_page_content)
+UNFILLED = re.compile(r"\{=[^{}\n]{0,300}?=\}|\{=\s*[\w./-]+\.py:")
+
+
+def fill_numbers(markdown, page):
+    """Every `{= file.py:variable =}` marker filled in from the run: in prose, and in a code span
+    (`` `{= tokens.py:longest.0 =}` ``), where the value is shown as code (the span's backticks
+    lengthened if the value holds backticks)."""
+    fill = lambda text: NUMBER.sub(lambda match: number(match, page), text)  # noqa: E731
+
+    def code_span(match):
+        code = match["code"]
+        if not NUMBER.search(code):
+            return match[0]
+        code = fill(code)
+        ticks = "`" * (1 + max((len(run) for run in re.findall(r"`+", code)), default=0))
+        pad = " " if code.startswith("`") or code.endswith("`") else ""
+        return f"{ticks}{pad}{code}{pad}{ticks}"
+
+    out, at = [], 0
+    for match in CODE_SPAN.finditer(markdown):
+        out += [fill(markdown[at : match.start()]), code_span(match)]
+        at = match.end()
+    return "".join(out) + fill(markdown[at:])
 
 
 def number(match, page):

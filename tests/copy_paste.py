@@ -27,6 +27,9 @@ def demos_on(page):
 def blocks(html):
     """The page's Python code blocks in order, each with the outputs and figures shown under it:
     [{"code", "outputs": [{"snippet": "x.py:cell", "text"}], "figures": [{"snippet", "src"}]}].
+    A cell's printed text may come in pieces (a box of text, then a figure whose caption holds the
+    line the code printed when it saved it, then more text): each piece is an output, in page order,
+    and together, a line after another, they are what the cell printed.
     A whole file shown (snippet-file) is for reading: the demos import it, a reader pastes none."""
     from bs4 import BeautifulSoup
 
@@ -34,7 +37,8 @@ def blocks(html):
     soup = BeautifulSoup(html, "html.parser")
     article = soup.select_one("article") or soup
     for element in article.select(
-        "div.language-python.highlight, div.snippet-output, figure.snippet-figure"
+        "div.language-python.highlight, div.snippet-output, figure.snippet-figure, "
+        "figcaption.snippet-output"
     ):
         if element.name == "figure":
             found[-1]["figures"].append(

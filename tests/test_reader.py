@@ -71,6 +71,19 @@ def test_a_printed_table_becomes_an_html_table_with_the_printed_text_one_tap_awa
     assert TABLE in exact  # the printed lines, exactly, for a reader who pastes the code
 
 
+def test_aligned_output_keeps_its_lines_whole_up_to_80_characters():
+    """An output with aligned columns gets the length of its longest aligned line (extra.css scales
+    its font to fit a phone); prose lines and a lone aligned line don't count; over 80, it wraps."""
+    table = "step   1   loss 4.5\nstep  10   loss 3.2\nand a long line of prose " + "x" * 80
+    html = snippets.render_output(table + "\n", "demo.py:cell")
+    assert 'class="snippet-output snippet-fit"' in html and 'style="--cols: 19"' in html
+    assert snippets.fit(["a   b", "just prose, no columns"]) == ("", "")
+    assert snippets.fit(["a" * 81 + "  b", "c" * 81 + "  d"]) == ("", "")
+    assert snippets.columns("·strawberry\t1") == 17 and snippets.columns("日本  x") == 7
+    shown = snippets.render_output("before\n| a | b |\n|---|--:|\n| x | 1 |\nn   1\nm   2\n", "d:c")
+    assert '<pre class="snippet-text snippet-fit" style="--cols: 5">' in shown
+
+
 def test_output_without_a_table_is_one_text_block():
     html = snippets.render_output("a | b\nplain\n", "demo.py:cell")
     assert "has-table" not in html and "```text" in html
@@ -110,7 +123,8 @@ def test_a_term_is_marked_in_the_forms_the_prose_uses():
         "neural networks",
         "Neural networks",
     ]
-    assert reader.forms("LLM") == ["LLM"]
+    assert reader.forms("LLM") == ["LLM", "LLMs"]
+    assert reader.forms("API") == ["API", "APIs"]
     assert reader.forms("training") == ["training", "Training"]
     assert reader.forms("logits") == ["logits", "Logits"]
 
@@ -145,6 +159,22 @@ def test_every_glossary_term_has_a_definition_and_the_readers_words_are_there():
         "transformer",
         "attention",
         "ChatGPT",
+        # the second reader's words (reviews/reader-review.md)
+        "backpropagation",
+        "attention head",
+        "heads",
+        "entropy",
+        "arithmetic coding",
+        "seed",
+        "API",
+        "log scale",
+        "compression",
+        "compressor",
+        "gzip",
+        "xz",
+        "bz2",
+        "calibrated",
+        "interpretability",
     ]:
         assert len(entries.get(term, "")) > 40, f"the glossary does not define {term!r}"
 
@@ -308,3 +338,51 @@ def test_a_printed_table_renders_as_a_table_in_the_story_and_in_a_go_deeper_bloc
         assert [td.get_text() for td in output.select("table td")] == cells, cell
         assert output.select_one("details.snippet-printed code").get_text().rstrip() == printed
         assert "???" not in output.get_text() and "markdown" not in output.attrs
+
+
+def test_markers_are_filled_in_code_spans_too_and_one_left_unfilled_fails_the_build(tmp_path):
+    """Built for real: a marker in prose and in a code span (its value shown as code, backticks and
+    all) is filled in; one the hook cannot read is left as written, and the build warns (a strict
+    build fails) rather than show it to a reader."""
+    import os
+    import shutil
+    import subprocess
+
+    shutil.copytree(
+        ROOT / "hooks", tmp_path / "hooks", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (tmp_path / "snippets").mkdir()
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nnav: [index.md]\nmarkdown_extensions: [admonition, md_in_html, attr_list, "
+        "pymdownx.details, pymdownx.superfences, pymdownx.highlight]\nhooks: [hooks/snippets.py]\n"
+    )
+    (tmp_path / "snippets" / "demo.py").write_text(
+        "# %% one\nsplit = 'st|raw`berry'\nn = 1234\nprint(n)\n"
+    )
+    (tmp_path / "docs" / "index.md").write_text(
+        "# T\n\n{* demo.py:one *}\n\nIn prose {= demo.py:n:,d =}; as code `{= demo.py:split =}`; "
+        "twice `{= demo.py:n =} and {= demo.py:n =}`.\n\nBroken: {= demo.py:no such =}.\n"
+    )
+    env = dict(os.environ, LLMS101_FREEZE=str(tmp_path / "_freeze"), NO_MKDOCS_2_WARNING="1")
+    env.pop("LLMS101_FROZEN", None)
+    built = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert built.returncode == 0, built.stderr
+    assert "index.md: a recorded-value marker was not filled in: '{= demo.py:no such =}'" in (
+        built.stderr
+    )
+    soup = BeautifulSoup((tmp_path / "site" / "index.html").read_text(), "html.parser")
+    main = soup.select_one("[role=main]") or soup.body
+    text = main.get_text()
+    assert "In prose 1,234;" in text
+    assert [code.get_text() for code in main.select("p code")][:2] == [
+        "st|raw`berry",
+        "1234 and 1234",
+    ]
+    assert "{= demo.py:split" not in text and "{= demo.py:n " not in text

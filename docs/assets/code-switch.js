@@ -3,6 +3,8 @@
 // included; off, it folds them again. The reader's choice is remembered in this browser
 // (localStorage) and applied to every page they open next, including the pages Material's instant
 // navigation swaps in without reloading (its document$ observable emits for each one).
+// The demos' setup strips ("Setup for X.py: imports and options") are for a reader who runs the
+// code: while this script runs, they show only with the switch on (extra.css, .show-all-code).
 
 const KEY = "llms101.show-code";
 
@@ -23,11 +25,14 @@ function remember(on) {
 }
 
 function showCode(on) {
+  document.documentElement.classList.toggle("show-all-code", on);
   for (const fold of document.querySelectorAll(".md-content details.snippet-code")) fold.open = on;
 }
 
 function setUp() {
   const on = remembered();
+  document.documentElement.classList.add("code-switch-ready");
+  document.documentElement.classList.toggle("show-all-code", on);
   for (const input of document.querySelectorAll(".code-switch input")) {
     input.closest(".code-switch").hidden = false;
     input.checked = on;
