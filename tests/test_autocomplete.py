@@ -149,12 +149,14 @@ def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
 @claim(
     "just-autocomplete.md",
     "What grew is the *wrong* answers, from {= autocomplete.py:rates.before_chat.wrong:.0% =} to {= autocomplete.py:rates.after_chat.wrong:.0% =}.",
-    'it now gives the same cheerful "It\'s ..." it uses for Berlin: a made-up city for {= autocomplete.py:invented:.0% =} of those questions',
+    "it now gives the same cheerful \"It's ...\" it uses for Berlin: a wrong capital (another country's) for {= autocomplete.py:invented:.0% =} of those questions",
 )
 def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     rates = run.variables["rates"]
     assert rates["after_never"]["right"] == 0  # it cannot know
     assert rates["after_never"]["wrong"] >= 0.5, rates["after_never"]  # but it answers
+    # and the answers it gives are "wrong": another country's capital (reply_kind, tested above)
+    assert run.variables["invented"] == rates["after_never"]["wrong"]
     assert rates["after_chat"]["wrong"] >= rates["before_chat"]["wrong"] + 0.1
 
 

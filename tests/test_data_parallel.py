@@ -128,7 +128,8 @@ def test_a_failing_worker_ends_the_run_with_its_one_line(tmp_path):
 )
 @claim(
     "big-runs.md",
-    "It's the same as `torchrun --standalone --nproc_per_node=2 snippets/train.py`, if you'd rather use PyTorch's launcher directly; our script also takes torchrun's name for the count, `--nproc_per_node`.",
+    "On Linux and macOS, it's the same as `torchrun --standalone --nproc_per_node=2 snippets/train.py`, if you'd rather use PyTorch's launcher directly; our script also takes torchrun's name for the count, `--nproc_per_node`.",
+    "On Windows, the PyTorch these pages pin can't start `torchrun`,[^libuv] so use `--workers` there",
 )
 def test_torchrun_itself_starts_the_same_training(tmp_path, one_worker_losses):
     """The command the page gives: `torchrun --standalone --nproc_per_node=2 snippets/train.py`,
