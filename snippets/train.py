@@ -198,11 +198,17 @@ with torch.no_grad():
 
 weight_after = probe.wte.weight[row, col].item()
 loss_before_step, loss_after_step = loss_before_step.item(), probe(x, y)[1].item()
-print(f"loss on one batch of text:           {loss_before_step:.4f}")
+# PyTorch's loss is in nats; the page counts bits per character
+bits_before_step = loss_before_step / math.log(2)
+bits_after_step = loss_after_step / math.log(2)
+print(f"loss on one batch of text:           {bits_before_step:.4f} bits per character")
 print(f"one weight (dial {col} of {char!r}):     {weight_before:+.6f}")
 print(f"its gradient:                        {gradient:+.6f}")
 print(f"after the nudge, weight - {step_size} x gradient: {weight_after:+.6f}")
-print(f"loss on the same batch, all {n_params:,} weights nudged: {loss_after_step:.4f}")
+print(
+    f"loss on the same batch, all {n_params:,} weights nudged: "
+    f"{bits_after_step:.4f} bits per character"
+)
 
 # %% train
 samples = {}

@@ -265,14 +265,14 @@ def test_the_curve_scores_what_the_page_scores_at_the_end(train_run):
 @claim(
     "predict-check-nudge.md",
     "The dial moved against its gradient (**new weight = old weight − step size × gradient**), and so did all the others, at once.",
-    "The loss on that text fell from {= train.py:loss_before_step:.2f =} to {= train.py:loss_after_step:.2f =}.",
+    "The loss on that text fell from {= train.py:bits_before_step:.2f =} to {= train.py:bits_after_step:.2f =}.",
 )
 def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
     v = train_run.variables
     assert v["gradient"] != 0
     # the weight moved against its gradient (a step the other way would make the loss worse)
     assert (v["weight_after"] - v["weight_before"]) * v["gradient"] < 0
-    assert v["loss_after_step"] < v["loss_before_step"]
+    assert v["bits_after_step"] < v["bits_before_step"]
 
 
 @claim(

@@ -255,11 +255,15 @@ def _(v, run):
         )
 
 
-@check("train.py:loss_before_step", "train.py:loss_after_step")
+@check("train.py:bits_before_step", "train.py:bits_after_step")
 def _(v, run):
     # an untrained model: about as unsure as a uniform guess; one nudge later, a little less
-    assert v["loss_before_step"] == pytest.approx(math.log(v["vocab_size"]), abs=0.3)
-    assert v["loss_after_step"] < v["loss_before_step"]
+    assert v["bits_before_step"] == pytest.approx(math.log2(v["vocab_size"]), abs=0.5)
+    assert v["bits_after_step"] < v["bits_before_step"]
+    # the same losses in bits, as printed, that PyTorch measured in nats
+    assert v["bits_before_step"] == pytest.approx(v["loss_before_step"] / math.log(2))
+    printed = run("train.py").cells["one_step"]["stdout"]
+    assert f"{v['bits_before_step']:.4f} bits per character" in printed
 
 
 @check("train.py:passes")
@@ -877,6 +881,14 @@ def _(v, run):
     assert v["learning_bpc"] * v["n_test"] / 8 == pytest.approx(v["file_bytes"])
     printed = run("learn_as_it_reads.py").cells["learning"]["stdout"]
     assert f"a file of {v['file_bytes']:,} bytes, {v['header_bytes']} of them header" in printed
+
+
+@check("train.py:col")
+def _(v, run):
+    # the dial's place in its character's list of numbers, counting from zero, as printed
+    assert 0 <= v["col"] < v["settings"]["n_embd"]
+    printed = run("train.py").cells["one_step"]["stdout"]
+    assert f"one weight (dial {v['col']} of {v['char']!r})" in printed
 
 
 NOT_CHECKED = {
