@@ -192,11 +192,6 @@ def test_page_model_bets_follow_what_comes_after_the_in_its_text(snippet_run):
     assert len(words) == 6 and all(word.isalpha() for word in words)
 
 
-DISTANCE_RANGE = (
-    "It runs from 0 to 1, from the very same odds to odds that never bet on the same character."
-)
-
-
 def demo_distance(a, b):
     """The demo's own formula for the distance (the line that computes distance_to_text in
     snippets/temperature.py), between the columns of odds a (its probs) and b (its in_text)."""
@@ -216,12 +211,13 @@ def demo_distance(a, b):
     "sampling.md",
     "(half the sum of the differences, each counted as positive; statisticians call it the "
     "*total variation distance*).",
-    DISTANCE_RANGE,
+    "It runs from 0 to 1, from the very same odds to odds that never bet on the same character.",
 )
 def test_page_distance_is_0_for_the_same_odds_and_1_for_odds_that_never_meet(snippet_run):
     # the words pinned above name the ends in this order: 0 the very same odds, 1 odds that never
     # bet on the same character (re-pinning them turned around fails here)
-    words = DISTANCE_RANGE
+    test = test_page_distance_is_0_for_the_same_odds_and_1_for_odds_that_never_meet
+    words = next(words for _, pinned in test.claims for words in pinned if "from 0 to 1" in words)
     assert words.index("from 0 to 1") < words.index("the very same odds")
     assert words.index("the very same odds") < words.index("never bet on the same character")
     run = snippet_run("temperature.py").variables
