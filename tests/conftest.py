@@ -9,6 +9,7 @@ that use it) or one page.
 """
 
 import concurrent.futures
+import functools
 import os
 import re
 import subprocess
@@ -134,21 +135,61 @@ def pytest_addoption(parser):
 
 
 ASKS = re.compile(r"""snippet_run\(\s*["']([\w.]+\.py)["']""")  # the demo a claim test checks
+# a quoted value, as tests/test_quoted_values.py names its checks: "file.py:variable"
+QUOTED = re.compile(r"(?P<file>[\w-]+\.py):(?P<path>[\w.\[\]-]+)")
+# a number a page quotes (the hook's marker, hooks/snippets.py NUMBER), and a diagram it puts inline
+MARKER = re.compile(r"\{=\s*(?P<file>[\w./-]+\.py):(?P<path>[\w.\[\]-]+)")
+DIAGRAM = re.compile(r"\]\((?P<src>assets/diagrams/[^)\s]+\.svg)\)")
+ALWAYS = {"test_strict_build_is_clean", "test_every_quoted_value_has_a_check"}
+
+
+def quoted_key(file, path):
+    """One spelling for a quoted variable, as test_quoted_values.py's ids: a[-1] is a.-1."""
+    return file + ":" + ".".join(re.findall(r"[^.\[\]]+", path))
+
+
+@functools.lru_cache
+def quoted_on(page):
+    """The values docs/<page> quotes, in its prose and in the diagrams it puts inline."""
+    text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+    for diagram in DIAGRAM.finditer(text):
+        if (ROOT / "docs" / diagram["src"]).is_file():
+            text += (ROOT / "docs" / diagram["src"]).read_text(encoding="utf-8")
+    return {quoted_key(m["file"], m["path"]) for m in MARKER.finditer(text)}
 
 
 def about(item, snippets, pages):
-    """Is this test about one of these snippets or pages?"""
-    if item.name == "test_strict_build_is_clean":
+    """Is this test about one of these snippets or pages? A test is, when a parameter names one
+    (a quoted value "file.py:variable": its snippet, and the pages that quote it); when it claims
+    words of the page; when it checks a claim with a run of the snippet; when it is the snippet's
+    unit tests (tests/test_unit_NAME.py); or when it says so (`@pytest.mark.snippet("NAME.py")`)."""
+    if item.name in ALWAYS:
         return True
     params = getattr(getattr(item, "callspec", None), "params", {})
     values = {getattr(v, "name", v) for v in params.values() if isinstance(v, (str, Path))}
     if values & (set(snippets) | set(pages)):
+        return True
+    keys = {v for v in values if QUOTED.fullmatch(v)}
+    if {QUOTED.fullmatch(v)["file"] for v in keys} & set(snippets):
+        return True
+    if keys and any(keys & quoted_on(page) for page in pages):
+        return True
+    if Path(item.fspath).name in {f"test_unit_{Path(name).stem}.py" for name in snippets}:
+        return True
+    if {name for mark in item.iter_markers("snippet") for name in mark.args} & set(snippets):
         return True
     # a claim test backs words of a page (tests/claims.py): --page NAME.md selects it
     if {page for page, _ in getattr(getattr(item, "function", None), "claims", [])} & set(pages):
         return True
     asked = ASKS.findall(Path(item.fspath).read_text(encoding="utf-8"))
     return "snippet_run" in params and bool(set(asked) & set(snippets))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "snippet(*names): this test checks these snippet files' code (`--snippet NAME.py` selects it)",
+    )
 
 
 def pytest_itemcollected(item):
@@ -172,9 +213,11 @@ def pytest_collection_modifyitems(config, items):
     snippets, pages = config.getoption("snippet"), config.getoption("page")
     if not (snippets or pages):
         return
-    try:
+    try:  # the snippets named, and the demos that use them
         snippets = list(
-            dict.fromkeys(demo for name in snippets for demo in records.dependents(name))
+            dict.fromkeys(
+                [*snippets, *(demo for name in snippets for demo in records.dependents(name))]
+            )
         )
     except records.SnippetError as error:
         raise pytest.UsageError(str(error)) from None

@@ -184,6 +184,7 @@ def tiny_learner_model():
     return GPT(config)
 
 
+@pytest.mark.snippet("adaptive_coding.py")
 @claim(
     "predict-check-nudge.md",
     "The decoder starts from the same dials and makes the very same nudges, so it always predicts exactly what the encoder predicted, and gets every character back",
@@ -204,6 +205,7 @@ def test_learning_as_it_reads_round_trip_is_exact_and_the_weights_really_move():
     assert abs(frozen_bits - bits) > 1
 
 
+@pytest.mark.snippet("adaptive_coding.py")
 def test_fast_score_is_what_the_coder_pays():
     """score() (a chunk's characters scored together, for choosing settings) measures what
     encode_ids pays, character by character, up to float rounding."""
@@ -218,6 +220,7 @@ def test_fast_score_is_what_the_coder_pays():
     )
 
 
+@pytest.mark.snippet("adaptive_coding.py")
 def test_learning_as_it_reads_refuses_damage_and_the_other_format():
     import adaptive_coding
     from arithmetic_coding import CorruptData

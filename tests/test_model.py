@@ -145,6 +145,7 @@ def test_training_and_held_out_losses_are_the_same_evaluation():
     assert history["heldout"][-1] == training.evaluate(model, val_ids, max_tokens=200)
 
 
+@pytest.mark.snippet("training.py")
 @claim(
     "predict-check-nudge.md",
     "So we took every paragraph that appears word for word in the validation or test text out of the training text.",

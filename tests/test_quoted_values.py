@@ -266,6 +266,14 @@ def _(v, run):
     assert f"{v['bits_before_step']:.4f} bits per character" in printed
 
 
+@check("train.py:col")
+def _(v, run):
+    # a place, from zero, in the list of numbers of the character the step singles out (the space)
+    assert 0 <= v["col"] < v["settings"]["n_embd"] and v["char"] == " "
+    shown = run("train.py").cells["one_step"]["stdout"]
+    assert f"(dial {v['col']} of ' ')" in shown
+
+
 @check("train.py:passes")
 def _(v, run):
     _, _, (train_ids, _, _) = default_split()
@@ -384,6 +392,7 @@ def _(v, run):
     )
     uniform = 1 / v["vocab_size"]
     assert v["distance_uniform"] == pytest.approx(0.5 * sum(abs(uniform - q) for q in in_text))
+    assert 0 <= v["distance_to_text"] <= 1 and 0 <= v["distance_uniform"] <= 1  # as the page says
 
 
 @check("temperature.py:distance_word_start")
@@ -400,6 +409,7 @@ def _(v, run):
     assert v["distance_word_start"] == pytest.approx(
         0.5 * sum(abs(p - q) for p, q in zip(word_start, v["in_text"]))
     )
+    assert 0 <= v["distance_word_start"] <= 1  # "It runs from 0 to 1"
 
 
 @check("temperature.py:k", "temperature.py:new_chars")

@@ -1,6 +1,7 @@
 """Sampling: the functions behave as the page "Numbers back into words" says, and the sampling
 command refuses bad settings in one line."""
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -189,6 +190,53 @@ def test_page_model_bets_follow_what_comes_after_the_in_its_text(snippet_run):
     assert run["distance_to_text"] < 0.6 * run["distance_word_start"]
     words = [word for word, _ in run["words_after_the"]]
     assert len(words) == 6 and all(word.isalpha() for word in words)
+
+
+def demo_distance(a, b):
+    """The demo's own formula for the distance (the line that computes distance_to_text in
+    snippets/temperature.py), between the columns of odds a (its probs) and b (its in_text)."""
+    tree = ast.parse((ROOT / "snippets" / "temperature.py").read_text(encoding="utf-8"))
+    formula = next(
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and any(getattr(target, "id", None) == "distance_to_text" for target in node.targets)
+    )
+    return eval(
+        compile(ast.Expression(formula), "temperature.py", "eval"), {"probs": a, "in_text": b}
+    )
+
+
+@claim(
+    "sampling.md",
+    "(half the sum of the differences, each counted as positive; statisticians call it the "
+    "*total variation distance*).",
+    "It runs from 0 to 1, from the very same odds to odds that never bet on the same character.",
+)
+def test_page_distance_is_0_for_the_same_odds_and_1_for_odds_that_never_meet(snippet_run):
+    # the words pinned above name the ends in this order: 0 the very same odds, 1 odds that never
+    # bet on the same character (re-pinning them turned around fails here)
+    test = test_page_distance_is_0_for_the_same_odds_and_1_for_odds_that_never_meet
+    words = next(words for _, pinned in test.claims for words in pinned if "from 0 to 1" in words)
+    assert words.index("from 0 to 1") < words.index("the very same odds")
+    assert words.index("the very same odds") < words.index("never bet on the same character")
+    run = snippet_run("temperature.py").variables
+    in_text = torch.tensor(run["in_text"])
+    # the demo's formula: the text column against itself is 0; against odds spread over only the
+    # characters that never come after "the " (none of its bets), 1
+    assert demo_distance(in_text, in_text) == 0
+    never = (in_text == 0).float() / (in_text == 0).sum()
+    assert demo_distance(never, in_text) == pytest.approx(1, abs=1e-6)
+    # the three distances the page quotes are half the sum of the differences of the recorded
+    # columns, so they lie between those ends
+    for name, column in [
+        ("distance_to_text", run["probs"]),
+        ("distance_word_start", run["word_start"]),
+        ("distance_uniform", run["uniform"]),
+    ]:
+        half_sum = 0.5 * sum(abs(p - q) for p, q in zip(column, run["in_text"], strict=True))
+        assert run[name] == pytest.approx(half_sum, abs=1e-6), name
+        assert 0 <= run[name] <= 1, name
 
 
 @claim(

@@ -79,6 +79,22 @@ def test_split_three_cuts_at_the_fractions_and_moves_the_test_start_to_a_paragra
     assert start + len(test_text) == len(text) - len(val)
 
 
+def test_split_three_trains_on_no_paragraph_of_the_validation_or_test_text():
+    # paragraphs 0..99, each its own words; the text repeats, early on, one paragraph of the
+    # validation text (the last 10%) and one of the test text (the 10% before it)
+    paragraphs = [f"paragraph {i} " + "abcdefgh"[i % 8] * 40 for i in range(100)]
+    validation_one, test_one = paragraphs[95], paragraphs[85]
+    text = "\n\n".join(paragraphs[:10] + [validation_one, test_one] + paragraphs[10:])
+    tok = training.CharTokenizer.from_text(text)
+    parts = [tok.decode(part.tolist()) for part in training.split_three(text, tok)]
+    train, val, test = (set(part.split("\n\n")) for part in parts)
+    assert validation_one in val and test_one in test  # where the fractions put them
+    assert not train & val and not train & test and not val & test  # no paragraph in two parts
+    # training keeps every other paragraph before the test text
+    before = text[: text.rindex(parts[2])].split("\n\n")
+    assert train - {""} == set(before) - {"", validation_one, test_one}
+
+
 # The learning rate: a linear warmup, then a cosine decay.
 
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 
-import { loadModel } from "../../docs/assets/playground/gpt.js";
+import { draw, loadModel, nextLogits } from "../../docs/assets/playground/gpt.js";
 import {
   AdamW, MAX_CHARS, MAX_VOCAB, MIN_CHARS, SETTINGS, cleanText, countWeights, evalWindows, evaluate, getBatch,
   initialWeights, lossAndGradients, lrAt, randomNumbers, sample, shapes, split, textProblem, topWords, trainStep,
@@ -153,4 +153,33 @@ test("the sample follows its dice: the same seed, the same text", () => {
   assert.equal(one.length, 20);
   assert.equal(sample(model, "ab", 20, 1, randomNumbers(5)), one);
   assert.deepEqual(topWords(model, "a b", 2).map(({ word }) => word[0]).sort(), ["a", "b"], "a word starts with a letter");
+});
+
+test("the sample is drawn from softmax(logits / temperature), at temperatures other than 1", () => {
+  const config = { ...SETTINGS, vocab_size: 4, n_layer: 1, n_embd: 8, n_head: 2, block_size: 8 };
+  const weights = initialWeights(config, 3);
+  // larger embeddings (tied to the output layer): logits a few units apart, so temperature matters
+  weights["wte.weight"] = weights["wte.weight"].map((w) => 10 * w);
+  const model = { config, chars: ["a", "b", "c", " "], weights };
+  const softmax = (logits, temperature) => {
+    const exps = Array.from(logits, (v) => Math.exp(v / temperature));
+    const total = exps.reduce((s, v) => s + v, 0);
+    return exps.map((v) => v / total);
+  };
+  for (const temperature of [0.5, 2]) {
+    const dice = [];
+    const rolls = randomNumbers(7);
+    const text = sample(model, "ab", 60, temperature, () => { dice.push(rolls()); return dice.at(-1); });
+    assert.equal(dice.length, 60, "one roll of the dice per character");
+    const ids = [0, 1];
+    let differs = 0; // steps where the same roll at temperature 1 gives another character
+    [...text].forEach((ch, i) => {
+      const logits = nextLogits(model, ids);
+      const expected = draw(softmax(logits, temperature), () => dice[i]);
+      assert.equal(ch, model.chars[expected], `character ${i} at temperature ${temperature}`);
+      if (draw(softmax(logits, 1), () => dice[i]) !== expected) differs++;
+      ids.push(expected);
+    });
+    assert.ok(differs > 0, `at temperature ${temperature} some roll must pick another character than at 1`);
+  }
 });
