@@ -893,14 +893,6 @@ def _(v, run):
     assert f"a file of {v['file_bytes']:,} bytes, {v['header_bytes']} of them header" in printed
 
 
-@check("train.py:col")
-def _(v, run):
-    # the dial's place in its character's list of numbers, counting from zero, as printed
-    assert 0 <= v["col"] < v["settings"]["n_embd"]
-    printed = run("train.py").cells["one_step"]["stdout"]
-    assert f"one weight (dial {v['col']} of {v['char']!r})" in printed
-
-
 NOT_CHECKED = {
     "compress_paragraph.py:paper_gzip": "a figure from a paper, footnoted on the page",
     "compress_paragraph.py:paper_model_raw": "a figure from a paper, footnoted on the page",
