@@ -32,6 +32,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
 sys.path.insert(0, str(Path(__file__).parent))
+import aligned  # noqa: E402
 import cells  # noqa: E402
 import execute  # noqa: E402
 import figures  # noqa: E402
@@ -559,11 +560,48 @@ def html_table(lines):
     )
 
 
-# Aligned printed text (a table of columns lined up with spaces, a step log) keeps its lines whole on
-# a phone: the build gives the block the length of its longest aligned line (`--cols`), and extra.css
+def aligned_table(table):
+    """Printed columns found by aligned.aligned_parts as an HTML table: numbers right-aligned, a bar
+    chart's bars whole, a long unbroken word (st|ra|w|b|er|ry) free to break anywhere; without a
+    header row, the first column (the rows' names) as row headers."""
+
+    def cell(text, k, tag, scope=""):
+        long = re.search(r"\S{13}", text) and not table.numeric[k] and not table.bars[k]
+        classes = " ".join(
+            name
+            for name, on in (("num", table.numeric[k]), ("bar", table.bars[k]), ("long", long))
+            if on
+        )
+        attrs = (f' class="{classes}"' if classes else "") + (f' scope="{scope}"' if scope else "")
+        return f"<{tag}{attrs}>{escape(text)}</{tag}>"
+
+    head = ""
+    if table.head:
+        head = (
+            "<thead><tr>"
+            + "".join(cell(t, k, "th", "col" if t else "") for k, t in enumerate(table.head))
+            + "</tr></thead>\n"
+        )
+    rows = []
+    for row in table.rows:
+        rows.append(
+            "<tr>"
+            + "".join(
+                cell(t, k, "th", "row") if k == 0 and table.row_heads else cell(t, k, "td")
+                for k, t in enumerate(row)
+            )
+            + "</tr>"
+        )
+    return "<table>\n" + head + "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+
+
+# Columns lined up with spaces that split cleanly become a table (aligned.py, aligned_table). Aligned
+# printed text that is left (sample text beside its numbers, a bar chart) keeps its lines whole on a
+# phone: the build gives the block the length of its longest aligned line (`--cols`), and extra.css
 # scales its font down to fit the column (never up); other lines (prose) still wrap. An aligned line
-# longer than FIT_COLUMNS would make the font too small to read: it wraps, as plain text does.
-FIT_COLUMNS = 80
+# longer than FIT_COLUMNS would make the font smaller than about 10 px at 390 px (even in a "Go
+# deeper" box, 332 px of column: (332 - 26) / (50 x 0.61) = 10.0): it wraps, as plain text does.
+FIT_COLUMNS = 50
 ALIGNED = re.compile(r"^ +\S|\S {2,}\S")  # indented, or columns lined up with runs of spaces
 
 
@@ -585,11 +623,14 @@ def fit(lines):
 def render_output(stdout, snippet):
     """What a cell printed, as plain text that wraps on a narrow screen (its aligned lines kept whole
     where they are short enough: fit). A Markdown table it printed
-    (| a | b | lines with a |---| rule) is shown as a real table, which fits a phone; the text exactly
-    as Python prints it stays one click away."""
+    (| a | b | lines with a |---| rule), and columns it lined up with spaces that split cleanly
+    (aligned.aligned_parts), are shown as real tables, which fit a phone; the text exactly as
+    Python prints it stays one click away."""
     text = stdout.rstrip()
-    parts = output_parts(text)
-    if not any(kind == "table" for kind, _ in parts):
+    parts = []
+    for kind, lines in output_parts(text):
+        parts += aligned.aligned_parts(lines) if kind == "text" else [(kind, lines)]
+    if not any(kind in ("table", "aligned") for kind, _ in parts):
         fits, style = fit(text.splitlines())
         return (
             f'<div class="snippet-output{fits}" data-snippet="{snippet}"{style} markdown>\n\n'
@@ -599,11 +640,13 @@ def render_output(stdout, snippet):
     for kind, lines in parts:
         if kind == "table":
             shown.append(f'<div class="snippet-table">\n{html_table(lines)}\n</div>')
+        elif kind == "aligned":
+            shown.append(f'<div class="snippet-table">\n{aligned_table(lines)}\n</div>')
         elif "\n".join(lines).strip():
             fits, style = fit(lines)
             shown.append(
                 f'<pre class="snippet-text{fits}"{style}>'
-                f"<samp>{escape(chr(10).join(lines))}</samp></pre>"
+                f"<samp>{escape(chr(10).join(lines).strip(chr(10)))}</samp></pre>"
             )
     exact = fold("snippet-printed", "The same output as plain text", fence(text, "text", "Output"))
     return (

@@ -225,64 +225,49 @@ def test_no_result_scrolls_sideways_on_a_phone(server, browser, page_src):
     "page_src,snippet",
     [
         ("text-becomes-numbers.md", "tokens.py:ids"),
+        ("text-becomes-numbers.md", "tokens.py:split"),
         ("predict-check-nudge.md", "train.py:train"),
         ("learns-anyway.md", "facts.py:test"),
         ("big-runs.md", "data_parallel.py:compare"),
         ("sampling.md", "temperature.py:probs"),
     ],
 )
-def test_aligned_output_keeps_its_lines_whole_on_a_phone(server, browser, page_src, snippet):
-    """At 390 px a printed table's aligned lines fit (the font shrinks to the column; extra.css,
-    render_output's fit) instead of wrapping apart; the copy button sits in the title bar, clear of
-    the text."""
+def test_aligned_output_is_a_readable_table_on_a_phone(server, browser, page_src, snippet):
+    """At 390 px a table a cell printed in aligned columns is a real table (hooks/aligned.py), in a
+    font a phone's reader can read (11 px or more, where fitting the printed lines gave 6 to 9 px),
+    with no number broken across lines and nothing scrolling sideways; the printed text is one tap away."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.goto(server + page_url(page_src), wait_until="load")
-    block = page.locator(f'.snippet-output.snippet-fit[data-snippet="{snippet}"]')
+    block = page.locator(f'.snippet-output.has-table[data-snippet="{snippet}"]')
     block.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     found = block.evaluate("""(e) => {
-        const code = e.querySelector("pre > code");
-        const range = document.createRange();
-        const cols = Number(getComputedStyle(e).getPropertyValue("--cols"));
-        const lines = code.textContent.split("\\n").filter((line) => line.length <= cols);
-        // each aligned line (no longer than --cols) on one row: its text node's rects
-        // on as many distinct rows as there are lines
-        let broken = 0;
-        const text = code.textContent;
-        let at = 0;
-        for (const line of text.split("\\n")) {
-            if (line.length && line.length <= cols) {
-                const rows = new Set();
-                const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
-                let node, offset = 0;
-                while ((node = walker.nextNode())) {
-                    const start = Math.max(at, offset), end = Math.min(at + line.length, offset + node.length);
-                    if (start < end) {
-                        range.setStart(node, start - offset);
-                        range.setEnd(node, end - offset);
-                        for (const r of range.getClientRects()) if (r.width > 0) rows.add(Math.round(r.top));
-                    }
-                    offset += node.length;
-                }
-                if (rows.size > 1) broken += 1;
-            }
-            at += line.length + 1;
-        }
-        const button = e.querySelector(".md-code__nav");
+        const table = e.querySelector(".snippet-table table");
+        if (!table) return null;
+        const cells = [...table.querySelectorAll("td, th")];
+        const rows = [...table.querySelectorAll("tr")];
         return {
-            broken,
-            lines: lines.length,
-            wide: code.scrollWidth > code.clientWidth + 1,
-            font: parseFloat(getComputedStyle(code).fontSize),
-            clear: !button || button.getBoundingClientRect().bottom <= code.getBoundingClientRect().top + 1,
+            rows: rows.length,
+            font: Math.min(...cells.map((c) => parseFloat(getComputedStyle(c).fontSize))),
+            // each number on one line (its text's boxes all on one row)
+            split: [...table.querySelectorAll("td.num")].filter((c) => {
+                const range = document.createRange();
+                range.selectNodeContents(c);
+                return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+            }).length,
+            wide: table.scrollWidth > table.parentElement.clientWidth + 1
+                || table.getBoundingClientRect().right > 391,
+            printed: !!e.querySelector("details.snippet-printed code"),
         };
     }""")
     context.close()
-    assert found["broken"] == 0, f"{snippet}: {found['broken']} aligned lines wrap at 390 px"
+    assert found, f"{snippet}: its aligned columns are not shown as a table"
+    assert found["rows"] >= 3, f"{snippet}: a table of {found['rows']} rows"
+    assert found["split"] == 0, f"{snippet}: {found['split']} numbers break across lines at 390 px"
     assert not found["wide"], f"{snippet} scrolls sideways at 390 px"
-    assert found["font"] >= 6, f"{snippet}: a {found['font']} px font is too small to read"
-    assert found["clear"], f"{snippet}: the copy button sits over the printed text"
+    assert found["font"] >= 11, f"{snippet}: a {found['font']} px font is too small to read"
+    assert found["printed"], f"{snippet}: the printed text is not one tap away"
 
 
 def test_the_copy_button_shows_on_a_touch_screen(server, browser):

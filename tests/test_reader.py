@@ -16,6 +16,7 @@ from conftest import ROOT
 from test_site import nav_pages, page_url
 
 sys.path.insert(0, str(ROOT / "hooks"))
+import aligned  # noqa: E402
 import reader  # noqa: E402
 import snippets  # noqa: E402
 
@@ -71,17 +72,96 @@ def test_a_printed_table_becomes_an_html_table_with_the_printed_text_one_tap_awa
     assert TABLE in exact  # the printed lines, exactly, for a reader who pastes the code
 
 
-def test_aligned_output_keeps_its_lines_whole_up_to_80_characters():
-    """An output with aligned columns gets the length of its longest aligned line (extra.css scales
-    its font to fit a phone); prose lines and a lone aligned line don't count; over 80, it wraps."""
-    table = "step   1   loss 4.5\nstep  10   loss 3.2\nand a long line of prose " + "x" * 80
-    html = snippets.render_output(table + "\n", "demo.py:cell")
-    assert 'class="snippet-output snippet-fit"' in html and 'style="--cols: 19"' in html
+def test_aligned_output_keeps_its_lines_whole_up_to_50_characters():
+    """Aligned text that is no table (sample text beside its numbers) gets the length of its longest
+    aligned line (extra.css scales its font to fit a phone, to about 10 px at 50 characters); prose
+    lines and a lone aligned line don't count; over 50, it wraps."""
+    lines = (
+        " 1.2e-19  the cat sat on the QQQQ\n 2.9e-20  the cat sat on the cccc\nand prose "
+        + "x" * 80
+    )
+    html = snippets.render_output(lines + "\n", "demo.py:cell")
+    assert 'class="snippet-output snippet-fit"' in html and 'style="--cols: 33"' in html
     assert snippets.fit(["a   b", "just prose, no columns"]) == ("", "")
-    assert snippets.fit(["a" * 81 + "  b", "c" * 81 + "  d"]) == ("", "")
+    assert snippets.fit(["a" * 49 + "  b", "c" * 49 + "  d"]) == ("", "")
+    assert snippets.fit(["a" * 46 + "  b", "c" * 46 + "  d"])[0] == " snippet-fit"
     assert snippets.columns("·strawberry\t1") == 17 and snippets.columns("日本  x") == 7
-    shown = snippets.render_output("before\n| a | b |\n|---|--:|\n| x | 1 |\nn   1\nm   2\n", "d:c")
-    assert '<pre class="snippet-text snippet-fit" style="--cols: 5">' in shown
+    shown = snippets.render_output(
+        "before\n| a | b |\n|---|--:|\n| x | 1 |\nn   #\nm   ##\n", "d:c"
+    )
+    assert '<pre class="snippet-text snippet-fit" style="--cols: 6">' in shown
+
+
+def aligned_tables(text):
+    return [part for kind, part in aligned.aligned_parts(text.splitlines()) if kind == "aligned"]
+
+
+def test_aligned_columns_become_a_table_with_titles_and_numbers_right_aligned():
+    text = textwrap.dedent("""\
+        32 test facts. Does the model write the capital?
+
+        stated in the text   facts  test wording  a wording it read
+        1 to 3 times             8           0/8                0/8
+        30 to 150 times         10          9/10              10/10
+        never (control)         24          0/24
+        (a note under it)""")
+    parts = aligned.aligned_parts(text.splitlines())
+    assert [kind for kind, _ in parts] == ["text", "aligned", "text"]
+    table = parts[1][1]
+    assert table.head == ["stated in the text", "facts", "test wording", "a wording it read"]
+    assert table.rows[-1] == ["never (control)", "24", "0/24", ""]  # a missing last cell is fine
+    assert table.numeric == [False, True, True, True]
+    html = snippets.render_output(text + "\n", "demo.py:cell")
+    soup = BeautifulSoup(html, "html.parser")
+    assert [th.get_text() for th in soup.select("thead th")][1] == "facts"
+    assert soup.select("tbody tr")[1].select("td")[2]["class"] == ["num"]
+    assert '??? snippet-printed "The same output as plain text"' in html
+    exact = textwrap.dedent(html[html.index("    ```text") : html.rindex("</div>")])
+    assert text in exact  # the printed lines, exactly, for a reader who pastes the code
+
+
+def test_a_step_log_splits_into_columns_titled_by_its_words():
+    log = "\n".join(
+        f"step {step:>5}   bits per character: training text {a:.2f}, validation text {b:.2f}"
+        for step, a, b in [("160", 3.33, 3.05), ("1,120", 1.94, 2.04), ("1,600", 1.75, 1.93)]
+    )
+    (table,) = aligned_tables(log)
+    assert table.head == ["step", "bits per character: training text", "validation text"]
+    assert table.rows[1] == ["1,120", "1.94", "2.04"] and table.numeric == [True, True, True]
+    odds = "next    model  bar\n's'     14.5%  ######\n'c'      6.4%  ##"
+    (table,) = aligned_tables(odds)
+    assert table.bars == [False, False, True] and table.rows[1] == ["'c'", "6.4%", "##"]
+    ids = "  piece  H   ow   ·many  ·r   's    ·are  ·in\n  id     39  905  3097   603  3537  357   290"
+    (table,) = aligned_tables(ids)  # wide and short: turned, a row per piece
+    assert table.head == ["piece", "id"] and table.rows[2] == ["·many", "3097"]
+    labels = "loss:           4.5957\nits gradient:  -0.226788\nafter the nudge: +0.048955"
+    (table,) = aligned_tables(labels)  # a last "label: number" line with one space joins in
+    assert table.rows[2] == ["after the nudge:", "+0.048955"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "s   ###############\nc   #############\nd   ######",  # a bar chart alone
+        "T=0.2   the cat sat on the statement is a\nT=0.5   the cat sat on the attribute of",
+        " 1.2e-19  the cat sat on the QQQQ\n 2.9e-20  the cat sat on the cccc",  # samples
+        "step     0   the cat⏎(DDE\nstep   160   the cat at for",  # sample text with ⏎
+        "options:\n  -h, --help     show this help\n  --seed SEED    seed (default 1337)",
+        "  -h, --help            show this help\n  --text FILE           a UTF-8 text file\n"
+        "                        to train on",  # argparse help, wrapped
+        "pretraining:   1200 steps, 3.50e+12 operations\npost-training:   60 steps, 1.75e+11",
+        "It's Berlin.    <- right\nwhat is the capital of Australia?\nCanada?    <- no answer",
+        "right given  90%: loss 0.11 nats\nright given  50%: loss 0.69 nats",  # rows without names
+        "a   b   c\nd   e   f",  # no numbers: aligned words
+        "text   'the cat'\nids    [83, 71, 68, 1, 66, 64, 83, 1, 82, 64, 83, 1, 78, 77, 1, 83, 71]",
+        "one line  with   runs  7",  # one line is no table
+        "total  1,617.2 bits =  202.2 bytes\nwritten:    1624 bits =    203 bytes (2.04 bits)\n"
+        "plus a header:     33 bytes, so the file is 236 bytes",  # gaps not common to all lines
+    ],
+)
+def test_what_does_not_split_cleanly_stays_text(text):
+    assert aligned_tables(text) == []
+    assert "has-table" not in snippets.render_output(text + "\n", "demo.py:cell")
 
 
 def test_output_without_a_table_is_one_text_block():
