@@ -91,11 +91,13 @@ def test_frequencies_run_from_everywhere_to_once_with_a_long_tail():
 
 @claim(
     "learns-anyway.md",
-    "We train a model on this text just as in [Predict, check, nudge](predict-check-nudge.md), its settings chosen on half of the facts; everything below is measured on the other half, the **test facts**.",
+    "Its settings (choices like how big the model is and how fast it learns) were chosen on half of the facts, the *validation* facts; everything below is measured on the other half, the **test facts**.",
 )
 def test_validation_and_test_facts_are_apart_and_cover_every_band():
     assert set(corpus.VALIDATION).isdisjoint(corpus.TEST)
     assert sorted(corpus.VALIDATION + corpus.TEST) == list(range(1, len(corpus.COUNTRIES) + 1))
+    # "the settings": the recipe's choices, among them the model's size and how fast it learns
+    assert {"n_layer", "n_embd", "lr"} <= corpus.SETTINGS.keys()
     for lo, hi in [(1, 3), (4, 9), (10, 29), (30, corpus.TOP)]:
         assert sum(lo <= corpus.times_written(r) <= hi for r in corpus.TEST) >= 6
 
@@ -112,7 +114,7 @@ def test_the_run_reports_the_text_as_built(run):
     "learns-anyway.md",
     "For the facts the text states most often, yes: {= facts.py:frequent_right =} of {= facts.py:frequent_n =}, in a sentence it never read.",
     "Down the tail it falls apart: of the facts stated {= facts.py:BANDS.0.0 =} to {= facts.py:BANDS.0.1 =} times, {= facts.py:rare_right =} of {= facts.py:rare_n =}.",
-    "The never-written countries are a sanity check, not a real control: no model can spell a capital it never saw.",
+    'The "control" row, the never-written countries, is only a sanity check: no model can spell a capital it never saw.',
 )
 def test_frequent_facts_are_stated_in_a_wording_never_read_and_rare_ones_are_not(run):
     frequent, rare = run.variables["frequent"], run.variables["rare"]
@@ -120,6 +122,7 @@ def test_frequent_facts_are_stated_in_a_wording_never_read_and_rare_ones_are_not
     assert rate(rare) <= 0.25, rare  # recorded run: 0 of 8
     assert rate(frequent) - rate(rare) >= 0.4
     assert sum(run.variables["control"]) == 0  # a capital it never read: never
+    assert "never (control)" in run.cells["test"]["stdout"]  # the row the page calls "control"
 
 
 @claim(

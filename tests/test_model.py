@@ -149,7 +149,7 @@ def test_training_and_held_out_losses_are_the_same_evaluation():
 @claim(
     "predict-check-nudge.md",
     "So we took every paragraph that appears word for word in the validation or test text out of the training text.",
-    "the model never trains on two slices of the text: the **validation** text, on which we chose the settings, and the **test** text",
+    "the model never trains on two slices of the text: the **validation** text, on which we chose the settings (choices like how big the model is and how fast it learns), and the **test** text",
 )
 def test_split_three_keeps_the_validation_text_and_trains_on_no_held_out_paragraph():
     text = cli.default_corpus()
@@ -163,6 +163,8 @@ def test_split_three_keeps_the_validation_text_and_trains_on_no_held_out_paragra
     held_out = set(test.split("\n\n")) | set(tokenizer.decode(val_ids.tolist()).split("\n\n"))
     assert not held_out & set(train.split("\n\n"))
     assert len(train) > 0.75 * len(text)
+    # "the settings": the recipe's choices, among them the model's size and how fast it learns
+    assert {"n_layer", "n_embd", "lr"} <= training.DEFAULT.keys()
 
 
 def test_a_checkpoint_from_other_settings_is_not_reused():
@@ -265,7 +267,8 @@ def test_the_curve_scores_what_the_page_scores_at_the_end(train_run):
 
 @claim(
     "predict-check-nudge.md",
-    "The dial moved against its gradient (**new weight = old weight − step size × gradient**), and so did all the others, at once.",
+    "It moved a little, the way its gradient said would lower the loss, and so did all the others, at once.",
+    "The gradient points the way that would *raise* the loss, so each dial steps the other way: **new weight = old weight − step size × gradient**.",
     "The loss on that text fell from {= train.py:bits_before_step:.2f =} to {= train.py:bits_after_step:.2f =}.",
 )
 def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
