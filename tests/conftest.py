@@ -5,7 +5,8 @@ against a fresh run on this machine ("fresh"), made by the code that makes the r
 (hooks/execute.py, as `python hooks/record.py --into DIR` does). The robustness benchmark runs the same
 claim tests against its own runs ("variant", with LLMS101_CLAIMS_RUNS set to their folder).
 `--snippet NAME.py` and `--page NAME.md` narrow the tests to one snippet (a library module: the demos
-that use it) or one page.
+that use it) or one page. The long demos (LONG) are run fresh only with `--long`, or when `--snippet` or
+`--page` selects them.
 """
 
 import concurrent.futures
@@ -26,6 +27,20 @@ import records  # noqa: E402
 
 CLAIMS_RUNS = os.environ.get("LLMS101_CLAIMS_RUNS")
 SOURCES = ["variant"] if CLAIMS_RUNS else ["record", "fresh"]
+# The demos that train a model, or need the default run's: about 13 CPU-minutes in all on the
+# reference 2-core machine (each 30 s to 2.5 min), more than the whole suite without them. A plain
+# `pytest` checks their claims against their records and leaves their fresh runs (and the copy-paste
+# sessions of the pages that show them) to `pytest --long`, which GitHub's CI runs on every system.
+LONG = {
+    "train.py",
+    "commands.py",
+    "data_parallel.py",
+    "facts.py",
+    "autocomplete.py",
+    "scaling.py",
+    "inside.py",
+    "learn_as_it_reads.py",
+}
 
 
 class Built:
@@ -69,17 +84,27 @@ class Fresh:
     page's session runs whole is not run again: that run, recorded as the build records runs, is its
     fresh run. Elsewhere each demo also runs alone, and the sessions are compared with those runs."""
 
-    def __init__(self, folder, site, items):
+    def __init__(self, folder, site, items, long):
         self.folder, self.site, self.sessions, self.runs, self.from_page = folder, site, {}, {}, {}
+        self.long = long  # the long demos this session runs fresh
         self.pool = concurrent.futures.ThreadPoolExecutor((os.cpu_count() or 1) + 1)
         params = [getattr(getattr(item, "callspec", None), "params", {}) for item in items]
         pages = dict.fromkeys(p["copy_paste_page"] for p in params if "copy_paste_page" in p)
-        prepared = [self.prepare(page) for page in pages]
+        prepared = [self.prepare(page) for page in pages if not self.skipped(page)]
         for page in sorted(prepared, key=lambda page: -len(page["demos"])):
             self.sessions[page["page"]] = self.pool.submit(copy_paste.session, page)
         for name in dict.fromkeys(p["fresh_name"] for p in params if "fresh_name" in p):
-            if name not in self.from_page:
+            if name not in self.from_page and not self.skipped(name):
                 self.start(name)
+
+    def skipped(self, name_or_page):
+        """The long demos (of a page) this session leaves out: why, or None."""
+        names = (
+            copy_paste.demos_on(name_or_page) if name_or_page.endswith(".md") else [name_or_page]
+        )
+        left = [name for name in names if name in LONG and name not in self.long]
+        if left:
+            return f"{', '.join(left)}: a long demo, run fresh by `pytest --long` (or --snippet {left[0]})"
 
     def prepare(self, page):
         prepared = copy_paste.prepare(page, self.site, self.folder / "pages" / Path(page).stem)
@@ -98,12 +123,16 @@ class Fresh:
 
     def session(self, page):
         """A page's copy-paste session (made once)."""
+        if self.skipped(page):
+            pytest.skip(self.skipped(page))
         if page not in self.sessions:
             self.sessions[page] = self.pool.submit(copy_paste.session, self.prepare(page))
         return self.sessions[page].result()
 
     def run(self, name):
         """A fresh run of the snippet, made in this session."""
+        if self.skipped(name):
+            pytest.skip(self.skipped(name))
         page = self.from_page.get(name)
         if page and self.session(page)["error"] is None:
             return records.load(name, self.session(page)["runs"][name])
@@ -131,6 +160,12 @@ def pytest_addoption(parser):
         default=[],
         metavar="NAME.md",
         help="only the tests about this page (docs/NAME.md), and the build",
+    )
+    parser.addoption(
+        "--long",
+        action="store_true",
+        help="also run the long demos (conftest.py LONG) fresh, and the copy-paste sessions of their "
+        "pages: about 13 CPU-minutes more",
     )
 
 
@@ -211,6 +246,7 @@ def pytest_collection_modifyitems(config, items):
     the others run while the runs are made."""
     items.sort(key=waits)
     snippets, pages = config.getoption("snippet"), config.getoption("page")
+    config.long = LONG if config.getoption("long") else set()
     if not (snippets or pages):
         return
     try:  # the snippets named, and the demos that use them
@@ -226,6 +262,11 @@ def pytest_collection_modifyitems(config, items):
         for page in sorted((ROOT / "docs").glob("*.md"))
         if set(copy_paste.demos_on(page.name)) & set(snippets)
     ]
+    # a focused run runs its own demos fresh, long or not, and those its pages' sessions need
+    config.long = config.long | LONG & {
+        *snippets,
+        *(demo for page in pages for demo in copy_paste.demos_on(page)),
+    }
     keep = [item for item in items if about(item, snippets, pages)]
     config.hook.pytest_deselected(items=[item for item in items if item not in keep])
     items[:] = keep
@@ -243,7 +284,9 @@ def built_site(tmp_path_factory):
 @pytest.fixture(scope="session")
 def fresh(request, built_site, tmp_path_factory):
     folder = os.environ.get("LLMS101_FRESH_RUNS") or tmp_path_factory.mktemp("fresh")
-    return Fresh(Path(folder), built_site, request.session.items)
+    return Fresh(
+        Path(folder), built_site, request.session.items, getattr(request.config, "long", set())
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -12,7 +12,7 @@ from mkdocs.utils.meta import get_data
 
 import cells
 import copy_paste
-from conftest import ROOT, records, records_kind
+from conftest import LONG, ROOT, records, records_kind
 
 DOCS = ROOT / "docs"
 
@@ -138,6 +138,12 @@ def test_every_record_is_up_to_date(name):
         f"_freeze/{Path(name).stem} is stale: {why}. Run `python hooks/record.py {name}` (it re-runs "
         "it) and commit _freeze/: the diff shows what the change did to the page's outputs"
     )
+
+
+def test_the_long_demos_are_demos_the_pages_show():
+    """`pytest` runs every demo fresh but those in conftest.LONG (`--long` adds them): a name there
+    that is no longer a demo (misspelt, renamed) leaves out nothing, and says nothing about it."""
+    assert LONG <= set(demo_scripts()), LONG - set(demo_scripts())
 
 
 @pytest.mark.parametrize("fresh_name", demo_scripts())

@@ -369,8 +369,10 @@ def matrix_problems(flow):
     ):
         found.append("the CPU-only PyTorch must come before the group, or pip fetches PyPI's")
     tests = [s for s in steps if "pytest" in s.get("run", "")]
-    if len(tests) != 1 or tests[0]["run"].strip() != 'python -m pytest -m "not browser"':
-        found.append("one test run, of everything but the browser tests, expected")
+    if len(tests) != 1 or tests[0]["run"].strip() != 'python -m pytest -m "not browser" --long':
+        found.append(
+            "one test run, of everything but the browser tests, long demos included, expected"
+        )
     return found
 
 
@@ -398,10 +400,11 @@ def test_every_system_runs_every_test():
         ("if: runner.os == 'Linux'", "if: runner.os == 'Windows'"),
         ("--group test", "--group docs"),
         ('python -m pytest -m "not browser"', "python -m pytest"),
+        ('"not browser" --long', '"not browser"'),
         ("python-version: ${{ matrix.python }}", 'python-version: "3.11"'),
         (
-            'run: python -m pytest -m "not browser"',
-            'run: python -m pytest -m "not browser" -k "${{ github.head_ref }}"',
+            'run: python -m pytest -m "not browser" --long',
+            'run: python -m pytest -m "not browser" --long -k "${{ github.head_ref }}"',
         ),
     ],
 )
@@ -415,8 +418,8 @@ def test_a_broken_copy_of_the_matrix_has_problems(old, new):
 def test_zizmor_would_flag_a_script_that_expands_an_attackers_text(tmp_path):
     path = with_text(
         tmp_path,
-        'run: python -m pytest -m "not browser"',
-        'run: python -m pytest -m "not browser" -k "${{ github.event.pull_request.title }}"',
+        'run: python -m pytest -m "not browser" --long',
+        'run: python -m pytest -m "not browser" --long -k "${{ github.event.pull_request.title }}"',
         TESTS,
     )
     proc = tool("zizmor", "--offline", "--no-config", path=path)
