@@ -490,7 +490,8 @@ def render_figure(run, figure, snippet, page, printed=None):
     if printed:
         caption = (
             f'<figcaption class="snippet-output snippet-saved" data-snippet="{snippet}">{caption} '
-            f"Run on your computer, the code saves it: <code>{escape(printed)}</code></figcaption>"
+            '<span class="snippet-saved-line">Run on your computer, the code saves it: '
+            f"<code>{escape(printed)}</code></span></figcaption>"
         )
     else:
         caption = f'<figcaption class="snippet-saved">{caption}</figcaption>'
