@@ -8,8 +8,10 @@ import hashlib
 import re
 from pathlib import Path
 
+import jinja2
 import nbformat
 import tinycss2
+from nbconvert.exporters.templateexporter import TemplateExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 
@@ -52,6 +54,33 @@ def build(title, runs):
     for index, cell in enumerate(notebook.cells):
         cell.id = f"cell-{index}"  # stable ids keep regenerated notebooks byte-identical
     return nbformat.writes(notebook) + "\n"
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """mkdocs-jupyter makes two new nbconvert exporters per notebook, and each compiled the same
+    templates again (a second of a build): they share the compiled code, per kind of exporter."""
+
+    def __init__(self):
+        self.code = {}
+
+    def load_bytecode(self, bucket):
+        bucket.code = self.code.get((bucket.key, bucket.checksum))
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key, bucket.checksum] = bucket.code
+
+
+compiled_templates = {}  # exporter class -> CompiledTemplates
+new_environment = TemplateExporter._create_environment
+
+
+def environment_sharing_templates(exporter):
+    environment = new_environment(exporter)
+    environment.bytecode_cache = compiled_templates.setdefault(type(exporter), CompiledTemplates())
+    return environment
+
+
+TemplateExporter._create_environment = environment_sharing_templates
 
 
 # A notebook page carries JupyterLab's whole stylesheet inline (about 450 kB, most of it for widgets the
