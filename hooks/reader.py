@@ -12,6 +12,7 @@
 - The tokeniser playground starts out showing the recorded tokens of its sentence (tokens.py's run).
 """
 
+import functools
 import json
 import logging
 import re
@@ -74,6 +75,7 @@ class ShownWords(HTMLParser):
             self.words += len(WORD.findall(data))
 
 
+@functools.lru_cache(maxsize=64)  # a `mkdocs serve` rebuild counts only the pages that changed
 def shown_words(html):
     parser = ShownWords()
     parser.feed(html)
