@@ -4,6 +4,7 @@ Cells are the scripts' cells; outputs are what the very same run printed and dre
 again). Notebooks are generated, never edited by hand.
 """
 
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -94,12 +95,14 @@ STYLE = re.compile(r"\s*<style[^>]*>(.*?)</style>", re.S)
 _slimmed = {}  # what stylesheet() made, by what it was made from: a `mkdocs serve` rebuild reuses it
 
 
+@functools.lru_cache(maxsize=16)  # a `mkdocs serve` rebuild makes the same notebook pages again
 def unstyle(html):
     """(the page without the style sheets inside its article, those sheets, its classes and ids).
     mkdocs-jupyter also writes one sheet a second time as a Python list: that one is dropped."""
     start, end = html.index("<article"), html.index("</article>")
-    sheets = [m[1] for m in STYLE.finditer(html, start, end) if not m[1].lstrip().startswith("['")]
-    html = html[:start] + STYLE.sub("", html[start:end]) + html[end:]
+    parts = STYLE.split(html[start:end])  # the text around the sheets, and the sheets
+    sheets = [sheet for sheet in parts[1::2] if not sheet.lstrip().startswith("['")]
+    html = html[:start] + "".join(parts[0::2]) + html[end:]
     classes = {name for names in re.findall(r'class="([^"]*)"', html) for name in names.split()}
     return html, sheets, classes | {f"#{name}" for name in re.findall(r'id="([^"]*)"', html)}
 
