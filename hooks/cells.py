@@ -6,6 +6,7 @@ first marker is the cell `top`. A page embeds cells, definitions or whole files 
 """
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 
@@ -68,9 +69,14 @@ def embeds(markdown):
     return [(m["file"], m["name"], m["mode"]) for m in EMBED.finditer(markdown)]
 
 
+@functools.cache  # a page shows many definitions of one file, and `mkdocs serve` asks again
+def syntax_tree(source):
+    return ast.parse(source)
+
+
 def definition(source, name):
     """The source of a top-level function, class or assignment called `name`."""
-    tree = ast.parse(source)
+    tree = syntax_tree(source)
     lines = source.splitlines()
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -191,6 +197,7 @@ def bound_names(source):
     return set().union(*(names_of(cell).binds for cell in split_cells(source)))
 
 
+@functools.cache  # every build asks of every demo; `mkdocs serve` rebuilds ask again
 def rebound_names(source):
     """One line per name that a cell binds again after an earlier cell bound it, without reading it
     first, while a later cell reads it: a new cell like that silently changes what the later cells

@@ -4,12 +4,15 @@ Cells are the scripts' cells; outputs are what the very same run printed and dre
 again). Notebooks are generated, never edited by hand.
 """
 
+import functools
 import hashlib
 import re
 from pathlib import Path
 
+import jinja2
 import nbformat
 import tinycss2
+from nbconvert.exporters.templateexporter import TemplateExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 
@@ -54,6 +57,33 @@ def build(title, runs):
     return nbformat.writes(notebook) + "\n"
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """mkdocs-jupyter makes two new nbconvert exporters per notebook, and each compiled the same
+    templates again (a second of a build): they share the compiled code, per kind of exporter."""
+
+    def __init__(self):
+        self.code = {}
+
+    def load_bytecode(self, bucket):
+        bucket.code = self.code.get((bucket.key, bucket.checksum))
+
+    def dump_bytecode(self, bucket):
+        self.code[bucket.key, bucket.checksum] = bucket.code
+
+
+compiled_templates = {}  # exporter class -> CompiledTemplates
+new_environment = TemplateExporter._create_environment
+
+
+def environment_sharing_templates(exporter):
+    environment = new_environment(exporter)
+    environment.bytecode_cache = compiled_templates.setdefault(type(exporter), CompiledTemplates())
+    return environment
+
+
+TemplateExporter._create_environment = environment_sharing_templates
+
+
 # A notebook page carries JupyterLab's whole stylesheet inline (about 450 kB, most of it for widgets the
 # page does not have), and its ::selection rules make Chromium work out a selection style for every element:
 # on a phone that cost the notebook pages a tenth of Lighthouse's performance score. The build takes the
@@ -65,12 +95,14 @@ STYLE = re.compile(r"\s*<style[^>]*>(.*?)</style>", re.S)
 _slimmed = {}  # what stylesheet() made, by what it was made from: a `mkdocs serve` rebuild reuses it
 
 
+@functools.lru_cache(maxsize=16)  # a `mkdocs serve` rebuild makes the same notebook pages again
 def unstyle(html):
     """(the page without the style sheets inside its article, those sheets, its classes and ids).
     mkdocs-jupyter also writes one sheet a second time as a Python list: that one is dropped."""
     start, end = html.index("<article"), html.index("</article>")
-    sheets = [m[1] for m in STYLE.finditer(html, start, end) if not m[1].lstrip().startswith("['")]
-    html = html[:start] + STYLE.sub("", html[start:end]) + html[end:]
+    parts = STYLE.split(html[start:end])  # the text around the sheets, and the sheets
+    sheets = [sheet for sheet in parts[1::2] if not sheet.lstrip().startswith("['")]
+    html = html[:start] + "".join(parts[0::2]) + html[end:]
     classes = {name for names in re.findall(r'class="([^"]*)"', html) for name in names.split()}
     return html, sheets, classes | {f"#{name}" for name in re.findall(r'id="([^"]*)"', html)}
 

@@ -12,6 +12,7 @@
 - The tokeniser playground starts out showing the recorded tokens of its sentence (tokens.py's run).
 """
 
+import functools
 import json
 import logging
 import re
@@ -74,6 +75,7 @@ class ShownWords(HTMLParser):
             self.words += len(WORD.findall(data))
 
 
+@functools.lru_cache(maxsize=64)  # a `mkdocs serve` rebuild counts only the pages that changed
 def shown_words(html):
     parser = ShownWords()
     parser.feed(html)
@@ -137,7 +139,9 @@ def abbreviations(docs_dir):
             continue
         text = text.replace('"', "'")
         lines += [f"*[{form}]: {text}" for form in forms(term)]
-    return "\n".join(lines)
+    # one block each: abbr takes one definition off a block at a time and hands the rest back to
+    # every block processor, which made a block of them all cost seconds a build
+    return "\n\n".join(lines)
 
 
 ABBR = re.compile(r'<abbr title="([^"]*)">(.*?)</abbr>', re.S)

@@ -141,25 +141,26 @@ def meaning(text, keep_module_doc):
             doc = isinstance(node, scope) and ast.get_docstring(node, clean=False) is not None
             if doc and not (keep and node is module):
                 node.body = node.body[1:]
-        return plain_tree(module, source)
+        return plain_tree(module, source.encode().splitlines(keepends=True))
 
     if has_cells(text):  # a string that opens a cell: the interactive interpreter echoes it
         return json.dumps([[cell.name, tree(cell.source, True)] for cell in split_cells(text)])
     return json.dumps(tree(text, keep_module_doc))
 
 
-def plain_tree(node, source):
+def plain_tree(node, lines):
     """A syntax tree as lists, the same on every Python since 3.11 (ast.dump's is not): empty and
-    None fields left out (3.12 added some), an f-string as its text (3.12 changed its parts)."""
+    None fields left out (3.12 added some), an f-string as its text (3.12 changed its parts).
+    lines: the source's lines, as bytes (ast.get_source_segment would split the source per f-string)."""
     if isinstance(node, list):
-        return [plain_tree(item, source) for item in node]
+        return [plain_tree(item, lines) for item in node]
     if isinstance(node, ast.JoinedStr):
-        return ["f", ast.get_source_segment(source, node)]
+        text = b"".join(lines[node.lineno - 1 : node.end_lineno])
+        end = len(text) - len(lines[node.end_lineno - 1]) + node.end_col_offset
+        return ["f", text[node.col_offset : end].decode()]
     if not isinstance(node, ast.AST):
         return repr(node)
-    fields = [
-        (name, plain_tree(getattr(node, name, None), source)) for name in sorted(node._fields)
-    ]
+    fields = [(name, plain_tree(getattr(node, name, None), lines)) for name in sorted(node._fields)]
     return [type(node).__name__, *(field for field in fields if field[1] not in ([], "None"))]
 
 
