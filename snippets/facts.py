@@ -190,13 +190,15 @@ several_total, one_total = sum(held.values()), sum(held_one.values())
 one_read_total, several_read_total = sum(read_one_ok.values()), sum(read_ok.values())
 
 # %% figure
+# One panel above the other, not side by side: each keeps the full width, so its labels
+# stay readable on a phone.
 alt = (
-    "Left: the share of test facts the model states, rising with how often the text "
+    "Top: the share of test facts the model states, rising with how often the text "
     "states them; in a wording it never read only when trained on several "
-    "wordings. Right: that share over training, for each band"
+    "wordings. Bottom: that share over training, for each band"
 )
-with cli.figure("facts-by-frequency", alt, 1, 2, figsize=(10, 4)) as (fig, axes):
-    left, right = axes
+with cli.figure("facts-by-frequency", alt, 2, 1, figsize=(6, 8)) as (fig, axes):
+    top, bottom = axes
     middles = [(lo * hi) ** 0.5 for lo, hi in BANDS]
     for by_band, label, style in [
         (held_by_band, "several wordings: a wording it never read", "o-"),
@@ -204,36 +206,39 @@ with cli.figure("facts-by-frequency", alt, 1, 2, figsize=(10, 4)) as (fig, axes)
         (one_by_band, "one wording: a wording it never read", "x:"),
     ]:
         rates = [sum(hits) / len(hits) for hits in by_band.values()]
-        left.plot(middles, rates, style, label=label)
+        top.plot(middles, rates, style, label=label)
     for x, hits in zip(middles, held_by_band.values()):
-        left.annotate(
+        top.annotate(
             out_of(hits),
             (x, sum(hits) / len(hits)),
             textcoords="offset points",
             xytext=(-14, 6),
             ha="center",
-            fontsize=8,
+            fontsize=11,
         )
-    left.set_xscale("log")
-    left.set_xticks(middles, [f"{lo}-{hi}" for lo, hi in BANDS])
-    left.minorticks_off()
-    left.set_ylim(-0.05, 1.1)
-    left.set_xlabel("times the text states the fact")
-    left.set_ylabel("share of test facts it gets right")
-    left.legend(loc="upper left", fontsize=8)
+    top.set_xscale("log")
+    top.set_xticks(middles, [f"{lo}-{hi}" for lo, hi in BANDS])
+    top.minorticks_off()
+    top.margins(x=0.08)
+    top.set_ylim(-0.05, 1.1)
+    top.set_xlabel("times the text states the fact", fontsize=12)
+    top.set_ylabel("share of test facts it gets right", fontsize=12)
+    top.legend(loc="lower left", bbox_to_anchor=(0, 1), fontsize=11, frameon=False)
     for lo, hi in BANDS:
         ranks = [r for r in corpus.TEST if band(r) == (lo, hi)]
         rates = [
             sum(known[r - 1] for r in ranks) / len(ranks) for known in history["knows"]
         ]
-        right.plot(
+        bottom.plot(
             history["knows_step"], rates, marker=".", label=f"stated {lo}-{hi} times"
         )
-    right.set_ylim(-0.05, 1.1)
-    right.set_xlabel("training step")
-    right.set_ylabel("share right, in a wording it never read")
-    right.legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
+    bottom.set_ylim(-0.05, 1.1)
+    bottom.set_xlabel("training step", fontsize=12)
+    bottom.set_ylabel("share right, in a wording\nit never read", fontsize=12)
+    bottom.legend(loc="upper left", fontsize=11)
+    for ax in axes:
+        ax.tick_params(labelsize=11)
+    fig.tight_layout(h_pad=2)
 
 # %% confidence
 guesses = {"right": [], "wrong": [], "never written": []}

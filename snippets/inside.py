@@ -74,8 +74,9 @@ with cli.figure(
     alt,
     n_layer,
     n_head,
-    figsize=(2.2 * n_head, 2.7 * n_layer),
+    figsize=(1.45 * n_head, 2.05 * n_layer),
     squeeze=False,
+    layout="constrained",
 ) as (fig, axes):
     for layer, attention in enumerate(toy.layers):
         for head in range(n_head):
@@ -83,13 +84,12 @@ with cli.figure(
             ax.imshow(attention.last_pattern[0, head], cmap="Purples", vmin=0, vmax=1)
             prev, ind = toy_scores[f"{layer}.{head}"]
             ax.set_title(
-                f"head {layer}.{head}\nprev {prev:.2f}  ind {ind:.2f}", fontsize=8
+                f"head {layer}.{head}\nprev {prev:.2f}\nind {ind:.2f}", fontsize=11
             )
             ax.set_xticks([])
             ax.set_yticks([])
-    axes[-1][0].set_xlabel("looks at (earlier position)", fontsize=8)
-    axes[-1][0].set_ylabel("from position", fontsize=8)
-    fig.tight_layout()
+    fig.supxlabel("looks at (earlier position)", fontsize=11)
+    fig.supylabel("from position", fontsize=11)
 
 # %% knockout
 # The scores say where heads look. Does the copying depend on those heads? Switch heads
@@ -246,18 +246,18 @@ with cli.figure(
     alt,
     n_layer,
     n_head,
-    figsize=(2.2 * n_head, 2.7 * n_layer),
+    figsize=(1.45 * n_head, 1.75 * n_layer),
     squeeze=False,
+    layout="constrained",
 ) as (fig, axes):
     for layer in range(n_layer):
         for head in range(n_head):
             ax = axes[layer][head]
             ax.imshow(patterns[layer, head], cmap="Purples", vmin=0, vmax=1)
-            ax.set_title(f"head {layer}.{head}", fontsize=8)
+            ax.set_title(f"head {layer}.{head}", fontsize=11)
             ax.set_xticks([])
             ax.set_yticks([])
-    fig.suptitle(repr(sentence), fontsize=9)
-    fig.tight_layout()
+    fig.suptitle(repr(sentence), fontsize=12)
 
 # Some heads draw vertical stripes: every position looking at the same few characters.
 # Which ones? Attention on the spaces, per (layer, head), skipping the first 10 rows:

@@ -113,7 +113,9 @@ COLORS = ["#cdb4f6", "#a7e0c9", "#ffd59e", "#f6b4c8", "#a9d2f5"]
 
 
 def draw_pieces(ax, splits):
-    """Each tokenizer's pieces of a text, as a row of boxes as wide as the pieces."""
+    """Each tokenizer's pieces of a text, as a row of boxes as wide as the pieces, with
+    its name and token count above the row (not beside it: the row keeps the whole width,
+    so its letters stay large on a phone)."""
     import matplotlib.pyplot as plt
 
     for row, (name, text_pieces) in enumerate(splits.items()):
@@ -122,30 +124,30 @@ def draw_pieces(ax, splits):
             width = len(piece)  # the x axis counts the characters of the text
             ax.add_patch(
                 plt.Rectangle(
-                    (x + 0.05, y + 0.15),
+                    (x + 0.05, y + 0.05),
                     width - 0.1,
-                    0.7,
+                    0.55,
                     facecolor=COLORS[k % 5],
                     edgecolor="white",
                 )
             )
             ax.text(
                 x + width / 2,
-                y + 0.5,
+                y + 0.325,
                 visible(piece),
                 ha="center",
                 va="center",
                 family="monospace",
-                fontsize=11,
+                fontsize=14,
             )
             x += width
         ax.text(
-            -0.6,
-            y + 0.5,
-            f"{name}\n{len(text_pieces)} tokens",
-            ha="right",
-            va="center",
-            fontsize=10,
+            0.05,
+            y + 0.68,
+            f"{name}: {len(text_pieces)} tokens",
+            ha="left",
+            va="bottom",
+            fontsize=12,
         )
     ax.set_xlim(-0.2, max(len("".join(p)) for p in splits.values()) + 0.2)
     ax.set_ylim(0, len(splits))

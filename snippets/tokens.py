@@ -194,6 +194,6 @@ alt = (
     f"The question {QUESTION!r} drawn as coloured boxes, one box per token, one row "
     f"per tokeniser. " + "; ".join(rows) + "."
 )
-with cli.figure("question-tokens", alt, figsize=(9, 2.6)) as (fig, ax):
+with cli.figure("question-tokens", alt, figsize=(6, 2.8)) as (fig, ax):
     tokenizer.draw_pieces(ax, {name: splits[name][QUESTION] for name in splits})
     fig.tight_layout()

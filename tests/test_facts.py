@@ -142,7 +142,7 @@ def test_facts_stated_often_come_out_right_far_more_than_rare_ones(run):
 
 @claim(
     "learns-anyway.md",
-    "on the right, when the knowledge arrived: for a long while nothing, then the often-stated facts first.",
+    "underneath, when the knowledge arrived: for a long while nothing, then the often-stated facts first.",
 )
 def test_during_training_none_come_right_at_first_and_the_frequent_ones_come_first(run):
     history = run.variables["history"]

@@ -122,20 +122,24 @@ def test_draw_pieces_gives_each_piece_a_box_as_wide_as_its_text():
     assert widths == [2, 3, 5, 6, 5]
     lefts = [round(b.get_x() - 0.05, 6) for b in boxes]
     assert lefts == [0, 2, 5, 0, 6]  # side by side, in order
-    assert [b.get_y() - 0.15 for b in boxes] == pytest.approx([1, 1, 1, 0, 0])  # first row on top
+    assert [round(b.get_y()) for b in boxes] == [1, 1, 1, 0, 0]  # first row on top
     for b in boxes:  # inside its row, most of its height
         assert 0.5 < b.get_height() and b.get_y() + b.get_height() <= round(b.get_y()) + 1
     for row in (boxes[:3], boxes[3:]):  # neighbours in different colours
         colours = [tuple(b.get_facecolor()) for b in row]
         assert len(set(colours)) == len(colours)
     centres = [b.get_x() + b.get_width() / 2 for b in boxes]
-    texts = [t for t in ax.texts if "\n" not in t.get_text()]
+    texts = [t for t in ax.texts if "tokens" not in t.get_text()]
     assert [t.get_position()[0] for t in texts] == pytest.approx(centres)  # each piece on its box
-    for t in ax.texts:
-        if "\n" in t.get_text():  # the row's name, just left of its boxes
-            assert -1 < t.get_position()[0] < 0 and t.get_ha() == "right"
+    names = [t for t in ax.texts if "tokens" in t.get_text()]
+    assert [t.get_text() for t in names] == ["ours: 3 tokens", "theirs: 2 tokens"]
+    for t, row in zip(names, (boxes[:3], boxes[3:])):  # above its own row, from its left edge
+        x, y = t.get_position()
+        assert t.get_ha() == "left" and t.get_va() == "bottom"
+        assert x == pytest.approx(row[0].get_x()) and row[0].get_y() + row[0].get_height() < y
+        assert y < round(row[0].get_y()) + 1  # still inside its row: no overlap with the next
     labels = [t.get_text() for t in ax.texts]
-    assert "·straw" in labels and "ours\n3 tokens" in labels and "theirs\n2 tokens" in labels
+    assert "·straw" in labels
     assert ax.get_xlim() == pytest.approx((-0.2, 11.2))
     assert ax.get_ylim() == pytest.approx((0, 2))  # one row per tokenizer, nothing cut off
     plt.close(fig)
