@@ -150,6 +150,8 @@ def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
     "just-autocomplete.md",
     "What grew is the *wrong* answers, from {= autocomplete.py:rates.before_chat.wrong:.0% =} to {= autocomplete.py:rates.after_chat.wrong:.0% =}.",
     "it now gives the same cheerful \"It's ...\" it uses for Berlin: a wrong capital (another country's) for {= autocomplete.py:invented:.0% =} of those questions",
+    "What grew instead is the *wrong* answers.",
+    "Asked about the countries whose capitals it never read, it answers just as cheerfully, mostly with another country's capital.",
 )
 def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     rates = run.variables["rates"]
@@ -166,6 +168,7 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     "Nor did it gain facts; in this run it even lost a few: in chapter 5's test wordings it now states {= autocomplete.py:facts_after =} of {= autocomplete.py:facts_n =} facts, against {= autocomplete.py:facts_before =} before.",
     "Afterwards the model gets {= autocomplete.py:right_known_count =} of the {= autocomplete.py:known_asked =} questions about facts it could already state in chapter 5's test right, and {= autocomplete.py:right_unknown_count =} of the {= autocomplete.py:unknown_asked =} about facts it couldn't.",
     "Post-training taught the shape of an answer; the knowledge came from pretraining.",
+    "The knowledge didn't change with it: no more right answers than before, and nearly all of them about capitals it could already write.",
 )
 def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):
     known, unknown = run.variables["right_known"], run.variables["right_unknown"]
@@ -183,8 +186,8 @@ def test_right_answers_after_post_training_are_about_facts_it_could_already_stat
 
 @claim(
     "just-autocomplete.md",
-    'and "I don\'t know" {= autocomplete.py:idk_never =} times.',
-    'In {= autocomplete.py:dont_know_n =} of the example conversations the answer is "I don\'t know"; the model learnt the phrase, not *when* to say it.',
+    'and "I don\'t know" {= autocomplete.py:idk_never =} times, though in {= autocomplete.py:dont_know_n =} of the example conversations the answer is "I don\'t know".',
+    'Plenty of the example conversations answer "I don\'t know"; the model learnt the phrase, not *when* to say it.',
 )
 def test_it_learns_the_phrase_i_dont_know_but_not_when_to_say_it(run):
     rates = run.variables["rates"]

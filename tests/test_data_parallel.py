@@ -36,11 +36,14 @@ def test_two_workers_take_the_same_steps_as_one(run):
 
 @claim(
     "big-runs.md",
-    "The code below runs `train.py` for a few steps on one worker, then on two, and reads back the loss of every step:",
+    "The code below runs `train.py` for a few steps on one worker, then on two, and reads back the loss of every step.",
+    "Each step reads a batch of {= data_parallel.py:batch =} stretches of text, which the table calls *windows*",
 )
 def test_the_page_shows_both_commands(run):
     printed = run.cells["runs"]["stdout"]
     assert "--workers 1" in printed and "--workers 2" in printed
+    # the table's header counts the batch in windows: the page says what a window is
+    assert f"1 worker, {run.variables['batch']} windows" in "".join(run.cells["compare"]["stdout"])
 
 
 @pytest.mark.parametrize(

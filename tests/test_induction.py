@@ -112,7 +112,8 @@ def test_scores_recognise_perfect_heads():
 @claim(
     "why-does-this-work.md",
     "At first, nothing special.",
-    "Then, within a tenth of the training (steps {= sudden_skill.py:drop_start =} to {= sudden_skill.py:drop_end =} in this run), the 2-layer model falls off a cliff: it ends up getting {= sudden_skill.py:two_usual:.0% =} of the copy's tokens right, and {= sudden_skill.py:two_whole:.0% =} of whole copies.",
+    "Then, within a tenth of the training (steps {= sudden_skill.py:drop_start =} to {= sudden_skill.py:drop_end =} in this run), the 2-layer model's loss, its error, falls off a cliff: it has found the trick.",
+    "It ends up getting {= sudden_skill.py:two_usual:.0% =} of the copy's tokens right, and {= sudden_skill.py:two_whole:.0% =} of whole copies.",
 )
 def test_two_layer_loss_on_the_copy_falls_steeply_within_a_tenth_of_training(snippet_run):
     run = snippet_run("sudden_skill.py")
@@ -170,7 +171,7 @@ def test_an_all_or_nothing_score_starts_later_than_the_loss(snippet_run):
     assert v["loss_2layer"][before] < 0.8 * v["chance"]
 
 
-@claim("why-does-this-work.md", "the 2-layer model falls off a cliff")
+@claim("why-does-this-work.md", "the 2-layer model's loss, its error, falls off a cliff")
 def test_page_numbers_come_from_the_curves(snippet_run):
     v = snippet_run("sudden_skill.py").variables
     i = v["measured_at"].index(v["drop_start"])

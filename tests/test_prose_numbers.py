@@ -40,6 +40,8 @@ ALLOWED = {
     "why-does-this-work.md": {
         "1-layer model": "the name of the demo's model with one attention layer (its design)",
         "2-layer model": "the name of the demo's model with two attention layers (its design)",
+        '"Head 0.3" is layer 0, head 3, counting from 0': "how the heat maps name a head (layer, then "
+        "head, counted from 0): a definition, not a figure of a run",
     },
 }
 

@@ -368,6 +368,16 @@ def _(v, run):
     assert v["llama3_days"] == pytest.approx(30.84e6 / 16_384 / 24)
 
 
+@check("data_parallel.py:batch")
+def _(v, run):
+    import training
+
+    # the batch the table's header counts in windows: the training recipe's batch of text stretches
+    assert v["batch"] == training.DEFAULT["batch_size"]
+    compare = run("data_parallel.py").cells["compare"]["stdout"]
+    assert f"1 worker, {v['batch']} windows" in "".join(compare)
+
+
 @check("data_parallel.py:largest_difference")
 def _(v, run):
     biggest = max(abs(a - b) for a, b in zip(v["one"], v["two"]))
