@@ -114,8 +114,8 @@ COLORS = ["#cdb4f6", "#a7e0c9", "#ffd59e", "#f6b4c8", "#a9d2f5"]
 
 def draw_pieces(ax, splits):
     """Each tokenizer's pieces of a text, as a row of boxes as wide as the pieces, with
-    its name and token count above the row (not beside it: the row keeps the whole width,
-    so its letters stay large on a phone)."""
+    its name and token count above the row (not beside it: the row keeps the whole
+    width, so its letters stay large on a phone)."""
     import matplotlib.pyplot as plt
 
     for row, (name, text_pieces) in enumerate(splits.items()):
