@@ -296,6 +296,15 @@ def fresh_from_the_start(request):
         request.getfixturevalue("fresh")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_thread():
+    """Tests that run a model in this process run it on one thread: the models here are small, and
+    on two busy threads they run many times slower. (A snippet's own run picks its threads.)"""
+    import tiny  # snippets/ on the path, and cli (which pins the CPU kernel path) before torch
+
+    tiny.torch.set_num_threads(1)
+
+
 @pytest.fixture(scope="session", params=SOURCES)
 def snippet_run(request):
     """snippet_run("tokens.py") -> a run: .cells[name]["stdout"], .variables[name], .stdout.

@@ -292,6 +292,9 @@ def test_page_temperature_keeps_the_ranking_and_changes_the_steepness(snippet_ru
         return sorted(range(len(p)), key=lambda i: -p[i])[:15]
 
     assert ranking(low) == ranking(normal) == ranking(high)
+    assert run["order"] == ranking(
+        normal
+    )  # the bars drawn are those 15 favourites, likeliest first
 
     def top_few(p):
         return sum(sorted(p, reverse=True)[:3])
@@ -299,6 +302,25 @@ def test_page_temperature_keeps_the_ranking_and_changes_the_steepness(snippet_ru
     assert top_few(low) > top_few(normal) + 0.1 and top_few(normal) > top_few(high) + 0.05
     entropy = [run["entropy"][str(t)] for t in (run["low"], 1.0, run["high"])]
     assert entropy[0] < entropy[1] - 0.3 and entropy[1] < entropy[2] - 0.3
+
+
+@claim(
+    "sampling.md",
+    "shortlist grows when the model is unsure and shrinks when it's confident.",
+)
+def test_page_top_p_shortlist_grows_when_the_odds_are_spread(snippet_run):
+    """Top-p at 90% on the chapter's own odds: the flatter odds (high temperature, an unsure model)
+    need more candidates to reach 90% than the peaked ones (low temperature, a confident model)."""
+    run = snippet_run("temperature.py").variables
+
+    def shortlist(p, mass=0.9):
+        total, size = 0.0, 0
+        for prob in sorted(p, reverse=True):
+            total, size = total + prob, size + 1
+            if total >= mass:
+                return size
+
+    assert shortlist(run["p_high"]) >= shortlist(run["p_low"]) + 3
 
 
 # The command.

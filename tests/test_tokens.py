@@ -40,6 +40,33 @@ def strawberry(snippet_run):
 
 
 @claim(
+    "glossary.md",
+    "a plain English letter is one byte and an accented letter or an emoji takes two to four.",
+)
+def test_utf8_takes_one_byte_for_a_plain_letter_and_two_to_four_otherwise():
+    assert {len(c.encode()) for c in "abcXYZ"} == {1}
+    assert len("é".encode()) == 2 and len("\N{GRINNING FACE}".encode()) == 4
+    every = {len(chr(c).encode()) for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000}
+    assert every == {2, 3, 4}
+
+
+@claim(
+    "text-becomes-numbers.md",
+    "The first merges glue runs of spaces and dashes (a programming manual is full of indentation) and",
+    "the commonest pieces of English",
+)
+def test_the_first_merges_shown_are_the_first_pieces_it_glued(tokens, fresh_ours):
+    """The vocabulary's ids 0-255 are the single bytes; the first merges are the next twelve, each a
+    piece of two or more characters (runs of spaces and dashes, pieces of English)."""
+    v = tokens.variables
+    glued = [fresh_ours.decode([i]) for i in range(256, 256 + len(v["first_learned"]))]
+    assert [piece.replace(" ", "\u00b7") for piece in glued] == v["first_learned"]
+    assert all(len(piece) >= 2 for piece in glued)
+    assert sum(set(piece) <= {" ", "-"} for piece in glued) >= 3
+    assert sum(piece.strip(" ").isalpha() for piece in glued) >= 3
+
+
+@claim(
     "text-becomes-numbers.md",
     'Not one tokeniser cuts "strawberry" into its ten letters.',
     "They don't even agree on where the cuts go.",
