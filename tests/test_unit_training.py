@@ -318,6 +318,30 @@ def test_save_and_load_give_back_the_same_model(tmp_path, trained):
     assert [p.name for p in path.parent.iterdir()] == ["m.pt"]  # no temporary file left
 
 
+def test_load_refuses_a_file_cut_short_or_not_a_checkpoint(tmp_path, trained):
+    """One clear error (InputError), not a traceback: a file cut short, or a foreign one."""
+    model, tok, *_ = trained
+    path = tmp_path / "m.pt"
+    training.save(path, model, tok, {"steps": 60}, TEXT)
+    path.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(training.cli.InputError, match="not a checkpoint"):
+        training.load(path)
+    path.write_text("just text")
+    with pytest.raises(training.cli.InputError, match="not a checkpoint"):
+        training.load(path)
+
+
+def test_load_unpickles_no_code(tmp_path, trained):
+    """A checkpoint is read as weights only (torch.load's weights_only): a file that would run code
+    or build arbitrary objects as it loads is refused, never unpickled."""
+    model, tok, *_ = trained
+    ckpt = training.checkpoint(model, tok, {"steps": 60})
+    ckpt["settings"] = {"steps": 60, "made": random.Random(0)}  # any object not plain data
+    torch.save(ckpt, tmp_path / "m.pt")
+    with pytest.raises(training.cli.InputError, match="not a checkpoint"):
+        training.load(tmp_path / "m.pt")
+
+
 def test_the_same_settings_in_any_order_reuse_the_checkpoint():
     a = dict(training.DEFAULT)
     b = dict(reversed(list(a.items())))
