@@ -147,6 +147,7 @@ def test_ids_on_the_page_are_the_ids_the_real_tokenizers_give(tokens):
     "Here is the exact question, run through the *tokeniser* of OpenAI's GPT-4o",
     "{= strawberry.py:question_chars =} characters went in; {= strawberry.py:question_tokens =} numbers came out.",
     'One of those numbers, {= strawberry.py:strawberry_id =}, stands for the whole of " strawberry", space included, and a number has no r\'s in it.',
+    "reaches the model as {= strawberry.py:question_tokens =} numbers; one of them stands for the whole word",
 )
 def test_chapter_one_shows_what_gpt4o_receives(strawberry, tokens):
     ids = strawberry.variables["question_ids"]
