@@ -27,7 +27,7 @@ import records  # noqa: E402
 
 CLAIMS_RUNS = os.environ.get("LLMS101_CLAIMS_RUNS")
 SOURCES = ["variant"] if CLAIMS_RUNS else ["record", "fresh"]
-# The demos that train a model, or need the default run's: about 13 CPU-minutes in all on the
+# The demos that train a model, or need the default run's: about 14 CPU-minutes in all on the
 # reference 2-core machine (each 30 s to 2.5 min), more than the whole suite without them. A plain
 # `pytest` checks their claims against their records and leaves their fresh runs (and the copy-paste
 # sessions of the pages that show them) to `pytest --long`, which GitHub's CI runs on every system.
@@ -165,7 +165,7 @@ def pytest_addoption(parser):
         "--long",
         action="store_true",
         help="also run the long demos (conftest.py LONG) fresh, and the copy-paste sessions of their "
-        "pages: about 13 CPU-minutes more",
+        "pages: about 14 CPU-minutes more",
     )
 
 

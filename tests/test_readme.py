@@ -90,7 +90,7 @@ def test_readme_gives_one_command_to_serve_and_one_to_test():
         assert command.startswith("python3 -m venv .venv && ")
         assert "-c constraints.txt" in command, "installs must be pinned"
     assert serve.endswith("mkdocs serve")
-    assert test.endswith("pytest")
+    assert test.endswith(".venv/bin/pytest -n 2 --dist loadfile")  # every test, on two cores
 
 
 def test_ci_runs_the_readmes_test_command_verbatim():
