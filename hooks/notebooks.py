@@ -6,6 +6,7 @@ again). Notebooks are generated, never edited by hand.
 
 import functools
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -107,6 +108,14 @@ def unstyle(html):
     return html, sheets, classes | {f"#{name}" for name in re.findall(r'id="([^"]*)"', html)}
 
 
+def write_whole(path, text):
+    """Write a file that another build may be reading at the same moment (the tests build the site
+    in two processes at once): readers see the old file or the new one, never half of it."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
 def stylesheet(sheets, names, cache):
     """The sheets as one, each big one without ::selection rules and without the rules that need a
     class or id (#id in names) that is not in names. Kept in the folder `cache` (and in memory, for a
@@ -117,7 +126,7 @@ def stylesheet(sheets, names, cache):
         if not path.is_file():
             slimmed = (slim(sheet, names) if len(sheet) > 100_000 else sheet for sheet in sheets)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("\n".join(slimmed), encoding="utf-8")
+            write_whole(path, "\n".join(slimmed))
         _slimmed.clear()
         _slimmed[made] = path.read_text(encoding="utf-8")
     return _slimmed[made]

@@ -139,7 +139,7 @@ def on_files(files, config):
         )
         path = folder / f"{stem}.ipynb"
         if not path.is_file() or path.read_text(encoding="utf-8") != notebook:
-            path.write_text(notebook, encoding="utf-8")
+            notebooks.write_whole(path, notebook)
         files.append(
             File(
                 f"{NOTEBOOKS}/{stem}.ipynb",
