@@ -11,6 +11,7 @@ that use it) or one page. The long demos (LONG) are run fresh only with `--long`
 
 import concurrent.futures
 import functools
+import importlib
 import os
 import re
 import subprocess
@@ -74,6 +75,23 @@ def records_kind(name):
     return record is not None and records.same_kind(record.machine, records.local_machine())
 
 
+def default_model_from_record():
+    """Chapter 3's model, kept in out/ as load_or_train() keeps it, made from the weights train.py's
+    record exported: where this machine is the records' kind and that record is up to date, these are
+    bit for bit the weights training makes (a fresh run of train.py must export the same bytes), and
+    the demos and tests that only use the model (compress_paragraph.py, the compression command) skip
+    a minute of training."""
+    import tiny  # snippets/ on the path, and cli (which pins the CPU kernel path) before torch
+    from test_playgrounds import load_exported
+
+    cli, training = tiny.cli, importlib.import_module("training")
+    path, text = training.checkpoint_for(training.DEFAULT["seed"]), cli.default_corpus()
+    record = records.recorded("train.py") if records_kind("train.py") else None  # None: stale
+    if record and not cli.stored(path, training.fingerprint(training.DEFAULT, text)):
+        model, tokenizer = load_exported(record.folder / "exports" / "tiny-gpt.safetensors")
+        training.save(path, model, tokenizer, training.DEFAULT, text)
+
+
 class Fresh:
     """This session's fresh runs (snippet -> Run, in folder/<snippet>) and pages' copy-paste sessions,
     made side by side in the background, niced, while the other tests go on: those the selected tests
@@ -88,6 +106,7 @@ class Fresh:
         self.folder, self.site, self.sessions, self.runs, self.from_page = folder, site, {}, {}, {}
         self.long = long  # the long demos this session runs fresh
         self.pool = concurrent.futures.ThreadPoolExecutor((os.cpu_count() or 1) + 1)
+        default_model_from_record()
         params = [getattr(getattr(item, "callspec", None), "params", {}) for item in items]
         pages = dict.fromkeys(p["copy_paste_page"] for p in params if "copy_paste_page" in p)
         prepared = [self.prepare(page) for page in pages if not self.skipped(page)]

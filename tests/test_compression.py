@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from claims import claim
-from conftest import ROOT, records, records_kind, run_script
+from conftest import ROOT, default_model_from_record, run_script
 
 sys.path.insert(0, str(ROOT / "snippets"))
 from arithmetic_coding import HEADER, quantise  # noqa: E402
@@ -68,20 +68,11 @@ def test_every_one_bit_change_of_a_compressed_file_is_refused_or_harmless(snippe
 
 @pytest.fixture(scope="module")
 def trained_model():
-    """The command uses the default run's saved model: trained once, deterministically, if it is
-    missing; on the kind of machine the records were made on, put together from the weights train.py's
-    record exported instead (the same bits: a fresh run's exports must equal the record's, test_site.py),
-    which saves a minute of training."""
-    import cli
-
+    """The command uses the default run's saved model: from train.py's record where it can be
+    (conftest.default_model_from_record), else trained once, deterministically."""
     import training
-    from test_playgrounds import load_exported
 
-    path, text = training.checkpoint_for(training.DEFAULT["seed"]), cli.default_corpus()
-    record = records.recorded("train.py") if records_kind("train.py") else None  # None: stale
-    if record and not cli.stored(path, training.fingerprint(training.DEFAULT, text)):
-        model, tokenizer = load_exported(record.folder / "exports" / "tiny-gpt.safetensors")
-        training.save(path, model, tokenizer, training.DEFAULT, text)
+    default_model_from_record()
     training.load_or_train()
 
 
