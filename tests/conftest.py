@@ -41,6 +41,7 @@ LONG = {
     "scaling.py",
     "inside.py",
     "learn_as_it_reads.py",
+    "sudden_skill.py",
 }
 
 
