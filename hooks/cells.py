@@ -14,7 +14,7 @@ MARKER = re.compile(r"^# %%(.*)$")
 TOP = "top"
 EMBED = re.compile(
     r"^(?P<indent>[ \t]*)\{\*\s*(?P<file>[\w./-]+\.py)(?::(?P<name>[\w-]+))?"
-    r"(?:\s+(?P<mode>code|folded))?\s*\*\}[ \t]*$",
+    r"(?:\s+(?P<mode>code|folded|quiet))?\s*\*\}[ \t]*$",
     re.M,
 )
 

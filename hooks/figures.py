@@ -6,8 +6,9 @@ legend frames, grey reference lines) are flipped to the same lightness on the da
 colours stay what they are, except one that would be too faint on the dark background (under 3:1,
 WCAG's minimum for the parts of a chart a reader needs; 4.5:1 for coloured text), which is
 lightened just enough, keeping its hue. Text that sits on a light-coloured box (a token in the
-tokens figure) stays black. Pictures inside the figure (an attention pattern, say) are kept as
-they are. The record keeps the light figure only; this copy is derived from it on every build.
+tokens figure) stays black. Pictures inside the figure (an attention pattern, say) are drawn
+through a filter that flips their lightness and keeps their hues, so white turns dark and a strong
+colour stays strong. The record keeps the light figure only; this copy is derived from it on every build.
 """
 
 import colorsys
@@ -17,6 +18,14 @@ BACKGROUND = (0x1E, 0x21, 0x29)  # Material's slate background, hsl(225deg 15% 1
 FOREGROUND = (0xD5, 0xD8, 0xDE)  # its text colour, a little brighter: black turns into this
 LINES = 3.0  # the least contrast of a data colour with the background (WCAG 1.4.11)
 TEXT = 4.5  # ... of coloured text (WCAG 1.4.3)
+
+# Lightness flipped (1 - each channel), then hues turned back half a circle: white turns black, a dark
+# purple turns light purple.
+PICTURE_FILTER = (
+    '<defs><filter id="dark-picture" color-interpolation-filters="sRGB">'
+    '<feColorMatrix type="matrix" values="-1 0 0 0 1 0 -1 0 0 1 0 0 -1 0 1 0 0 0 1 0"/>'
+    '<feColorMatrix type="hueRotate" values="180"/></filter></defs>'
+)
 
 COLOUR = re.compile(r"(fill|stroke):\s*(#[0-9a-fA-F]{6})")
 GROUP = re.compile(
@@ -112,6 +121,9 @@ def dark_variant(svg):
         else:
             out.append(COLOUR.sub(lambda m: f"{m[1]}: {recolour(m[2])}", part))
     dark = "".join(out)
+    if "<image " in dark:
+        dark = re.sub(r"(<svg [^>]*>)", r"\1" + PICTURE_FILTER, dark, count=1)
+        dark = dark.replace("<image ", '<image filter="url(#dark-picture)" ')
     # Black is the default fill of text (matplotlib writes no colour for it): make the default light.
     return dark.replace("<svg ", f'<svg style="fill: {hex_of(FOREGROUND)}" ', 1)
 

@@ -420,9 +420,13 @@ def render_cell(run, name, cell, mode, title, page):
     the result, behind a "Show the code" control (the page's code switch opens them all). In HTML the
     code still comes before its output, so a reader (or the copy-paste test) who copies the blocks in
     order gets the page. Modes: None or "folded" (code folded, result shown), "code" (code only, in
-    view), "output" (result only)."""
+    view), "output" (result only), "quiet" (code and what it prints in one fold: a cell whose output
+    is not a result, such as the commands it runs)."""
     data = run.cells[cell]
     parts = []
+    if mode == "quiet":
+        body = "\n\n".join([fence(data["code"], "python", title), *render_results(run, name, cell, page)])
+        return fold("snippet-code", f"Show the code and what it prints: {name}", body)
     if mode == "code":
         parts.append(fence(data["code"], "python", title))
     if mode in (None, "folded"):

@@ -181,7 +181,7 @@ alt = (
     f"{n_fit} smallest, extended, lands close to the {len(params) - n_fit} "
     f"biggest, which it never saw"
 )
-with cli.figure("scaling", alt, figsize=(7, 4.2)) as (fig, ax):
+with cli.figure("scaling", alt, figsize=(5, 4)) as (fig, ax):
     line = np.geomspace(params[0], params[-1], 100)
     exponent, *weights = fitted["power law"]
     ax.plot(
@@ -207,6 +207,6 @@ with cli.figure("scaling", alt, figsize=(7, 4.2)) as (fig, ax):
         label="our models, held back",
     )
     ax.set_xscale("log")
-    ax.set_xlabel("model size: weights, without the embeddings (log scale)")
+    ax.set_xlabel("weights, without the embeddings (log scale)")
     ax.set_ylabel("test loss (bits per character)")
     ax.legend()

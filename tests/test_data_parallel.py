@@ -24,7 +24,7 @@ def run(snippet_run):
     "big-runs.md",
     "On this page, two workers on a laptop take the very same steps as one.",
     "Same losses, step for step.",
-    "They differ only in the last decimal places, at the level of rounding noise ({= data_parallel.py:largest_difference:.1e =} at most, in this run)",
+    "They differ only in the last decimal places, at the level of rounding noise ({= data_parallel.py:largest_difference:.1e =} at most, in this run,",
 )
 def test_two_workers_take_the_same_steps_as_one(run):
     one, two = run.variables["one"], run.variables["two"]
@@ -36,7 +36,7 @@ def test_two_workers_take_the_same_steps_as_one(run):
 
 @claim(
     "big-runs.md",
-    "The code below runs `train.py` for a few steps on one worker, then on two, and reads back the loss of every step.",
+    "Our model trains for a few steps on one worker, then again, from the same start, on two, and the loss of every step is compared.",
     "Each step reads a batch of {= data_parallel.py:batch =} stretches of text, which the table calls *windows*",
 )
 def test_the_page_shows_both_commands(run):

@@ -33,18 +33,18 @@ def page_url(src):
 
 
 def embeds():
-    """(page, snippet, cell) for every cell a page shows the output of."""
+    """(page, snippet, cell, mode) for every cell a page shows the output of."""
     found = []
     for page in nav_pages():
         for name, cell, mode in cells.embeds((DOCS / page).read_text()):
             names = [c.name for c in cells.split_cells(records.snippet_path(name).read_text())]
-            if cell and mode != "code" and cell in names and (page, name, cell) not in found:
-                found.append((page, name, cell))
+            if cell and mode != "code" and cell in names and (page, name, cell, mode) not in found:
+                found.append((page, name, cell, mode))
     return found
 
 
 def demo_scripts():
-    return sorted({name for _, name, _ in embeds()})
+    return sorted({name for _, name, _, _ in embeds()})
 
 
 def test_strict_build_is_clean(built_site):
@@ -63,11 +63,11 @@ def test_every_chapter_is_a_page(built_site):
         )
 
 
-@pytest.mark.parametrize("page,name,cell", embeds())
-def test_page_shows_the_cells_real_output(built_site, page, name, cell):
+@pytest.mark.parametrize("page,name,cell,mode", embeds())
+def test_page_shows_the_cells_real_output(built_site, page, name, cell, mode):
     """The output under each embedded cell is what that cell printed in the run, character for
     character (a printed table is shown as a table, with the printed text one click away), and
-    the cell's code is folded right above it."""
+    the cell's code is folded right above it; a `quiet` cell's output is folded with its code."""
     from bs4 import BeautifulSoup
 
     run = records.recorded(name)
@@ -79,10 +79,15 @@ def test_page_shows_the_cells_real_output(built_site, page, name, cell):
         assert not pieces
         return
     assert pieces, f"{page} does not show the output of {name}:{cell}"
-    for shown in pieces:
-        assert not shown.find_parent("details", class_="snippet-code"), "the output is folded away"
     text = "\n".join(shown.select_one("code").get_text().rstrip("\n") for shown in pieces)
     assert text.rstrip() == printed
+    if mode == "quiet":
+        fold = pieces[0].find_parent("details", class_="snippet-code")
+        assert fold, f"{page}: the output of {name}:{cell} (quiet) is not folded with its code"
+        assert fold.select_one("code").get_text().strip("\n") == run.cells[cell]["code"].strip("\n")
+        return
+    for shown in pieces:
+        assert not shown.find_parent("details", class_="snippet-code"), "the output is folded away"
     first = pieces[0]
     if first.name == "figcaption":
         first = first.find_parent("figure")
@@ -247,7 +252,7 @@ def test_figures_are_files_with_alt_text(built_site):
 def test_each_chapter_with_demos_has_a_notebook_with_the_same_outputs(built_site):
     pages = {
         page
-        for page, _, _ in embeds()
+        for page, _, _, _ in embeds()
         if get_data((DOCS / page).read_text())[1].get("notebook") is not False
     }
     assert pages
@@ -259,7 +264,7 @@ def test_each_chapter_with_demos_has_a_notebook_with_the_same_outputs(built_site
         nbformat.validate(notebook)
         code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
         recorded = {}
-        for name in dict.fromkeys(name for p, name, _ in embeds() if p == page):
+        for name in dict.fromkeys(name for p, name, _, _ in embeds() if p == page):
             for cell_name, data in records.recorded(name).cells.items():
                 recorded.setdefault(cell_name + "@" + name, data)
         assert len(code_cells) == len(recorded)
@@ -355,7 +360,7 @@ def test_snippet_lines_fit_a_page(path):
 
 
 def test_each_chapter_says_where_its_outputs_were_recorded(built_site):
-    for page, name, _ in embeds():
+    for page, name, _, _ in embeds():
         if get_data((DOCS / page).read_text())[1].get("notebook") is False:
             continue  # not a chapter: no "Run this chapter yourself" note
         record = records.recorded(name)

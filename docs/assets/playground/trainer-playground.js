@@ -32,6 +32,16 @@ export function start(root) {
   const prompt = element("span", { class: "tr-prompt" });
   const guesses = element("ol", { class: "tr-guesses" });
   const written = element("span", { class: "tr-written" });
+  // Shown once there is something to say: the first scores, the first guesses.
+  const why = element("p", { class: "tr-why", hidden: true },
+    "Held-out text scoring better than the training text is no mistake: the model hasn't learned " +
+    "its training text by heart, so both scores measure plain guessing, and the held-out part is " +
+    "probably just easier to guess. What counts is that both fall.");
+  const sampled = element("div", { class: "tr-sampled", hidden: true },
+    element("p", { class: "tr-caption" }, "Its five likeliest next words after “", prompt, "”:"),
+    guesses,
+    element("p", { class: "tr-caption" }, "What it writes after that (the same random draws every time, so only the dials change):"),
+    element("pre", { class: "tr-sample" }, written));
   const results = element("div", { class: "tr-results", hidden: true },
     element("dl", { class: "tr-stats" },
       element("div", {}, element("dt", {}, "Step"), element("dd", {}, step)),
@@ -39,15 +49,7 @@ export function start(root) {
       element("div", {}, element("dt", {}, "Characters per second"), element("dd", {}, speed)),
       element("div", {}, element("dt", {}, "Training text"), element("dd", {}, trainLoss)),
       element("div", {}, element("dt", {}, "Held-out text"), element("dd", {}, heldoutLoss))),
-    chart,
-    element("p", { class: "tr-why" },
-      "Held-out text scoring better than the training text is no mistake: the model hasn't learned " +
-      "its training text by heart, so both scores measure plain guessing, and the held-out part is " +
-      "probably just easier to guess. What counts is that both fall."),
-    element("p", { class: "tr-caption" }, "Its five likeliest next words after “", prompt, "”:"),
-    guesses,
-    element("p", { class: "tr-caption" }, "What it writes after that (the same dice every time, so only the dials change):"),
-    element("pre", { class: "tr-sample" }, written));
+    chart, why, sampled);
   root.replaceChildren(
     element("fieldset", { class: "tr-source" },
       element("legend", {}, "Train on"),
@@ -129,6 +131,8 @@ export function start(root) {
     if (data.type === "ready") {
       uniform = Math.log2(data.vocab);
       results.hidden = false;
+      why.hidden = true;
+      sampled.hidden = true;
       setState("training");
       tell(`Training a GPT with ${data.weights.toLocaleString("en")} weights (${data.settings.n_layer} blocks, ` +
         `${data.settings.n_embd} numbers per character, reading ${data.settings.block_size} characters at a time) ` +
@@ -141,6 +145,7 @@ export function start(root) {
       time.textContent = timeText(data.runningMs, timeLeft(pace, data.steps));
     } else if (data.type === "eval") {
       history.push(data);
+      why.hidden = false;
       trainLoss.textContent = `${data.train.toFixed(2)} bits per character`;
       heldoutLoss.textContent = `${data.heldout.toFixed(2)} bits per character`;
       if (data.sample !== undefined) {
@@ -151,6 +156,7 @@ export function start(root) {
             element("span", { class: "tr-fill", style: `width: ${Math.max(0.5, 100 * p / data.guesses[0].p).toFixed(1)}%` })),
           element("span", { class: "tr-p" }, percent(p)))));
         written.textContent = data.sample;
+        sampled.hidden = false;
         root.dataset.sampledAt = data.step;
       }
       drawChart();
