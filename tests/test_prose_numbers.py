@@ -7,6 +7,9 @@ addresses, footnote definitions (a source's title and date), attribute lists, th
 lists and of chapters ("chapter 3"), names with digits in them (GPT-4, cl100k_base, UTF-8, x86-64,
 AVX2, 405B) and products with their versions (Python 3.11, Llama 3). Numbers in words count too when
 they count something of our runs ("two blocks", "twelve characters").
+
+A cited sentence's numbers must be stated by the footnotes it cites (issue 24): the source's figure,
+or the arithmetic from it, so a year or a percentage changed in the prose no longer matches its note.
 """
 
 import re
@@ -42,6 +45,7 @@ ALLOWED = {
         "2-layer model": "the name of the demo's model with two attention layers (its design)",
         '"Head 0.3" is layer 0, head 3, counting from 0': "how the heat maps name a head (layer, then "
         "head, counted from 0): a definition, not a figure of a run",
+        "A score of 1 means all of it": "a definition: the score is a share of the attention",
     },
 }
 
@@ -66,10 +70,22 @@ ALLOWED.update(
             "97% instead of 98%": "an illustration of a rounding wobble, not a figure of a run",
             "from 3.11.5 to 3.14": "Python versions",
             "PyTorch 2.13 is such a build (for CUDA 13)": "a PyTorch release and its CUDA version",
+            "these pages pin 2.13": "the PyTorch version pyproject.toml pins, not the source's figure",
         },
         "learns-anyway.md": {
             "a few hundred times": "a thought experiment (a parrot), not a run of ours",
             "counting the wordings above from 1": "how the table numbers the wordings: a definition",
+            "give 80%, about 80% are": "what 'calibrated' means, an example, not the paper's figure",
+        },
+        "just-autocomplete.md": {
+            "a 6 year old": "part of the prompt the source quotes, not a figure"
+        },
+        "predict-check-nudge.md": {
+            "the next 40 characters": "an example of what xz's copying says, not a figure of xz",
+        },
+        "sampling.md": {"add up to, say, 90%": "an example of top-p's threshold, not the paper's"},
+        "text-becomes-numbers.md": {
+            "the 256 possible bytes": "2 to the 8th, the values of a byte: a definition",
         },
     }
 )
@@ -209,6 +225,54 @@ def test_numbers_in_prose_come_from_a_run_or_a_source(page):
     )
 
 
+# a footnote definition, `[^name]: ...`, with its indented continuation lines
+FOOTNOTE = re.compile(r"^\[\^([^\]]+)\]:([^\n]*(?:\n(?:[ \t]+[^\n]*|[ \t]*(?=\n[ \t]+\S)))*)", re.M)
+# a figure in a footnote, whole: 2,000 and 2 000 (a thin or no-break space) are 2000; 4.9 is not 4
+FIGURE = re.compile(r"(?<![\d.,])(?:\d{1,3}(?:[,\u2009\u202f\u00a0]\d{3})+(?!\d)|\d+)(?:\.\d+)?")
+# addresses and identifiers (doi:10.18653/v1/2023.acl-long.903) hold digits that are no figures
+ADDRESS = re.compile(r"\]\([^)\s]*\)|<https?://[^>]+>|https?://\S+|\b(?:doi|arXiv):\S+")
+
+
+def figures(text):
+    """The numbers a footnote states, without thousands separators."""
+    return {re.sub(r"[^\d.]", "", m.group(0)) for m in FIGURE.finditer(ADDRESS.sub(" ", text))}
+
+
+def unsourced_numbers(page):
+    """(line, number, footnotes, sentence) for every number of a cited sentence that none of the
+    footnotes it cites states."""
+    markdown = (DOCS / page).read_text(encoding="utf-8")
+    notes = {name: text for name, text in FOOTNOTE.findall(markdown)}
+    found = []
+    for line, sentence in sentences(prose(markdown)):
+        cited = re.findall(r"\[\^([^\]]+)\]", sentence)
+        stated = figures(" ".join(notes.get(name, "") for name in cited))
+        spans = allowed_spans(sentence, page)
+        for match in DIGITS.finditer(sentence):
+            if cited and not any(a <= match.start() and match.end() <= b for a, b in spans):
+                if match.group(0).replace(",", "").rstrip("%") not in stated:
+                    found.append((line, match.group(0), cited, sentence))
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_numbers_in_cited_sentences_are_in_their_footnotes(page):
+    found = unsourced_numbers(page)
+    assert not found, "\n".join(
+        [
+            f"docs/{page}: numbers in cited sentences that their footnotes don't state. Quote the "
+            "source's figure in the footnote; if the number is derived (rounded, a ratio, a sum), "
+            "write the arithmetic there ('1.4 trillion tokens ÷ 70 billion weights = 20'); if the "
+            "number is no figure at all (a definition), give its phrase and reason in ALLOWED in "
+            "tests/test_prose_numbers.py:"
+        ]
+        + [
+            f"  docs/{page}:{line}: {number!r} is in none of [^{'], [^'.join(notes)}]: {sentence[:160]}"
+            for line, number, notes, sentence in found
+        ]
+    )
+
+
 def test_allowed_phrases_are_still_on_their_pages():
     stale = [
         f"{page}: {phrase!r}"
@@ -239,3 +303,14 @@ def test_the_check_catches_a_typed_number_and_leaves_markers_code_and_citations(
     )
     found = [(line, number) for line, number, _ in typed_numbers("x.md")]
     assert found == [(3, "200"), (4, "two blocks"), (4, "dozen facts")]
+
+
+def test_the_cited_check_wants_each_number_whole_in_the_footnote(tmp_path, monkeypatch):
+    monkeypatch.setattr(__import__(__name__), "DOCS", tmp_path)
+    (tmp_path / "x.md").write_text(
+        "GPT-3 has 175 billion weights from 2,020 books, 20 sites and 2005 wikis.[^gpt3]\n\n"
+        "[^gpt3]: Brown et al. 2020, [arXiv:2005.14165](https://arxiv.org/abs/2005.14165):\n"
+        "    175 billion parameters.\n",
+        encoding="utf-8",
+    )
+    assert [number for _, number, _, _ in unsourced_numbers("x.md")] == ["20", "2005"]
