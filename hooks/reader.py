@@ -149,15 +149,16 @@ HEADING = re.compile(r"(<(h[1-6]|summary|a)\b[^>]*>)(.*?)(</\2>)", re.S)
 
 
 def fewer_abbreviations(html):
-    """Each glossary term marked once per section (from one h2 to the next), not at each use, and
-    never inside a heading, a folded block's title, a link (whose tap should follow the link), printed
-    text (a cell's output) or the footnotes (titles of papers)."""
+    """Each glossary term marked at its first use on the page, not at each use (Material sets up a
+    tooltip for every element with a title, and on a long chapter that work alone held up a phone's
+    first taps), and never inside a heading, a folded block's title, a link (whose tap should follow
+    the link), printed text (a cell's output) or the footnotes (titles of papers)."""
     notes = html.find('<div class="footnote">')
     if notes >= 0:
         html = html[:notes] + ABBR.sub(r"\2", html[notes:])
     html = HEADING.sub(lambda m: m[1] + ABBR.sub(r"\2", m[3]) + m[4], html)
     html = re.sub(r"<pre\b.*?</pre>", lambda m: ABBR.sub(r"\2", m[0]), html, flags=re.S)  # printed
-    return "".join(first_abbreviations(section) for section in re.split(r"(?=<h2\b)", html))
+    return first_abbreviations(html)
 
 
 def first_abbreviations(section):
@@ -195,6 +196,8 @@ def on_page_content(html, page, config, files):
             html,
         )
     html = fewer_abbreviations(html)
+    # a footnote's way back: named for screen readers, without a title (no tooltip to set up for each)
+    html = re.sub(r'(class="footnote-backref" href="[^"]*") title=', r"\1 aria-label=", html)
     html = tokenizer_playground(html, page)
     words = shown_words(html)
     timed = src != "index.md" and page.meta.get("reading_time", True)

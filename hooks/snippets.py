@@ -425,7 +425,9 @@ def render_cell(run, name, cell, mode, title, page):
     data = run.cells[cell]
     parts = []
     if mode == "quiet":
-        body = "\n\n".join([fence(data["code"], "python", title), *render_results(run, name, cell, page)])
+        body = "\n\n".join(
+            [fence(data["code"], "python", title), *render_results(run, name, cell, page)]
+        )
         return fold("snippet-code", f"Show the code and what it prints: {name}", body)
     if mode == "code":
         parts.append(fence(data["code"], "python", title))

@@ -11,7 +11,7 @@ const PROMPT = "the cat sat on the ";
 const BARS = 10;
 const MAX_LENGTH = 2000; // characters one click may write
 const QUIET = 800; // ms without typing before a screen reader hears what is wrong with the settings
-const SPOKEN = { " ": "space", "\n": "new line", "\t": "tab" }; // how a screen reader reads a chart's character
+const SPOKEN = { " ": "space", "\n": "new line", "\t": "tab" }; // how a screen reader reads a chart's character (a new line is drawn ↵, the Enter key)
 
 // The worker, and each model it loaded (address -> promise of { chars, config }), once a reader has
 // used a playground in this tab: a page shown again uses them straight away.
@@ -122,7 +122,7 @@ export async function start(root, { used = Promise.resolve() } = {}) {
     bars.replaceChildren(...shown.map(({ char, p }) => {
       const percent = `${(100 * p).toFixed(1)}%`;
       return element("div", { class: "sp-bar", role: "listitem" },
-        element("code", SPOKEN[char] ? { "aria-label": SPOKEN[char] } : {}, visible(char)),
+        element("code", SPOKEN[char] ? { "aria-label": SPOKEN[char] } : {}, char === "\n" ? "↵" : visible(char)),
         element("span", { class: "sp-track", "aria-hidden": "true" },
           element("span", { class: "sp-fill", style: `width: ${percent}` })),
         element("span", { class: "sp-p" }, percent));
