@@ -15,6 +15,7 @@
 import functools
 import json
 import logging
+import os
 import re
 import sys
 from html import escape
@@ -177,7 +178,17 @@ def first_abbreviations(section):
 # -- the events -----------------------------------------------------------------------------------
 
 
+# The repository's address, where the publishing workflow sets it (.github/workflows/pages.yml): "Get
+# the code" links to it. Not Material's repo_url, whose header fetches the repository's stars from
+# GitHub's API: a page of ours calls no third party.
+REPOSITORY = re.compile(r"\[the repository's page\]\(REPO_URL\)")
+
+
 def on_page_markdown(markdown, page, config, files):
+    address = os.environ.get("REPO_URL")
+    markdown = REPOSITORY.sub(
+        f"[the repository's page]({address})" if address else "the repository's page", markdown
+    )
     if page.file.src_uri == GLOSSARY or not page.file.src_uri.endswith(".md"):
         return markdown
     return markdown.rstrip() + "\n\n" + abbreviations(config["docs_dir"]) + "\n"

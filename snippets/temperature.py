@@ -121,7 +121,7 @@ alt = (
     f"The probabilities of the 15 likeliest next characters at temperature {low} "
     f"(peaked) and {high} (flatter)"
 )
-with cli.figure("temperature", alt, figsize=(7, 3)) as (fig, ax):
+with cli.figure("temperature", alt, figsize=(5, 3.4)) as (fig, ax):
     x = torch.arange(len(order))
     ax.bar(x - 0.2, p_low[order], width=0.4, label=f"temperature {low}")
     ax.bar(x + 0.2, p_high[order], width=0.4, label=f"temperature {high}")

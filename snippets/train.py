@@ -246,7 +246,7 @@ alt = (
     "Bits per character on the training text and on the validation text, scored "
     "the same way, fall together as the steps go by"
 )
-with cli.figure("training-curve", alt, figsize=(7, 3.2)) as (fig, ax):
+with cli.figure("training-curve", alt, figsize=(5, 3.4)) as (fig, ax):
     for key, label in [
         ("train", "training text"),
         ("heldout", "validation text (never trained on)"),

@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))
 import cli  # noqa: E402
 
+from conftest import records  # noqa: E402 (hooks/records.py)
+
 # the hook's marker (hooks/snippets.py NUMBER), in pages and in the diagrams they put inline
 MARKER = re.compile(r"\{=\s*(?P<file>[\w./-]+\.py):(?P<path>[\w.\[\]-]+)(?::[^=}]*?)?\s*=\}")
 
@@ -598,6 +600,11 @@ def _(v, run):
 
     data = v["test_text"].encode("utf-8")
     assert v["test_bytes"] == len(data)
+    # the model's cost in bits is chapter 3's score of the same model on the same test text (its
+    # record: a fresh train.py is a long demo; the margin leaves room for another CPU's digits)
+    assert v["test_bits_per_char"] == pytest.approx(
+        records.recorded("train.py").variables["test_bpc"], abs=0.01
+    )
     assert v["test_compressed"] == pytest.approx(v["test_bits_per_char"] * len(v["test_text"]) / 8)
     assert v["raw_rate"] == pytest.approx(v["test_compressed"] / len(data))
     assert v["gzip_test_rate"] == pytest.approx(len(gzip.compress(data, 9)) / len(data))

@@ -13,7 +13,7 @@ from conftest import ROOT
 
 @claim(
     "why-does-this-work.md",
-    "we can train a row of small ones, identical except for their width (how many numbers describe each token; the wider ones get gentler nudges, by one fixed rule), on the same text for the same number of steps:",
+    "we can train a row of small ones, identical except for their width (how many numbers describe each token), on the same text for the same number of steps:",
     "Every model has the same shape and reads the same characters in the same order; only the width (how many numbers describe each token) changes, and with it the size of each nudge (the *learning rate*), by one rule for all: the wider the model, the smaller its nudges.",
     "This experiment can show the loss falling steadily over {= scaling.py:decades:.1f =} powers of ten of size",
 )

@@ -109,7 +109,7 @@ def test_it_trains_offline_and_by_keyboard(server, browser):
             r"\d+:\d\d so far, (about \d+ min|under a minute) left",
             page.locator(f"{WIDGET} .tr-time").inner_text(),
         )
-        assert "held-out" in page.locator(f"{WIDGET} .tr-why").inner_text().lower()
+        assert "validation text" in page.locator(f"{WIDGET} .tr-why").inner_text().lower()
         tasks = main_thread_tasks(browser.stop_tracing())
         assert len(tasks) > 20, "the trace caught no work on the page's main thread"
         longest = max(tasks, key=lambda task: task[1])

@@ -71,26 +71,37 @@ function watchScrollableCode() {
   for (const code of blocks) scrollable.observe(code);
   // A block off screen is laid out only when a reader scrolls near it, so the observer cannot tell
   // yet whether it will scroll; but Tab should reach it before then. Its longest line, in the code
-  // font's character width, against the width of its box (which is laid out), says so.
+  // font's character width, against the width of its box (which is laid out), says so. A folded block
+  // is left to the observer, which reports it once a reader opens its fold: asking its width now would
+  // make the browser lay out every fold's lines at once (on a long chapter, most of a phone's first
+  // second). For the same reason the code's style is read once for each kind of block.
+  const kinds = new Map(); // "box classes|code classes" -> { font, pre } for that kind of block
+  const wide = [];
   const probe = document.createElement("span");
   probe.textContent = "0".repeat(40);
   probe.style.cssText = "position: absolute; visibility: hidden; white-space: pre";
   const widths = new Map(); // a character's width, by font: measured once each
   for (const code of blocks) {
     const box = code.closest("pre, .jp-InputArea-editor");
-    const text = code.querySelector("pre") ?? code;
-    const style = getComputedStyle(text);
-    if (!box || code.hasAttribute("tabindex") || style.whiteSpace !== "pre") continue;
-    if (!widths.has(style.font)) {
-      probe.style.font = style.font;
+    if (!box || code.hasAttribute("tabindex") || box.closest("details:not([open])")) continue;
+    const kind = `${box.className}|${code.className}`;
+    if (!kinds.has(kind)) {
+      const style = getComputedStyle(code.querySelector("pre") ?? code);
+      kinds.set(kind, { font: style.font, pre: style.whiteSpace === "pre" });
+    }
+    const { font, pre } = kinds.get(kind);
+    if (!pre) continue;
+    if (!widths.has(font)) {
+      probe.style.font = font;
       document.body.append(probe);
-      widths.set(style.font, probe.getBoundingClientRect().width / 40);
+      widths.set(font, probe.getBoundingClientRect().width / 40);
       probe.remove();
     }
-    const character = widths.get(style.font);
+    const character = widths.get(font);
     const longest = Math.max(...code.textContent.split("\n").map((line) => line.length));
-    if (longest * character > box.clientWidth - 2 * character) code.tabIndex = 0;
+    if (longest * character > box.clientWidth - 2 * character) wide.push(code);
   }
+  for (const code of wide) code.tabIndex = 0; // writing last: each write would have the next read lay the page out again
 }
 
 if (window.document$) window.document$.subscribe(startAll);

@@ -34,8 +34,8 @@ export function start(root) {
   const written = element("span", { class: "tr-written" });
   // Shown once there is something to say: the first scores, the first guesses.
   const why = element("p", { class: "tr-why", hidden: true },
-    "Held-out text scoring better than the training text is no mistake: the model hasn't learned " +
-    "its training text by heart, so both scores measure plain guessing, and the held-out part is " +
+    "Validation text scoring better than the training text is no mistake: the model hasn't learned " +
+    "its training text by heart, so both scores measure plain guessing, and the validation part is " +
     "probably just easier to guess. What counts is that both fall.");
   const sampled = element("div", { class: "tr-sampled", hidden: true },
     element("p", { class: "tr-caption" }, "Its five likeliest next words after “", prompt, "”:"),
@@ -48,7 +48,7 @@ export function start(root) {
       element("div", {}, element("dt", {}, "Time"), element("dd", {}, time)),
       element("div", {}, element("dt", {}, "Characters per second"), element("dd", {}, speed)),
       element("div", {}, element("dt", {}, "Training text"), element("dd", {}, trainLoss)),
-      element("div", {}, element("dt", {}, "Held-out text"), element("dd", {}, heldoutLoss))),
+      element("div", {}, element("dt", {}, "Validation text"), element("dd", {}, heldoutLoss))),
     chart, why, sampled);
   root.replaceChildren(
     element("fieldset", { class: "tr-source" },
@@ -136,7 +136,7 @@ export function start(root) {
       setState("training");
       tell(`Training a GPT with ${data.weights.toLocaleString("en")} weights (${data.settings.n_layer} blocks, ` +
         `${data.settings.n_embd} numbers per character, reading ${data.settings.block_size} characters at a time) ` +
-        `on ${data.trainChars.toLocaleString("en")} characters, holding out ${data.heldoutChars.toLocaleString("en")}.`);
+        `on ${data.trainChars.toLocaleString("en")} characters, keeping ${data.heldoutChars.toLocaleString("en")} aside to check it on (the validation text).`);
       say("Training started.");
     } else if (data.type === "progress") {
       step.textContent = `${data.step.toLocaleString("en")} of ${data.steps.toLocaleString("en")}`;
@@ -162,7 +162,7 @@ export function start(root) {
       drawChart();
       if (performance.now() - spokenAt > SPOKEN_EVERY) {
         spokenAt = performance.now();
-        say(`Step ${data.step.toLocaleString("en")}: held-out text ${data.heldout.toFixed(2)} bits per character.`);
+        say(`Step ${data.step.toLocaleString("en")}: validation text ${data.heldout.toFixed(2)} bits per character.`);
       }
     } else if (data.type === "paused") {
       setState("paused");
@@ -275,11 +275,11 @@ function lossChart(history, uniform) {
     parts.push(svg("polyline", { class: cls, points: history.map((h) => `${x(h.step).toFixed(1)},${y(h[key]).toFixed(1)}`).join(" ") }));
   }
   const summary = `Loss curves up to step ${last.step}: training text from ${history[0].train.toFixed(2)} to ` +
-    `${last.train.toFixed(2)} bits per character, held-out text from ${history[0].heldout.toFixed(2)} to ${last.heldout.toFixed(2)}.`;
+    `${last.train.toFixed(2)} bits per character, validation text from ${history[0].heldout.toFixed(2)} to ${last.heldout.toFixed(2)}.`;
   return element("figure", {},
     svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": summary }, ...parts),
     element("figcaption", {},
       element("span", { class: "tr-key tr-key-train" }, "training text"), " ",
-      element("span", { class: "tr-key tr-key-heldout" }, "held-out text (never trained on)"),
+      element("span", { class: "tr-key tr-key-heldout" }, "validation text (never trained on)"),
       ", in bits per character, by step"));
 }

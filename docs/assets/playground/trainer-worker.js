@@ -50,7 +50,7 @@ async function begin({ url, text, seed, id }) {
   if (train.length < 20 * T || heldout.length < 2 * T) {
     return postMessage({
       type: "problem", id,
-      message: "That text repeats itself too much: once the paragraphs that also appear in its held-out " +
+      message: "That text repeats itself too much: once the paragraphs that also appear in its validation " +
         "last tenth are left out, too little is left to train on. Paste more varied text.",
     });
   }
