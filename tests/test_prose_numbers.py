@@ -43,8 +43,8 @@ ALLOWED = {
     "why-does-this-work.md": {
         "1-layer model": "the name of the demo's model with one attention layer (its design)",
         "2-layer model": "the name of the demo's model with two attention layers (its design)",
-        '"Head 0.3" is layer 0, head 3, counting from 0': "how the heat maps name a head (layer, then "
-        "head, counted from 0): a definition, not a figure of a run",
+        'The labels count from 0, as programmers do: "head 0.3"': "how the heat maps name a head "
+        "(layer, then head, counted from 0): a definition, not a figure of a run",
         "A score of 1 means all of it": "a definition: the score is a share of the attention",
     },
 }

@@ -68,6 +68,7 @@ export function start(root) {
   let history = [];
   let spokenAt = 0;
   let uniform = null;
+  let totalSteps = Infinity; // the run's last step, once the worker has said it
   let pace = []; // [step, ms spent training] from the worker's progress reports, for the time left
   const tell = (text, problem = false) => {
     message.textContent = text;
@@ -140,6 +141,7 @@ export function start(root) {
       say("Training started.");
     } else if (data.type === "progress") {
       step.textContent = `${data.step.toLocaleString("en")} of ${data.steps.toLocaleString("en")}`;
+      totalSteps = data.steps;
       if (data.charsPerSecond) speed.textContent = Math.round(data.charsPerSecond).toLocaleString("en");
       if (data.step > WARM_UP) pace.push([data.step, data.runningMs]);
       time.textContent = timeText(data.runningMs, timeLeft(pace, data.steps));
@@ -182,7 +184,7 @@ export function start(root) {
   }
 
   function drawChart() {
-    chart.replaceChildren(lossChart(history, uniform));
+    chart.replaceChildren(lossChart(history, uniform, totalSteps));
   }
 
   train.addEventListener("click", () => {
@@ -245,13 +247,14 @@ function percent(p) {
 }
 
 // The two loss curves, in bits per character, against the step: an SVG with its numbers in words too.
-function lossChart(history, uniform) {
+function lossChart(history, uniform, steps = Infinity) {
   const W = 320;
   const H = 160;
   const left = 34;
   const bottom = 22;
   const last = history.at(-1);
-  const maxStep = Math.max(100, Math.ceil((last.step * 1.2) / 100) * 100);
+  // room to grow while training, up to the run's last step
+  const maxStep = Math.max(last.step, Math.min(steps, Math.max(100, Math.ceil((last.step * 1.2) / 100) * 100)));
   const top = Math.ceil(Math.max(uniform ?? 0, ...history.map((h) => Math.max(h.train, h.heldout))));
   const floor = Math.max(0, Math.floor(Math.min(...history.map((h) => Math.min(h.train, h.heldout))) - 0.5));
   const x = (step) => left + ((W - left - 6) * step) / maxStep;
