@@ -53,7 +53,8 @@ def test_no_test_prompt_and_no_never_written_capital_is_in_the_text(seed, wordin
     "learns-anyway.md",
     "from {= facts.py:most_times =} times down to {= facts.py:fewest_times =}, in several wordings.",
     "Every fact has one wording the text *never* uses, its **test wording**.",
-    "a text where each fact always comes in one wording (never its test wording; same facts, same number of mentions, only the variety differs",
+    "a text where each fact always comes in one wording: the same facts, as often, just never varied.",
+    "The one wording is never the test wording, and only the variety differs from the first text",
 )
 @pytest.mark.parametrize("seed", SEEDS)
 def test_each_fact_is_stated_as_often_as_planned_in_several_wordings_or_one(seed):

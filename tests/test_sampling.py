@@ -174,8 +174,8 @@ def test_page_low_temperature_is_cautious_high_temperature_chaotic(snippet_run):
     "which mentions a cat exactly {= temperature.py:cats_in_text =} times",
     'What it does know is what tends to come after "the ", and its bets roughly follow the second '
     "column",
-    "Not the same odds, but far closer than chance, and closer than just knowing how the manual's "
-    "words start (the box below measures it).",
+    "Not the same odds, but far closer than chance, and closer than if it knew only which letters "
+    "the manual's words tend to start with (the box below measures both).",
     "The model, at {= temperature.py:distance_to_text:.2f =}, beats both: it has picked up what comes "
     'after "the " in particular, not just how words begin.',
 )
