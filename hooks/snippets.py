@@ -479,7 +479,7 @@ def render_results(run, name, cell, page):
 
 def render_figure(run, figure, snippet, page, printed=None):
     """A figure, once per colour scheme (extra.css shows the reader's), each a link to the image
-    full size (a phone's reader taps it to read small labels), with a small caption: how to enlarge
+    full size (on a phone, a tap doubles it in place instead: main.js), with a small caption: how to enlarge
     it, and the line the code prints when it saves the figure on the reader's computer."""
     src = get_relative_url(f"{FIGURES}/{figure['file']}", page.file.url or ".")
     dark = get_relative_url(f"{FIGURES}/{figures.dark_name(figure['file'])}", page.file.url or ".")
@@ -489,10 +489,10 @@ def render_figure(run, figure, snippet, page, printed=None):
     links = "\n".join(
         f'<a class="snippet-figure-link {scheme}" href="{href}">'
         f'<img src="{href}" alt="{alt}" class="{scheme}"{size} loading="lazy">'
-        '<span class="visually-hidden"> (open the figure full size)</span></a>'
+        '<span class="visually-hidden"> (enlarge the figure)</span></a>'
         for scheme, href in (("only-light", src), ("only-dark", dark))
     )
-    caption = "Tap or click the figure to open it full size."
+    caption = "Tap the figure to enlarge it, and again to shrink it (on a computer, click to open it full size)."
     if printed:
         caption = (
             f'<figcaption class="snippet-output snippet-saved" data-snippet="{snippet}">{caption} '

@@ -300,3 +300,29 @@ def test_the_copy_button_shows_on_a_touch_screen(server, browser):
 
     light, dark = sorted([luminance(blended), luminance((R, G, B))], reverse=True)
     assert (light + 0.05) / (dark + 0.05) >= 3, f"the copy icon is faint: {colours}"
+
+
+def test_a_tap_enlarges_a_figure_on_a_phone_and_a_click_opens_it_on_a_computer(server, browser):
+    """On a phone the image file alone is drawn smaller than the page's figure: a tap doubles the
+    figure in place (it scrolls inside its own box), a second tap shrinks it back."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    page.goto(server + "predict-check-nudge/", wait_until="load")
+    figure = page.locator("article .snippet-figure").first
+    image = figure.locator("img:visible")
+    image.scroll_into_view_if_needed()
+    before = image.bounding_box()["width"]
+    image.tap()
+    assert page.url.endswith("/predict-check-nudge/"), "the tap left the page"
+    assert image.bounding_box()["width"] > 1.9 * before
+    assert page.evaluate("document.documentElement.scrollWidth <= 390"), "the page scrolls sideways"
+    image.tap()
+    assert image.bounding_box()["width"] == pytest.approx(before, abs=1)
+    context.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "predict-check-nudge/", wait_until="load")
+    image = page.locator("article .snippet-figure img:visible").first
+    image.scroll_into_view_if_needed()
+    image.click()
+    page.wait_for_url("**/*.svg")
+    page.close()

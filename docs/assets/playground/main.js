@@ -14,6 +14,7 @@ const WIDGETS = {
 function startAll() {
   nameTheThemesParts();
   watchScrollableCode();
+  zoomableFigures();
   for (const [selector, load] of Object.entries(WIDGETS)) {
     for (const root of document.querySelectorAll(selector)) {
       if (root.dataset.started) continue; // document$ may emit again for the same page
@@ -102,6 +103,23 @@ function watchScrollableCode() {
     if (longest * character > box.clientWidth - 2 * character) wide.push(code);
   }
   for (const code of wide) code.tabIndex = 0; // writing last: each write would have the next read lay the page out again
+}
+
+// On a phone, a figure's small labels need a bigger picture, and the image file opened on its own is
+// drawn smaller still: there a tap doubles the figure in place (it then scrolls sideways inside its
+// own box) and a second tap shrinks it back. On a wider screen the link opens the image full size.
+const PHONE = window.matchMedia("(max-width: 44.9375em)"); // Material's breakpoint for phones
+
+function zoomableFigures() {
+  for (const link of document.querySelectorAll(".snippet-figure-link")) {
+    if (link.dataset.zoomable) continue; // document$ may emit again for the same page
+    link.dataset.zoomable = "true";
+    link.addEventListener("click", (event) => {
+      if (!PHONE.matches) return;
+      event.preventDefault();
+      link.closest(".snippet-figure").classList.toggle("zoomed");
+    });
+  }
 }
 
 if (window.document$) window.document$.subscribe(startAll);
