@@ -39,15 +39,13 @@ block = model.config.block_size
 n_params = model.num_params()
 bpe_params = GPT(replace(model.config, vocab_size=bpe.get_vocab_size())).num_params()
 extra_weights = bpe_params / n_params - 1
+looks_back = block * chars_per_token  # characters the BPE model's context spans
 print(
     f"a BPE token covers {chars_per_token:.2f} characters of the training text, "
     f"on average, so:"
 )
 print(f"  a step reads {chars_per_token:.1f} times as much text")
-print(
-    f"  the model looks back about {block * chars_per_token:.0f} characters, "
-    f"not {block}"
-)
+print(f"  the model looks back about {looks_back:.0f} characters, not {block}")
 print(f"  it has {bpe_params:,} weights, not {n_params:,}: {extra_weights:.0%} more")
 
 # %% ids

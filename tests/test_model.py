@@ -379,6 +379,11 @@ def test_a_bpe_version_of_the_model_is_three_changes_at_once(numbers_run):
     model sees about twice as far back, and it has some 17% more weights."""
     v = numbers_run.variables
     assert 1.7 < v["chars_per_token"] < 2.6
+    # it sees as many tokens back, so about twice as many characters: what the output says
+    assert v["looks_back"] == pytest.approx(v["block"] * v["chars_per_token"])
+    assert 1.7 * v["block"] < v["looks_back"] < 2.6 * v["block"]
+    looked_back = f"the model looks back about {v['looks_back']:.0f} characters, not {v['block']}"
+    assert looked_back in numbers_run.stdout
     # only the table of token vectors grows: one row of n_embd numbers per extra token
     extra_rows = 512 - v["vocab_size"]
     assert v["bpe_params"] - v["n_params"] == extra_rows * training.DEFAULT["n_embd"]
