@@ -141,7 +141,7 @@ def prose(markdown):
     text = blank(text, r"\{[:#.][^}\n]*\}|\{\s*\.[^}\n]*\}")  # attribute lists
     text = blank(text, r"^\s*\d+\.\s", re.M)  # ordered lists
     text = blank(text, r"^#+\s+\d+(?:\.\d+)*\.?\s", re.M)  # numbered headings
-    text = blank(text, r"^\s*\|?[\s:|-]+\|[\s:|-]*$", re.M)  # table rules
+    text = blank(text, r"^[ \t]*\|?[ \t:|-]+\|[ \t:|-]*$", re.M)  # table rules (one line each)
     return text
 
 
