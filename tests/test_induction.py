@@ -131,7 +131,7 @@ def test_two_layer_loss_on_the_copy_falls_steeply_within_a_tenth_of_training(sni
 
 @claim(
     "why-does-this-work.md",
-    "The 1-layer model creeps along and never comes near ({= sudden_skill.py:one_usual:.0% =} of tokens, {= sudden_skill.py:one_whole:.0% =} of whole copies).",
+    "The 1-layer model starts quicker, then creeps along and never comes near ({= sudden_skill.py:one_usual:.0% =} of tokens, {= sudden_skill.py:one_whole:.0% =} of whole copies).",
     "The 1-layer model gets {= sudden_skill.py:one_usual:.0% =} of the usual copies' *tokens* right, but only {= sudden_skill.py:one_whole:.0% =} of whole copies, and at the new distances it is at a blind guess ({= sudden_skill.py:one_near:.0% =} nearer, {= sudden_skill.py:one_far:.0% =} further).",
     "It looks as if it never learned to copy: it learned *where copies usually sit*, and guesses from that far back.",
     "The 2-layer model still gets {= sudden_skill.py:two_near:.0% =} of the tokens right nearer and {= sudden_skill.py:two_far:.0% =} further, at distances it never saw: a skill that partly works outside its training data.",
@@ -143,6 +143,9 @@ def test_one_layer_never_gets_there_and_copies_only_where_copies_usually_sit(sni
     assert sharpest_fall(one, tenth_of_training(run)) > 0.5  # no sudden drop
     assert min(one) > 2 * two[-1]  # and nowhere near the 2-layer model
     assert max(v["accuracy_1layer"]) < 0.6 < 0.85 < v["accuracy_2layer"][-1]
+    # "starts quicker": early on, before the 2-layer model finds the trick, the 1-layer one leads
+    early = zip(v["accuracy_1layer"], v["accuracy_2layer"], v["measured_at"])
+    assert any(a > b + 0.1 for a, b, step in early if step < v["drop_start"])
     # on the fresh test: at distances it never trained on, nearer or further, with a shorter
     # copy, the 1-layer model is at a blind guess and the 2-layer model still copies
     chance = 1 / v["VOCAB_SIZE"]
