@@ -134,6 +134,7 @@ export function start(root) {
       results.hidden = false;
       why.hidden = true;
       sampled.hidden = true;
+      totalSteps = Infinity; // a new run says its own
       setState("training");
       tell(`Training a GPT with ${data.weights.toLocaleString("en")} weights (${data.settings.n_layer} blocks, ` +
         `${data.settings.n_embd} numbers per character, reading ${data.settings.block_size} characters at a time) ` +
