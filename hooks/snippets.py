@@ -492,7 +492,7 @@ def render_figure(run, figure, snippet, page, printed=None):
         '<span class="visually-hidden"> (enlarge the figure)</span></a>'
         for scheme, href in (("only-light", src), ("only-dark", dark))
     )
-    caption = "Tap the figure to enlarge it, and again to shrink it (on a computer, click to open it full size)."
+    caption = "Tap or click the figure to enlarge it."
     if printed:
         caption = (
             f'<figcaption class="snippet-output snippet-saved" data-snippet="{snippet}">{caption} '
