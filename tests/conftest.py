@@ -12,12 +12,14 @@ that use it) or one page. The long demos (LONG) are run fresh only with `--long`
 import concurrent.futures
 import functools
 import importlib
+import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import filelock
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,7 +114,7 @@ class Fresh:
         pages = dict.fromkeys(p["copy_paste_page"] for p in params if "copy_paste_page" in p)
         prepared = [self.prepare(page) for page in pages if not self.skipped(page)]
         for page in sorted(prepared, key=lambda page: -len(page["demos"])):
-            self.sessions[page["page"]] = self.pool.submit(copy_paste.session, page)
+            self.sessions[page["page"]] = self.pool.submit(session_once, page)
         for name in dict.fromkeys(p["fresh_name"] for p in params if "fresh_name" in p):
             if name not in self.from_page and not self.skipped(name):
                 self.start(name)
@@ -134,19 +136,16 @@ class Fresh:
         return prepared
 
     def start(self, name):
-        folder = self.folder / Path(name).stem
-        if records.why_stale(name, folder) is None:  # made before the tests, of the code as it is
-            self.runs[name] = self.pool.submit(records.load, name, folder)
-        else:  # keyed here: Python 3.11's parser is not safe in two threads at once (gh-106905)
-            found = records.inputs(records.snippet_path(name))
-            self.runs[name] = self.pool.submit(execute.record, name, folder, found=found, nice=10)
+        # keyed here: Python 3.11's parser is not safe in two threads at once (gh-106905)
+        found = records.inputs(records.snippet_path(name))
+        self.runs[name] = self.pool.submit(made_once, name, self.folder / Path(name).stem, found)
 
     def session(self, page):
         """A page's copy-paste session (made once)."""
         if self.skipped(page):
             pytest.skip(self.skipped(page))
         if page not in self.sessions:
-            self.sessions[page] = self.pool.submit(copy_paste.session, self.prepare(page))
+            self.sessions[page] = self.pool.submit(session_once, self.prepare(page))
         return self.sessions[page].result()
 
     def run(self, name):
@@ -162,6 +161,32 @@ class Fresh:
             return self.runs[name].result()
         except records.SnippetError as error:
             pytest.fail(str(error), pytrace=False)
+
+
+def made_once(name, folder, found):
+    """A fresh run of the snippet in folder: made here, or by the other test process (`pytest -n 2`
+    shares the folder), or before the tests (LLMS101_FRESH_RUNS), if of the snippet as it is now."""
+    with filelock.FileLock(f"{folder}.lock"):
+        run = records.load(name, folder)
+        if run and run.key == records.key_of(found):
+            return run
+        return execute.record(name, folder, found=found, nice=10)
+
+
+def session_once(prepared):
+    """A page's copy-paste session, made once for both test processes (as made_once)."""
+    with filelock.FileLock(f"{prepared['folder']}.lock"):
+        made = prepared["folder"] / "session.json"
+        todo = (prepared["folder"] / "blocks.json").read_text(encoding="utf-8")
+        if made.is_file() and json.loads(made.read_text(encoding="utf-8"))["todo"] == todo:
+            result = json.loads(made.read_text(encoding="utf-8"))["result"]
+            result["runs"] = {name: Path(path) for name, path in result["runs"].items()}
+            return dict(prepared, **result)
+        result = copy_paste.session(prepared)
+        kept = {key: result[key] for key in ("printed", "figures", "error")}
+        kept["runs"] = {name: str(path) for name, path in result["runs"].items()}
+        made.write_text(json.dumps({"todo": todo, "result": kept}), encoding="utf-8")
+        return result
 
 
 def pytest_addoption(parser):
@@ -195,6 +220,13 @@ QUOTED = re.compile(r"(?P<file>[\w-]+\.py):(?P<path>[\w.\[\]-]+)")
 # a number a page quotes (the hook's marker, hooks/snippets.py NUMBER), and a diagram it puts inline
 MARKER = re.compile(r"\{=\s*(?P<file>[\w./-]+\.py):(?P<path>[\w.\[\]-]+)")
 DIAGRAM = re.compile(r"\]\((?P<src>assets/diagrams/[^)\s]+\.svg)\)")
+# a minute or more each, on the reference machine (pytest --durations)
+LONGEST_FILES = {
+    "test_a11y_pages.py",
+    "test_data_parallel.py",
+    "test_browser.py",
+    "test_desktop.py",
+}
 ALWAYS = {"test_strict_build_is_clean", "test_every_quoted_value_has_a_check"}
 
 
@@ -263,8 +295,9 @@ def waits(item):
 @pytest.hookimpl(trylast=True)  # after pytest's own ordering
 def pytest_collection_modifyitems(config, items):
     """Keep only the tests --snippet/--page ask for; those that wait for fresh runs go last, so that
-    the others run while the runs are made."""
-    items.sort(key=waits)
+    the others run while the runs are made; the longest files go first, so that the two processes of
+    `pytest -n 2 --dist loadfile` (which hands out files in this order) end together."""
+    items.sort(key=lambda item: (waits(item), Path(item.fspath).name not in LONGEST_FILES))
     snippets, pages = config.getoption("snippet"), config.getoption("page")
     config.long = LONG if config.getoption("long") else set()
     if not (snippets or pages):
@@ -303,7 +336,11 @@ def built_site(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def fresh(request, built_site, tmp_path_factory):
-    folder = os.environ.get("LLMS101_FRESH_RUNS") or tmp_path_factory.mktemp("fresh")
+    # the same folder for each `pytest -n` process
+    shared = tmp_path_factory.getbasetemp().parent / "fresh"
+    folder = os.environ.get("LLMS101_FRESH_RUNS") or (
+        shared if os.environ.get("PYTEST_XDIST_WORKER") else tmp_path_factory.mktemp("fresh")
+    )
     return Fresh(
         Path(folder), built_site, request.session.items, getattr(request.config, "long", set())
     )

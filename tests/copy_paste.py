@@ -8,6 +8,7 @@ the way the build records it.
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -83,7 +84,10 @@ def prepare(page, built, folder):
             names = sorted(cells.bound_names(path.read_text(encoding="utf-8")))
             demos[name] = {"key": records.key_of(found), "inputs": found, "names": names}
     todo = {"blocks": [block["code"] for block in page_blocks], "cells": planned, "demos": demos}
-    (folder / "blocks.json").write_text(json.dumps(todo), encoding="utf-8")
+    # whole or not at all: the other test process may be writing the same file (conftest.py)
+    written = folder / f"blocks.json.{os.getpid()}"
+    written.write_text(json.dumps(todo), encoding="utf-8")
+    os.replace(written, folder / "blocks.json")
     return {"page": page, "blocks": page_blocks, "folder": folder, "demos": list(demos)}
 
 
