@@ -276,7 +276,7 @@ def test_the_built_pages_mark_glossary_terms_once_with_their_definitions(built_s
         assert all(a.get("aria-label") and not a.get("title") for a in backrefs), page
     assert marked >= 50
     glossary = BeautifulSoup(built_site.page("glossary/"), "html.parser")
-    assert glossary.select_one("dt#token") and glossary.select_one("dt#hallucination")
+    assert glossary.select_one("h2#token") and glossary.select_one("h2#hallucination")
     assert not glossary.select("article abbr")
 
 
