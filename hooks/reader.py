@@ -255,7 +255,8 @@ def mutation_report(report, indent):
     body = report.split("\n- ", 1)[1]
     body = re.sub(r"^#+ (.+)$", r"**\1**", "- " + body, flags=re.M)
     body = re.sub(r"^\| ([\w.]+\.py) \|", r"| `\1` |", body, flags=re.M)  # a file, not a glossary word
-    return "\n".join(indent + line if line.strip() else "" for line in body.splitlines())
+    lines = ['<div class="mutation-report" markdown>', "", *body.splitlines(), "", "</div>"]
+    return "\n".join(indent + line if line.strip() else "" for line in lines)
 
 
 def fill_mutation(markdown, page):
