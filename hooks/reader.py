@@ -178,17 +178,114 @@ def first_abbreviations(section):
 # -- the events -----------------------------------------------------------------------------------
 
 
-# The repository's address, where the publishing workflow sets it (.github/workflows/pages.yml): "Get
-# the code" links to it. Not Material's repo_url, whose header fetches the repository's stars from
-# GitHub's API: a page of ours calls no third party.
+GLOSSARY_PAIR = re.compile(r"<dt>(?P<term>.*?)</dt>\s*<dd>(?P<text>.*?)</dd>", re.S)
+BLOCK = re.compile(r"<(p|div|ul|ol|table|pre|blockquote)\b")
+
+
+def term_id(term):
+    """A term's anchor: glossary/#token, glossary/#attention-head."""
+    return re.sub(r"[^a-z0-9]+", "-", re.sub(r"<[^>]+>", "", term).lower()).strip("-")
+
+
+def glossary_sections(html):
+    """The glossary's definition list as one short section per term, each under a heading of its
+    own (its first letter capitalised, as in a dictionary), so search finds and shows an entry on its
+    own ("what is a token" lands on Token, not on the whole page); and an A-Z list of the letters
+    that open a term, each a link to its first term, before them. The Markdown stays a definition list,
+    which glossary_entries reads for the tooltips."""
+    start, end = html.find("<dl>"), html.find("</dl>")
+    if start < 0 or end < 0:
+        log.warning(f"{GLOSSARY}: no definition list")
+        return html
+    entries, letters = [], {}
+    for match in GLOSSARY_PAIR.finditer(html[start:end]):
+        term, text, anchor = match["term"].strip(), match["text"].strip(), term_id(match["term"])
+        shown = term[:1].upper() + term[1:]
+        letters.setdefault(shown[:1], anchor)
+        body = text if BLOCK.match(text) else f"<p>{text}</p>"
+        entries.append(
+            f'<section class="glossary-entry">\n<h2 class="glossary-term" id="{anchor}">{shown}</h2>\n'
+            f'<div class="glossary-definition">\n{body}\n</div>\n</section>'
+        )
+    jump = " ".join(f'<a href="#{anchor}">{letter}</a>' for letter, anchor in letters.items())
+    az = f'<nav class="glossary-az" aria-label="Jump to a letter" data-search-exclude>{jump}</nav>'
+    html = html[:start] + az + "\n" + "\n".join(entries) + html[end + len("</dl>") :]
+    # the sources stay on the page but out of search: they would bury the page's own entry
+    return html.replace('<div class="footnote">', '<div class="footnote" data-search-exclude>', 1)
+
+
+# The repository's address: "Get the code" (run-it-yourself.md) links to it. The publishing workflow
+# sets REPO_URL (.github/workflows/pages.yml); otherwise mkdocs.yml's `extra: repository:` or
+# `repo_url`, if set. (We set no repo_url: Material's header would fetch the repository's stars
+# from GitHub's API, and a page of ours calls no third party.) Without an address, a local or CI
+# build, the step says so and points to the download of the snippets instead of a link that is not
+# there.
 REPOSITORY = re.compile(r"\[the repository's page\]\(REPO_URL\)")
+GET_THE_CODE = re.compile(r"On \[the repository's page\]\(REPO_URL\).*?further down\.\)", re.S)
+NO_ADDRESS = (
+    "Built the site yourself? Then you have the code already: go on to step 3. Otherwise, this copy"
+    " of the site was built without the address of the repository's page on GitHub (where the green"
+    " **Code** button offers **Download ZIP**), so take the"
+    " [download of the code](#or-paste-a-chapter-into-python) further down instead: the snippets and"
+    " what they need, with commands of its own."
+)
+
+
+# How we check quotes the mutation benchmark's result and report (benchmarks/mutation.md, which
+# benchmarks/mutation.py writes), filled in by the build like a run's numbers, never typed:
+# `<!-- mutation: killed -->`, `total` and `share` (from its score line, "**score: 181 of 194 killed
+# (93.3%)**"), and `<!-- mutation: report -->` (the report itself, indented as its placeholder is).
+MUTATION = Path(__file__).resolve().parent.parent / "benchmarks" / "mutation.md"
+MUTATION_PLACE = re.compile(r"<!-- mutation: (?P<what>killed|total|share) -->")
+MUTATION_REPORT = re.compile(r"^(?P<indent>[ \t]*)<!-- mutation: report -->[ \t]*$", re.M)
+MUTATION_SCORE = re.compile(r"\*\*score: (?P<killed>\d+) of (?P<total>\d+) killed \((?P<share>[\d.]+%)\)\*\*")
+
+
+def mutation_score(report):
+    """{"killed": "181", "total": "194", "share": "93.3%"} from the report's score line."""
+    match = MUTATION_SCORE.search(report)
+    if not match:
+        raise ValueError(f"{MUTATION}: no line like **score: N of M killed (P%)**")
+    return match.groupdict()
+
+
+def mutation_report(report, indent):
+    """The report's body, for a fold: its title and "do not edit" note left out, its headings as bold
+    lines (a fold's headings would crowd the page's contents list)."""
+    body = report.split("\n- ", 1)[1]
+    body = re.sub(r"^#+ (.+)$", r"**\1**", "- " + body, flags=re.M)
+    body = re.sub(r"^\| ([\w.]+\.py) \|", r"| `\1` |", body, flags=re.M)  # a file, not a glossary word
+    lines = ['<div class="mutation-report" markdown>', "", *body.splitlines(), "", "</div>"]
+    return "\n".join(indent + line if line.strip() else "" for line in lines)
+
+
+def fill_mutation(markdown, page):
+    if "<!-- mutation: " not in markdown:
+        return markdown
+    report = MUTATION.read_text(encoding="utf-8")
+
+    score = mutation_score(report)
+    out = MUTATION_PLACE.sub(lambda match: score[match["what"]], markdown)
+    out = MUTATION_REPORT.sub(lambda match: mutation_report(report, match["indent"]), out)
+    if "<!-- mutation: " in out:
+        log.warning(f"{page.file.src_uri}: a mutation placeholder the hook cannot fill")
+    return out
+
+
+def repository_address(config):
+    extra = config.get("extra") or {}
+    return os.environ.get("REPO_URL") or extra.get("repository") or config.get("repo_url") or ""
 
 
 def on_page_markdown(markdown, page, config, files):
-    address = os.environ.get("REPO_URL")
-    markdown = REPOSITORY.sub(
-        f"[the repository's page]({address})" if address else "the repository's page", markdown
-    )
+    address = repository_address(config)
+    if address:
+        markdown = REPOSITORY.sub(f"[the repository's page]({address})", markdown)
+    else:
+        markdown = GET_THE_CODE.sub(NO_ADDRESS, markdown)
+    if "REPO_URL" in markdown and page.file.src_uri.endswith(".md"):
+        log.warning(f"{page.file.src_uri}: REPO_URL outside the sentence the hook knows how to fill")
+    markdown = fill_mutation(markdown, page)
     if page.file.src_uri == GLOSSARY or not page.file.src_uri.endswith(".md"):
         return markdown
     return markdown.rstrip() + "\n\n" + abbreviations(config["docs_dir"]) + "\n"
@@ -200,12 +297,8 @@ def on_page_content(html, page, config, files):
     if src.startswith(NOTEBOOKS):
         page.meta["search"] = {"exclude": True}  # its code would crowd the chapters out of search
         return html
-    if src == GLOSSARY:  # each term an anchor: glossary/#token
-        html = re.sub(
-            r"<dt>(.*?)</dt>",
-            lambda m: f'<dt id="{re.sub(r"[^a-z0-9]+", "-", m[1].lower()).strip("-")}">{m[1]}</dt>',
-            html,
-        )
+    if src == GLOSSARY:
+        html = glossary_sections(html)
     html = fewer_abbreviations(html)
     # a footnote's way back: named for screen readers, without a title (no tooltip to set up for each)
     html = re.sub(r'(class="footnote-backref" href="[^"]*") title=', r"\1 aria-label=", html)

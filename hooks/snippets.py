@@ -480,7 +480,7 @@ def render_results(run, name, cell, page):
 def render_figure(run, figure, snippet, page, printed=None):
     """A figure, once per colour scheme (extra.css shows the reader's), each a link to the image
     full size (on a phone, a tap doubles it in place instead: main.js), with a small caption: how to enlarge
-    it, and the line the code prints when it saves the figure on the reader's computer."""
+    it (or, enlarged, that it scrolls sideways and how to shrink it), and the line the code prints when it saves the figure on the reader's computer."""
     src = get_relative_url(f"{FIGURES}/{figure['file']}", page.file.url or ".")
     dark = get_relative_url(f"{FIGURES}/{figures.dark_name(figure['file'])}", page.file.url or ".")
     alt = escape(figure["alt"])
@@ -492,7 +492,11 @@ def render_figure(run, figure, snippet, page, printed=None):
         '<span class="visually-hidden"> (enlarge the figure)</span></a>'
         for scheme, href in (("only-light", src), ("only-dark", dark))
     )
-    caption = "Tap or click the figure to enlarge it."
+    caption = (  # the second shows instead of the first while the figure is enlarged (extra.css)
+        '<span class="figure-hint">Tap or click the figure to enlarge it.</span>'
+        '<span class="figure-hint-zoomed">Enlarged: swipe sideways to see all of it, and tap it'
+        " again to shrink it.</span>"
+    )
     if printed:
         caption = (
             f'<figcaption class="snippet-output snippet-saved" data-snippet="{snippet}">{caption} '

@@ -276,7 +276,7 @@ def test_the_built_pages_mark_glossary_terms_once_with_their_definitions(built_s
         assert all(a.get("aria-label") and not a.get("title") for a in backrefs), page
     assert marked >= 50
     glossary = BeautifulSoup(built_site.page("glossary/"), "html.parser")
-    assert glossary.select_one("dt#token") and glossary.select_one("dt#hallucination")
+    assert glossary.select_one("h2#token") and glossary.select_one("h2#hallucination")
     assert not glossary.select("article abbr")
 
 
@@ -471,3 +471,45 @@ def test_markers_are_filled_in_code_spans_too_and_one_left_unfilled_fails_the_bu
         "1234 and 1234",
     ]
     assert "{= demo.py:split" not in text and "{= demo.py:n " not in text
+
+
+def test_the_glossary_is_one_search_entry_per_term_with_an_a_to_z(built_site):
+    """Search shows a glossary entry on its own ("what is a token" lands on Token), not the page as
+    one wall of text; the A-Z list links to each letter's first term."""
+    entries = reader.glossary_entries((ROOT / "docs" / "glossary.md").read_text())
+    index = json.loads((built_site.site / "search" / "search_index.json").read_text())
+    found = {d["location"]: d for d in index["docs"] if d["location"].startswith("glossary/#")}
+    for term, text in entries:
+        entry = found[f"glossary/#{reader.term_id(term)}"]
+        assert entry["title"] == term[:1].upper() + term[1:]
+        assert BeautifulSoup(entry["text"], "html.parser").get_text().startswith(text[:30])
+    soup = BeautifulSoup(built_site.page("glossary/"), "html.parser")
+    letters = soup.select("article nav.glossary-az a")
+    assert [a.get_text() for a in letters] == sorted({t[:1].upper() for t, _ in entries})
+    assert all(soup.select_one(f"article h2{a['href']}") for a in letters)
+
+
+def test_how_we_check_states_the_mutation_score_from_the_benchmarks_report(built_site):
+    report = (ROOT / "benchmarks" / "mutation.md").read_text()
+    score = re.search(r"\*\*score: (\d+) of (\d+) killed \(([\d.]+%)\)\*\*", report)
+    text = BeautifulSoup(built_site.page("how-we-check/"), "html.parser").select_one("article")
+    text = re.sub(r"\s+", " ", text.get_text(" "))
+    assert f"killed {score[1]} of the {score[2]} mutants: {score[3]}" in text
+    assert "Survivors" in text and "mutation:" not in text  # the report itself, in its fold
+
+
+def test_get_the_code_never_points_to_a_link_that_is_not_there(monkeypatch):
+    markdown = (ROOT / "docs" / "run-it-yourself.md").read_text()
+    page = type("Page", (), {"file": type("File", (), {"src_uri": "run-it-yourself.md"})()})()
+    config = {"docs_dir": str(ROOT / "docs"), "extra": {}, "repo_url": None}
+    monkeypatch.setenv("REPO_URL", "https://github.com/someone/llms101")
+    linked = reader.on_page_markdown(markdown, page, config, None)
+    assert "[the repository's page](https://github.com/someone/llms101)" in linked
+    monkeypatch.delenv("REPO_URL")
+    unlinked = reader.on_page_markdown(markdown, page, config, None)
+    assert "REPO_URL" not in unlinked and "repository's page](" not in unlinked
+    assert "[download of the code](#or-paste-a-chapter-into-python)" in unlinked
+    config["extra"] = {"repository": "https://example.org/llms101"}
+    assert "[the repository's page](https://example.org/llms101)" in reader.on_page_markdown(
+        markdown, page, config, None
+    )

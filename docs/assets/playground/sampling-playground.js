@@ -44,7 +44,9 @@ export async function start(root, { used = Promise.resolve() } = {}) {
   const given = element("span", { class: "sp-prompt" });
   const written = element("span", { class: "sp-written" });
   const output = element("pre", { class: "sp-output", hidden: true, "aria-label": "What the model wrote" }, given, written);
-  const chartBox = element("div", { class: "sp-chart", hidden: true }, caption, bars);
+  // The chart draws a space as · and a new line as ↵: the key says so (a screen reader hears the words already).
+  const key = element("p", { class: "sp-key", "aria-hidden": "true" }, "· = space, ↵ = new line");
+  const chartBox = element("div", { class: "sp-chart", hidden: true }, caption, bars, key);
 
   root.replaceChildren(
     element("label", { class: "sp-label" }, "Prompt:", prompt),
