@@ -111,7 +111,7 @@ def test_scores_recognise_perfect_heads():
 
 @claim(
     "why-does-this-work.md",
-    "At first, nothing special.",
+    "In the chart's top half (lower is better), at first, nothing special.",
     "Then, within a tenth of the training (steps {= sudden_skill.py:drop_start =} to {= sudden_skill.py:drop_end =} in this run), the 2-layer model's loss, its error, falls off a cliff: it has found the trick.",
     "The 2-layer model ends up getting {= sudden_skill.py:two_usual:.0% =} of the copy's tokens right, and {= sudden_skill.py:two_whole:.0% =} of whole copies.",
 )
