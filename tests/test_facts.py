@@ -143,7 +143,7 @@ def test_facts_stated_often_come_out_right_far_more_than_rare_ones(run):
 
 @claim(
     "learns-anyway.md",
-    "Read it for when the knowledge arrived, underneath: for a long while nothing, then the often-stated facts first.",
+    "It shows when the knowledge arrived: for a long while nothing, then the often-stated facts first.",
 )
 def test_during_training_none_come_right_at_first_and_the_frequent_ones_come_first(run):
     history = run.variables["history"]
