@@ -126,7 +126,8 @@ def test_before_post_training_it_hardly_answers_the_validation_questions(run):
 @claim(
     "just-autocomplete.md",
     "Mostly, it doesn't answer: only {= autocomplete.py:named_before:.0% =} of its chat replies name a capital at all, right or wrong.",
-    'And its chat replies almost never have an assistant\'s shape, like "It\'s Lima." or "I don\'t know." (the last row, "shaped like an answer", is a count of its own: {= autocomplete.py:shaped_before =} of {= autocomplete.py:chat_questions =} here).',
+    'The table\'s last row, "shaped like an answer", sorts by form, not by what the reply says: it counts replies in the exact form the assistant will later be taught, "It\'s Lima." or "I don\'t know.", right or wrong.',
+    "Among the chat replies: {= autocomplete.py:shaped_before =} of {= autocomplete.py:chat_questions =}.",
 )
 def test_before_post_training_it_continues_the_text_instead_of_answering(run):
     rates = run.variables["rates"]
@@ -137,7 +138,8 @@ def test_before_post_training_it_continues_the_text_instead_of_answering(run):
 
 @claim(
     "just-autocomplete.md",
-    "The *shape* changed completely: now {= autocomplete.py:shaped_after =} of the {= autocomplete.py:chat_questions =} chat replies have the assistant's shape.",
+    "The *shape* changed completely (the first row): most replies now come in the assistant's tidy form.",
+    '| in the assistant\'s form, like "It\'s Lima." | {= autocomplete.py:shaped_before =} of {= autocomplete.py:chat_questions =} | {= autocomplete.py:shaped_after =} of {= autocomplete.py:chat_questions =} |',
 )
 def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
     assert run.variables["shaped_after"] >= 0.7 * len(run.variables["after_chat"])
@@ -150,7 +152,7 @@ def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
     "just-autocomplete.md",
     "What grew is the *wrong* answers, from {= autocomplete.py:rates.before_chat.wrong:.0% =} to {= autocomplete.py:rates.after_chat.wrong:.0% =}.",
     "it now gives the same cheerful \"It's ...\" it uses for Berlin: a wrong capital (another country's) for {= autocomplete.py:invented:.0% =} of those questions",
-    "What grew instead is the *wrong* answers: {= autocomplete.py:rates.before_chat.wrong:.0% =} of the chat replies before, and {= autocomplete.py:rates.after_chat.wrong:.0% =} after.",
+    "What grew instead is the *wrong* answers (the last row, a share of all the replies): {= autocomplete.py:rates.before_chat.wrong:.0% =} of the chat replies before, and {= autocomplete.py:rates.after_chat.wrong:.0% =} after.",
     "Asked about the countries whose capitals it never read, it answers just as cheerfully, mostly with another country's capital.",
 )
 def test_post_training_adds_no_facts_it_invents_answers_instead(run):

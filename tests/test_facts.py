@@ -143,7 +143,7 @@ def test_facts_stated_often_come_out_right_far_more_than_rare_ones(run):
 
 @claim(
     "learns-anyway.md",
-    "underneath, when the knowledge arrived: for a long while nothing, then the often-stated facts first.",
+    "It shows when the knowledge arrived: for a long while nothing, then the often-stated facts first.",
 )
 def test_during_training_none_come_right_at_first_and_the_frequent_ones_come_first(run):
     history = run.variables["history"]
@@ -163,7 +163,8 @@ def test_during_training_none_come_right_at_first_and_the_frequent_ones_come_fir
 
 @claim(
     "learns-anyway.md",
-    "Asked in the wording it read, it states {= facts.py:one_read_total =} of the {= facts.py:test_n =} test facts.",
+    "Asked in the wording it read, the one-wording model states {= facts.py:one_read_total =} of the {= facts.py:test_n =} test facts.",
+    "In the one wording it read, it can state some of them.",
     "Asked in their test wording: {= facts.py:one_total =}, against {= facts.py:several_total =} for the first model.",
     "It memorised its sentences, and the facts stayed locked inside them.",
 )

@@ -111,9 +111,9 @@ def test_scores_recognise_perfect_heads():
 
 @claim(
     "why-does-this-work.md",
-    "At first, nothing special.",
+    "In the chart's top half (lower is better), at first, nothing special.",
     "Then, within a tenth of the training (steps {= sudden_skill.py:drop_start =} to {= sudden_skill.py:drop_end =} in this run), the 2-layer model's loss, its error, falls off a cliff: it has found the trick.",
-    "It ends up getting {= sudden_skill.py:two_usual:.0% =} of the copy's tokens right, and {= sudden_skill.py:two_whole:.0% =} of whole copies.",
+    "The 2-layer model ends up getting {= sudden_skill.py:two_usual:.0% =} of the copy's tokens right, and {= sudden_skill.py:two_whole:.0% =} of whole copies.",
 )
 def test_two_layer_loss_on_the_copy_falls_steeply_within_a_tenth_of_training(snippet_run):
     run = snippet_run("sudden_skill.py")
@@ -131,7 +131,8 @@ def test_two_layer_loss_on_the_copy_falls_steeply_within_a_tenth_of_training(sni
 
 @claim(
     "why-does-this-work.md",
-    "The 1-layer model starts quicker, then creeps along and never comes near ({= sudden_skill.py:one_usual:.0% =} of tokens, {= sudden_skill.py:one_whole:.0% =} of whole copies).",
+    "The 1-layer model creeps along and never gets there.",
+    "(The 1-layer model starts quicker, then stalls.)",
     "The 1-layer model gets {= sudden_skill.py:one_usual:.0% =} of the usual copies' *tokens* right, but only {= sudden_skill.py:one_whole:.0% =} of whole copies, and at the new distances it is at a blind guess ({= sudden_skill.py:one_near:.0% =} nearer, {= sudden_skill.py:one_far:.0% =} further).",
     "It looks as if it never learned to copy: it learned *where copies usually sit*, and guesses from that far back.",
     "The 2-layer model still gets {= sudden_skill.py:two_near:.0% =} of the tokens right nearer and {= sudden_skill.py:two_far:.0% =} further, at distances it never saw: a skill that partly works outside its training data.",

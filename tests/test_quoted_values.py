@@ -858,12 +858,17 @@ def _(v, run):
     "autocomplete.py:rates.after_chat.right",
     "autocomplete.py:rates.after_chat.wrong",
     "autocomplete.py:named_before",
+    "autocomplete.py:no_answer_before",
+    "autocomplete.py:no_answer_after",
 )
 def _(v, run):
     for name in ("before_chat", "after_chat"):  # the share of each kind of reply, over all of them
         kinds = [kind for _, kind in v[name]]
         for kind, rate in v["rates"][name].items():
             assert rate == pytest.approx(kinds.count(kind) / len(kinds))
+    # the page's before/after table: the share of chat replies that answer nothing
+    assert v["no_answer_before"] == v["rates"]["before_chat"]["no answer"]
+    assert v["no_answer_after"] == v["rates"]["after_chat"]["no answer"]
     # a city named, right or wrong
     assert v["named_before"] == pytest.approx(
         v["rates"]["before_chat"]["right"] + v["rates"]["before_chat"]["wrong"]

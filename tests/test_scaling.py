@@ -43,7 +43,7 @@ def test_sizes_span_two_and_a_half_powers_of_ten_with_one_shape_and_one_budget(s
 
 @claim(
     "why-does-this-work.md",
-    "Bigger is better, and steadily so: every model ends below every model half its width, and the biggest, with {= scaling.py:size_ratio:,.0f =} times the weights of the smallest, ends {= scaling.py:loss_cut:.0% =} lower.",
+    "Bigger is better, and steadily so: a model twice as wide always ended with a lower loss, and the biggest, with {= scaling.py:size_ratio:,.0f =} times the weights of the smallest, ends {= scaling.py:loss_cut:.0% =} lower.",
 )
 def test_a_model_twice_as_wide_always_reaches_a_lower_test_loss(snippet_run):
     v = snippet_run("scaling.py").variables
