@@ -94,10 +94,11 @@ splits = {
     name: {text: pieces(t, encode(t, text)) for text in texts}
     for name, t in compared.items()
 }
-rows = [["  text"] + [label[name] for name in compared]]
+rows = [["  text", "letters"] + [label[name] for name in compared]]
 for text in texts[:-1]:  # the question has a picture of its own, below
     cuts = ["|".join(visible(p) for p in splits[name][text]) for name in compared]
-    rows.append([f"  {visible(text)}"] + cuts)
+    letters = sum(c.isalpha() for c in text)
+    rows.append([f"  {visible(text)}", letters] + cuts)
 
 print(tokenizer.aligned(rows))
 print()
