@@ -234,8 +234,9 @@ def test_figure_has_alt_text_from_the_run(tokens):
     assert len(figures) == 1
     alt = figures[0]["alt"]
     assert QUESTION in alt
-    for name in TOKENIZERS:
-        assert f"{name}: {len(tokens.variables['splits'][name][QUESTION])} tokens" in alt
+    for name in TOKENIZERS:  # each row named as the page names it ("GPT-4's", not cl100k_base)
+        label = tokens.variables["label"][name]
+        assert f"{label}: {len(tokens.variables['splits'][name][QUESTION])} tokens" in alt
 
 
 # Bad input: one line on stderr, a non-zero exit, never a traceback.
