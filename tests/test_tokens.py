@@ -128,7 +128,7 @@ def test_capital_and_plural_are_cut_differently(tokens):
 
 @claim(
     "text-becomes-numbers.md",
-    '"strawberry" and a few of its cousins, given to two real tokenisers from OpenAI, **GPT-4\'s** and **GPT-4o\'s**',
+    "\"strawberry\" and a few of its cousins, given to two real tokenisers from OpenAI, **GPT-4's** and **GPT-4o's**",
     "Here's the question from the first chapter again, each piece above the id it becomes:",
 )
 def test_ids_on_the_page_are_the_ids_the_real_tokenizers_give(tokens):
