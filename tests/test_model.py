@@ -267,7 +267,7 @@ def test_the_curve_scores_what_the_page_scores_at_the_end(train_run):
 
 @claim(
     "predict-check-nudge.md",
-    "It moved a little, the way its gradient said would lower the loss, and so did all the others, at once.",
+    "Our dial moved a little, the way its gradient said would lower the loss, and so did all the others, at once.",
     "The gradient points the way that would *raise* the loss, so each dial steps the other way: **new weight = old weight − step size × gradient**.",
     "The loss on that text fell from {= train.py:bits_before_step:.2f =} to {= train.py:bits_after_step:.2f =}.",
 )
