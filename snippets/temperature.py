@@ -41,13 +41,10 @@ best = torch.topk(probs, 8)
 text = cli.default_corpus()
 after_the = Counter(match[1] for match in re.finditer(r"\bthe (.)", text))
 in_text = torch.tensor([after_the[ch] for ch in tokenizer.chars]) / after_the.total()
-print(
-    f"{'next':6s} {'model':>6s}  {'text':>6s}  "
-    f"(text: how often it comes after 'the ' in the manual)"
-)
+print("| next | the model's odds | how often it follows 'the ' in the manual |")
+print("| --- | ---: | ---: |")
 for p, i in zip(best.values.tolist(), best.indices.tolist()):
-    bar = "#" * round(p * 100)
-    print(f"{tokenizer.decode([i])!r:6s} {p:6.1%}  {in_text[i]:6.1%}     {bar}")
+    print(f"| {tokenizer.decode([i])!r} | {p:.1%} | {in_text[i]:.1%} |")
 
 top_char_prob = best.values[0].item()
 words_after_the = Counter(re.findall(r"\bthe ([a-z]+)", text)).most_common(6)

@@ -86,19 +86,23 @@ compared = {
     "o200k_base": bpe_openai.get_encoding("o200k_base"),  # GPT-4o's tokeniser
 }
 vocab_sizes = {name: tokenizer.vocabulary_size(t) for name, t in compared.items()}
-print("vocabulary sizes:", "   ".join(f"{n} {v:,}" for n, v in vocab_sizes.items()))
-print()
+# On the page, the OpenAI tokenisers go by the models a reader knows.
+label = {"ours": "ours", "cl100k_base": "GPT-4's", "o200k_base": "GPT-4o's"}
 texts = ["strawberry", "Strawberry", " strawberry", "strawberries", QUESTION]
 # name -> text -> its pieces
 splits = {
     name: {text: pieces(t, encode(t, text)) for text in texts}
     for name, t in compared.items()
 }
-for text in texts:
-    print(repr(text))
-    print(tokenizer.split_table({name: splits[name][text] for name in splits}))
-    print()
+openai = ["cl100k_base", "o200k_base"]  # ours cuts every spelling the same way
+rows = [["  text", "letters"] + [label[name] for name in openai]]
+for text in texts[:-1]:  # the question has a picture of its own, below
+    cuts = ["|".join(visible(p) for p in splits[name][text]) for name in openai]
+    letters = sum(c.isalpha() for c in text)
+    rows.append([f"  {visible(text)}", letters] + cuts)
 
+print(tokenizer.aligned(rows))
+print()
 strawberry_split = {
     name: "|".join(visible(p) for p in splits[name]["strawberry"]) for name in splits
 }
@@ -110,7 +114,7 @@ straw_berry = {
     )
     for name in splits
 }
-answers = [f"{name} {'yes' if cut else 'no'}" for name, cut in straw_berry.items()]
+answers = [f"{label[n]} {'yes' if cut else 'no'}" for n, cut in straw_berry.items()]
 print("straw + berry, with or without the space:", "   ".join(answers))
 strawberry_tokens_ours = len(splits["ours"]["strawberry"])
 strawberry_tokens_cl100k = len(splits["cl100k_base"]["strawberry"])
@@ -123,7 +127,7 @@ question_pieces = {
     name: [visible(p) for p in splits[name][QUESTION]] for name in compared
 }
 for name in compared:
-    print(f"{name}:")
+    print(f"{label[name]}:")
     print(
         tokenizer.aligned(
             [["  piece"] + question_pieces[name], ["  id"] + question_ids[name]]
@@ -132,7 +136,7 @@ for name in compared:
     print()
 
 for name in compared:
-    print(f"{name} sends the model: {question_ids[name]}")
+    print(f"{label[name]} sends the model: {question_ids[name]}")
 
 # %% count
 # Count the r's in text: easy, the letters are right there. Count them in ids: each word
@@ -140,7 +144,7 @@ for name in compared:
 cl100k = compared["cl100k_base"]
 o200k = compared["o200k_base"]
 words = [" strawberry", " straw", " berry", " carrot", " banana", " error"]
-rows = [["  text", "r's in the text", "cl100k_base ids", "o200k_base ids"]]
+rows = [["  text", "r's in the text", "GPT-4's ids", "GPT-4o's ids"]]
 for word in words:
     rows.append(
         [
@@ -178,7 +182,8 @@ for spelling in spellings:
         r_tokens = sum(piece.strip(" -") == "r" for piece in spelled_pieces)
         spelled_r_count.setdefault(name, {})[spelling] = r_tokens
     print(repr(spelling))
-    print(tokenizer.split_table(spelled, count_r=True))
+    labelled = {label[name]: spelled_pieces for name, spelled_pieces in spelled.items()}
+    print(tokenizer.split_table(labelled, count_r=True))
     print()
 
 # %% figure
@@ -186,7 +191,7 @@ for spelling in spellings:
 n_tokens = {name: len(splits[name][QUESTION]) for name in splits}
 boxes = {name: len(splits[name][" strawberry"]) for name in splits}
 rows = [
-    f"{name}: {n_tokens[name]} tokens, strawberry in {boxes[name]} "
+    f"{label[name]}: {n_tokens[name]} tokens, strawberry in {boxes[name]} "
     f"box{'es' if boxes[name] > 1 else ''}"
     for name in splits
 ]
@@ -195,5 +200,5 @@ alt = (
     f"per tokeniser. " + "; ".join(rows) + "."
 )
 with cli.figure("question-tokens", alt, figsize=(6, 2.8)) as (fig, ax):
-    tokenizer.draw_pieces(ax, {name: splits[name][QUESTION] for name in splits})
+    tokenizer.draw_pieces(ax, {label[name]: splits[name][QUESTION] for name in splits})
     fig.tight_layout()

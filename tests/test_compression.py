@@ -248,7 +248,7 @@ def test_learning_as_it_reads_refuses_damage_and_the_other_format():
 
 @claim(
     "predict-check-nudge.md",
-    "writing a real compressed file that unpacks to the very same text.",
+    "writing a real compressed file that unpacks to the very same text:",
     "Learning as it reads, our model writes the test text in {= learn_as_it_reads.py:learning_bpc:.2f =} bits per character, header included",
 )
 def test_learning_as_it_reads_writes_a_real_file_that_decodes_exactly(snippet_run):

@@ -267,7 +267,7 @@ def test_the_curve_scores_what_the_page_scores_at_the_end(train_run):
 
 @claim(
     "predict-check-nudge.md",
-    "It moved a little, the way its gradient said would lower the loss, and so did all the others, at once.",
+    "Our dial moved a little, the way its gradient said would lower the loss, and so did all the others, at once.",
     "The gradient points the way that would *raise* the loss, so each dial steps the other way: **new weight = old weight − step size × gradient**.",
     "The loss on that text fell from {= train.py:bits_before_step:.2f =} to {= train.py:bits_after_step:.2f =}.",
 )
@@ -292,6 +292,8 @@ def test_the_singled_out_dial_is_one_of_the_space_characters_numbers(train_run):
 
 @claim(
     "predict-check-nudge.md",
+    "Raced against the programs that shrink files, ours beats gzip, the everyday zip-style compressor.",
+    "But give the best everyday compressors, bz2 and xz, the same head start our model had (the training text, read first), and they still come out ahead.",
     "Frozen as training left it, ours squeezes new text better than gzip, the everyday zip-style compressor, though not as well as two stronger ones: bz2, and xz (narrowly, in this run).",
     "{= train.py:test_bpc:.2f =} bits per character for our model, against gzip's {= train.py:gzip_bpc:.2f =}: clearly better.",
     "But xz edges it out ({= train.py:xz_bpc:.2f =}) and bz2 beats it clearly ({= train.py:bz2_bpc:.2f =}).",

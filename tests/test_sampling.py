@@ -172,7 +172,7 @@ def test_page_low_temperature_is_cautious_high_temperature_chaotic(snippet_run):
 @claim(
     "sampling.md",
     "which mentions a cat exactly {= temperature.py:cats_in_text =} times",
-    'What it does know is what tends to come after "the ", and its bets roughly follow the second '
+    'What it does know is what tends to come after "the ", and its bets roughly follow the manual\'s '
     "column",
     "Not the same odds, but far closer than chance, and closer than if it knew only which letters "
     "the manual's words tend to start with (the box below measures both).",
@@ -280,7 +280,7 @@ def test_page_top_k_keeps_the_long_shots_out(snippet_run):
     "Same ranking, different steepness.",
     "Low temperature piles the probability onto the top few; high temperature spreads it towards "
     "the tail.",
-    "It goes up with the temperature.",
+    "It goes up with the temperature.)",
 )
 def test_page_temperature_keeps_the_ranking_and_changes_the_steepness(snippet_run):
     """The figure's two temperatures: the same order of favourites, the probability piled onto the
