@@ -31,7 +31,7 @@ def test_quantised_probabilities_never_give_a_token_zero_room():
     "The fine print: to unpack, you need the model too, and it's far bigger than the text.",
     "gets the test text down to {= compress_paragraph.py:xz_test_rate:.0% =}: the model still wins.",
     'counting its weights the "compressed" text is {= compress_paragraph.py:counted_rate:.0f =} times the size of the original.',
-    "turns the model's guesses into a file, and the same model unpacks it.",
+    "and the same model unpacks the file.",
 )
 def test_demo_round_trip_is_exact_and_its_size_is_the_models_measured_bits(snippet_run):
     v = snippet_run("compress_paragraph.py").variables
