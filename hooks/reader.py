@@ -238,7 +238,9 @@ NO_ADDRESS = (
 MUTATION = Path(__file__).resolve().parent.parent / "benchmarks" / "mutation.md"
 MUTATION_PLACE = re.compile(r"<!-- mutation: (?P<what>killed|total|share) -->")
 MUTATION_REPORT = re.compile(r"^(?P<indent>[ \t]*)<!-- mutation: report -->[ \t]*$", re.M)
-MUTATION_SCORE = re.compile(r"\*\*score: (?P<killed>\d+) of (?P<total>\d+) killed \((?P<share>[\d.]+%)\)\*\*")
+MUTATION_SCORE = re.compile(
+    r"\*\*score: (?P<killed>\d+) of (?P<total>\d+) killed \((?P<share>[\d.]+%)\)\*\*"
+)
 
 
 def mutation_score(report):
@@ -254,7 +256,9 @@ def mutation_report(report, indent):
     lines (a fold's headings would crowd the page's contents list)."""
     body = report.split("\n- ", 1)[1]
     body = re.sub(r"^#+ (.+)$", r"**\1**", "- " + body, flags=re.M)
-    body = re.sub(r"^\| ([\w.]+\.py) \|", r"| `\1` |", body, flags=re.M)  # a file, not a glossary word
+    body = re.sub(
+        r"^\| ([\w.]+\.py) \|", r"| `\1` |", body, flags=re.M
+    )  # a file, not a glossary word
     lines = ['<div class="mutation-report" markdown>', "", *body.splitlines(), "", "</div>"]
     return "\n".join(indent + line if line.strip() else "" for line in lines)
 
@@ -284,7 +288,9 @@ def on_page_markdown(markdown, page, config, files):
     else:
         markdown = GET_THE_CODE.sub(NO_ADDRESS, markdown)
     if "REPO_URL" in markdown and page.file.src_uri.endswith(".md"):
-        log.warning(f"{page.file.src_uri}: REPO_URL outside the sentence the hook knows how to fill")
+        log.warning(
+            f"{page.file.src_uri}: REPO_URL outside the sentence the hook knows how to fill"
+        )
     markdown = fill_mutation(markdown, page)
     if page.file.src_uri == GLOSSARY or not page.file.src_uri.endswith(".md"):
         return markdown

@@ -139,7 +139,7 @@ def test_before_post_training_it_continues_the_text_instead_of_answering(run):
 @claim(
     "just-autocomplete.md",
     "The *shape* changed completely (the first row): most replies now come in the assistant's tidy form.",
-    '| in the assistant\'s form, like "It\'s Lima." | {= autocomplete.py:shaped_before =} of {= autocomplete.py:chat_questions =} | {= autocomplete.py:shaped_after =} of {= autocomplete.py:chat_questions =} |',
+    "| in the assistant's form, like \"It's Lima.\" | {= autocomplete.py:shaped_before =} of {= autocomplete.py:chat_questions =} | {= autocomplete.py:shaped_after =} of {= autocomplete.py:chat_questions =} |",
 )
 def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
     assert run.variables["shaped_after"] >= 0.7 * len(run.variables["after_chat"])

@@ -78,7 +78,7 @@ def test_page_calls_no_third_party(server, browser, page_src):
 def test_results_come_first_and_the_code_is_one_tap_away_with_a_copy_button(server, browser):
     page = browser.new_page()
     page.goto(server + "text-becomes-numbers/", wait_until="networkidle")
-    output = page.locator(".snippet-output").first
+    output = page.locator("article > .snippet-output").first  # on the story path, not in a fold
     fold = output.locator("xpath=preceding-sibling::*[1]")
     code = fold.locator("div.language-python")
     # content.lazy: Material adds a block's copy button as it comes into view; and code off screen is

@@ -102,9 +102,9 @@ def test_before_any_click_it_shows_the_recorded_tokens_of_its_sentence(server, b
             lambda r: r.url.endswith(("_base.js", "tokenizer.json")) and big.append(r.url),
         )
         page.wait_for_selector(".tp-row[data-state=recorded] .tp-piece")
-        assert page.locator(".tokenizer-playground textarea").input_value() == record["text"]
+        assert page.locator(".tokenizer-playground textarea").input_value() == record["QUESTION"]
         for name in TOKENIZERS:
-            expected = [visible(piece) for piece in record["splits"][name][record["text"]]]
+            expected = [visible(piece) for piece in record["splits"][name][record["QUESTION"]]]
             assert pieces_shown(page, name) == expected, name
             ids = page.locator(f".tp-row[data-tokenizer='{name}'] .tp-id").all_inner_texts()
             assert ids == [str(i) for i in record["question_ids"][name]], name
