@@ -223,11 +223,9 @@ def glossary_sections(html):
 REPOSITORY = re.compile(r"\[the repository's page\]\(REPO_URL\)")
 GET_THE_CODE = re.compile(r"On \[the repository's page\]\(REPO_URL\).*?further down\.\)", re.S)
 NO_ADDRESS = (
-    "Built the site yourself? Then you have the code already: go on to step 3. Otherwise, this copy"
-    " of the site was built without the address of the repository's page on GitHub (where the green"
-    " **Code** button offers **Download ZIP**), so take the"
-    " [download of the code](#or-paste-a-chapter-into-python) further down instead: the snippets and"
-    " what they need, with commands of its own."
+    "Built the site yourself? Then you have the code already: go on to step 3. Otherwise, take the"
+    " [download of the code](#or-paste-a-chapter-into-python) further down: the snippets and what"
+    " they need, with commands of its own."
 )
 
 
