@@ -321,7 +321,11 @@ def on_page_content(html, page, config, files):
         )
     if meta:
         html = html.replace("</h1>", f'</h1>\n<p class="page-meta">{" ".join(meta)}</p>', 1)
-    return html
+    # search finds the story's words, not code: "neural network" should not turn up a Python block
+    return html.replace(
+        '<div class="language-python highlight"',
+        '<div data-search-exclude class="language-python highlight"',
+    )
 
 
 def on_post_page(output, page, config):

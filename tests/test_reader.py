@@ -354,6 +354,8 @@ def test_the_notebooks_sit_under_run_it_yourself_and_out_of_search(built_site):
     text = " ".join(doc["text"] + " " + doc["title"] for doc in index["docs"]).lower()
     for word in ["hallucination", "chatgpt", "neural network"]:
         assert word in text, word
+    # the story's words, not code: a search for "neural network" once turned up a Python block
+    assert "import torch" not in text and "@torch.no_grad()" not in text
 
 
 def test_the_tokeniser_playground_carries_its_recorded_tokens(built_site):
