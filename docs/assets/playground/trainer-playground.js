@@ -136,7 +136,7 @@ export function start(root) {
       sampled.hidden = true;
       totalSteps = Infinity; // a new run says its own
       setState("training");
-      tell(`Training a GPT with ${data.weights.toLocaleString("en")} weights (${data.settings.n_layer} blocks, ` +
+      tell(`Training a tiny model with ${data.weights.toLocaleString("en")} weights (${data.settings.n_layer} layers, ` +
         `${data.settings.n_embd} numbers per character, reading ${data.settings.block_size} characters at a time) ` +
         `on ${data.trainChars.toLocaleString("en")} characters, keeping ${data.heldoutChars.toLocaleString("en")} aside to check it on (the validation text).`);
       say("Training started.");
