@@ -240,6 +240,10 @@ def test_aligned_output_is_a_readable_table_on_a_phone(server, browser, page_src
     page = context.new_page()
     page.goto(server + page_url(page_src), wait_until="load")
     block = page.locator(f'.snippet-output.has-table[data-snippet="{snippet}"]')
+    # a table folded away (a "quiet" cell, a "Go deeper") is checked as the reader who opens it sees it
+    block.evaluate("""(e) => {
+        for (let d = e.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
+    }""")
     block.scroll_into_view_if_needed()
     page.wait_for_timeout(300)
     found = block.evaluate("""(e) => {

@@ -180,7 +180,8 @@ def test_one_wording_per_fact_leaves_the_facts_memorised_but_not_extractable(run
 @claim(
     "learns-anyway.md",
     "Right answers typically get most of the probability ({= facts.py:confidence.right:.0% =} for the middle one of them); wrong ones are spread thin ({= facts.py:confidence.wrong:.0% =} for theirs).",
-    "Not always: the last line shows a never-written country where it bets heavily on a wrong answer.",
+    "Not always: asked about a country whose capital the text never mentions, it can bet heavily on a wrong city (the box below shows one).",
+    "the last line is a never-written country where it bets heavily on a wrong answer:",
 )
 def test_the_models_own_odds_mostly_mark_a_guess(run):
     confidence = run.variables["confidence"]
@@ -196,7 +197,7 @@ def test_the_models_own_odds_mostly_mark_a_guess(run):
 @claim(
     "learns-anyway.md",
     "It finishes {= facts.py:stories_ok =} stories as a sentence, and for {= facts.py:code_ok =} functions writes a body that is valid Python and uses only that function's own inputs (programmers call them *arguments*).",
-    "Checked against another function's inputs instead, the same code passes only {= facts.py:shuffled_ok =} times: it really is written for its own function.",
+    "Judged against another function's inputs instead, the same code passes only {= facts.py:shuffled_ok =} times: it really is written for its own function.",
     "(The untrained model passes nothing: a floor, not proof the checks are hard.)",
 )
 def test_story_and_code_prompts_never_seen_get_story_and_code_shapes(run):
