@@ -232,3 +232,19 @@ def test_bad_flags_get_one_line(args, message):
     result = run_script("snippets/autocomplete.py", *args)
     assert result.stdout == ""
     assert message in one_line_error(result)
+
+
+@claim(
+    "just-autocomplete.md",
+    "(The last three rows leave out one kind of reply, which is why the after column falls short of 100%:",
+    '"I don\'t know", which the model never said before charm school and now says to a few questions.)',
+)
+def test_the_table_leaves_out_only_i_dont_know(run):
+    rates = run.variables["rates"]
+    for when in ("before_chat", "after_chat"):
+        assert abs(sum(rates[when].values()) - 1) < 1e-9, rates[when]  # every reply has one kind
+    assert rates["before_chat"]["I don't know"] == 0
+    assert 0 < rates["after_chat"]["I don't know"] < 0.25  # "a few questions"
+    # the page's rows: no answer, right, wrong; the rest is "I don't know"
+    shown = sum(rates["after_chat"][kind] for kind in ("no answer", "right", "wrong"))
+    assert shown < 1 and abs(1 - shown - rates["after_chat"]["I don't know"]) < 1e-9

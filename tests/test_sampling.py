@@ -1,4 +1,4 @@
-"""Sampling: the functions behave as the page "Numbers back into words" says, and the sampling
+"""Sampling: the functions behave as the page "Turning numbers back into words" says, and the sampling
 command refuses bad settings in one line."""
 
 import ast
