@@ -92,8 +92,9 @@ with cli.figure(
     fig.supylabel("from position", fontsize=11)
 
 # %% two_heads
-# The circuit's two heads, big: the first layer's best at looking one back, and the
-# second layer's best at looking where the earlier copy continues.
+# The circuit's two heads, big (one above the other, to fit a phone): the first layer's
+# best at looking one back, and the second layer's best at looking where the earlier
+# copy continues.
 roles = {
     toy_prev_head: "looks one token back",
     toy_induction_head: "looks where the\nearlier copy continues",
@@ -104,16 +105,17 @@ alt = (
     "back), and a second-layer head's stripe further left (it looks where the "
     "earlier copy continues)"
 )
-with cli.figure("two-heads", alt, 1, 2, figsize=(6.4, 4)) as (fig, axes):
+panels = dict(nrows=2, figsize=(3.6, 7.6), layout="constrained")  # one above the other
+with cli.figure("two-heads", alt, **panels) as (fig, axes):
     for ax, (name, role) in zip(axes, roles.items()):
         layer, head = (int(part) for part in name.split("."))
         pattern = toy.layers[layer].last_pattern[0, head]
         ax.imshow(pattern, cmap="Purples", vmin=0, vmax=1)
         ax.set_title(f"layer {layer + 1}: {role}", fontsize=12)
         ax.set_xlabel("looks at (earlier token)", fontsize=11)
+        ax.set_ylabel("from token", fontsize=11)
         ax.set_xticks([])
         ax.set_yticks([])
-    axes[0].set_ylabel("from token", fontsize=11)
 
 # %% knockout
 # The scores say where heads look. Does the copying depend on those heads? Switch heads
