@@ -178,8 +178,9 @@ def session_once(prepared):
     with filelock.FileLock(f"{prepared['folder']}.lock"):
         made = prepared["folder"] / "session.json"
         todo = (prepared["folder"] / "blocks.json").read_text(encoding="utf-8")
-        if made.is_file() and json.loads(made.read_text(encoding="utf-8"))["todo"] == todo:
-            result = json.loads(made.read_text(encoding="utf-8"))["result"]
+        kept = json.loads(made.read_text(encoding="utf-8")) if made.is_file() else {}
+        if kept.get("todo") == todo:
+            result = kept["result"]
             result["runs"] = {name: Path(path) for name, path in result["runs"].items()}
             return dict(prepared, **result)
         result = copy_paste.session(prepared)
