@@ -16,6 +16,7 @@ frozen records in _freeze/ (hooks/records.py): a snippet runs only when its reco
 (hooks/execute.py); the code comes from the snippet as it is now.
 """
 
+import base64
 import io
 import logging
 import os
@@ -100,6 +101,7 @@ def on_config(config):
     for name in ("mkdocs.plugins.mkdocs_jupyter", "mkdocs.mkdocs-jupyter"):
         logging.getLogger(name).setLevel(logging.WARNING)
     runs.clear()
+    figures_by_data.clear()
     failures.clear()
     notebook_styles[0].clear()
     notebook_styles[1].clear()
@@ -743,7 +745,28 @@ def on_post_page(output, page, config):
         notebook_styles[1].update(names)
         link = f'<link rel="stylesheet" href="{get_relative_url(NOTEBOOK_CSS, page.url)}">'
         output = output.replace("</head>", f"{link}\n</head>", 1)
+        output = NOTEBOOK_FIGURE.sub(lambda match: notebook_figure(match, page), output)
     return output
+
+
+# mkdocs-jupyter writes each figure into its notebook page as a base64 data address, light only and
+# with no description: the page shows the chapter's figure files instead (its alt text, a dark copy,
+# loaded as they scroll into view), and the downloadable notebook keeps its figures inside.
+NOTEBOOK_FIGURE = re.compile(
+    r'<img alt="[^"]*" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"\s*/?>'
+)
+figures_by_data = {}  # base64 of a figure's SVG -> (run, figure, snippet), for this build
+
+
+def notebook_figure(match, page):
+    if not figures_by_data:
+        for name, run in runs.items():
+            for cell in run.cells.values():
+                for figure in cell["figures"]:
+                    svg = (run.folder / figure["file"]).read_text(encoding="utf-8")
+                    figures_by_data[base64.b64encode(svg.encode()).decode()] = (run, figure, name)
+    found = figures_by_data.get(match.group(1))
+    return render_figure(*found, page) if found else match.group(0)
 
 
 def on_post_build(config):

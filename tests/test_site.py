@@ -275,6 +275,18 @@ def test_each_chapter_with_demos_has_a_notebook_with_the_same_outputs(built_site
         assert (built_site.site / "notebooks" / stem / "index.html").is_file(), (
             "notebook not rendered as a page"
         )
+        figures = [
+            o for cell in code_cells for o in cell.outputs if "image/svg+xml" in o.get("data", {})
+        ]
+        shown = built_site.page(f"notebooks/{stem}/")
+        assert "data:image" not in shown and "No description" not in shown, (
+            f"notebooks/{stem}/ shows a figure inline, undescribed, instead of the chapter's figure files"
+        )
+        assert shown.count('class="snippet-figure"') == len(figures), (
+            f"notebooks/{stem}/ does not show each of its notebook's {len(figures)} figures"
+        )
+        for output in figures:
+            assert f'alt="{html.escape(output.data["text/plain"])}"' in shown
         assert f"notebooks/{stem}/{stem}.ipynb" in built_site.page(page_url(page)), (
             f"{page} does not link its notebook"
         )
