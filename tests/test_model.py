@@ -149,7 +149,7 @@ def test_training_and_held_out_losses_are_the_same_evaluation():
 @claim(
     "predict-check-nudge.md",
     "So we took every paragraph that appears word for word in the validation or test text out of the training text.",
-    "the model never trains on two slices of the text: the **validation** text, on which we chose the settings (choices like how big the model is and how fast it learns), and the **test** text",
+    "the model never trains on two slices of the text: the **validation** text, a practice exam on which we chose the settings (choices like how big the model is and how fast it learns), and the **test** text, the final exam,",
 )
 def test_split_three_keeps_the_validation_text_and_trains_on_no_held_out_paragraph():
     text = cli.default_corpus()
@@ -266,9 +266,8 @@ def test_the_curve_scores_what_the_page_scores_at_the_end(train_run):
 
 @claim(
     "predict-check-nudge.md",
-    "Our dial moved a little, the way its gradient said would lower the loss, and so did all the others, at once.",
+    "Our dial moved a little, the way its gradient said would lower the loss, and so did all the others, at once: the loss on that same batch fell from {= train.py:bits_before_step:.2f =} to {= train.py:bits_after_step:.2f =} bits per character.",
     "The gradient points the way that would *raise* the loss, so each dial steps the other way: **new weight = old weight − step size × gradient**.",
-    "We tried one such nudge of all the weights on one batch of text: the loss on that same batch fell from {= train.py:bits_before_step:.2f =} to {= train.py:bits_after_step:.2f =} bits per character.",
 )
 def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
     v = train_run.variables
@@ -335,6 +334,7 @@ def test_samples_go_from_gibberish_to_words(train_run, corpus_words):
     "predict-check-nudge.md",
     "GPT-3, the model that made everybody sit up in 2020, took about {= train.py:gpt3_ratio_billions:.0f =} billion times our run's arithmetic:[^gpt3] at one run like ours a minute, {= train.py:laptop_years:,.0f =} years of laptop.",
     "{= train.py:llama3_days:.0f =} days even with every card busy all the time.[^llama31] Months, on some of the biggest computers on Earth.",
+    "The biggest runs since take months, on some of the biggest computers on Earth.",
     "Training takes about 6 per weight for every token read.[^kaplan]",
 )
 def test_scale_against_gpt3(train_run):
