@@ -84,6 +84,10 @@ def test_attention_is_reachable_through_one_qkv_projection_per_block():
 
 
 @claim(
+    "predict-check-nudge.md",
+    "our model skips tokens and reads Python's manual one character at a time (a letter, a space, a comma: each its own id;",
+)
+@claim(
     "text-becomes-numbers.md",
     "skips BPE and reads plain **characters**, one id per letter, space or comma",
 )
