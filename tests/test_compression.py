@@ -27,7 +27,6 @@ def test_quantised_probabilities_never_give_a_token_zero_room():
 @claim(
     "why-does-this-work.md",
     "The coder lands within a byte or two of the model's own surprise.",
-    "On all of its test text, chapter 3's little model needs {= compress_paragraph.py:raw_rate:.0% =} of the original size (what its guesses would cost an arithmetic coder); gzip, the everyday zip-style compressor, needs {= compress_paragraph.py:gzip_test_rate:.0% =}, and xz, a stronger one, {= compress_paragraph.py:xz_test_rate:.0% =}.",
     "The fine print: to unpack, you need the model too, and it's far bigger than the text.",
     "gets the test text down to {= compress_paragraph.py:xz_test_rate:.0% =}: the model still wins.",
     'counting its weights the "compressed" text is {= compress_paragraph.py:counted_rate:.0f =} times the size of the original.',

@@ -84,6 +84,10 @@ def test_attention_is_reachable_through_one_qkv_projection_per_block():
 
 
 @claim(
+    "predict-check-nudge.md",
+    "our model skips tokens and reads Python's manual one character at a time (a letter, a space, a comma: each its own id;",
+)
+@claim(
     "text-becomes-numbers.md",
     "skips BPE and reads plain **characters**, one id per letter, space or comma",
 )
@@ -149,7 +153,7 @@ def test_training_and_held_out_losses_are_the_same_evaluation():
 @claim(
     "predict-check-nudge.md",
     "So we took every paragraph that appears word for word in the validation or test text out of the training text.",
-    "the model never trains on two slices of the text: the **validation** text, on which we chose the settings (choices like how big the model is and how fast it learns), and the **test** text",
+    "the model never trains on two slices of the text: the **validation** text, a practice exam on which we chose the settings (choices like how big the model is and how fast it learns), and the **test** text, the final exam,",
 )
 def test_split_three_keeps_the_validation_text_and_trains_on_no_held_out_paragraph():
     text = cli.default_corpus()
@@ -266,9 +270,8 @@ def test_the_curve_scores_what_the_page_scores_at_the_end(train_run):
 
 @claim(
     "predict-check-nudge.md",
-    "Our dial moved a little, the way its gradient said would lower the loss, and so did all the others, at once.",
+    "Our dial moved a little, the way its gradient said would lower the loss, and so did all the others, at once: the loss on that same batch fell from {= train.py:bits_before_step:.2f =} to {= train.py:bits_after_step:.2f =} bits per character.",
     "The gradient points the way that would *raise* the loss, so each dial steps the other way: **new weight = old weight − step size × gradient**.",
-    "We tried one such nudge of all the weights on one batch of text: the loss on that same batch fell from {= train.py:bits_before_step:.2f =} to {= train.py:bits_after_step:.2f =} bits per character.",
 )
 def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
     v = train_run.variables
@@ -300,7 +303,7 @@ def test_the_singled_out_dial_is_one_of_the_space_characters_numbers(train_run):
 @claim(
     "why-does-this-work.md",
     "But the model had read the training text first; let the compressors read it first too, and xz wins by a hair, bz2 (a third compressor) clearly: chapter 3 ran that fair race.",
-    "give the best everyday compressors the same head start, as chapter 3 does, and they still come out ahead of our one-minute model.",
+    "Chapter 3's little model, in a fair race where every competitor first reads the training text, beats gzip, the everyday zip-style compressor, and loses to the best everyday ones, xz and bz2",
 )
 def test_test_bits_per_char_beat_gzip_clearly_xz_edges_it_out_bz2_beats_it_clearly(train_run):
     """Chapter 3: "clearly better [than gzip]. But xz edges it out and bz2 beats it clearly"
@@ -335,6 +338,7 @@ def test_samples_go_from_gibberish_to_words(train_run, corpus_words):
     "predict-check-nudge.md",
     "GPT-3, the model that made everybody sit up in 2020, took about {= train.py:gpt3_ratio_billions:.0f =} billion times our run's arithmetic:[^gpt3] at one run like ours a minute, {= train.py:laptop_years:,.0f =} years of laptop.",
     "{= train.py:llama3_days:.0f =} days even with every card busy all the time.[^llama31] Months, on some of the biggest computers on Earth.",
+    "The biggest runs since take months, on some of the biggest computers on Earth.",
     "Training takes about 6 per weight for every token read.[^kaplan]",
 )
 def test_scale_against_gpt3(train_run):
