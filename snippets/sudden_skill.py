@@ -129,7 +129,7 @@ alt = (
     "of the copy predicted right: the 2-layer model jumps to nearly all of its tokens, "
     "whole copies start later; the 1-layer model stays low"
 )
-with cli.figure("sudden-skill", alt, 2, 1, figsize=(4.8, 6.4)) as (fig, (left, right)):
+with cli.figure("sudden-skill", alt, 2, 1, figsize=(3.6, 7.4)) as (fig, (left, right)):
     left.plot(measured_at, loss_1layer, label="1 layer")
     left.plot(measured_at, loss_2layer, label="2 layers")
     left.axhline(
@@ -153,7 +153,7 @@ with cli.figure("sudden-skill", alt, 2, 1, figsize=(4.8, 6.4)) as (fig, (left, r
     right.yaxis.set_major_formatter(lambda value, _: f"{value:.0%}")
     for ax in (left, right):
         ax.set_xlabel("training step")
-        ax.legend(fontsize=9)
+        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2))
     fig.tight_layout()
 
 # %% test
