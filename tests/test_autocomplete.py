@@ -210,7 +210,7 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     "Afterwards the model gets {= autocomplete.py:right_known_count =} of the {= autocomplete.py:known_asked =} questions about facts it could already state in chapter 5's test right, and {= autocomplete.py:right_unknown_count =} of the {= autocomplete.py:unknown_asked =} about facts it couldn't.",
     "Post-training taught the shape of an answer; the knowledge came from pretraining.",
     "**right**: {= autocomplete.py:counts.before_chat.right =} before, {= autocomplete.py:counts.after_chat.right =} after, nearly all of them about capitals it could already write;",
-    "What the replies say changed far less:",
+    "What they say, kind by kind:",
 )
 def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):
     known, unknown = run.variables["right_known"], run.variables["right_unknown"]
@@ -282,7 +282,7 @@ def test_bad_flags_get_one_line(args, message):
     "just-autocomplete.md",
     "Each column adds up to all {= autocomplete.py:chat_questions =} questions:",
     "**no answer**: down from {= autocomplete.py:counts.before_chat.no_answer =} to {= autocomplete.py:counts.after_chat.no_answer =}, because it now answers;",
-    "A jump in wrong answers looks like a step backwards, but the model wasn't honest before, just silent: it said \"I don't know\" to {= autocomplete.py:counts.before_chat.dont_know =} questions and let most of them slide.",
+    "A jump in wrong answers looks like a step backwards, but the model wasn't honest before, just silent: it said \"I don't know\" to {= autocomplete.py:counts.before_chat.dont_know =} of the {= autocomplete.py:chat_questions =} questions and let most of them slide.",
 )
 def test_the_after_table_counts_every_reply_once_before_and_after(run):
     """The story's after table: four kinds, each reply in exactly one, each column all 48."""
