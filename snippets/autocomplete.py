@@ -202,14 +202,12 @@ print(
     f"capitals it never read:\n"
 )
 table([("before", before_never), ("after", after_never)])
-print(
-    '| replies in the assistant\'s form, like "It\'s Lima." or "I don\'t know." '
-    "| before | after |"
-)
+print('Replies in the assistant\'s form, like "It\'s Lima." or "I don\'t know.":\n')
+print("| questions | before | after |")
 print("|---|---:|---:|")
 for name, before, after in [
-    ("the chat questions", before_chat, after_chat),
-    ("capital never read", before_never, after_never),
+    ("in the chat format", before_chat, after_chat),
+    ("chat, capital never read", before_never, after_never),
 ]:
     print(
         f"| {name} | {sum(shaped(before))} of {len(before)} | "
