@@ -65,14 +65,13 @@ def shaped(results):
 
 def table(columns):
     """A Markdown table, one column per (name, replies): how many replies of each kind,
-    and how many in the shape the assistant's replies will be taught."""
+    as "x of N" (so each column adds up to all N of its questions)."""
     print("| reply | " + " | ".join(name for name, _ in columns) + " |")
     print("|---|" + "---:|" * len(columns))
     for kind in KINDS:
-        counts = [f"{[k for _, k in r].count(kind)}/{len(r)}" for _, r in columns]
+        counts = [f"{[k for _, k in r].count(kind)} of {len(r)}" for _, r in columns]
         print(f"| {kind} | " + " | ".join(counts) + " |")
-    counts = [f"{sum(shaped(r))}/{len(r)}" for _, r in columns]
-    print("| shaped like an answer | " + " | ".join(counts) + " |\n")
+    print()
 
 
 def one_of_each_kind(questions, results):
@@ -120,9 +119,12 @@ validation = [
 ]
 before_validation = replies(model, tokenizer, validation)
 knew_before = corpus.knows(model, tokenizer, [corpus.held_out(r) for r in corpus.TEST])
+countries_asked, text_questions = len(known), len(as_text)
+chat_questions, ways_asked = len(as_chat), len(corpus.ASK)
+never_countries, never_questions = len(corpus.UNKNOWN_TEST), len(never)
 table(
     [
-        ("as a line of text", before_text),
+        ("as a quiz line", before_text),
         ("in the chat format", before_chat),
         ("chat, capital never read", before_never),
     ]
@@ -191,14 +193,28 @@ print(
 after_chat = replies(model, tokenizer, as_chat)
 after_never = replies(model, tokenizer, never)
 knew_after = corpus.knows(model, tokenizer, [corpus.held_out(r) for r in corpus.TEST])
-table(
-    [
-        ("chat, before", before_chat),
-        ("chat, after", after_chat),
-        ("capital never read, before", before_never),
-        ("capital never read, after", after_never),
-    ]
+print(f"The same {chat_questions} questions in the chat format, before and after:\n")
+table([("before", before_chat), ("after", after_chat)])
+
+# %% every-reply
+print(
+    f"The {never_questions} questions about the {never_countries} countries whose "
+    f"capitals it never read:\n"
 )
+table([("before", before_never), ("after", after_never)])
+print('Replies in the assistant\'s form, like "It\'s Lima." or "I don\'t know.":\n')
+print("| questions | before | after |")
+print("|---|---:|---:|")
+for name, before, after in [
+    ("in the chat format", before_chat, after_chat),
+    ("chat, capital never read", before_never, after_never),
+]:
+    print(
+        f"| {name} | {sum(shaped(before))} of {len(before)} | "
+        f"{sum(shaped(after))} of {len(after)} |"
+    )
+
+print()
 one_of_each_kind(as_chat, after_chat)
 one_of_each_kind(never, after_never)
 could_state = dict(zip(corpus.TEST, knew_before))
@@ -213,18 +229,18 @@ right_unknown = [
     for (_, kind), rank in zip(after_chat, asked_ranks)
     if not could_state[rank]
 ]
-known_facts, ways_asked = sum(could_state[r] for r in corpus.CHAT_TEST), len(corpus.ASK)
+known_facts = sum(could_state[r] for r in corpus.CHAT_TEST)
 print(
-    f"\nRight after post-training: {sum(right_known)}/{len(right_known)} questions "
+    f"\nRight after post-training: {sum(right_known)} of {len(right_known)} questions "
     f"about the {known_facts} facts it could state in chapter 5's test\n"
-    f"({ways_asked} ways of asking each), {sum(right_unknown)}/"
+    f"({ways_asked} ways of asking each), {sum(right_unknown)} of "
     f"{len(right_unknown)} about the {len(corpus.CHAT_TEST) - known_facts} it "
     f"couldn't."
 )
 print(
     f"\nStill writes the capital in the test wordings of chapter 5: "
-    f"{sum(knew_before)}/{len(knew_before)} facts before, "
-    f"{sum(knew_after)}/{len(knew_after)} after."
+    f"{sum(knew_before)} of {len(knew_before)} facts before, "
+    f"{sum(knew_after)} of {len(knew_after)} after."
 )
 rates = {
     name: {kind: sum(k == kind for _, k in results) / len(results) for kind in KINDS}
@@ -244,8 +260,23 @@ right_known_count, right_unknown_count = sum(right_known), sum(right_unknown)
 known_asked, unknown_asked = len(right_known), len(right_unknown)
 facts_before, facts_after, facts_n = sum(knew_before), sum(knew_after), len(knew_before)
 shaped_before, shaped_after = sum(shaped(before_chat)), sum(shaped(after_chat))
-chat_questions = len(as_chat)
 named_before = rates["before_chat"]["right"] + rates["before_chat"]["wrong"]
+counts = {}  # the same, as counts of replies: right, wrong, dont_know, no_answer
+for name, results in [
+    ("before_chat", before_chat),
+    ("after_chat", after_chat),
+    ("before_never", before_never),
+    ("after_never", after_never),
+]:
+    kinds = [kind for _, kind in results]
+    counts[name] = {
+        "right": kinds.count("right"),
+        "wrong": kinds.count("wrong"),
+        "dont_know": kinds.count("I don't know"),
+        "no_answer": kinds.count("no answer"),
+    }
+
+named_before_count = counts["before_chat"]["right"] + counts["before_chat"]["wrong"]
 
 # %% validation
 after_validation = replies(model, tokenizer, validation)

@@ -8,6 +8,7 @@
 import cli  # first: it pins how PyTorch adds numbers up (see cli.py)
 
 import random
+import re
 import statistics
 
 import torch
@@ -123,6 +124,35 @@ for lo, hi in BANDS:
         f"{out_of(read_by_band[f'{lo}-{hi}']):>18}"
     )
 
+several_total, several_read_total = sum(held.values()), sum(read_ok.values())
+print(
+    f"{'in all':20} {len(held):5} {out_of(list(held.values())):>13} "
+    f"{out_of(list(read_ok.values())):>18}\n"
+)
+# Two examples, picked by a rule: in the table's order (the most stated facts first),
+# the first answer it gets right and the first it gets wrong by writing another
+# country's capital, each cut at the end of its line or of its first sentence.
+starts = [corpus.held_out(r)[0] for r in corpus.TEST]
+written = corpus.continue_all(model, tokenizer, starts, 30, greedy=True)
+examples, answer_kinds = {}, {}
+for rank, start, more in zip(corpus.TEST, starts, written):
+    answer = re.sub(r"(?<=\.) .*", "", more.split("\n")[0])
+    kind = answer_kinds[rank] = corpus.reply_kind(answer, corpus.held_out(rank)[1])
+    if kind in ("right", "wrong") and held[rank] == (kind == "right"):
+        if kind not in examples:
+            examples[kind] = start + answer
+
+print("In the table's order, the first fact it gets right and the first it gets wrong:")
+for kind in ("right", "wrong"):
+    if kind in examples:
+        print(f"{kind:6} {examples[kind]}")
+
+frequent = held_by_band[f"30-{corpus.TOP}"]
+rare = held_by_band["1-3"]
+frequent_right, rare_right = sum(frequent), sum(rare)
+frequent_n, rare_n, test_n = len(frequent), len(rare), len(corpus.TEST)
+
+# %% control
 control = corpus.knows(
     model,
     tokenizer,
@@ -131,26 +161,19 @@ control = corpus.knows(
         for i, (country, capital) in enumerate(corpus.NEVER_WRITTEN)
     ],
 )
-print(f"{'never (control)':20} {len(control):5} {out_of(control):>13}")
 validation = corpus.knows(
     model, tokenizer, [corpus.held_out(r) for r in corpus.VALIDATION]
 )
+print("The same exam for two more groups of facts:\n")
+print(f"{'asked about':38} {'facts':>5} {'right':>6}")
 print(
-    f"\n(The {len(validation)} validation facts, which settings were chosen on: "
-    f"{out_of(validation)} in their test wording.)\n"
+    f"{'control: capital never in the text':38} {len(control):5} {out_of(control):>6}"
 )
-examples = [2, 8, 16, 40, 64]
-starts = [corpus.held_out(r)[0] for r in examples]
-written = corpus.continue_all(model, tokenizer, starts, 14, greedy=True)
-for start, more, rank in zip(starts, written, examples):
-    right = more.startswith(corpus.held_out(rank)[1])
-    print(f"{'right' if right else 'wrong':6} {start + more!r}")
-
-frequent = held_by_band[f"30-{corpus.TOP}"]
-rare = held_by_band["1-3"]
-frequent_right, rare_right, control_right = sum(frequent), sum(rare), sum(control)
-frequent_n, rare_n, control_n = len(frequent), len(rare), len(control)
-test_n = len(corpus.TEST)
+print(
+    f"{'validation facts (settings chosen on)':38} {len(validation):5} "
+    f"{out_of(validation):>6}"
+)
+control_right, control_n = sum(control), len(control)
 
 # %% one-wording
 model_one, _, _ = corpus.pretrained(args.seed, args.steps, wordings="one")
@@ -186,24 +209,27 @@ for lo, hi in BANDS:
         f"{out_of(read_one_by_band[f'{lo}-{hi}']):>18}"
     )
 
-several_total, one_total = sum(held.values()), sum(held_one.values())
-one_read_total, several_read_total = sum(read_one_ok.values()), sum(read_ok.values())
+one_total, one_read_total = sum(held_one.values()), sum(read_one_ok.values())
+print(
+    f"{'in all':20} {out_of(list(held.values())):>17} "
+    f"{out_of(list(held_one.values())):>12} {out_of(list(read_one_ok.values())):>18}"
+)
 
 # %% figure
-# One panel above the other, not side by side: each keeps the full width, so its labels
-# stay readable on a phone.
+# One panel above the other, each the full width of a phone, in a narrow figure with
+# large type: at 390 pixels wide, its smallest text is over 11 pixels high.
 alt = (
     "Top: the share of test facts the model states, rising with how often the text "
     "states them; in a wording it never read only when trained on several "
     "wordings. Bottom: that share over training, for each band"
 )
-with cli.figure("facts-by-frequency", alt, 2, 1, figsize=(6, 8)) as (fig, axes):
+with cli.figure("facts-by-frequency", alt, 2, 1, figsize=(4.4, 8.4)) as (fig, axes):
     top, bottom = axes
     middles = [(lo * hi) ** 0.5 for lo, hi in BANDS]
     for by_band, label, style in [
-        (held_by_band, "several wordings: a wording it never read", "o-"),
-        (read_by_band, "several wordings: a wording it read", "s--"),
-        (one_by_band, "one wording: a wording it never read", "x:"),
+        (held_by_band, "several wordings, a wording it never read", "o-"),
+        (read_by_band, "several wordings, a wording it read", "s--"),
+        (one_by_band, "one wording, a wording it never read", "x:"),
     ]:
         rates = [sum(hits) / len(hits) for hits in by_band.values()]
         top.plot(middles, rates, style, label=label)
@@ -212,32 +238,40 @@ with cli.figure("facts-by-frequency", alt, 2, 1, figsize=(6, 8)) as (fig, axes):
             out_of(hits),
             (x, sum(hits) / len(hits)),
             textcoords="offset points",
-            xytext=(-14, 6),
-            ha="center",
-            fontsize=11,
+            xytext=(7, -4),
+            ha="left",
+            va="top",
+            fontsize=12,
         )
     top.set_xscale("log")
     top.set_xticks(middles, [f"{lo}-{hi}" for lo, hi in BANDS])
     top.minorticks_off()
-    top.margins(x=0.08)
-    top.set_ylim(-0.05, 1.1)
+    top.margins(x=0.18)
+    top.set_ylim(-0.15, 1.1)
     top.set_xlabel("times the text states the fact", fontsize=12)
-    top.set_ylabel("share of test facts it gets right", fontsize=12)
-    top.legend(loc="lower left", bbox_to_anchor=(0, 1), fontsize=11, frameon=False)
+    top.set_ylabel("share of test facts right", fontsize=12)
+    top.legend(loc="lower left", bbox_to_anchor=(-0.2, 1), fontsize=12, frameon=False)
     for lo, hi in BANDS:
         ranks = [r for r in corpus.TEST if band(r) == (lo, hi)]
         rates = [
             sum(known[r - 1] for r in ranks) / len(ranks) for known in history["knows"]
         ]
-        bottom.plot(
-            history["knows_step"], rates, marker=".", label=f"stated {lo}-{hi} times"
-        )
+        bottom.plot(history["knows_step"], rates, marker=".", label=f"{lo}-{hi} times")
     bottom.set_ylim(-0.05, 1.1)
     bottom.set_xlabel("training step", fontsize=12)
     bottom.set_ylabel("share right, in a wording\nit never read", fontsize=12)
-    bottom.legend(loc="upper left", fontsize=11)
+    bottom.legend(
+        title="facts the text states",
+        loc="lower left",
+        bbox_to_anchor=(-0.2, 1),
+        ncol=2,
+        fontsize=12,
+        title_fontsize=12,
+        alignment="left",
+        frameon=False,
+    )
     for ax in axes:
-        ax.tick_params(labelsize=11)
+        ax.tick_params(labelsize=12)
     fig.tight_layout(h_pad=2)
 
 # %% confidence
@@ -255,11 +289,13 @@ for i, (question, capital) in enumerate(asked):
         guesses["right" if word == capital.split()[0] else "wrong"].append(p)
 
 print("How sure is the model of its favourite answer? (The probability it gives that")
-print("word, in the test wordings.)\n")
+print("word, in the test wordings; half the answers get more than the median, half")
+print("less.)\n")
+print(f"{'answers':14} {'how many':>8} {'median':>7} {'over 50%':>9}")
 for kind, ps in guesses.items():
     print(
-        f"{kind:14} {len(ps):3} answers   median {statistics.median(ps):6.1%}   "
-        f"above 50%: {sum(p > 0.5 for p in ps)}"
+        f"{kind:14} {len(ps):8} {statistics.median(ps):7.1%} "
+        f"{sum(p > 0.5 for p in ps):9}"
     )
 
 confidence = {kind: statistics.median(ps) for kind, ps in guesses.items()}

@@ -89,8 +89,12 @@ def test_half_of_the_post_training_text_is_more_of_the_pretraining_text():
 
 @claim(
     "just-autocomplete.md",
-    'We sort each reply by a blunt rule: any "don\'t know" makes it "I don\'t know"; otherwise the right capital makes it right, another country\'s capital wrong, and anything else no answer.',
-    'Blunt indeed: "Cairo, I don\'t know that one." names the right city but counts as "I don\'t know", and "It\'s Storry.", a made-up name rather than another country\'s capital, counts as no answer, though you\'d call it a wrong one.',
+    "A small program sorts every reply into one of four kinds, checking in this order:",
+    '"I don\'t know": the reply says "don\'t know" somewhere;',
+    "right: it names the right capital;",
+    "wrong: it names another country's capital;",
+    "no answer: anything else.",
+    'The sorting is blunt: "Cairo, I don\'t know that one." names the right city but counts as "I don\'t know", and "It\'s Storry.", a made-up name rather than another country\'s capital, counts as no answer, though you\'d call it a wrong one.',
     'If anything, the "wrong" row undercounts.',
     'Every reply is sorted by this function (so a blend of the two taught replies, like "It is Sorry.", counts as no answer too):',
 )
@@ -125,21 +129,58 @@ def test_before_post_training_it_hardly_answers_the_validation_questions(run):
 
 @claim(
     "just-autocomplete.md",
-    "Mostly, it doesn't answer: only {= autocomplete.py:named_before:.0% =} of its chat replies name a capital at all, right or wrong.",
-    'The table\'s last row, "shaped like an answer", sorts by form, not by what the reply says: it counts replies in the exact form the assistant will later be taught, "It\'s Lima." or "I don\'t know.", right or wrong.',
-    "Among the chat replies: {= autocomplete.py:shaped_before =} of {= autocomplete.py:chat_questions =}.",
+    "Mostly, it doesn't answer: only {= autocomplete.py:named_before_count =} of its {= autocomplete.py:chat_questions =} chat replies name a capital at all, right or wrong.",
 )
 def test_before_post_training_it_continues_the_text_instead_of_answering(run):
     rates = run.variables["rates"]
     assert rates["before_text"]["no answer"] >= 0.5, rates["before_text"]
-    assert run.variables["named_before"] <= 0.35  # a capital, right or wrong
+    assert run.variables["named_before_count"] <= 0.35 * run.variables["chat_questions"]
     assert run.variables["shaped_before"] <= 0.1 * len(run.variables["before_chat"])
 
 
 @claim(
     "just-autocomplete.md",
-    "The *shape* changed completely (the first row): most replies now come in the assistant's tidy form.",
-    "| in the assistant's form, like \"It's Lima.\" | {= autocomplete.py:shaped_before =} of {= autocomplete.py:chat_questions =} | {= autocomplete.py:shaped_after =} of {= autocomplete.py:chat_questions =} |",
+    "{= autocomplete.py:countries_asked =} of chapter 5's test countries, each once as a quiz line: {= autocomplete.py:text_questions =} questions;",
+    'the same countries in the chat format, asked {= autocomplete.py:ways_asked =} ways each ("What\'s the capital of ...?", "Do you know ...?"): {= autocomplete.py:chat_questions =} questions;',
+    "{= autocomplete.py:never_countries =} countries whose capitals its web never gives, in the chat format, {= autocomplete.py:ways_asked =} ways each: {= autocomplete.py:never_questions =} questions.",
+)
+def test_the_three_sets_of_questions_are_what_the_page_lists(run):
+    v = run.variables
+    assert set(corpus.CHAT_TEST) < set(corpus.TEST)  # some of chapter 5's test countries
+    assert [p for p, _ in v["as_text"]] == [
+        corpus.QUESTION.format(c=c) + "\n" for c, _ in v["known"]
+    ]  # once each, as a quiz line
+    assert len(v["as_chat"]) == len(v["known"]) * len(corpus.ASK)
+    assert (
+        "What's the capital of {c}?" in corpus.ASK
+        and "Do you know the capital of {c}?" in corpus.ASK
+    )
+    text = corpus.make_corpus(corpus.SETTINGS["seed"])
+    assert not any(capital in text for _, capital in corpus.UNKNOWN_TEST)  # never in its web
+    assert len(v["never"]) == len(corpus.UNKNOWN_TEST) * len(corpus.ASK)
+    # the before table's columns count all the questions of each set
+    sizes = [len(v["as_text"]), len(v["as_chat"]), len(v["never"])]
+    assert [sum(column) for column in table(run.cells["before"]["stdout"])] == sizes
+
+
+def table(stdout):
+    """The counts of a printed "| kind | x of N | ... |" table, column by column, checking that
+    its rows are the four kinds of reply, in order, and that each cell's N is the column's sum."""
+    lines = [line for line in stdout.splitlines() if line.startswith("| ")]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[1:]]
+    assert [row[0] for row in rows] == ["right", "wrong", "I don't know", "no answer"], rows
+    columns = []
+    for cells in zip(*[row[1:] for row in rows]):
+        counts = [tuple(map(int, cell.split(" of "))) for cell in cells]
+        assert len({n for _, n in counts}) == 1, counts  # one N for the whole column
+        assert sum(x for x, _ in counts) == counts[0][1], counts  # all of them, nothing left out
+        columns.append([x for x, _ in counts])
+    return columns
+
+
+@claim(
+    "just-autocomplete.md",
+    'The *shape* changed completely: {= autocomplete.py:shaped_after =} of the {= autocomplete.py:chat_questions =} replies now come in the assistant\'s tidy form ("It\'s Lima." or "I don\'t know."), against {= autocomplete.py:shaped_before =} before.',
 )
 def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
     assert run.variables["shaped_after"] >= 0.7 * len(run.variables["after_chat"])
@@ -150,10 +191,9 @@ def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
 
 @claim(
     "just-autocomplete.md",
-    "What grew is the *wrong* answers, from {= autocomplete.py:rates.before_chat.wrong:.0% =} to {= autocomplete.py:rates.after_chat.wrong:.0% =}.",
-    "it now gives the same cheerful \"It's ...\" it uses for Berlin: a wrong capital (another country's) for {= autocomplete.py:invented:.0% =} of those questions",
-    "What grew instead is the *wrong* answers (the last row, a share of all the replies): {= autocomplete.py:rates.before_chat.wrong:.0% =} of the chat replies before, and {= autocomplete.py:rates.after_chat.wrong:.0% =} after.",
-    "Asked about the countries whose capitals it never read, it answers just as cheerfully, mostly with another country's capital.",
+    "**wrong**: up from {= autocomplete.py:counts.before_chat.wrong =} to {= autocomplete.py:counts.after_chat.wrong =};",
+    "Asked about the {= autocomplete.py:never_countries =} countries whose capitals it never read, it now names another country's capital in {= autocomplete.py:counts.after_never.wrong =} of {= autocomplete.py:never_questions =} replies",
+    "Charm school taught it to answer, and a model that answers what it doesn't know guesses.",
 )
 def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     rates = run.variables["rates"]
@@ -166,11 +206,11 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
 
 @claim(
     "just-autocomplete.md",
-    "The right answers didn't grow: in this run the right capital came {= autocomplete.py:rates.before_chat.right:.0% =} of the time before and {= autocomplete.py:rates.after_chat.right:.0% =} after.",
     "Nor did it gain facts; in this run it even lost a few: in chapter 5's test wordings it now states {= autocomplete.py:facts_after =} of {= autocomplete.py:facts_n =} facts, against {= autocomplete.py:facts_before =} before.",
     "Afterwards the model gets {= autocomplete.py:right_known_count =} of the {= autocomplete.py:known_asked =} questions about facts it could already state in chapter 5's test right, and {= autocomplete.py:right_unknown_count =} of the {= autocomplete.py:unknown_asked =} about facts it couldn't.",
     "Post-training taught the shape of an answer; the knowledge came from pretraining.",
-    "The knowledge didn't change with it: no more right answers than before, and nearly all of them about capitals it could already write.",
+    "**right**: {= autocomplete.py:counts.before_chat.right =} before, {= autocomplete.py:counts.after_chat.right =} after, nearly all of them about capitals it could already write;",
+    "What they say, kind by kind:",
 )
 def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):
     known, unknown = run.variables["right_known"], run.variables["right_unknown"]
@@ -180,22 +220,26 @@ def test_right_answers_after_post_training_are_about_facts_it_could_already_stat
     # "nor did it gain facts": no more of chapter 5's test facts stated in their test wording
     # (the recorded run loses a few, which the page shows through the markers)
     assert run.variables["facts_after"] <= run.variables["facts_before"]
-    # "the right answers didn't grow": the right capital comes no more often in the chat format
-    # (a margin of a tenth for other kernel paths and seeds)
+    # "changed far less": the right capital comes about as often in the chat format, before and
+    # after (a margin of a tenth of the questions for other kernel paths and seeds)
     rates = run.variables["rates"]
-    assert rates["after_chat"]["right"] <= rates["before_chat"]["right"] + 0.1, rates
+    assert abs(rates["after_chat"]["right"] - rates["before_chat"]["right"]) <= 0.1, rates
 
 
 @claim(
     "just-autocomplete.md",
-    'and "I don\'t know" {= autocomplete.py:idk_never =} times, though in {= autocomplete.py:dont_know_n =} of the example conversations the answer is "I don\'t know".',
-    'Plenty of the example conversations answer "I don\'t know"; the model learnt the phrase, not *when* to say it.',
+    'and says "I don\'t know" in {= autocomplete.py:counts.after_never.dont_know =}, though {= autocomplete.py:dont_know_n =} of the example conversations answer "I don\'t know".',
+    "It learnt the phrase, not *when* to say it.",
+    '**"I don\'t know"**: up from {= autocomplete.py:counts.before_chat.dont_know =} to {= autocomplete.py:counts.after_chat.dont_know =}.',
 )
 def test_it_learns_the_phrase_i_dont_know_but_not_when_to_say_it(run):
     rates = run.variables["rates"]
     # not said more often about capitals it never read than about ones it did
     assert rates["after_never"]["I don't know"] <= rates["after_chat"]["I don't know"] + 0.15
     assert rates["after_never"]["I don't know"] < 0.5
+    counts = run.variables["counts"]
+    assert counts["after_chat"]["dont_know"] > counts["before_chat"]["dont_know"]  # "up from"
+    assert run.variables["dont_know_n"] >= 10 * max(1, counts["after_never"]["dont_know"])
 
 
 @claim(
@@ -236,15 +280,25 @@ def test_bad_flags_get_one_line(args, message):
 
 @claim(
     "just-autocomplete.md",
-    "(The last three rows leave out one kind of reply, which is why the after column falls short of 100%:",
-    '"I don\'t know", which the model never said before charm school and now says to a few questions.)',
+    "Each column adds up to all {= autocomplete.py:chat_questions =} questions:",
+    "**no answer**: down from {= autocomplete.py:counts.before_chat.no_answer =} to {= autocomplete.py:counts.after_chat.no_answer =}, because it now answers;",
+    "A jump in wrong answers looks like a step backwards, but the model wasn't honest before, just silent: it said \"I don't know\" to {= autocomplete.py:counts.before_chat.dont_know =} of the {= autocomplete.py:chat_questions =} questions and let most of them slide.",
 )
-def test_the_table_leaves_out_only_i_dont_know(run):
-    rates = run.variables["rates"]
-    for when in ("before_chat", "after_chat"):
-        assert abs(sum(rates[when].values()) - 1) < 1e-9, rates[when]  # every reply has one kind
-    assert rates["before_chat"]["I don't know"] == 0
-    assert 0 < rates["after_chat"]["I don't know"] < 0.25  # "a few questions"
-    # the page's rows: no answer, right, wrong; the rest is "I don't know"
-    shown = sum(rates["after_chat"][kind] for kind in ("no answer", "right", "wrong"))
-    assert shown < 1 and abs(1 - shown - rates["after_chat"]["I don't know"]) < 1e-9
+def test_the_after_table_counts_every_reply_once_before_and_after(run):
+    """The story's after table: four kinds, each reply in exactly one, each column all 48."""
+    v = run.variables
+    before, after = table(run.cells["after"]["stdout"])  # checks each column adds up to all
+    assert sum(before) == sum(after) == v["chat_questions"] == len(v["after_chat"])
+    counts = v["counts"]
+    assert before == [
+        counts["before_chat"][k] for k in ("right", "wrong", "dont_know", "no_answer")
+    ]
+    assert after == [counts["after_chat"][k] for k in ("right", "wrong", "dont_know", "no_answer")]
+    # (table() also checks that the rows are the four kinds and nothing else: the shape of a reply
+    # is counted apart, in the fold, not as a fifth row among right and wrong)
+    assert "assistant's form" not in run.cells["after"]["stdout"] + run.cells["before"]["stdout"]
+    # "down ... because it now answers": fewer non-answers; "silent": none said "I don't know"
+    # before, and most questions got no answer
+    assert counts["after_chat"]["no_answer"] < counts["before_chat"]["no_answer"]
+    assert counts["before_chat"]["dont_know"] == 0
+    assert counts["before_chat"]["no_answer"] >= 0.5 * v["chat_questions"]

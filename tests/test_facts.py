@@ -115,7 +115,7 @@ def test_the_run_reports_the_text_as_built(run):
     "learns-anyway.md",
     "For the facts the text states most often, yes: {= facts.py:frequent_right =} of {= facts.py:frequent_n =}, in a sentence it never read.",
     "Down the tail it falls apart: of the facts stated {= facts.py:BANDS.0.0 =} to {= facts.py:BANDS.0.1 =} times, {= facts.py:rare_right =} of {= facts.py:rare_n =}.",
-    'The "control" row, the never-written countries, is only a sanity check: no model can spell a capital it never saw.',
+    "The control, countries whose capitals the text never gives, is only a sanity check: no model can spell a capital it never saw.",
 )
 def test_frequent_facts_are_stated_in_a_wording_never_read_and_rare_ones_are_not(run):
     frequent, rare = run.variables["frequent"], run.variables["rare"]
@@ -123,7 +123,62 @@ def test_frequent_facts_are_stated_in_a_wording_never_read_and_rare_ones_are_not
     assert rate(rare) <= 0.25, rare  # recorded run: 0 of 8
     assert rate(frequent) - rate(rare) >= 0.4
     assert sum(run.variables["control"]) == 0  # a capital it never read: never
-    assert "never (control)" in run.cells["test"]["stdout"]  # the row the page calls "control"
+    # the control row is in the folded "control" cell, off the story path (the test cell)
+    assert "control: capital never in the text" in run.cells["control"]["stdout"]
+    assert "control" not in run.cells["test"]["stdout"]
+    assert "validation" not in run.cells["test"]["stdout"]
+
+
+@claim(
+    "learns-anyway.md",
+    "In all, {= facts.py:several_total =} of the {= facts.py:test_n =} test facts come out right.",
+    "Asked in their test wording, it gets {= facts.py:one_total =} of {= facts.py:test_n =}, against {= facts.py:several_total =} for the first model.",
+)
+def test_the_tables_print_the_totals_the_page_quotes(run):
+    """The totals are printed in the tables' "in all" rows: the reader reads them, not adds them."""
+    v = run.variables
+    assert v["several_total"] == sum(v["held"].values()) and v["test_n"] == len(v["held"])
+    assert v["one_total"] == sum(v["held_one"].values())
+    total = f"{v['several_total']}/{v['test_n']}"
+    rows = [line for line in run.cells["test"]["stdout"].splitlines() if line.startswith("in all")]
+    assert len(rows) == 1 and rows[0].split()[2:4] == [str(v["test_n"]), total], rows
+    # the band rows add up to the total
+    assert sum(sum(hits) for hits in v["held_by_band"].values()) == v["several_total"]
+    rows = [
+        line
+        for line in run.cells["one-wording"]["stdout"].splitlines()
+        if line.startswith("in all")
+    ]
+    assert len(rows) == 1 and rows[0].split()[2:4] == [total, f"{v['one_total']}/{v['test_n']}"]
+
+
+@claim(
+    "learns-anyway.md",
+    "Under the table are two of its answers, picked by a rule: the first right one and the first wrong one, in the table's order.",
+    "A fact it misses rarely gets a blank. It gets a city, usually another country's capital, written just as sure of itself.",
+)
+def test_the_two_examples_are_the_first_right_and_first_wrong_answers_cut_cleanly(run):
+    import re
+
+    v = run.variables
+    held = {int(rank): ok for rank, ok in v["held"].items()}
+    kinds = {int(rank): kind for rank, kind in v["answer_kinds"].items()}
+    lines = run.cells["test"]["stdout"].splitlines()
+    shown = {line.split()[0]: line[7:] for line in lines if line[:6] in ("right ", "wrong ")}
+    assert list(shown) == ["right", "wrong"], lines  # one pair, right first
+    for kind in ("right", "wrong"):
+        # the first test fact (in the table's order, corpus.TEST) whose answer is of that kind
+        first = next(r for r in corpus.TEST if kinds[r] == kind and held[r] == (kind == "right"))
+        prompt, capital = corpus.held_out(first)
+        assert shown[kind].startswith(prompt), (shown[kind], prompt)
+        answer = shown[kind][len(prompt) :]
+        assert corpus.reply_kind(answer, capital) == kind
+        # cut cleanly: a city's name and at most its closing punctuation, not a word cut short
+        assert re.fullmatch(r"[A-Z][A-Za-z' -]*[a-z][.)\"]?", answer), answer
+    # a missed fact gets a city, usually another country's capital (recorded run: 17 of 20)
+    missed = [r for r in corpus.TEST if not held[r]]
+    assert sum(kinds[r] == "wrong" for r in missed) >= 0.6 * len(missed)
+    assert all(w.strip() for w in v["written"])  # never a blank
 
 
 @claim(
@@ -165,7 +220,7 @@ def test_during_training_none_come_right_at_first_and_the_frequent_ones_come_fir
     "learns-anyway.md",
     "Asked in the wording it read, the one-wording model states {= facts.py:one_read_total =} of the {= facts.py:test_n =} test facts.",
     "In the one wording it read, it can state some of them.",
-    "Asked in their test wording: {= facts.py:one_total =}, against {= facts.py:several_total =} for the first model.",
+    "Asked in their test wording, it gets {= facts.py:one_total =} of {= facts.py:test_n =}, against {= facts.py:several_total =} for the first model.",
     "It memorised its sentences, and the facts stayed locked inside them.",
 )
 def test_one_wording_per_fact_leaves_the_facts_memorised_but_not_extractable(run):
@@ -179,7 +234,8 @@ def test_one_wording_per_fact_leaves_the_facts_memorised_but_not_extractable(run
 
 @claim(
     "learns-anyway.md",
-    "Right answers typically get most of the probability ({= facts.py:confidence.right:.0% =} for the middle one of them); wrong ones are spread thin ({= facts.py:confidence.wrong:.0% =} for theirs).",
+    "Right answers typically get most of the probability: half of them get more than {= facts.py:confidence.right:.0% =}.",
+    "Wrong ones are spread thin: half of them get less than {= facts.py:confidence.wrong:.0% =}.",
     "Not always: asked about a country whose capital the text never mentions, it can bet heavily on a wrong city (the box below shows one).",
     "the last line is a never-written country where it bets heavily on a wrong answer:",
 )
@@ -188,6 +244,10 @@ def test_the_models_own_odds_mostly_mark_a_guess(run):
     assert confidence["right"] > 0.5, confidence  # "most of the probability" (recorded: 67%)
     assert confidence["right"] >= confidence["wrong"] + 0.2, confidence
     assert confidence["right"] >= confidence["never written"] + 0.2, confidence
+    # "half of them get more than X%" / "half less than Y%", X and Y as the page rounds them
+    right, wrong = run.variables["guesses"]["right"], run.variables["guesses"]["wrong"]
+    assert sum(p > round(confidence["right"], 2) for p in right) >= len(right) // 2
+    assert sum(p < round(confidence["wrong"], 2) + 0.005 for p in wrong) >= len(wrong) // 2
     # the last line: a never-written country (its capital is nowhere in the text, so any word is
     # wrong) with a heavy bet on its likeliest word (recorded: 72%)
     word, p = run.variables["split"][0]

@@ -875,6 +875,61 @@ def _(v, run):
     )
 
 
+@check(
+    "autocomplete.py:countries_asked",
+    "autocomplete.py:text_questions",
+    "autocomplete.py:never_countries",
+    "autocomplete.py:never_questions",
+)
+def _(v, run):
+    import corpus as facts_corpus
+
+    # half of chapter 5's test countries, each once as a quiz line and ways_asked ways in chat;
+    # the countries whose capitals the web never gives, ways_asked ways each
+    assert v["countries_asked"] == len(facts_corpus.CHAT_TEST) == len(v["known"])
+    assert set(facts_corpus.CHAT_TEST) < set(facts_corpus.TEST)
+    assert v["text_questions"] == len(v["as_text"]) == v["countries_asked"]
+    assert v["chat_questions"] == v["countries_asked"] * v["ways_asked"]
+    assert v["never_countries"] == len(facts_corpus.UNKNOWN_TEST)
+    assert set(map(tuple, facts_corpus.UNKNOWN_TEST)) <= set(facts_corpus.NEVER_WRITTEN)
+    assert v["never_questions"] == len(v["never"]) == v["never_countries"] * v["ways_asked"]
+
+
+@check(
+    "autocomplete.py:named_before_count",
+    "autocomplete.py:counts.before_chat.right",
+    "autocomplete.py:counts.before_chat.wrong",
+    "autocomplete.py:counts.before_chat.dont_know",
+    "autocomplete.py:counts.before_chat.no_answer",
+    "autocomplete.py:counts.after_chat.right",
+    "autocomplete.py:counts.after_chat.wrong",
+    "autocomplete.py:counts.after_chat.dont_know",
+    "autocomplete.py:counts.after_chat.no_answer",
+    "autocomplete.py:counts.after_never.wrong",
+    "autocomplete.py:counts.after_never.dont_know",
+)
+def _(v, run):
+    # each count is the replies of that kind among that set's replies, as its table prints it
+    names = {
+        "right": "right",
+        "wrong": "wrong",
+        "dont_know": "I don't know",
+        "no_answer": "no answer",
+    }
+    for name in ("before_chat", "after_chat", "before_never", "after_never"):
+        kinds = [kind for _, kind in v[name]]
+        assert v["counts"][name] == {short: kinds.count(kind) for short, kind in names.items()}
+        assert sum(v["counts"][name].values()) == len(kinds)
+    assert v["named_before_count"] == sum(
+        kind in ("right", "wrong") for _, kind in v["before_chat"]
+    )
+    shown = run("autocomplete.py").cells
+    for kind, short in [(kind, short) for short, kind in names.items()]:
+        before, after = v["counts"]["before_chat"][short], v["counts"]["after_chat"][short]
+        n = v["chat_questions"]
+        assert f"| {kind} | {before} of {n} | {after} of {n} |" in shown["after"]["stdout"]
+
+
 @check("autocomplete.py:invented", "autocomplete.py:idk_never")
 def _(v, run):
     kinds = [kind for _, kind in v["after_never"]]
