@@ -232,9 +232,10 @@ NO_ADDRESS = (
 # How we check quotes the mutation benchmark's result and report (benchmarks/mutation.md, which
 # benchmarks/mutation.py writes), filled in by the build like a run's numbers, never typed:
 # `<!-- mutation: killed -->`, `total` and `share` (from its score line, "**score: 181 of 194 killed
-# (93.3%)**"), and `<!-- mutation: report -->` (the report itself, indented as its placeholder is).
+# (93.3%)**"), `survived` (total less killed: the ones its Survivors list explains), and
+# `<!-- mutation: report -->` (the report itself, indented as its placeholder is).
 MUTATION = Path(__file__).resolve().parent.parent / "benchmarks" / "mutation.md"
-MUTATION_PLACE = re.compile(r"<!-- mutation: (?P<what>killed|total|share) -->")
+MUTATION_PLACE = re.compile(r"<!-- mutation: (?P<what>killed|total|share|survived) -->")
 MUTATION_REPORT = re.compile(r"^(?P<indent>[ \t]*)<!-- mutation: report -->[ \t]*$", re.M)
 MUTATION_SCORE = re.compile(
     r"\*\*score: (?P<killed>\d+) of (?P<total>\d+) killed \((?P<share>[\d.]+%)\)\*\*"
@@ -242,11 +243,12 @@ MUTATION_SCORE = re.compile(
 
 
 def mutation_score(report):
-    """{"killed": "181", "total": "194", "share": "93.3%"} from the report's score line."""
+    """{"killed": "181", "total": "194", "share": "93.3%", "survived": "13"} from the report's score
+    line."""
     match = MUTATION_SCORE.search(report)
     if not match:
         raise ValueError(f"{MUTATION}: no line like **score: N of M killed (P%)**")
-    return match.groupdict()
+    return match.groupdict() | {"survived": str(int(match["total"]) - int(match["killed"]))}
 
 
 def mutation_report(report, indent):

@@ -496,7 +496,9 @@ def test_how_we_check_states_the_mutation_score_from_the_benchmarks_report(built
     score = re.search(r"\*\*score: (\d+) of (\d+) killed \(([\d.]+%)\)\*\*", report)
     text = BeautifulSoup(built_site.page("how-we-check/"), "html.parser").select_one("article")
     text = re.sub(r"\s+", " ", text.get_text(" "))
-    assert f"killed {score[1]} of the {score[2]} mutants: {score[3]}" in text
+    assert f"caught {score[1]} of the {score[2]} planted bugs: {score[3]}" in text
+    survived = int(score[2]) - int(score[1])
+    assert f"Look at the {survived} that slipped past" in text
     assert "Survivors" in text and "mutation:" not in text  # the report itself, in its fold
 
 
