@@ -194,7 +194,7 @@ function letterCount(word, letter, isWord, ids) {
   if (!word) return { parts: ["Type something in the box."], spoken: "The box is empty." };
   if ([...letter].length !== 1) return { parts: ["Type one letter to count."], spoken: "" };
   const n = countLetter(word, letter);
-  const what = isWord ? `“${word}”` : "Your text";
+  const what = isWord ? `“${word}”` : "Your whole text";
   const spoken = `${what} has ${n === 0 ? "no" : n} ${letter}${n === 1 ? "" : "'s"}.`;
   const seen = n === 0 ? "You can see that; the model can't." : "You can see them; the model can't.";
   const parts = [`${spoken} ${seen} All it gets is numbers:`];
