@@ -85,7 +85,7 @@ def test_attention_is_reachable_through_one_qkv_projection_per_block():
 
 @claim(
     "predict-check-nudge.md",
-    "our model skips tokens and reads Python's manual one character at a time (a letter, a space, a comma: each its own id;",
+    "our model skips the tokeniser's word pieces and reads Python's manual one character at a time (a letter, a space, a comma: each its own id;",
 )
 @claim(
     "text-becomes-numbers.md",
@@ -337,8 +337,8 @@ def test_samples_go_from_gibberish_to_words(train_run, corpus_words):
 @claim(
     "predict-check-nudge.md",
     "GPT-3, the model that made everybody sit up in 2020, took about {= train.py:gpt3_ratio_billions:.0f =} billion times our run's arithmetic:[^gpt3] at one run like ours a minute, {= train.py:laptop_years:,.0f =} years of laptop.",
-    "{= train.py:llama3_days:.0f =} days even with every card busy all the time.[^llama31] Months, on some of the biggest computers on Earth.",
-    "The biggest runs since take months, on some of the biggest computers on Earth.",
+    "{= train.py:llama3_days:.0f =} days even with every card busy all the time.[^llama31]",
+    "The biggest runs since take months, on some of the biggest computers on Earth.[^llama31]",
     "Training takes about 6 per weight for every token read.[^kaplan]",
 )
 def test_scale_against_gpt3(train_run):
