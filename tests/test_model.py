@@ -303,7 +303,8 @@ def test_the_singled_out_dial_is_one_of_the_space_characters_numbers(train_run):
 @claim(
     "why-does-this-work.md",
     "But the model had read the training text first; let the compressors read it first too, and xz wins by a hair, bz2 (a third compressor) clearly: chapter 3 ran that fair race.",
-    "Chapter 3's little model, in a fair race where every competitor first reads the training text, beats gzip, the everyday zip-style compressor, and loses to the best everyday ones, xz and bz2",
+    "Chapter 3's little model, in a fair race where every competitor first reads the training text, beats gzip, the everyday zip-style compressor.",
+    "Frozen as training left it, it loses to the best everyday ones, xz and bz2;",
 )
 def test_test_bits_per_char_beat_gzip_clearly_xz_edges_it_out_bz2_beats_it_clearly(train_run):
     """Chapter 3: "clearly better [than gzip]. But xz edges it out and bz2 beats it clearly"
