@@ -153,7 +153,7 @@ def test_training_and_held_out_losses_are_the_same_evaluation():
 @claim(
     "predict-check-nudge.md",
     "So we took every paragraph that appears word for word in the validation or test text out of the training text.",
-    "the model never trains on two slices of the text: the **validation** text, a practice exam on which we chose the settings (choices like how big the model is and how fast it learns), and the **test** text, the final exam,",
+    "we keep two slices of the text out of training: the **validation** text, a practice exam on which we chose the settings (choices like how big the model is and how fast it learns), and the **test** text, the final exam,",
 )
 def test_split_three_keeps_the_validation_text_and_trains_on_no_held_out_paragraph():
     text = cli.default_corpus()
