@@ -24,7 +24,7 @@ def run(snippet_run):
     "big-runs.md",
     "On this page, two workers on a laptop take the very same steps as one.",
     "Same losses, step for step.",
-    "They differ only far down the decimal places, at the level of rounding noise: the biggest gap between them, at any step of this run, is {= data_parallel.py:largest_difference:.7f =}.",
+    "They differ only far down the decimal places, at the level of rounding noise: the biggest gap between the runs' losses, at any step of this run, is {= data_parallel.py:largest_difference:.7f =}.",
 )
 def test_two_workers_take_the_same_steps_as_one(run):
     one, two = run.variables["one"], run.variables["two"]

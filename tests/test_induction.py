@@ -200,6 +200,7 @@ def test_the_copying_model_has_previous_token_heads_then_induction_heads(snippet
     "why-does-this-work.md",
     "Switch off the induction heads and the model gets {= inside.py:without_induction:.0% =} of the copy's tokens right instead of {= inside.py:intact:.0% =}; switch off the previous-token heads, {= inside.py:without_previous:.0% =}; switch off all the other heads, still {= inside.py:without_others:.0% =}.",
     "switch off our copying model's induction heads and it gets {= inside.py:without_induction:.0% =} of the copy's tokens right instead of {= inside.py:intact:.0% =}.",
+    "Switch off the other heads instead, and it still gets {= inside.py:without_others:.0% =}.",
     "In this run one head, {= inside.py:toy_prev_head =}, carries most of the previous-token job: switching it off alone wipes out every whole copy.",
     "The induction job is shared: no induction head on its own does the damage the group does together.",
 )
