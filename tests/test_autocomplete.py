@@ -95,8 +95,8 @@ def test_half_of_the_post_training_text_is_more_of_the_pretraining_text():
     "wrong: it names another country's capital;",
     "no answer: anything else.",
     'The sorting is blunt: "Cairo, I don\'t know that one." names the right city but counts as "I don\'t know", and "It\'s Storry.", a made-up name rather than another country\'s capital, counts as no answer, though you\'d call it a wrong one.',
-    'If anything, the "wrong" row undercounts.',
-    'Every reply is sorted by this function (so a blend of the two taught replies, like "It is Sorry.", counts as no answer too):',
+    'So the "wrong" row undercounts made-up answers, and the "no answer" row hides garbled refusals like "It is Sorry.".',
+    'It is this function (so a blend of the two replies taught later, like "It is Sorry.", counts as no answer too):',
 )
 def test_the_reply_kinds_are_read_as_the_page_says():
     assert corpus.reply_kind("It's Lima.", "Lima") == "right"
@@ -129,7 +129,8 @@ def test_before_post_training_it_hardly_answers_the_validation_questions(run):
 
 @claim(
     "just-autocomplete.md",
-    "Mostly, it doesn't answer: only {= autocomplete.py:named_before_count =} of its {= autocomplete.py:chat_questions =} chat replies name a capital at all, right or wrong.",
+    "Mostly, it doesn't answer.",
+    "Only {= autocomplete.py:named_before_count =} of its {= autocomplete.py:chat_questions =} chat replies name a capital at all, right or wrong.",
 )
 def test_before_post_training_it_continues_the_text_instead_of_answering(run):
     rates = run.variables["rates"]
@@ -191,7 +192,7 @@ def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
 
 @claim(
     "just-autocomplete.md",
-    "**wrong**: up from {= autocomplete.py:counts.before_chat.wrong =} to {= autocomplete.py:counts.after_chat.wrong =};",
+    "Wrong answers went up from {= autocomplete.py:counts.before_chat.wrong =} to {= autocomplete.py:counts.after_chat.wrong =}",
     "Asked about the {= autocomplete.py:never_countries =} countries whose capitals it never read, it now names another country's capital in {= autocomplete.py:counts.after_never.wrong =} of {= autocomplete.py:never_questions =} replies",
     "Charm school taught it to answer, and a model that answers what it doesn't know guesses.",
 )
@@ -209,8 +210,8 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     "Nor did it gain facts; in this run it even lost a few: in chapter 5's test wordings it now states {= autocomplete.py:facts_after =} of {= autocomplete.py:facts_n =} facts, against {= autocomplete.py:facts_before =} before.",
     "Afterwards the model gets {= autocomplete.py:right_known_count =} of the {= autocomplete.py:known_asked =} questions about facts it could already state in chapter 5's test right, and {= autocomplete.py:right_unknown_count =} of the {= autocomplete.py:unknown_asked =} about facts it couldn't.",
     "Post-training taught the shape of an answer; the knowledge came from pretraining.",
-    "**right**: {= autocomplete.py:counts.before_chat.right =} before, {= autocomplete.py:counts.after_chat.right =} after, nearly all of them about capitals it could already write;",
-    "What they say, kind by kind:",
+    "In this run, the right answers it gives afterwards are all about capitals it could already write, and the rest are mostly wrong or garbled.",
+    "and in this run it even lost a few capitals it used to write, Sweden's among them.",
 )
 def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):
     known, unknown = run.variables["right_known"], run.variables["right_unknown"]
@@ -223,17 +224,24 @@ def test_right_answers_after_post_training_are_about_facts_it_could_already_stat
     # "changed far less": the right capital comes about as often in the chat format, before and
     # after (a margin of a tenth of the questions for other kernel paths and seeds)
     rates = run.variables["rates"]
+    # "the rest are mostly wrong or garbled": wrong answers and non-answers, not "I don't know"
+    rest = 1 - rates["after_chat"]["right"]
+    assert rates["after_chat"]["wrong"] + rates["after_chat"]["no answer"] > 0.5 * rest, rates
     assert abs(rates["after_chat"]["right"] - rates["before_chat"]["right"]) <= 0.1, rates
 
 
 @claim(
     "just-autocomplete.md",
-    'and says "I don\'t know" in {= autocomplete.py:counts.after_never.dont_know =}, though {= autocomplete.py:dont_know_n =} of the example conversations answer "I don\'t know".',
+    'and says "I don\'t know" in {= autocomplete.py:counts.after_never.dont_know =}, though {= autocomplete.py:dont_know_n =} of the example conversations answer "I don\'t know"',
+    "it now mostly names another country's capital instead of saying \"I don't know\", though many of its example conversations answered just that.",
     "It learnt the phrase, not *when* to say it.",
-    '**"I don\'t know"**: up from {= autocomplete.py:counts.before_chat.dont_know =} to {= autocomplete.py:counts.after_chat.dont_know =}.',
+    '**"I don\'t know"** went up from {= autocomplete.py:counts.before_chat.dont_know =} to {= autocomplete.py:counts.after_chat.dont_know =}.',
 )
 def test_it_learns_the_phrase_i_dont_know_but_not_when_to_say_it(run):
     rates = run.variables["rates"]
+    # "mostly names another country's capital instead of saying "I don't know""
+    assert rates["after_never"]["wrong"] >= 0.5, rates["after_never"]
+    assert rates["after_never"]["wrong"] > rates["after_never"]["I don't know"]
     # not said more often about capitals it never read than about ones it did
     assert rates["after_never"]["I don't know"] <= rates["after_chat"]["I don't know"] + 0.15
     assert rates["after_never"]["I don't know"] < 0.5
@@ -281,8 +289,8 @@ def test_bad_flags_get_one_line(args, message):
 @claim(
     "just-autocomplete.md",
     "Each column adds up to all {= autocomplete.py:chat_questions =} questions:",
-    "**no answer**: down from {= autocomplete.py:counts.before_chat.no_answer =} to {= autocomplete.py:counts.after_chat.no_answer =}, because it now answers;",
-    "A jump in wrong answers looks like a step backwards, but the model wasn't honest before, just silent: it said \"I don't know\" to {= autocomplete.py:counts.before_chat.dont_know =} of the {= autocomplete.py:chat_questions =} questions and let most of them slide.",
+    "**No answer** went down from {= autocomplete.py:counts.before_chat.no_answer =} to {= autocomplete.py:counts.after_chat.no_answer =}, because it now answers",
+    "But before, it mostly didn't answer at all, and it never said \"I don't know\" either: it wasn't being careful, just carrying on the text.",
 )
 def test_the_after_table_counts_every_reply_once_before_and_after(run):
     """The story's after table: four kinds, each reply in exactly one, each column all 48."""

@@ -937,6 +937,44 @@ def _(v, run):
     assert v["idk_never"] == kinds.count("I don't know")
 
 
+@check(
+    "autocomplete.py:before_text.2.0",
+    "autocomplete.py:before_chat.0.0",
+    "autocomplete.py:after_chat.0.0",
+    "autocomplete.py:before_chat.9.0",
+    "autocomplete.py:after_chat.9.0",
+    "autocomplete.py:before_chat.12.0",
+    "autocomplete.py:after_chat.12.0",
+    "autocomplete.py:before_never.0.0",
+    "autocomplete.py:after_never.0.0",
+)
+def _(v, run):
+    # the page's example replies: each to the question the page types next to it
+    assert v["as_text"][2][0] == "what is the capital of Australia?\n"
+    asked = {0: "Germany", 9: "Turkey", 12: "Sweden"}
+    for i, country in asked.items():
+        assert v["as_chat"][i][0] == f"User: What's the capital of {country}?\nAssistant:"
+    assert v["never"][0][0] == "User: What's the capital of Lithuania?\nAssistant:"
+    # what the replies are holds for the recorded run the page shows ("in this run"); a fresh run
+    # may change a reply or two (the page says so)
+    recorded = records.recorded("autocomplete.py")
+    if recorded is None or v != recorded.variables:
+        return
+    # "the quiz's next question"
+    assert v["before_text"][2] == ["what is the capital of Canada?", "no answer"]
+    assert v["before_chat"][0][1] == "no answer"  # "whatever follows a colon in its world"
+    # the reply table: Germany right after, Turkey wrong after, Sweden right before and not after
+    # ("lost a few capitals it used to write, Sweden's among them"), Lithuania wrong after
+    assert v["after_chat"][0][1] == "right" and v["after_chat"][9][1] == "wrong"
+    assert v["before_chat"][12][1] == "right" and v["after_chat"][12][1] != "right"
+    assert all(kind != "right" for _, kind in v["after_chat"][12:15])
+    assert v["after_never"][0][1] == "wrong"
+    # "In this run, the right answers it gives afterwards are all about capitals it could
+    # already write"
+    assert v["right_unknown_count"] == 0
+    assert v["right_known_count"] == v["counts"]["after_chat"]["right"]
+
+
 @check("autocomplete.py:unknown_taught")
 def _(v, run):
     import corpus as facts_corpus
