@@ -210,7 +210,7 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     "Nor did it gain facts; in this run it even lost a few: in chapter 5's test wordings it now states {= autocomplete.py:facts_after =} of {= autocomplete.py:facts_n =} facts, against {= autocomplete.py:facts_before =} before.",
     "Afterwards the model gets {= autocomplete.py:right_known_count =} of the {= autocomplete.py:known_asked =} questions about facts it could already state in chapter 5's test right, and {= autocomplete.py:right_unknown_count =} of the {= autocomplete.py:unknown_asked =} about facts it couldn't.",
     "Post-training taught the shape of an answer; the knowledge came from pretraining.",
-    "In this run, the right answers it gives afterwards are all about capitals it could already write, and the rest are mostly wrong or garbled.",
+    "In this run, the right answers it gives afterwards are all about capitals it could already state when chapter 5 tested it, and the rest are mostly wrong or garbled.",
     "and in this run it even lost a few capitals it used to write, Sweden's among them.",
 )
 def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):
