@@ -192,7 +192,7 @@ def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
 
 @claim(
     "just-autocomplete.md",
-    "Wrong answers went up from {= autocomplete.py:counts.before_chat.wrong =} to {= autocomplete.py:counts.after_chat.wrong =}",
+    "wrong answers went up from {= autocomplete.py:counts.before_chat.wrong =} to {= autocomplete.py:counts.after_chat.wrong =}",
     "Asked about the {= autocomplete.py:never_countries =} countries whose capitals it never read, it now names another country's capital in {= autocomplete.py:counts.after_never.wrong =} of {= autocomplete.py:never_questions =} replies",
     "Charm school taught it to answer, and a model that answers what it doesn't know guesses.",
 )
@@ -212,6 +212,7 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     "Post-training taught the shape of an answer; the knowledge came from pretraining.",
     "In this run, the right answers it gives afterwards are all about capitals it could already state when chapter 5 tested it, and the rest are mostly wrong or garbled.",
     "and in this run it even lost a few capitals it used to write, Sweden's among them.",
+    "Right answers barely moved, from {= autocomplete.py:counts.before_chat.right =} to {= autocomplete.py:counts.after_chat.right =} of {= autocomplete.py:chat_questions =}",
 )
 def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):
     known, unknown = run.variables["right_known"], run.variables["right_unknown"]
