@@ -212,7 +212,7 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     "Post-training taught the shape of an answer; the knowledge came from pretraining.",
     "In this run, the right answers it gives afterwards are all about capitals it could already state when chapter 5 tested it, and the rest are mostly wrong or garbled.",
     "and in this run it even lost a few capitals it used to write, Sweden's among them.",
-    "Right answers barely moved, from {= autocomplete.py:counts.before_chat.right =} to {= autocomplete.py:counts.after_chat.right =} of {= autocomplete.py:chat_questions =}",
+    "Right answers held about steady ({= autocomplete.py:counts.before_chat.right =} of {= autocomplete.py:chat_questions =} before, {= autocomplete.py:counts.after_chat.right =} after)",
 )
 def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):
     known, unknown = run.variables["right_known"], run.variables["right_unknown"]
