@@ -962,7 +962,7 @@ def _(v, run):
         return
     # "the quiz's next question"
     assert v["before_text"][2] == ["what is the capital of Canada?", "no answer"]
-    assert v["before_chat"][0][1] == "no answer"  # "whatever follows a colon in its world"
+    assert v["before_chat"][0][1] == "no answer"  # "a scrap of the chatter that follows a colon"
     # the reply table: Germany right after, Turkey wrong after, Sweden right before and not after
     # ("lost a few capitals it used to write, Sweden's among them"), Lithuania wrong after
     assert v["after_chat"][0][1] == "right" and v["after_chat"][9][1] == "wrong"
@@ -970,7 +970,7 @@ def _(v, run):
     assert all(kind != "right" for _, kind in v["after_chat"][12:15])
     assert v["after_never"][0][1] == "wrong"
     # "In this run, the right answers it gives afterwards are all about capitals it could
-    # already write"
+    # already state when chapter 5 tested it"
     assert v["right_unknown_count"] == 0
     assert v["right_known_count"] == v["counts"]["after_chat"]["right"]
 
