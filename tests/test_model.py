@@ -270,7 +270,8 @@ def test_the_curve_scores_what_the_page_scores_at_the_end(train_run):
 
 @claim(
     "predict-check-nudge.md",
-    "Our dial moved a little, the way its gradient said would lower the loss, and so did all the others, at once: the loss on that same batch fell from {= train.py:bits_before_step:.2f =} to {= train.py:bits_after_step:.2f =} bits per character.",
+    "it moved from {= train.py:weight_before:.3f =} to {= train.py:weight_after:.3f =}, the way its gradient said would lower the loss.",
+    "All the other dials moved too, at once, and the loss on that same batch fell from {= train.py:bits_before_step:.2f =} to {= train.py:bits_after_step:.2f =} bits per character.",
     "The gradient points the way that would *raise* the loss, so each dial steps the other way: **new weight = old weight − step size × gradient**.",
 )
 def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
@@ -294,17 +295,16 @@ def test_the_singled_out_dial_is_one_of_the_space_characters_numbers(train_run):
 
 @claim(
     "predict-check-nudge.md",
-    "Raced against the programs that shrink files, ours beats gzip, the everyday zip-style compressor.",
-    "But give the best everyday compressors, bz2 and xz, the same head start our model had (the training text, read first), and they still come out ahead of our model as training left it",
-    "Frozen as training left it, ours squeezes new text better than gzip, the everyday zip-style compressor, though not as well as two stronger ones: bz2, and xz (narrowly, in this run).",
-    "{= train.py:test_bpc:.2f =} bits per character for our model, against gzip's {= train.py:gzip_bpc:.2f =}: clearly better.",
-    "But xz edges it out ({= train.py:xz_bpc:.2f =}) and bz2 beats it clearly ({= train.py:bz2_bpc:.2f =}).",
+    "Each first read the training text, as our model had, then squeezed the test text.",
+    "| our model, as training left it | {= train.py:test_bpc:.2f =} |",
+    "Our model beats the everyday zip. It loses to xz by a hair and to bz2 clearly:",
+    "Why xz and bz2 come out ahead of the frozen model: they can *copy*.",
 )
 @claim(
     "why-does-this-work.md",
     "But the model had read the training text first; let the compressors read it first too, and xz wins by a hair, bz2 (a third compressor) clearly: chapter 3 ran that fair race.",
-    "Chapter 3's little model, in a fair race where every competitor first reads the training text, beats gzip, the everyday zip-style compressor.",
-    "Frozen as training left it, it loses to the best everyday ones, xz and bz2;",
+    "Our model: {= train.py:test_bpc:.2f =}.",
+    "It beats gzip and loses to xz and bz2, the two best everyday ones.",
 )
 def test_test_bits_per_char_beat_gzip_clearly_xz_edges_it_out_bz2_beats_it_clearly(train_run):
     """Chapter 3: "clearly better [than gzip]. But xz edges it out and bz2 beats it clearly"

@@ -268,6 +268,17 @@ def _(v, run):
     assert f"{v['bits_before_step']:.4f} bits per character" in printed
 
 
+@check("train.py:weight_before", "train.py:weight_after")
+def _(v, run):
+    # the singled-out dial before and after one plain nudge, as the one-step cell prints them
+    printed = run("train.py").cells["one_step"]["stdout"]
+    assert f"{v['weight_before']:+.6f}" in printed and f"{v['weight_after']:+.6f}" in printed
+    assert f"weight - {v['step_size']} x gradient: {v['weight_after']:+.6f}" in printed
+    assert v["weight_after"] == pytest.approx(
+        v["weight_before"] - v["step_size"] * v["gradient"], abs=1e-6
+    )
+
+
 @check("train.py:col")
 def _(v, run):
     # a place, from zero, in the list of numbers of the character the step singles out (the space)
