@@ -272,7 +272,7 @@ def test_stopped_learning_is_the_score_train_py_prints(snippet_run):
 @claim(
     "predict-check-nudge.md",
     "Let it keep learning as it reads, a small nudge of its dials every few characters, and it passes xz; bz2 stays ahead.",
-    "| our model, still learning as it reads | {= learn_as_it_reads.py:learning_bpc:.2f =} |",
+    "| **our model, still learning as it reads** | {= learn_as_it_reads.py:learning_bpc:.2f =} |",
 )
 @claim(
     "why-does-this-work.md",

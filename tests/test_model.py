@@ -296,7 +296,7 @@ def test_the_singled_out_dial_is_one_of_the_space_characters_numbers(train_run):
 @claim(
     "predict-check-nudge.md",
     "Each first read the training text, as our model had, then squeezed the test text.",
-    "| our model, as training left it | {= train.py:test_bpc:.2f =} |",
+    "| **our model, as training left it** | {= train.py:test_bpc:.2f =} |",
     "Our model beats the everyday zip. It loses to xz by a hair and to bz2 clearly:",
     "Why xz and bz2 come out ahead of the frozen model: they can *copy*.",
 )
