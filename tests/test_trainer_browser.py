@@ -263,6 +263,13 @@ def test_readable_in_both_schemes_and_on_a_phone(server, browser, scheme):
             assert contrast(colours[name], colours["background"]) >= 4.5, (name, colours)
         box = widget.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        # the chart's axis numbers, as big as they come out on the screen (the chart scales)
+        sizes = widget.locator(".tr-chart svg").evaluate(
+            """svg => [...svg.querySelectorAll('text')].map(t =>
+            parseFloat(getComputedStyle(t).fontSize) * svg.getBoundingClientRect().width
+            / svg.viewBox.baseVal.width)"""
+        )
+        assert sizes and min(sizes) >= 12, f"the chart's numbers are {min(sizes or [0]):.1f} px"
         assert widget.evaluate("w => w.scrollWidth <= w.clientWidth"), (
             "something sticks out of the widget"
         )
