@@ -170,6 +170,21 @@ def _(v, run):
         assert v[f"strawberry_tokens_{suffix}"] == len(pieces)  # and how many there are
 
 
+@check("tokens.py:straw_berry_count", "tokens.py:n_tokenisers")
+def _(v, run):
+    # tokenisers that cut "strawberry" (with or without a space) into straw + berry, of those shown
+    assert v["n_tokenisers"] == len(v["splits"]) == len(v["straw_berry"])
+    cut = [
+        name
+        for name, split in v["splits"].items()
+        if any(
+            [p.strip() for p in split[word]] == ["straw", "berry"]
+            for word in ("strawberry", " strawberry")
+        )
+    ]
+    assert v["straw_berry_count"] == len(cut)
+
+
 @check(
     "tokens.py:strawberry_id_cl100k",
     "tokens.py:strawberry_id_o200k",
