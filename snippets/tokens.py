@@ -102,10 +102,14 @@ for text in texts[:-1]:  # the question has a picture of its own, below
     rows.append([f"  {visible(text)}", letters] + cuts)
 
 print(tokenizer.aligned(rows))
-print()
 strawberry_split = {
     name: "|".join(visible(p) for p in splits[name]["strawberry"]) for name in splits
 }
+strawberry_tokens_ours = len(splits["ours"]["strawberry"])
+strawberry_tokens_cl100k = len(splits["cl100k_base"]["strawberry"])
+strawberry_tokens_o200k = len(splits["o200k_base"]["strawberry"])
+
+# %% straw
 # A popular explanation says the model reads "strawberry" as straw + berry. Here?
 straw_berry = {
     name: any(
@@ -114,11 +118,11 @@ straw_berry = {
     )
     for name in splits
 }
-answers = [f"{label[n]} {'yes' if cut else 'no'}" for n, cut in straw_berry.items()]
-print("straw + berry, with or without the space:", "   ".join(answers))
-strawberry_tokens_ours = len(splits["ours"]["strawberry"])
-strawberry_tokens_cl100k = len(splits["cl100k_base"]["strawberry"])
-strawberry_tokens_o200k = len(splits["o200k_base"]["strawberry"])
+straw_berry_count = sum(straw_berry.values())  # tokenisers that cut it that way
+n_tokenisers = len(straw_berry)
+print('Cut into "straw" + "berry", with or without a space in front?')
+for name, cut in straw_berry.items():
+    print(f"  {label[name]}: {'yes' if cut else 'no'}")
 
 # %% ids
 # What the model actually receives: not the pieces, only their numbers.

@@ -170,6 +170,21 @@ def _(v, run):
         assert v[f"strawberry_tokens_{suffix}"] == len(pieces)  # and how many there are
 
 
+@check("tokens.py:straw_berry_count", "tokens.py:n_tokenisers")
+def _(v, run):
+    # tokenisers that cut "strawberry" (with or without a space) into straw + berry, of those shown
+    assert v["n_tokenisers"] == len(v["splits"]) == len(v["straw_berry"])
+    cut = [
+        name
+        for name, split in v["splits"].items()
+        if any(
+            [p.strip() for p in split[word]] == ["straw", "berry"]
+            for word in ("strawberry", " strawberry")
+        )
+    ]
+    assert v["straw_berry_count"] == len(cut)
+
+
 @check(
     "tokens.py:strawberry_id_cl100k",
     "tokens.py:strawberry_id_o200k",
@@ -404,6 +419,25 @@ def _(v, run):
 @check("temperature.py:cats_in_text")
 def _(v, run):
     assert v["cats_in_text"] == len(re.findall(r"\bcats?\b", corpus(), flags=re.IGNORECASE))
+
+
+@check("temperature.py:words_after_the.0.0", "temperature.py:words_after_the.1.0")
+def _(v, run):
+    from collections import Counter
+
+    # the commonest words right after "the " in the manual, commonest first
+    counted = Counter(re.findall(r"\bthe ([a-z]+)", corpus())).most_common(2)
+    assert [word for word, _ in v["words_after_the"][:2]] == [word for word, _ in counted]
+
+
+@check("temperature.py:labels.0", "temperature.py:labels.1")
+def _(v, run):
+    import training
+
+    # the characters the model gives the highest odds after the prompt, highest first
+    chars = training.CharTokenizer.from_text(corpus()).chars
+    ranked = sorted(range(len(v["probs"])), key=lambda i: -v["probs"][i])
+    assert v["labels"][:2] == [chars[i] for i in ranked[:2]]
 
 
 @check("temperature.py:distance_to_text", "temperature.py:distance_uniform")

@@ -172,10 +172,11 @@ def test_page_low_temperature_is_cautious_high_temperature_chaotic(snippet_run):
 @claim(
     "sampling.md",
     "which mentions a cat exactly {= temperature.py:cats_in_text =} times",
-    'What it does know is what tends to come after "the ", and its bets roughly follow the manual\'s '
-    "column",
-    "Not the same odds, but far closer than chance, and closer than if it knew only which letters "
-    "the manual's words tend to start with (the box below measures both).",
+    'In the manual, the words that most often follow it are "{= temperature.py:words_after_the.0.0 =}" and '
+    '"{= temperature.py:words_after_the.1.0 =}" (the output lists a few more), so '
+    '"{= temperature.py:labels.0 =}" and "{= temperature.py:labels.1 =}" top the manual\'s column, '
+    "and the model bets on them first too.",
+    "Down the table, the model's odds roughly follow the manual's: not identical, but far closer than chance.",
     "The model, at {= temperature.py:distance_to_text:.2f =}, beats both: it has picked up what comes "
     'after "the " in particular, not just how words begin.',
 )
@@ -190,6 +191,13 @@ def test_page_model_bets_follow_what_comes_after_the_in_its_text(snippet_run):
     assert run["distance_to_text"] < 0.6 * run["distance_word_start"]
     words = [word for word, _ in run["words_after_the"]]
     assert len(words) == 6 and all(word.isalpha() for word in words)
+    # "same" and "class" start with the two characters that top the manual's column over every
+    # character, not just the rows shown, and the model's odds: its two favourites
+    after_the = run["after_the"]
+    manual_top = sorted(after_the, key=lambda ch: -after_the[ch])[:2]
+    assert [word[0] for word in words[:2]] == manual_top
+    assert set(run["labels"][:2]) == set(manual_top)  # in either order
+    assert sorted(run["probs"], reverse=True)[:2] == pytest.approx(run["best"][0][:2])
 
 
 def demo_distance(a, b):

@@ -99,17 +99,20 @@ def test_leading_space_strawberry_is_one_token_for_openai_but_not_for_ours(token
 
 @claim(
     "text-becomes-numbers.md",
-    "Tidy, but the output's last line checks it, and none of these three cuts it that way",
+    "Tidy, but count the tokenisers here that cut it that way, with or without a space in front:",
+    "{= tokens.py:straw_berry_count =} of {= tokens.py:n_tokenisers =}.",
 )
 def test_no_tokenizer_here_cuts_strawberry_into_straw_and_berry(tokens):
-    # the page answers the popular "straw + berry" story with this line of output
+    # the page answers the popular "straw + berry" story with this count, and the cell's output
     straw_berry = tokens.variables["straw_berry"]
     assert set(straw_berry) == set(TOKENIZERS)
     assert not any(straw_berry.values())
+    assert tokens.variables["straw_berry_count"] == 0
+    assert tokens.variables["n_tokenisers"] == len(TOKENIZERS)
     for name in TOKENIZERS:
         for word in ["strawberry", " strawberry"]:
             assert [p.strip() for p in tokens.variables["splits"][name][word]] != ["straw", "berry"]
-    assert "straw + berry, with or without the space: ours no" in tokens.cells["split"]["stdout"]
+    assert "  ours: no\n" in tokens.cells["straw"]["stdout"]
 
 
 @claim(

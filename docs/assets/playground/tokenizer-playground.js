@@ -12,15 +12,29 @@ const TEXT = "How many r's are in strawberry?";
 const SHOWN_IDS = 12; // the letter counter lists at most this many ids per tokenizer
 const QUIET = 800; // ms without typing before a screen reader hears the counts
 
-// Rows lead with the models a reader knows; OpenAI's tiktoken maps each model to its tokenizer
-// (tiktoken/model.py: gpt-4 and gpt-3.5-turbo to cl100k_base; gpt-4o, gpt-4.1, gpt-5, o1, o3 to
-// o200k_base).
+// Rows are named by the models a reader knows; the tokenizer's own name follows, small and quiet,
+// with the other models that use it in its title (review 15: a reader needn't know cl100k_base).
+// OpenAI's tiktoken maps each model to its tokenizer (tiktoken/model.py: gpt-4 and gpt-3.5-turbo
+// to cl100k_base; gpt-4o, gpt-4.1, gpt-5, o1, o3 to o200k_base).
 const TOKENIZERS = [
   { name: "ours", label: "Ours", about: "learned from Python's manual" },
-  { name: "cl100k_base", label: "GPT-4", about: "also GPT-3.5 · cl100k_base" },
-  { name: "o200k_base", label: "GPT-4o", about: "also GPT-4.1, GPT-5, o3 · o200k_base" },
+  { name: "cl100k_base", label: "GPT-4", code: "cl100k_base", more: "GPT-3.5" },
+  { name: "o200k_base", label: "GPT-4o", code: "o200k_base", more: "GPT-4.1, GPT-5, o1 and o3" },
 ];
 const said = (spec) => `${spec.label} (${spec.name})`; // a row's name, for a screen reader
+
+// A row's heading: the model's name, what ours learned from, the token count, then OpenAI's name
+// for the tokenizer in small print.
+function head(spec, count) {
+  const parts = [element("strong", {}, spec.label), " "];
+  if (spec.about) parts.push(`(${spec.about}) `);
+  parts.push(count);
+  if (spec.code) {
+    const title = `OpenAI's name for ${spec.label}'s tokeniser, also used by ${spec.more}`;
+    parts.push(" ", element("span", { class: "tp-code", title }, `· ${spec.code}`));
+  }
+  return element("div", { class: "tp-head" }, ...parts);
+}
 
 // The worker and its vocabularies, once a reader has used a playground in this tab: a page shown
 // again (Material's instant navigation keeps this module) uses them straight away.
@@ -58,7 +72,7 @@ export function start(root, { used = Promise.resolve() } = {}) {
     element("label", { class: "tp-label" }, "Type anything:", input),
     waitNote,
     ...rows.map((row) => (row.root = element("div", { class: "tp-row", "data-tokenizer": row.spec.name },
-      element("div", { class: "tp-head" }, element("strong", {}, row.spec.label), ` (${row.spec.about}) `, row.count),
+      head(row.spec, row.count),
       row.pieces))),
     partialNote,
     element("div", { class: "tp-letters" },
