@@ -34,6 +34,24 @@ def test_questions_in_the_pretraining_text_are_answered_only_sometimes():
 
 @claim(
     "just-autocomplete.md",
+    'In the model\'s web, a colon outside code is always followed by a capital and a bracket ("Japan (capital: Tokyo)"), and answers to its questions sometimes end with "I think."',
+)
+def test_in_the_pretraining_text_a_colon_leads_to_a_capital_and_a_bracket():
+    """Why the replies before post-training look like "Stockholm)" and "I think)"."""
+    import re
+
+    text = corpus.make_corpus(corpus.SETTINGS["seed"])
+    capitals = {capital for _, capital in corpus.COUNTRIES}
+    after = [line.split(": ", 1)[1] for line in text.split("\n") if ": " in line]
+    assert text.count(":") == len(after) > 100  # every colon is followed by a space
+    prose = [rest for rest in after if not rest.startswith("return ")]  # code: `def f(a): return a`
+    assert prose and all(re.fullmatch(r"(.+)\)", rest)[1] in capitals for rest in prose)
+    assert any(line.endswith(", I think.") for line in text.split("\n"))
+    assert "I think)" not in text  # the model's own blend
+
+
+@claim(
+    "just-autocomplete.md",
     "our model has never seen it.",
     "The user's questions are worded in ways the web never uses (\"What's the capital of ...?\").",
     "The assistant's replies are short and plain, as some of the web's answers are.",

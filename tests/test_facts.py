@@ -131,7 +131,7 @@ def test_frequent_facts_are_stated_in_a_wording_never_read_and_rare_ones_are_not
 
 @claim(
     "learns-anyway.md",
-    "In all, {= facts.py:several_total =} of the {= facts.py:test_n =} test facts come out right.",
+    "In all, {= facts.py:several_total =} of the {= facts.py:test_n =} test facts come out right in their test wording.",
     "Asked in their test wording, it gets {= facts.py:one_total =} of {= facts.py:test_n =}, against {= facts.py:several_total =} for the first model.",
 )
 def test_the_tables_print_the_totals_the_page_quotes(run):
@@ -256,7 +256,7 @@ def test_the_models_own_odds_mostly_mark_a_guess(run):
 
 @claim(
     "learns-anyway.md",
-    "It finishes {= facts.py:stories_ok =} stories as a sentence, and for {= facts.py:code_ok =} functions writes a body that is valid Python and uses only that function's own inputs (programmers call them *arguments*).",
+    "It finishes {= facts.py:stories_ok =} stories as a sentence (a full stop, and before it only words our stories use, so one misspelling fails it), and for {= facts.py:code_ok =} functions writes a body that is valid Python and uses only that function's own inputs (programmers call them *arguments*).",
     "Judged against another function's inputs instead, the same code passes only {= facts.py:shuffled_ok =} times: it really is written for its own function.",
     "(The untrained model passes nothing: a floor, not proof the checks are hard.)",
 )
@@ -281,6 +281,33 @@ def test_no_story_in_the_text_has_an_animal_doing_what_only_people_do(seed):
     animals, verbs = "|".join(corpus.ANIMALS), "|".join(corpus.VERBS)
     assert not re.search(rf"\b({animals}) ({verbs}) a\b", text)
     assert re.search(rf"\b[A-Z][a-z]+ ({verbs}) a\b", text)  # people do
+
+
+@claim(
+    "learns-anyway.md",
+    "Here is what it wrote for the first few of each, in the order they were made (a | marks where our beginning ends)",
+)
+def test_the_endings_shown_are_the_first_ones_made(run):
+    """The page's examples are picked by the code's rule, not by hand: the first story endings, then
+    the first function bodies, each after its prompt and a |."""
+    lines = run.cells["shapes"]["stdout"].split("\n\n")[0].splitlines()
+    stories = [line for line in lines if not line.startswith("def ")]
+    bodies = [line for line in lines if line.startswith("def ")]
+    assert len(stories) == len(bodies) >= 2
+    for shown, prompts in ((stories, "story_prompts"), (bodies, "code_prompts")):
+        starts = [line.split("|")[0] for line in shown]
+        assert starts == run.variables[prompts][: len(shown)]
+
+
+@claim(
+    "learns-anyway.md",
+    "a full stop, and before it only words our stories use, so one misspelling fails it",
+)
+def test_a_misspelt_word_fails_the_sentence_check():
+    words = corpus.story_words()
+    assert corpus.well_formed_sentence(" map in the village. The", words)
+    assert not corpus.well_formed_sentence(" map in the vilage. The", words)
+    assert not corpus.well_formed_sentence(" map in the village and", words)
 
 
 @claim(

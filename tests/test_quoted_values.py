@@ -1007,7 +1007,7 @@ def _(v, run):
         return
     # "the quiz's next question"
     assert v["before_text"][2] == ["what is the capital of Canada?", "no answer"]
-    assert v["before_chat"][0][1] == "no answer"  # "a scrap of the chatter that follows a colon"
+    assert v["before_chat"][0][1] == "no answer"  # "nothing tells it that an answer is wanted"
     # the reply table: Germany right after, Turkey wrong after, Sweden right before and not after
     # ("lost a few capitals it used to write, Sweden's among them"), Lithuania wrong after
     assert v["after_chat"][0][1] == "right" and v["after_chat"][9][1] == "wrong"
