@@ -256,9 +256,8 @@ def mutation_report(report, indent):
     lines (a fold's headings would crowd the page's contents list)."""
     body = report.split("\n- ", 1)[1]
     body = re.sub(r"^#+ (.+)$", r"**\1**", "- " + body, flags=re.M)
-    body = re.sub(
-        r"^\| ([\w.]+\.py) \|", r"| `\1` |", body, flags=re.M
-    )  # a file, not a glossary word
+    # a file, not a glossary word
+    body = re.sub(r"^\| ([\w.]+\.py) \|", r"| `\1` |", body, flags=re.M)
     lines = ['<div class="mutation-report" markdown>', "", *body.splitlines(), "", "</div>"]
     return "\n".join(indent + line if line.strip() else "" for line in lines)
 

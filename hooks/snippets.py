@@ -63,9 +63,8 @@ FIGURES = "figures"
 EXPORTS = "exports"  # files snippets export for the page widgets (a tokenizer, model weights)
 DATA = "data"  # snippets/data/*.txt: the training text and its licence, as files of the site
 DOWNLOAD = "downloads/llms101-snippets.zip"
-SETUP_PAGE = (
-    "run-it-yourself.md"  # where each chapter's "run it yourself" note points, when the site has it
-)
+# where each chapter's "run it yourself" note points, when the site has it
+SETUP_PAGE = "run-it-yourself.md"
 
 runs = {}  # snippet name -> records.Run, for this build
 chapter_demos = {}  # page src_uri -> the demo scripts it embeds
@@ -400,16 +399,10 @@ def render_setup(run, name, title, page):
     """The demo's imports and options, folded like every cell's code: the page's code is complete, and
     the story comes first."""
     body = render_cell(run, name, cells.TOP, "code", title, page)
-    output = (
-        render_cell(run, name, cells.TOP, "output", title, page)
-        if run.cells[cells.TOP]["stdout"].strip()
-        else ""
-    )
-    return fold(
-        "snippet-code snippet-setup",
-        f"Setup for {name}: imports and options (paste it first)",
-        body + ("\n\n" + output if output else ""),
-    )
+    if run.cells[cells.TOP]["stdout"].strip():
+        body += "\n\n" + render_cell(run, name, cells.TOP, "output", title, page)
+    summary = f"Setup for {name}: imports and options (paste it first)"
+    return fold("snippet-code snippet-setup", summary, body)
 
 
 def fold(classes, summary, body):
@@ -424,21 +417,14 @@ def render_cell(run, name, cell, mode, title, page):
     order gets the page. Modes: None or "folded" (code folded, result shown), "code" (code only, in
     view), "output" (result only), "quiet" (code and what it prints in one fold: a cell whose output
     is not a result, such as the commands it runs)."""
-    data = run.cells[cell]
-    parts = []
-    if mode == "quiet":
-        body = "\n\n".join(
-            [fence(data["code"], "python", title), *render_results(run, name, cell, page)]
-        )
-        return fold("snippet-code", f"Show the code and what it prints: {name}", body)
+    code = fence(run.cells[cell]["code"], "python", title)
     if mode == "code":
-        parts.append(fence(data["code"], "python", title))
-    if mode in (None, "folded"):
-        code = fence(data["code"], "python", title)
-        parts.append(fold("snippet-code", f"Show the code: {name}", code))
-    if mode in (None, "folded", "output"):
-        parts += render_results(run, name, cell, page)
-    return "\n\n".join(parts)
+        return code
+    if mode == "quiet":
+        body = "\n\n".join([code, *render_results(run, name, cell, page)])
+        return fold("snippet-code", f"Show the code and what it prints: {name}", body)
+    parts = [] if mode == "output" else [fold("snippet-code", f"Show the code: {name}", code)]
+    return "\n\n".join(parts + render_results(run, name, cell, page))
 
 
 # What cli.figure prints when it saves a figure on the reader's computer. On the page that line is
@@ -679,12 +665,9 @@ def diagram(match, page, config):
     path = (Path(config["docs_dir"]) / Path(page.file.src_uri).parent / match["src"]).resolve()
     if not path.is_file():
         return problem(page, f"no diagram {match['src']} (looked for {path})")
-    svg = re.sub(
-        r"<\?xml[^>]*\?>|<!--.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S
-    ).strip()
-    svg = "\n".join(
-        line for line in svg.splitlines() if line.strip()
-    )  # a blank line would end the HTML block
+    svg = re.sub(r"<\?xml[^>]*\?>|<!--.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S)
+    # a blank line would end the HTML block
+    svg = "\n".join(line for line in svg.strip().splitlines() if line.strip())
     alt = match["alt"].replace("&", "&amp;").replace('"', "&quot;")
     svg = re.sub(r"<svg\b", f'<svg role="img" aria-label="{alt}"', svg, count=1)
     return indent(f'<figure class="diagram">\n{svg}\n</figure>', match["indent"])
