@@ -159,11 +159,6 @@ def fewer_abbreviations(html):
         html = html[:notes] + ABBR.sub(r"\2", html[notes:])
     html = HEADING.sub(lambda m: m[1] + ABBR.sub(r"\2", m[3]) + m[4], html)
     html = re.sub(r"<pre\b.*?</pre>", lambda m: ABBR.sub(r"\2", m[0]), html, flags=re.S)  # printed
-    return first_abbreviations(html)
-
-
-def first_abbreviations(section):
-    """The section with only the first use of each term marked."""
     seen = set()
 
     def first(match):
@@ -172,7 +167,7 @@ def first_abbreviations(section):
         seen.add(match[1])
         return match[0]
 
-    return ABBR.sub(first, section)
+    return ABBR.sub(first, html)
 
 
 # -- the events -----------------------------------------------------------------------------------
@@ -308,12 +303,9 @@ def on_page_content(html, page, config, files):
     # a footnote's way back: named for screen readers, without a title (no tooltip to set up for each)
     html = re.sub(r'(class="footnote-backref" href="[^"]*") title=', r"\1 aria-label=", html)
     html = tokenizer_playground(html, page)
-    words = shown_words(html)
-    timed = src != "index.md" and page.meta.get("reading_time", True)
-    if timed:
-        minutes[src] = reading_minutes(words)
     meta = []
-    if timed:
+    if src != "index.md" and page.meta.get("reading_time", True):
+        minutes[src] = reading_minutes(shown_words(html))
         meta.append(f'<span class="reading-time">{minutes[src]} min read</span>')
     if 'class="snippet-code' in html:
         meta.append(
