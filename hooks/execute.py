@@ -1,11 +1,7 @@
 """Run snippets and record their runs: each in a fresh Python process (this file, run as a script, is
-that process), cell by cell, keeping what each cell printed and drew.
-
-    record(name, folder)          run one snippet now, record the run in folder (replacing it)
-    refresh(names, into=None)     the stale ones of these, side by side, into _freeze/ (or into a folder)
-    execute_cell(...)             the one way a cell is run, pasted into Python's interactive
-                                  interpreter: by the build's runs and by a page's copy-paste
-                                  session (tests/copy_paste.py)
+that process), cell by cell, keeping what each cell printed and drew. execute_cell is the one way a
+cell is run, pasted into Python's interactive interpreter: by the build's runs (record, refresh) and
+by a page's copy-paste session (tests/copy_paste.py).
 """
 
 import builtins

@@ -36,16 +36,9 @@ def build(title, runs):
                 outputs.append(new_output("stream", name="stdout", text=data["stdout"]))
             for figure in data["figures"]:
                 svg = (run.folder / figure["file"]).read_text(encoding="utf-8")
-                outputs.append(
-                    new_output(
-                        "display_data", data={"image/svg+xml": svg, "text/plain": figure["alt"]}
-                    )
-                )
-            cells.append(
-                new_code_cell(
-                    data["code"], outputs=outputs, execution_count=None, metadata={"name": name}
-                )
-            )
+                bundle = {"image/svg+xml": svg, "text/plain": figure["alt"]}
+                outputs.append(new_output("display_data", data=bundle))
+            cells.append(new_code_cell(data["code"], outputs=outputs, metadata={"name": name}))
     notebook = new_notebook(
         cells=cells,
         metadata={

@@ -537,26 +537,15 @@ def html_table(lines):
     head, rule, *rows = lines
     ends = [(c.startswith(":"), c.endswith(":")) for c in table_cells(rule)]
     align = ["center" if a and b else "right" if b else "" for a, b in ends]
-    width = len(align)
+    styles = [f' style="text-align: {a}"' if a else "" for a in align]
 
     def row(line, tag):
-        cells = (table_cells(line) + [""] * width)[:width]
-        return (
-            "<tr>"
-            + "".join(f"<{tag}{style(a)}>{escape(c)}</{tag}>" for c, a in zip(cells, align))
-            + "</tr>"
-        )
+        cells = (table_cells(line) + [""] * len(styles))[: len(styles)]
+        shown = "".join(f"<{tag}{style}>{escape(c)}</{tag}>" for c, style in zip(cells, styles))
+        return f"<tr>{shown}</tr>"
 
-    def style(a):
-        return f' style="text-align: {a}"' if a else ""
-
-    return (
-        "<table>\n<thead>"
-        + row(head, "th")
-        + "</thead>\n<tbody>\n"
-        + "\n".join(row(line, "td") for line in rows)
-        + "\n</tbody>\n</table>"
-    )
+    body = "\n".join(row(line, "td") for line in rows)
+    return f"<table>\n<thead>{row(head, 'th')}</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
 def aligned_table(table):
@@ -574,24 +563,16 @@ def aligned_table(table):
         attrs = (f' class="{classes}"' if classes else "") + (f' scope="{scope}"' if scope else "")
         return f"<{tag}{attrs}>{escape(text)}</{tag}>"
 
-    head = ""
-    if table.head:
-        head = (
-            "<thead><tr>"
-            + "".join(cell(t, k, "th", "col" if t else "") for k, t in enumerate(table.head))
-            + "</tr></thead>\n"
-        )
+    head = "".join(cell(t, k, "th", "col" if t else "") for k, t in enumerate(table.head))
+    head = f"<thead><tr>{head}</tr></thead>\n" if table.head else ""
     rows = []
     for row in table.rows:
-        rows.append(
-            "<tr>"
-            + "".join(
-                cell(t, k, "th", "row") if k == 0 and table.row_heads else cell(t, k, "td")
-                for k, t in enumerate(row)
-            )
-            + "</tr>"
-        )
-    return "<table>\n" + head + "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+        shown = [cell(t, k, "td") for k, t in enumerate(row)]
+        if table.row_heads:
+            shown[0] = cell(row[0], 0, "th", "row")
+        rows.append("<tr>" + "".join(shown) + "</tr>")
+    body = "\n".join(rows)
+    return f"<table>\n{head}<tbody>\n{body}\n</tbody>\n</table>"
 
 
 # Columns lined up with spaces that split cleanly become a table (aligned.py, aligned_table). Aligned
@@ -621,10 +602,9 @@ def fit(lines):
 
 def render_output(stdout, snippet):
     """What a cell printed, as plain text that wraps on a narrow screen (its aligned lines kept whole
-    where they are short enough: fit). A Markdown table it printed
-    (| a | b | lines with a |---| rule), and columns it lined up with spaces that split cleanly
-    (aligned.aligned_parts), are shown as real tables, which fit a phone; the text exactly as
-    Python prints it stays one click away."""
+    where they are short enough: fit). A Markdown table it printed (| a | b | lines with a |---|
+    rule), and columns it lined up with spaces that split cleanly (aligned.aligned_parts), are shown
+    as real tables, which fit a phone; the text exactly as Python prints it stays one click away."""
     text = stdout.rstrip()
     parts = []
     for kind, lines in output_parts(text):
@@ -635,25 +615,21 @@ def render_output(stdout, snippet):
             f'<div class="snippet-output{fits}" data-snippet="{snippet}"{style} markdown>\n\n'
             f"{fence(text, 'text', 'Output')}\n\n</div>"
         )
-    shown = []
+    blocks = []
     for kind, lines in parts:
         if kind == "table":
-            shown.append(f'<div class="snippet-table">\n{html_table(lines)}\n</div>')
+            blocks.append(f'<div class="snippet-table">\n{html_table(lines)}\n</div>')
         elif kind == "aligned":
-            shown.append(f'<div class="snippet-table">\n{aligned_table(lines)}\n</div>')
+            blocks.append(f'<div class="snippet-table">\n{aligned_table(lines)}\n</div>')
         elif "\n".join(lines).strip():
             fits, style = fit(lines)
-            shown.append(
-                f'<pre class="snippet-text{fits}"{style}>'
-                f"<samp>{escape(chr(10).join(lines).strip(chr(10)))}</samp></pre>"
-            )
+            samp = escape("\n".join(lines).strip("\n"))
+            blocks.append(f'<pre class="snippet-text{fits}"{style}><samp>{samp}</samp></pre>')
     exact = fold("snippet-printed", "The same output as plain text", fence(text, "text", "Output"))
+    blocks = "\n".join(blocks)
     return (
         f'<div class="snippet-output has-table" data-snippet="{snippet}" markdown>\n\n'
-        + "\n".join(shown)
-        + "\n\n"
-        + exact
-        + "\n\n</div>"
+        f"{blocks}\n\n{exact}\n\n</div>"
     )
 
 
