@@ -261,7 +261,6 @@ def fill_mutation(markdown, page):
     if "<!-- mutation: " not in markdown:
         return markdown
     report = MUTATION.read_text(encoding="utf-8")
-
     score = mutation_score(report)
     out = MUTATION_PLACE.sub(lambda match: score[match["what"]], markdown)
     out = MUTATION_REPORT.sub(lambda match: mutation_report(report, match["indent"]), out)
@@ -270,13 +269,9 @@ def fill_mutation(markdown, page):
     return out
 
 
-def repository_address(config):
-    extra = config.get("extra") or {}
-    return os.environ.get("REPO_URL") or extra.get("repository") or config.get("repo_url") or ""
-
-
 def on_page_markdown(markdown, page, config, files):
-    address = repository_address(config)
+    extra = config.get("extra") or {}
+    address = os.environ.get("REPO_URL") or extra.get("repository") or config.get("repo_url")
     if address:
         markdown = REPOSITORY.sub(f"[the repository's page]({address})", markdown)
     else:

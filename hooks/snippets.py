@@ -118,9 +118,7 @@ def on_files(files, config):
     pages = [page for page in files.documentation_pages() if page.src_uri.endswith(".md")]
     order = list(titles)
     pages.sort(key=lambda page: order.index(page.src_uri) if page.src_uri in order else len(order))
-    sources = {
-        page: get_data(Path(page.abs_src_path).read_text(encoding="utf-8")) for page in pages
-    }
+    sources = {page: get_data(page.content_string) for page in pages}
     every_demo = [name for markdown, _ in sources.values() for name in records.demos_in(markdown)]
     for name in dict.fromkeys(every_demo):
         for message in cells.rebound_names(records.snippet_path(name).read_text(encoding="utf-8")):
@@ -135,19 +133,14 @@ def on_files(files, config):
             continue
         stem = Path(page.src_uri).stem
         chapter_demos[page.src_uri] = demos
-        notebook = notebooks.build(
-            f"Notebook: {titles.get(page.src_uri, stem)}", [runs[name] for name in demos]
-        )
+        title = f"Notebook: {titles.get(page.src_uri, stem)}"
+        notebook = notebooks.build(title, [runs[name] for name in demos])
         path = folder / f"{stem}.ipynb"
         if not path.is_file() or path.read_text(encoding="utf-8") != notebook:
             notebooks.write_whole(path, notebook)
+        uri = f"{NOTEBOOKS}/{stem}.ipynb"
         files.append(
-            File(
-                f"{NOTEBOOKS}/{stem}.ipynb",
-                str(folder.parent),
-                config["site_dir"],
-                config["use_directory_urls"],
-            )
+            File(uri, str(folder.parent), config["site_dir"], config["use_directory_urls"])
         )
     add_generated_files(files, config)
     return files
@@ -170,11 +163,8 @@ def add_generated_files(files, config):
     for uri, path in generated.items():
         files.append(File.generated(config, uri, abs_src_path=str(path)))
     for uri, path in dark.items():
-        files.append(
-            File.generated(
-                config, uri, content=figures.dark_variant(path.read_text(encoding="utf-8"))
-            )
-        )
+        svg = figures.dark_variant(path.read_text(encoding="utf-8"))
+        files.append(File.generated(config, uri, content=svg))
     files.append(File.generated(config, DOWNLOAD, content=snippets_zip()))
 
 
@@ -443,8 +433,7 @@ def render_results(run, name, cell, page):
     saved = [i for i, line in enumerate(lines) if SAVED.match(line)]
     pieces, start = [], 0  # ("text", lines) and ("figure", its printed line), in order
     for i in saved:
-        pieces.append(("text", "\n".join(lines[start:i]).rstrip()))
-        pieces.append(("figure", lines[i]))
+        pieces += [("text", "\n".join(lines[start:i]).rstrip()), ("figure", lines[i])]
         start = i + 1
     pieces.append(("text", "\n".join(lines[start:]).rstrip()))
     pieces = [(kind, value) for kind, value in pieces if value.strip()]
