@@ -237,18 +237,10 @@ def absorb(found, paragraph, a, b):
 
 def aligned_parts(lines):
     """The lines cut into ("text", lines) and ("aligned", Table) parts, in order: per paragraph,
-    the lines with runs of spaces between words make a table when they can."""
+    the lines with runs of spaces between words make a table when they can (blank lines have none)."""
     parts, text = [], []
-    i = 0
-    while i < len(lines):
-        if not lines[i].strip():
-            text.append(lines[i])
-            i += 1
-            continue
-        j = i
-        while j < len(lines) and lines[j].strip():
-            j += 1
-        paragraph = lines[i:j]
+    for _, group in itertools.groupby(lines, key=lambda line: bool(line.strip())):
+        paragraph = list(group)
         spaced = [k for k, line in enumerate(paragraph) if RUN.search(line)]
         found = None
         if len(spaced) >= 2:
@@ -266,7 +258,6 @@ def aligned_parts(lines):
                 parts.append(("text", text))
             parts.append(("aligned", found))
             text = paragraph[b:]
-        i = j
     if text:
         parts.append(("text", text))
     return parts
