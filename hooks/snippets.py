@@ -29,6 +29,7 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
+from mkdocs.structure.nav import Section
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
@@ -183,8 +184,6 @@ def nav_titles(items):
 def on_nav(nav, config, files):
     """Put the generated notebooks in a section "Notebooks" inside the section that holds the "Run it
     yourself" page (at the end of the menu, if it has none): they are for running the code, not reading."""
-    from mkdocs.structure.nav import Section
-
     pages = [file.page for file in files if file.src_uri.startswith(f"{NOTEBOOKS}/") and file.page]
     if not pages:
         return nav
