@@ -727,10 +727,8 @@ def on_post_build(config):
 def snippets_zip():
     """snippets/ with the pinned requirements, for readers who want the code without git. Byte for byte
     the same for the same files (fixed dates, sorted names), so a rebuild does not churn it."""
-    pins = records.pinned_versions()
-    requirements = "".join(
-        f"{package}=={version}\n" for package, version in pins.items() if version
-    )
+    pins = records.pinned_versions().items()
+    requirements = "".join(f"{package}=={version}\n" for package, version in pins if version)
     readme = (
         "LLMs 101, executable: the code of every page. In a terminal, go into this folder\n"
         "(cd llms101-snippets, where you unpacked it), then:\n\n"
