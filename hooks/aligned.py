@@ -14,6 +14,8 @@ and none of those may be indented (an indented line would be a wrapped part of a
     aligned_parts(lines) -> [("text", lines) | ("aligned", Table)], in order
 """
 
+import itertools
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -43,17 +45,12 @@ def gaps(lines):
     end counts as blank), as (start, end) pairs, with the runs of spaces each line has there."""
     width = max(len(line) for line in lines)
     blank = [all(i >= len(line) or line[i] == " " for line in lines) for i in range(width)]
-    found, i = [], 0
-    while i < width:
-        if blank[i]:
-            j = i
-            while j < width and blank[j]:
-                j += 1
-            if i > 0 and j < width:  # interior: text on both sides somewhere
-                found.append((i, j))
-            i = j
-        else:
-            i += 1
+    found, start = [], 0
+    for is_blank, run in itertools.groupby(blank):
+        end = start + len(list(run))
+        if is_blank and start > 0 and end < width:  # interior: text on both sides somewhere
+            found.append((start, end))
+        start = end
     return found
 
 
@@ -179,10 +176,7 @@ def table(lines):
         return None
     for k in range(columns):
         col = [row[k] for row in rows if row[k]]
-        prefix = col[0]
-        for c in col[1:]:
-            while not c.startswith(prefix):
-                prefix = prefix[:-1]
+        prefix = os.path.commonprefix(col)
         rest = [c[len(prefix) :] for c in col]
         if len(prefix) >= PROMPT and " " in prefix and len(set(col)) > 1:
             if not all(re.search(r"\d", r) for r in rest):
@@ -243,18 +237,10 @@ def absorb(found, paragraph, a, b):
 
 def aligned_parts(lines):
     """The lines cut into ("text", lines) and ("aligned", Table) parts, in order: per paragraph,
-    the lines with runs of spaces between words make a table when they can."""
+    the lines with runs of spaces between words make a table when they can (blank lines have none)."""
     parts, text = [], []
-    i = 0
-    while i < len(lines):
-        if not lines[i].strip():
-            text.append(lines[i])
-            i += 1
-            continue
-        j = i
-        while j < len(lines) and lines[j].strip():
-            j += 1
-        paragraph = lines[i:j]
+    for _, group in itertools.groupby(lines, key=lambda line: bool(line.strip())):
+        paragraph = list(group)
         spaced = [k for k, line in enumerate(paragraph) if RUN.search(line)]
         found = None
         if len(spaced) >= 2:
@@ -272,7 +258,6 @@ def aligned_parts(lines):
                 parts.append(("text", text))
             parts.append(("aligned", found))
             text = paragraph[b:]
-        i = j
     if text:
         parts.append(("text", text))
     return parts

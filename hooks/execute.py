@@ -1,11 +1,7 @@
 """Run snippets and record their runs: each in a fresh Python process (this file, run as a script, is
-that process), cell by cell, keeping what each cell printed and drew.
-
-    record(name, folder)          run one snippet now, record the run in folder (replacing it)
-    refresh(names, into=None)     the stale ones of these, side by side, into _freeze/ (or into a folder)
-    execute_cell(...)             the one way a cell is run, pasted into Python's interactive
-                                  interpreter: by the build's runs and by a page's copy-paste
-                                  session (tests/copy_paste.py)
+that process), cell by cell, keeping what each cell printed and drew. execute_cell is the one way a
+cell is run, pasted into Python's interactive interpreter: by the build's runs (record, refresh) and
+by a page's copy-paste session (tests/copy_paste.py).
 """
 
 import builtins
@@ -28,15 +24,13 @@ import records
 from cells import SnippetError, split_cells
 
 
-def environment(env=None):
-    """What a run sees: the pinned CPU kernel path (whatever the snippet imports first), no windows."""
-    env = dict(os.environ if env is None else env)
-    for name, value in records.numeric_path().items():
-        env.setdefault(name, value)
+def environment():
+    """What a run sees: the pinned CPU kernel path (unless set), whatever it imports first; no windows."""
+    env = {**records.numeric_path(), **os.environ}
     return dict(env, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
 
 
-def record(name, folder, argv=(), env=None, found=None, log=None, nice=0):
+def record(name, folder, argv=(), found=None, log=None, nice=0):
     """Run the snippet now, in a fresh process (at a lower priority with nice, where the system has
     it), and record the run in folder (replacing what was there only once the run is complete).
     Every line the run writes on stderr goes to log as it comes."""
@@ -52,7 +46,7 @@ def record(name, folder, argv=(), env=None, found=None, log=None, nice=0):
     proc = subprocess.Popen(
         [sys.executable, __file__, str(path), str(partial), json.dumps([key, found]), *argv],
         cwd=records.ROOT,
-        env=environment(env),
+        env=environment(),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         encoding="utf-8",
@@ -84,7 +78,7 @@ def niced(nice):
     return (lambda: os.nice(nice)) if nice and hasattr(os, "nice") else None
 
 
-def refresh(names, log=None, force=False, into=None, argv=(), env=None):
+def refresh(names, log=None, force=False, into=None, argv=()):
     """Record the stale runs among these snippets (all of them, with force), side by side, into
     _freeze/ or into the folder `into`. Returns {name: SnippetError} for those
     that failed. With LLMS101_FROZEN=1 and no folder it runs nothing."""
@@ -106,7 +100,7 @@ def refresh(names, log=None, force=False, into=None, argv=(), env=None):
         for name in stale:  # a model two of them need is made once: cli.cached holds a lock
             if log:
                 log(f"running snippets/{name} ({why[name]})")
-            jobs[name] = pool.submit(record, name, folder(name), argv, env, found[name], log)
+            jobs[name] = pool.submit(record, name, folder(name), argv, found[name], log)
     return {name: job.exception() for name, job in jobs.items() if job.exception()}
 
 
@@ -185,8 +179,6 @@ def save_figures(folder, cell_name):
     """Every figure still open at the end of a cell, as an SVG file named by its content; then close them."""
     if "matplotlib.pyplot" not in sys.modules:
         return []
-    import hashlib
-
     plt = sys.modules["matplotlib.pyplot"]
     plt.rcParams["svg.hashsalt"] = "llms101"  # stable ids inside the SVG: figures are reproducible
     figures = []
@@ -203,7 +195,7 @@ def save_figures(folder, cell_name):
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
         svg = buffer.getvalue()
-        file = hashlib.sha256(svg).hexdigest()[:12] + ".svg"
+        file = records.digest(svg) + ".svg"
         (Path(folder) / file).write_bytes(svg)
         figures.append({"file": file, "alt": alt})
     plt.close("all")

@@ -28,9 +28,7 @@ PICTURE_FILTER = (
 )
 
 COLOUR = re.compile(r"(fill|stroke):\s*(#[0-9a-fA-F]{6})")
-GROUP = re.compile(
-    r'<g id="(text|patch)_\d+">.*?\n\s*</g>\n', re.S
-)  # matplotlib's groups, one per artist
+GROUP = re.compile(r'<g id="(text|patch)_\d+">.*?\n\s*</g>\n', re.S)  # matplotlib's, one per artist
 RECTANGLE = re.compile(
     r'<path d="M ([-\d.]+) ([-\d.]+) \s*L ([-\d.]+) ([-\d.]+) \s*L ([-\d.]+) ([-\d.]+) \s*'
     r'L ([-\d.]+) ([-\d.]+) \s*z\s*"[^>]*style="fill: (#[0-9a-fA-F]{6})'
@@ -89,6 +87,9 @@ def dark_variant(svg):
     """The dark-mode copy of a matplotlib SVG (text in, text out)."""
     boxes = []  # light, coloured rectangles drawn so far: text on one of them stays black
 
+    def recoloured(text):  # lines, bars and boxes: 3:1
+        return COLOUR.sub(lambda m: f"{m[1]}: {recolour(m[2])}", text)
+
     def group(match):
         block = match[0]
         if match[1] == "patch":
@@ -97,30 +98,25 @@ def dark_variant(svg):
                 if not is_grey(rgb) and luminance(rgb) > 0.4:
                     xs, ys = [float(v) for v in corners[0::2]], [float(v) for v in corners[1::2]]
                     boxes.append((min(xs), max(xs), min(ys), max(ys)))
-            return COLOUR.sub(lambda m: f"{m[1]}: {recolour(m[2])}", block)
+            return recoloured(block)
         anchor = ANCHOR.search(block)
         on_a_box = anchor and any(
             x0 <= float(anchor[1]) <= x1 and y0 <= float(anchor[2]) <= y1
             for x0, x1, y0, y1 in boxes
         )
         if on_a_box:  # keep it as it was drawn, black by default
-            return (
-                block.replace("<g transform=", '<g style="fill: #000000" transform=', 1)
-                if "fill:" not in block
-                else block
-            )
+            if "fill:" in block:
+                return block
+            return block.replace("<g transform=", '<g style="fill: #000000" transform=', 1)
         return COLOUR.sub(
             lambda m: f"{m[1]}: {recolour(m[2], TEXT if m[1] == 'fill' else LINES)}", block
         )
 
-    parts = re.split(r'(<g id="(?:text|patch)_\d+">.*?\n\s*</g>\n)', svg, flags=re.S)
-    out = []
-    for part in parts:
-        if GROUP.fullmatch(part):
-            out.append(GROUP.sub(group, part))
-        else:
-            out.append(COLOUR.sub(lambda m: f"{m[1]}: {recolour(m[2])}", part))
-    dark = "".join(out)
+    out, at = [], 0
+    for match in GROUP.finditer(svg):
+        out += [recoloured(svg[at : match.start()]), group(match)]
+        at = match.end()
+    dark = "".join(out) + recoloured(svg[at:])
     if "<image " in dark:
         dark = re.sub(r"(<svg [^>]*>)", r"\1" + PICTURE_FILTER, dark, count=1)
         dark = dark.replace("<image ", '<image filter="url(#dark-picture)" ')

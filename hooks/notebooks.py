@@ -36,16 +36,9 @@ def build(title, runs):
                 outputs.append(new_output("stream", name="stdout", text=data["stdout"]))
             for figure in data["figures"]:
                 svg = (run.folder / figure["file"]).read_text(encoding="utf-8")
-                outputs.append(
-                    new_output(
-                        "display_data", data={"image/svg+xml": svg, "text/plain": figure["alt"]}
-                    )
-                )
-            cells.append(
-                new_code_cell(
-                    data["code"], outputs=outputs, execution_count=None, metadata={"name": name}
-                )
-            )
+                bundle = {"image/svg+xml": svg, "text/plain": figure["alt"]}
+                outputs.append(new_output("display_data", data=bundle))
+            cells.append(new_code_cell(data["code"], outputs=outputs, metadata={"name": name}))
     notebook = new_notebook(
         cells=cells,
         metadata={
@@ -93,6 +86,7 @@ TemplateExporter._create_environment = environment_sharing_templates
 # instead of once per page, and cached by the browser from page to page.
 INSIDE = re.compile(r":(?:not|is|where|has)\((?:[^()]|\([^()]*\))*\)")
 STYLE = re.compile(r"\s*<style[^>]*>(.*?)</style>", re.S)
+TIDY = {"skip_comments": True, "skip_whitespace": True}  # what tinycss2 leaves out as it parses
 _slimmed = {}  # what stylesheet() made, by what it was made from: a `mkdocs serve` rebuild reuses it
 
 
@@ -143,20 +137,14 @@ def slim(sheet, names):
                 ):
                     out.append(rule.serialize())
             elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports"):
-                inner = kept(
-                    tinycss2.parse_rule_list(
-                        rule.content or [], skip_comments=True, skip_whitespace=True
-                    )
-                )
+                inner = "".join(kept(tinycss2.parse_rule_list(rule.content or [], **TIDY)))
                 if inner:
-                    out.append(
-                        f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{''.join(inner)}}}"
-                    )
+                    out.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{inner}}}")
             elif rule.type == "at-rule":
                 out.append(rule.serialize())
         return out
 
-    return "".join(kept(tinycss2.parse_stylesheet(sheet, skip_comments=True, skip_whitespace=True)))
+    return "".join(kept(tinycss2.parse_stylesheet(sheet, **TIDY)))
 
 
 def matches(selector, names):

@@ -159,11 +159,6 @@ def fewer_abbreviations(html):
         html = html[:notes] + ABBR.sub(r"\2", html[notes:])
     html = HEADING.sub(lambda m: m[1] + ABBR.sub(r"\2", m[3]) + m[4], html)
     html = re.sub(r"<pre\b.*?</pre>", lambda m: ABBR.sub(r"\2", m[0]), html, flags=re.S)  # printed
-    return first_abbreviations(html)
-
-
-def first_abbreviations(section):
-    """The section with only the first use of each term marked."""
     seen = set()
 
     def first(match):
@@ -172,7 +167,7 @@ def first_abbreviations(section):
         seen.add(match[1])
         return match[0]
 
-    return ABBR.sub(first, section)
+    return ABBR.sub(first, html)
 
 
 # -- the events -----------------------------------------------------------------------------------
@@ -256,9 +251,8 @@ def mutation_report(report, indent):
     lines (a fold's headings would crowd the page's contents list)."""
     body = report.split("\n- ", 1)[1]
     body = re.sub(r"^#+ (.+)$", r"**\1**", "- " + body, flags=re.M)
-    body = re.sub(
-        r"^\| ([\w.]+\.py) \|", r"| `\1` |", body, flags=re.M
-    )  # a file, not a glossary word
+    # a file, not a glossary word
+    body = re.sub(r"^\| ([\w.]+\.py) \|", r"| `\1` |", body, flags=re.M)
     lines = ['<div class="mutation-report" markdown>', "", *body.splitlines(), "", "</div>"]
     return "\n".join(indent + line if line.strip() else "" for line in lines)
 
@@ -267,7 +261,6 @@ def fill_mutation(markdown, page):
     if "<!-- mutation: " not in markdown:
         return markdown
     report = MUTATION.read_text(encoding="utf-8")
-
     score = mutation_score(report)
     out = MUTATION_PLACE.sub(lambda match: score[match["what"]], markdown)
     out = MUTATION_REPORT.sub(lambda match: mutation_report(report, match["indent"]), out)
@@ -276,13 +269,9 @@ def fill_mutation(markdown, page):
     return out
 
 
-def repository_address(config):
-    extra = config.get("extra") or {}
-    return os.environ.get("REPO_URL") or extra.get("repository") or config.get("repo_url") or ""
-
-
 def on_page_markdown(markdown, page, config, files):
-    address = repository_address(config)
+    extra = config.get("extra") or {}
+    address = os.environ.get("REPO_URL") or extra.get("repository") or config.get("repo_url")
     if address:
         markdown = REPOSITORY.sub(f"[the repository's page]({address})", markdown)
     else:
@@ -309,12 +298,9 @@ def on_page_content(html, page, config, files):
     # a footnote's way back: named for screen readers, without a title (no tooltip to set up for each)
     html = re.sub(r'(class="footnote-backref" href="[^"]*") title=', r"\1 aria-label=", html)
     html = tokenizer_playground(html, page)
-    words = shown_words(html)
-    timed = src != "index.md" and page.meta.get("reading_time", True)
-    if timed:
-        minutes[src] = reading_minutes(words)
     meta = []
-    if timed:
+    if src != "index.md" and page.meta.get("reading_time", True):
+        minutes[src] = reading_minutes(shown_words(html))
         meta.append(f'<span class="reading-time">{minutes[src]} min read</span>')
     if 'class="snippet-code' in html:
         meta.append(

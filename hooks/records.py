@@ -270,18 +270,11 @@ def write_record(folder, key, inputs, cells, namespace, names=None):
         (folder / "exports").mkdir(exist_ok=True)
         shutil.copyfile(file, folder / "exports" / file.name)
         exports.append(file.name)
-    record = {
-        "key": key,
-        "inputs": inputs,
-        "machine": machine(),
-        "cells": cells,
-        "variables": variables,
-        "exports": exports,
-    }
-    (folder / "record.json").write_text(dump(record), encoding="utf-8")
+    record = dump(key, inputs, machine(), cells, variables, exports)
+    (folder / "record.json").write_text(record, encoding="utf-8")
 
 
-def dump(record):
+def dump(key, inputs, machine, cells, variables, exports):
     """JSON that diffs well: output a line of text per line of JSON, other values on one line each."""
 
     def one(value):
@@ -300,12 +293,12 @@ def dump(record):
         return "[\n" + ",\n".join("    " + line for line in lines) + "\n   ]" if lines else "[]"
 
     parts = {
-        "key": one(record["key"]),
-        "inputs": block(record["inputs"], 1, one),
-        "machine": one(record["machine"]),
-        "cells": block(record["cells"], 1, lambda cell: block(cell, 2, text)),
-        "variables": block(record["variables"], 1, one),
-        "exports": one(record["exports"]),
+        "key": one(key),
+        "inputs": block(inputs, 1, one),
+        "machine": one(machine),
+        "cells": block(cells, 1, lambda cell: block(cell, 2, text)),
+        "variables": block(variables, 1, one),
+        "exports": one(exports),
     }
     return "{\n" + ",\n".join(f" {one(key)}: {value}" for key, value in parts.items()) + "\n}\n"
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
+from mkdocs.structure.nav import Section
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.meta import get_data
 
@@ -63,9 +64,8 @@ FIGURES = "figures"
 EXPORTS = "exports"  # files snippets export for the page widgets (a tokenizer, model weights)
 DATA = "data"  # snippets/data/*.txt: the training text and its licence, as files of the site
 DOWNLOAD = "downloads/llms101-snippets.zip"
-SETUP_PAGE = (
-    "run-it-yourself.md"  # where each chapter's "run it yourself" note points, when the site has it
-)
+# where each chapter's "run it yourself" note points, when the site has it
+SETUP_PAGE = "run-it-yourself.md"
 
 runs = {}  # snippet name -> records.Run, for this build
 chapter_demos = {}  # page src_uri -> the demo scripts it embeds
@@ -119,9 +119,7 @@ def on_files(files, config):
     pages = [page for page in files.documentation_pages() if page.src_uri.endswith(".md")]
     order = list(titles)
     pages.sort(key=lambda page: order.index(page.src_uri) if page.src_uri in order else len(order))
-    sources = {
-        page: get_data(Path(page.abs_src_path).read_text(encoding="utf-8")) for page in pages
-    }
+    sources = {page: get_data(page.content_string) for page in pages}
     every_demo = [name for markdown, _ in sources.values() for name in records.demos_in(markdown)]
     for name in dict.fromkeys(every_demo):
         for message in cells.rebound_names(records.snippet_path(name).read_text(encoding="utf-8")):
@@ -136,19 +134,14 @@ def on_files(files, config):
             continue
         stem = Path(page.src_uri).stem
         chapter_demos[page.src_uri] = demos
-        notebook = notebooks.build(
-            f"Notebook: {titles.get(page.src_uri, stem)}", [runs[name] for name in demos]
-        )
+        title = f"Notebook: {titles.get(page.src_uri, stem)}"
+        notebook = notebooks.build(title, [runs[name] for name in demos])
         path = folder / f"{stem}.ipynb"
         if not path.is_file() or path.read_text(encoding="utf-8") != notebook:
             notebooks.write_whole(path, notebook)
+        uri = f"{NOTEBOOKS}/{stem}.ipynb"
         files.append(
-            File(
-                f"{NOTEBOOKS}/{stem}.ipynb",
-                str(folder.parent),
-                config["site_dir"],
-                config["use_directory_urls"],
-            )
+            File(uri, str(folder.parent), config["site_dir"], config["use_directory_urls"])
         )
     add_generated_files(files, config)
     return files
@@ -171,11 +164,8 @@ def add_generated_files(files, config):
     for uri, path in generated.items():
         files.append(File.generated(config, uri, abs_src_path=str(path)))
     for uri, path in dark.items():
-        files.append(
-            File.generated(
-                config, uri, content=figures.dark_variant(path.read_text(encoding="utf-8"))
-            )
-        )
+        svg = figures.dark_variant(path.read_text(encoding="utf-8"))
+        files.append(File.generated(config, uri, content=svg))
     files.append(File.generated(config, DOWNLOAD, content=snippets_zip()))
 
 
@@ -194,8 +184,6 @@ def nav_titles(items):
 def on_nav(nav, config, files):
     """Put the generated notebooks in a section "Notebooks" inside the section that holds the "Run it
     yourself" page (at the end of the menu, if it has none): they are for running the code, not reading."""
-    from mkdocs.structure.nav import Section
-
     pages = [file.page for file in files if file.src_uri.startswith(f"{NOTEBOOKS}/") and file.page]
     if not pages:
         return nav
@@ -400,16 +388,10 @@ def render_setup(run, name, title, page):
     """The demo's imports and options, folded like every cell's code: the page's code is complete, and
     the story comes first."""
     body = render_cell(run, name, cells.TOP, "code", title, page)
-    output = (
-        render_cell(run, name, cells.TOP, "output", title, page)
-        if run.cells[cells.TOP]["stdout"].strip()
-        else ""
-    )
-    return fold(
-        "snippet-code snippet-setup",
-        f"Setup for {name}: imports and options (paste it first)",
-        body + ("\n\n" + output if output else ""),
-    )
+    if run.cells[cells.TOP]["stdout"].strip():
+        body += "\n\n" + render_cell(run, name, cells.TOP, "output", title, page)
+    summary = f"Setup for {name}: imports and options (paste it first)"
+    return fold("snippet-code snippet-setup", summary, body)
 
 
 def fold(classes, summary, body):
@@ -424,21 +406,14 @@ def render_cell(run, name, cell, mode, title, page):
     order gets the page. Modes: None or "folded" (code folded, result shown), "code" (code only, in
     view), "output" (result only), "quiet" (code and what it prints in one fold: a cell whose output
     is not a result, such as the commands it runs)."""
-    data = run.cells[cell]
-    parts = []
-    if mode == "quiet":
-        body = "\n\n".join(
-            [fence(data["code"], "python", title), *render_results(run, name, cell, page)]
-        )
-        return fold("snippet-code", f"Show the code and what it prints: {name}", body)
+    code = fence(run.cells[cell]["code"], "python", title)
     if mode == "code":
-        parts.append(fence(data["code"], "python", title))
-    if mode in (None, "folded"):
-        code = fence(data["code"], "python", title)
-        parts.append(fold("snippet-code", f"Show the code: {name}", code))
-    if mode in (None, "folded", "output"):
-        parts += render_results(run, name, cell, page)
-    return "\n\n".join(parts)
+        return code
+    if mode == "quiet":
+        body = "\n\n".join([code, *render_results(run, name, cell, page)])
+        return fold("snippet-code", f"Show the code and what it prints: {name}", body)
+    parts = [] if mode == "output" else [fold("snippet-code", f"Show the code: {name}", code)]
+    return "\n\n".join(parts + render_results(run, name, cell, page))
 
 
 # What cli.figure prints when it saves a figure on the reader's computer. On the page that line is
@@ -457,8 +432,7 @@ def render_results(run, name, cell, page):
     saved = [i for i, line in enumerate(lines) if SAVED.match(line)]
     pieces, start = [], 0  # ("text", lines) and ("figure", its printed line), in order
     for i in saved:
-        pieces.append(("text", "\n".join(lines[start:i]).rstrip()))
-        pieces.append(("figure", lines[i]))
+        pieces += [("text", "\n".join(lines[start:i]).rstrip()), ("figure", lines[i])]
         start = i + 1
     pieces.append(("text", "\n".join(lines[start:]).rstrip()))
     pieces = [(kind, value) for kind, value in pieces if value.strip()]
@@ -551,26 +525,15 @@ def html_table(lines):
     head, rule, *rows = lines
     ends = [(c.startswith(":"), c.endswith(":")) for c in table_cells(rule)]
     align = ["center" if a and b else "right" if b else "" for a, b in ends]
-    width = len(align)
+    styles = [f' style="text-align: {a}"' if a else "" for a in align]
 
     def row(line, tag):
-        cells = (table_cells(line) + [""] * width)[:width]
-        return (
-            "<tr>"
-            + "".join(f"<{tag}{style(a)}>{escape(c)}</{tag}>" for c, a in zip(cells, align))
-            + "</tr>"
-        )
+        cells = (table_cells(line) + [""] * len(styles))[: len(styles)]
+        shown = "".join(f"<{tag}{style}>{escape(c)}</{tag}>" for c, style in zip(cells, styles))
+        return f"<tr>{shown}</tr>"
 
-    def style(a):
-        return f' style="text-align: {a}"' if a else ""
-
-    return (
-        "<table>\n<thead>"
-        + row(head, "th")
-        + "</thead>\n<tbody>\n"
-        + "\n".join(row(line, "td") for line in rows)
-        + "\n</tbody>\n</table>"
-    )
+    body = "\n".join(row(line, "td") for line in rows)
+    return f"<table>\n<thead>{row(head, 'th')}</thead>\n<tbody>\n{body}\n</tbody>\n</table>"
 
 
 def aligned_table(table):
@@ -588,24 +551,16 @@ def aligned_table(table):
         attrs = (f' class="{classes}"' if classes else "") + (f' scope="{scope}"' if scope else "")
         return f"<{tag}{attrs}>{escape(text)}</{tag}>"
 
-    head = ""
-    if table.head:
-        head = (
-            "<thead><tr>"
-            + "".join(cell(t, k, "th", "col" if t else "") for k, t in enumerate(table.head))
-            + "</tr></thead>\n"
-        )
+    head = "".join(cell(t, k, "th", "col" if t else "") for k, t in enumerate(table.head))
+    head = f"<thead><tr>{head}</tr></thead>\n" if table.head else ""
     rows = []
     for row in table.rows:
-        rows.append(
-            "<tr>"
-            + "".join(
-                cell(t, k, "th", "row") if k == 0 and table.row_heads else cell(t, k, "td")
-                for k, t in enumerate(row)
-            )
-            + "</tr>"
-        )
-    return "<table>\n" + head + "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>"
+        shown = [cell(t, k, "td") for k, t in enumerate(row)]
+        if table.row_heads:
+            shown[0] = cell(row[0], 0, "th", "row")
+        rows.append("<tr>" + "".join(shown) + "</tr>")
+    body = "\n".join(rows)
+    return f"<table>\n{head}<tbody>\n{body}\n</tbody>\n</table>"
 
 
 # Columns lined up with spaces that split cleanly become a table (aligned.py, aligned_table). Aligned
@@ -635,10 +590,9 @@ def fit(lines):
 
 def render_output(stdout, snippet):
     """What a cell printed, as plain text that wraps on a narrow screen (its aligned lines kept whole
-    where they are short enough: fit). A Markdown table it printed
-    (| a | b | lines with a |---| rule), and columns it lined up with spaces that split cleanly
-    (aligned.aligned_parts), are shown as real tables, which fit a phone; the text exactly as
-    Python prints it stays one click away."""
+    where they are short enough: fit). A Markdown table it printed (| a | b | lines with a |---|
+    rule), and columns it lined up with spaces that split cleanly (aligned.aligned_parts), are shown
+    as real tables, which fit a phone; the text exactly as Python prints it stays one click away."""
     text = stdout.rstrip()
     parts = []
     for kind, lines in output_parts(text):
@@ -649,25 +603,21 @@ def render_output(stdout, snippet):
             f'<div class="snippet-output{fits}" data-snippet="{snippet}"{style} markdown>\n\n'
             f"{fence(text, 'text', 'Output')}\n\n</div>"
         )
-    shown = []
+    blocks = []
     for kind, lines in parts:
         if kind == "table":
-            shown.append(f'<div class="snippet-table">\n{html_table(lines)}\n</div>')
+            blocks.append(f'<div class="snippet-table">\n{html_table(lines)}\n</div>')
         elif kind == "aligned":
-            shown.append(f'<div class="snippet-table">\n{aligned_table(lines)}\n</div>')
+            blocks.append(f'<div class="snippet-table">\n{aligned_table(lines)}\n</div>')
         elif "\n".join(lines).strip():
             fits, style = fit(lines)
-            shown.append(
-                f'<pre class="snippet-text{fits}"{style}>'
-                f"<samp>{escape(chr(10).join(lines).strip(chr(10)))}</samp></pre>"
-            )
+            samp = escape("\n".join(lines).strip("\n"))
+            blocks.append(f'<pre class="snippet-text{fits}"{style}><samp>{samp}</samp></pre>')
     exact = fold("snippet-printed", "The same output as plain text", fence(text, "text", "Output"))
+    blocks = "\n".join(blocks)
     return (
         f'<div class="snippet-output has-table" data-snippet="{snippet}" markdown>\n\n'
-        + "\n".join(shown)
-        + "\n\n"
-        + exact
-        + "\n\n</div>"
+        f"{blocks}\n\n{exact}\n\n</div>"
     )
 
 
@@ -679,12 +629,9 @@ def diagram(match, page, config):
     path = (Path(config["docs_dir"]) / Path(page.file.src_uri).parent / match["src"]).resolve()
     if not path.is_file():
         return problem(page, f"no diagram {match['src']} (looked for {path})")
-    svg = re.sub(
-        r"<\?xml[^>]*\?>|<!--.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S
-    ).strip()
-    svg = "\n".join(
-        line for line in svg.splitlines() if line.strip()
-    )  # a blank line would end the HTML block
+    svg = re.sub(r"<\?xml[^>]*\?>|<!--.*?-->", "", path.read_text(encoding="utf-8"), flags=re.S)
+    # a blank line would end the HTML block
+    svg = "\n".join(line for line in svg.strip().splitlines() if line.strip())
     alt = match["alt"].replace("&", "&amp;").replace('"', "&quot;")
     svg = re.sub(r"<svg\b", f'<svg role="img" aria-label="{alt}"', svg, count=1)
     return indent(f'<figure class="diagram">\n{svg}\n</figure>', match["indent"])
@@ -780,10 +727,8 @@ def on_post_build(config):
 def snippets_zip():
     """snippets/ with the pinned requirements, for readers who want the code without git. Byte for byte
     the same for the same files (fixed dates, sorted names), so a rebuild does not churn it."""
-    pins = records.pinned_versions()
-    requirements = "".join(
-        f"{package}=={version}\n" for package, version in pins.items() if version
-    )
+    pins = records.pinned_versions().items()
+    requirements = "".join(f"{package}=={version}\n" for package, version in pins if version)
     readme = (
         "LLMs 101, executable: the code of every page. In a terminal, go into this folder\n"
         "(cd llms101-snippets, where you unpacked it), then:\n\n"

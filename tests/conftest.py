@@ -273,13 +273,6 @@ def about(item, snippets, pages):
     return "snippet_run" in params and bool(set(asked) & set(snippets))
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        "snippet(*names): this test checks these snippet files' code (`--snippet NAME.py` selects it)",
-    )
-
-
 def pytest_itemcollected(item):
     """A claim test carries the 'claims' marker, so that `-m claims` (the robustness benchmark's
     selection) finds it."""
@@ -304,11 +297,7 @@ def pytest_collection_modifyitems(config, items):
     if not (snippets or pages):
         return
     try:  # the snippets named, and the demos that use them
-        snippets = list(
-            dict.fromkeys(
-                [*snippets, *(demo for name in snippets for demo in records.dependents(name))]
-            )
-        )
+        snippets = [*snippets, *(demo for name in snippets for demo in records.dependents(name))]
     except records.SnippetError as error:
         raise pytest.UsageError(str(error)) from None
     pages += [
@@ -317,10 +306,8 @@ def pytest_collection_modifyitems(config, items):
         if set(copy_paste.demos_on(page.name)) & set(snippets)
     ]
     # a focused run runs its own demos fresh, long or not, and those its pages' sessions need
-    config.long = config.long | LONG & {
-        *snippets,
-        *(demo for page in pages for demo in copy_paste.demos_on(page)),
-    }
+    demos = {*snippets, *(demo for page in pages for demo in copy_paste.demos_on(page))}
+    config.long = config.long | LONG & demos
     keep = [item for item in items if about(item, snippets, pages)]
     config.hook.pytest_deselected(items=[item for item in items if item not in keep])
     items[:] = keep
