@@ -34,7 +34,7 @@ def test_questions_in_the_pretraining_text_are_answered_only_sometimes():
 
 @claim(
     "just-autocomplete.md",
-    'In the model\'s web, a colon outside code is always followed by a capital and a bracket ("Japan (capital: Tokyo)"), and answers to its questions sometimes end with "I think."',
+    'In the model\'s web, a colon outside code is always followed by a capital city and a closing bracket ("Japan (capital: Tokyo)"), and answers to its questions sometimes end with "I think."',
 )
 def test_in_the_pretraining_text_a_colon_leads_to_a_capital_and_a_bracket():
     """Why the replies before post-training look like "Stockholm)" and "I think)"."""

@@ -256,7 +256,7 @@ def test_the_models_own_odds_mostly_mark_a_guess(run):
 
 @claim(
     "learns-anyway.md",
-    "It finishes {= facts.py:stories_ok =} stories as a sentence (a full stop, and before it only words our stories use, so one misspelling fails it), and for {= facts.py:code_ok =} functions writes a body that is valid Python and uses only that function's own inputs (programmers call them *arguments*).",
+    "It finishes {= facts.py:stories_ok =} stories as a sentence (a full stop, and before it only words our stories use, so one misspelling fails it, as it fails each story above), and for {= facts.py:code_ok =} functions writes a body that is valid Python and uses only that function's own inputs (programmers call them *arguments*).",
     "Judged against another function's inputs instead, the same code passes only {= facts.py:shuffled_ok =} times: it really is written for its own function.",
     "(The untrained model passes nothing: a floor, not proof the checks are hard.)",
 )
@@ -297,6 +297,8 @@ def test_the_endings_shown_are_the_first_ones_made(run):
     for shown, prompts in ((stories, "story_prompts"), (bodies, "code_prompts")):
         starts = [line.split("|")[0] for line in shown]
         assert starts == run.variables[prompts][: len(shown)]
+    # "one misspelling fails it, as it fails each story above": none of the stories shown passes
+    assert not any(run.variables["shapes"]["trained"]["stories"][: len(stories)])
 
 
 @claim(

@@ -173,9 +173,9 @@ def test_page_low_temperature_is_cautious_high_temperature_chaotic(snippet_run):
     "sampling.md",
     "which mentions a cat exactly {= temperature.py:cats_in_text =} times",
     'In the manual, the words that most often follow it are "{= temperature.py:words_after_the.0.0 =}" and '
-    '"{= temperature.py:words_after_the.1.0 =}" (the output lists a few more), so '
-    '"{= temperature.py:labels.0 =}" and "{= temperature.py:labels.1 =}" top the manual\'s column, '
-    "and the model bets on them first too.",
+    '"{= temperature.py:words_after_the.1.0 =}" (the output lists a few more), and '
+    '"{= temperature.py:labels.0 =}" and "{= temperature.py:labels.1 =}" top the manual\'s column: '
+    "the model bets on them first too.",
     "Down the table, the model's odds roughly follow the manual's: not identical, but far closer than chance.",
     "The model, at {= temperature.py:distance_to_text:.2f =}, beats both: it has picked up what comes "
     'after "the " in particular, not just how words begin.',
