@@ -218,9 +218,10 @@ def glossary_sections(html):
 REPOSITORY = re.compile(r"\[the repository's page\]\(REPO_URL\)")
 GET_THE_CODE = re.compile(r"On \[the repository's page\]\(REPO_URL\).*?further down\.\)", re.S)
 NO_ADDRESS = (
-    "Built the site yourself? Then you have the code already: go on to step 3. Otherwise, take the"
-    " [download of the code](#or-paste-a-chapter-into-python) further down: the snippets and what"
-    " they need, with commands of its own."
+    "This copy of the site doesn't say where its repository is, so take the [download of the"
+    " code](#or-paste-a-chapter-into-python) further down: the snippets and what they need, with"
+    " commands of their own. (Reading this from a copy you built yourself? You have the code"
+    " already: go on to step 3.)"
 )
 
 
