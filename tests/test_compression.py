@@ -276,7 +276,7 @@ def test_stopped_learning_is_the_score_train_py_prints(snippet_run):
 )
 @claim(
     "why-does-this-work.md",
-    "Let it keep learning as it reads and it scores {= learn_as_it_reads.py:learning_bpc:.2f =}, passing xz, though not bz2",
+    "allowed to keep learning as it reads, it passed xz, though not bz2.",
 )
 def test_learning_as_it_reads_beats_stopping_and_xz_but_not_yet_bz2(snippet_run):
     """Chapter 3: learning as it reads, the model beats xz too (frozen, xz edges it out), though

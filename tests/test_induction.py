@@ -133,6 +133,7 @@ def test_two_layer_loss_on_the_copy_falls_steeply_within_a_tenth_of_training(sni
     "why-does-this-work.md",
     "The 1-layer model creeps along and never gets there.",
     "(The 1-layer model starts quicker, then stalls.)",
+    "it learns where copies usually sit and guesses from that far back, which fails once a copy sits anywhere else.",
     "The 1-layer model gets {= sudden_skill.py:one_usual:.0% =} of the usual copies' *tokens* right, but only {= sudden_skill.py:one_whole:.0% =} of whole copies, and at the new distances it is at a blind guess ({= sudden_skill.py:one_near:.0% =} nearer, {= sudden_skill.py:one_far:.0% =} further).",
     "It looks as if it never learned to copy: it learned *where copies usually sit*, and guesses from that far back.",
     "The 2-layer model still gets {= sudden_skill.py:two_near:.0% =} of the tokens right nearer and {= sudden_skill.py:two_far:.0% =} further, at distances it never saw: a skill that partly works outside its training data.",

@@ -734,6 +734,11 @@ def _(v, run):
     assert v["largest_gap"] == pytest.approx(max(gaps))
 
 
+@check("scaling.py:steps")
+def _(v, run):
+    assert v["characters_seen"] == v["steps"] * v["batch_size"] * v["block_size"]
+
+
 @check("scaling.py:reads_per_parameter[0]", "scaling.py:reads_per_parameter[-1]")
 def _(v, run):
     for reads, n in zip(v["reads_per_parameter"], v["params"]):
