@@ -402,7 +402,7 @@ def test_a_bpe_version_of_the_model_is_three_changes_at_once(numbers_run):
     "text-becomes-numbers.md",
     "The *shape* is how many numbers there are along each direction: one text, one id per character",
     "Now it's {= numbers_in_out.py:vectors_shape.2 =} numbers per character.",
-    "a last step turns the scores into **probabilities**, adding up to 1.",
+    "A last step turns the scores into **probabilities**, odds for the next token that add up to 1",
 )
 def test_numbers_page_prints_the_shapes(numbers_run):
     out = numbers_run.stdout
