@@ -309,7 +309,7 @@ def test_bad_flags_get_one_line(args, message):
     "just-autocomplete.md",
     "Each column adds up to all {= autocomplete.py:chat_questions =} questions:",
     "**No answer** went down from {= autocomplete.py:counts.before_chat.no_answer =} to {= autocomplete.py:counts.after_chat.no_answer =}, because it now answers",
-    "But before, it mostly didn't answer at all, and it never said \"I don't know\" either: it wasn't being careful, just carrying on the text.",
+    "Nor was our model better before: it mostly didn't answer at all and never said \"I don't know\" either; it wasn't being careful, just carrying on the text.",
 )
 def test_the_after_table_counts_every_reply_once_before_and_after(run):
     """The story's after table: four kinds, each reply in exactly one, each column all 48."""

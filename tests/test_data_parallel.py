@@ -22,9 +22,9 @@ def run(snippet_run):
 
 @claim(
     "big-runs.md",
-    "On this page, two workers on a laptop take the very same steps as one.",
-    "Same losses, step for step.",
-    "They differ only far down the decimal places, at the level of rounding noise: the biggest gap between the runs' losses, at any step of this run, is {= data_parallel.py:largest_difference:.7f =}.",
+    "On this page, two workers on a laptop take the same steps as one, down to rounding.",
+    "both runs' losses are the same, step for step, up to rounding.",
+    "The biggest gap between them, at any step of this run, is {= data_parallel.py:largest_difference:.7f =}: adding up the same numbers in two halves and then averaging rounds a hair differently from adding them up in one go.",
 )
 def test_two_workers_take_the_same_steps_as_one(run):
     one, two = run.variables["one"], run.variables["two"]

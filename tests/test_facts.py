@@ -236,6 +236,7 @@ def test_one_wording_per_fact_leaves_the_facts_memorised_but_not_extractable(run
     "learns-anyway.md",
     "Right answers typically get most of the probability: half of them get more than {= facts.py:confidence.right:.0% =}.",
     "Wrong ones are spread thin: half of them get less than {= facts.py:confidence.wrong:.0% =}.",
+    "those odds usually give a guess away: right answers typically get most of the probability, wrong ones much less.",
     "Not always: asked about a country whose capital the text never mentions, it can bet heavily on a wrong city (the box below shows one).",
     "the last line is a never-written country where it bets heavily on a wrong answer:",
 )
@@ -257,8 +258,8 @@ def test_the_models_own_odds_mostly_mark_a_guess(run):
 @claim(
     "learns-anyway.md",
     "It finishes {= facts.py:stories_ok =} stories as a sentence (a full stop, and before it only words our stories use, so one misspelling fails it, as it fails each story above), and for {= facts.py:code_ok =} functions writes a body that is valid Python and uses only that function's own inputs (programmers call them *arguments*).",
-    "Judged against another function's inputs instead, the same code passes only {= facts.py:shuffled_ok =} times: it really is written for its own function.",
-    "(The untrained model passes nothing: a floor, not proof the checks are hard.)",
+    "each body is judged against *another* function's inputs, where it should mostly fail. Only {= facts.py:shuffled_ok =} pass, so the code really is written for its own function.",
+    "The untrained model passes nothing: a floor, not proof the checks are hard.",
 )
 def test_story_and_code_prompts_never_seen_get_story_and_code_shapes(run):
     trained, untrained = run.variables["shapes"]["trained"], run.variables["shapes"]["untrained"]

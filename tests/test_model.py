@@ -270,7 +270,7 @@ def test_the_curve_scores_what_the_page_scores_at_the_end(train_run):
 
 @claim(
     "predict-check-nudge.md",
-    "it moved from {= train.py:weight_before:.3f =} to {= train.py:weight_after:.3f =}, the way its gradient said would lower the loss.",
+    "It moved from {= train.py:weight_before:.3f =} to {= train.py:weight_after:.3f =}, the way its gradient said would lower the loss.",
     "All the other dials moved too, at once, and the loss on that same batch fell from {= train.py:bits_before_step:.2f =} to {= train.py:bits_after_step:.2f =} bits per character.",
     "The gradient points the way that would *raise* the loss, so each dial steps the other way: **new weight = old weight − step size × gradient**.",
 )
@@ -285,6 +285,7 @@ def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
 @claim(
     "predict-check-nudge.md",
     "(\"Dial {= train.py:col =} of ' '\" is number {= train.py:col =}, counting from zero, in the space character's list.)",
+    "We watched one dial: one number in the list that describes the space character",
 )
 def test_the_singled_out_dial_is_one_of_the_space_characters_numbers(train_run):
     v = train_run.variables
@@ -400,7 +401,7 @@ def test_a_bpe_version_of_the_model_is_three_changes_at_once(numbers_run):
     "text-becomes-numbers.md",
     "The *shape* is how many numbers there are along each direction: one text, one id per character",
     "Now it's {= numbers_in_out.py:vectors_shape.2 =} numbers per character.",
-    "a last step turns the scores into **probabilities**, adding up to 1.",
+    "A last step turns the scores into **probabilities**, odds for the next token that add up to 1",
 )
 def test_numbers_page_prints_the_shapes(numbers_run):
     out = numbers_run.stdout

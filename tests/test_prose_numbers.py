@@ -75,7 +75,6 @@ ALLOWED.update(
         "learns-anyway.md": {
             "a few hundred times": "a thought experiment (a parrot), not a run of ours",
             "counting the wordings above from 1": "how the table numbers the wordings: a definition",
-            "answers they rate 80% likely turn out right about 80%": "what 'calibrated' means, an example, not the paper's figure",
         },
         "just-autocomplete.md": {
             "a 6 year old": "part of the prompt the source quotes, not a figure"
