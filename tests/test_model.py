@@ -285,7 +285,7 @@ def test_one_nudge_is_weight_minus_step_times_gradient_and_it_helps(train_run):
 @claim(
     "predict-check-nudge.md",
     "(\"Dial {= train.py:col =} of ' '\" is number {= train.py:col =}, counting from zero, in the space character's list.)",
-    "We watched one dial: one number in the list that describes the space character",
+    "We watched one dial, one of the numbers the model uses for the space character.",
 )
 def test_the_singled_out_dial_is_one_of_the_space_characters_numbers(train_run):
     v = train_run.variables
