@@ -140,9 +140,13 @@ def test_the_published_numbers_shown_are_kaplans(snippet_run):
     "why-does-this-work.md",
     "Its losses are higher than chapter 3's {= train.py:test_bpc:.2f =} bits per character on the same manual because each of these models trains for only {= scaling.py:steps =} steps, against chapter 3's {= train.py:settings.steps:, =}, and most of them are far smaller.",
 )
-def test_the_scaling_losses_sit_above_chapter_3s_with_shorter_training_and_smaller_models(snippet_run):
+def test_the_scaling_losses_sit_above_chapter_3s_with_shorter_training_and_smaller_models(
+    snippet_run,
+):
     v = snippet_run("scaling.py").variables
     t = snippet_run("train.py").variables
     assert min(v["test_losses"]) > t["test_bpc"]  # every size above chapter 3's model
     assert v["steps"] < t["settings"]["steps"]  # trained for fewer steps
-    assert sum(p < t["n_params"] / 2 for p in v["params"]) > len(v["params"]) / 2  # most far smaller
+    assert (
+        sum(p < t["n_params"] / 2 for p in v["params"]) > len(v["params"]) / 2
+    )  # most far smaller
