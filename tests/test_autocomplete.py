@@ -3,6 +3,7 @@ sometimes, the post-training conversations are apart from every question the pag
 and the page's before/after claims hold for the run it shows, as rates over many held-out
 questions (benchmarks/robustness.py runs these against other kernel paths and seeds)."""
 
+import re
 import sys
 
 import pytest
@@ -38,8 +39,6 @@ def test_questions_in_the_pretraining_text_are_answered_only_sometimes():
 )
 def test_in_the_pretraining_text_a_colon_leads_to_a_capital_and_a_bracket():
     """Why the replies before post-training look like "Stockholm)" and "I think)"."""
-    import re
-
     text = corpus.make_corpus(corpus.SETTINGS["seed"])
     capitals = {capital for _, capital in corpus.COUNTRIES}
     after = [line.split(": ", 1)[1] for line in text.split("\n") if ": " in line]
