@@ -221,13 +221,19 @@ QUOTED = re.compile(r"(?P<file>[\w-]+\.py):(?P<path>[\w.\[\]-]+)")
 # a number a page quotes (the hook's marker, hooks/snippets.py NUMBER), and a diagram it puts inline
 MARKER = re.compile(r"\{=\s*(?P<file>[\w./-]+\.py):(?P<path>[\w.\[\]-]+)")
 DIAGRAM = re.compile(r"\]\((?P<src>assets/diagrams/[^)\s]+\.svg)\)")
-# a minute or more each, on the reference machine (pytest --durations)
-LONGEST_FILES = {
-    "test_a11y_pages.py",
+# half a minute or more each on the reference machine, longest first (pytest --durations): they
+# start first, so that the two test processes end together (pyproject.toml: --no-loadscope-reorder)
+LONGEST_FILES = [
     "test_data_parallel.py",
+    "test_a11y_pages.py",
     "test_browser.py",
+    "test_a11y.py",
     "test_desktop.py",
-}
+    "test_playground_browser.py",
+    "test_model.py",
+    "test_compression.py",
+    "test_pipeline.py",
+]
 ALWAYS = {"test_strict_build_is_clean", "test_every_quoted_value_has_a_check"}
 
 
@@ -291,7 +297,8 @@ def pytest_collection_modifyitems(config, items):
     """Keep only the tests --snippet/--page ask for; those that wait for fresh runs go last, so that
     the others run while the runs are made; the longest files go first, so that the two processes of
     `pytest -n 2 --dist loadfile` (which hands out files in this order) end together."""
-    items.sort(key=lambda item: (waits(item), Path(item.fspath).name not in LONGEST_FILES))
+    rank = {name: k for k, name in enumerate(LONGEST_FILES)}
+    items.sort(key=lambda item: (waits(item), rank.get(Path(item.fspath).name, len(rank))))
     snippets, pages = config.getoption("snippet"), config.getoption("page")
     config.long = LONG if config.getoption("long") else set()
     if not (snippets or pages):
@@ -384,12 +391,16 @@ def run_script(*args, cwd=ROOT, timeout=600):
     )
 
 
+# a short text for the runs that test how workers start and stop (the manual's takes 10 s more a run)
+SHORT_TEXT = ROOT / "snippets" / "data" / "LICENSE-python.txt"
+
+
 @pytest.fixture(scope="session")
 def one_worker_losses(tmp_path_factory):
     """The loss of each step of `train.py --steps 3` on one worker: what every data-parallel way of
     starting the same run must match (made once, shared by the tests that compare with it)."""
     out = tmp_path_factory.mktemp("one-worker") / "one.pt"
-    proc = run_script("snippets/train.py", "--steps", "3", "--out", out)
+    proc = run_script("snippets/train.py", "--steps", "3", "--text", SHORT_TEXT, "--out", out)
     assert proc.returncode == 0, proc.stderr[-2000:]
     sys.path.insert(0, str(ROOT / "snippets"))
     import training

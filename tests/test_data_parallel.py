@@ -10,7 +10,7 @@ import time
 import pytest
 
 from claims import claim
-from conftest import ROOT, one_line_error, run_script
+from conftest import ROOT, SHORT_TEXT, one_line_error, run_script
 
 TRAIN = "snippets/train.py"
 
@@ -118,7 +118,10 @@ def test_a_worker_whose_partner_never_starts_stops_with_one_line_after_the_timeo
 def test_a_failing_worker_ends_the_run_with_its_one_line(tmp_path):
     (tmp_path / "blocker").write_text("a file, so no folder can be made here")
     proc = run_script(
-        TRAIN, "--workers", "2", "--steps", "3", "--out", tmp_path / "blocker" / "m.pt", timeout=300
+        TRAIN,
+        *("--workers", "2", "--steps", "3", "--text", SHORT_TEXT),
+        *("--out", tmp_path / "blocker" / "m.pt"),
+        timeout=300,
     )
     assert "cannot save the model" in one_line_error(proc)
 
@@ -139,7 +142,7 @@ def test_torchrun_itself_starts_the_same_training(tmp_path, one_worker_losses):
     with PyTorch's workaround for its Windows builds (USE_LIBUV=0, pytorch/pytorch#139990)."""
     torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"]
     two = subprocess.run(
-        [*torchrun, TRAIN, "--steps", "3", "--out", str(tmp_path / "two.pt")],
+        [*torchrun, TRAIN, "--steps", "3", "--text", SHORT_TEXT, "--out", tmp_path / "two.pt"],
         capture_output=True,
         text=True,
         timeout=300,

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, SHORT_TEXT
 
 SNIPPETS = ROOT / "snippets"
 sys.path.insert(0, str(SNIPPETS))
@@ -139,7 +139,17 @@ def test_workers_started_without_torchrun_take_the_same_steps_as_one(tmp_path, o
         "workers.start_workers_here(Path('train.py'), 2, sys.argv[1:])"
     )
     two = subprocess.run(
-        [sys.executable, "-c", start, "--steps", "3", "--out", str(tmp_path / "two.pt")],
+        [
+            sys.executable,
+            "-c",
+            start,
+            "--steps",
+            "3",
+            "--text",
+            SHORT_TEXT,
+            "--out",
+            tmp_path / "two.pt",
+        ],
         cwd=SNIPPETS,
         capture_output=True,
         encoding="utf-8",
