@@ -161,6 +161,7 @@ def test_before_post_training_it_continues_the_text_instead_of_answering(run):
     "{= autocomplete.py:countries_asked =} of chapter 5's test countries, each once as a quiz line: {= autocomplete.py:text_questions =} questions;",
     'the same countries in the chat format, asked {= autocomplete.py:ways_asked =} ways each ("What\'s the capital of ...?", "Do you know ...?"): {= autocomplete.py:chat_questions =} questions;',
     "{= autocomplete.py:never_countries =} countries whose capitals its web never gives, in the chat format, {= autocomplete.py:ways_asked =} ways each: {= autocomplete.py:never_questions =} questions.",
+    "The last row is a question from outside those {= autocomplete.py:chat_questions =}: a country whose capital its web never gives.",
 )
 def test_the_three_sets_of_questions_are_what_the_page_lists(run):
     v = run.variables
@@ -176,6 +177,8 @@ def test_the_three_sets_of_questions_are_what_the_page_lists(run):
     text = corpus.make_corpus(corpus.SETTINGS["seed"])
     assert not any(capital in text for _, capital in corpus.UNKNOWN_TEST)  # never in its web
     assert len(v["never"]) == len(corpus.UNKNOWN_TEST) * len(corpus.ASK)
+    # the reply table's last row (the page's before_never.0): a "never" question, not a chat one
+    assert v["never"][0][0] not in {prompt for prompt, _ in v["as_chat"]}
     # the before table's columns count all the questions of each set
     sizes = [len(v["as_text"]), len(v["as_chat"]), len(v["never"])]
     assert [sum(column) for column in table(run.cells["before"]["stdout"])] == sizes
