@@ -258,8 +258,9 @@ with cli.figure("training-curve", alt, figsize=(5, 3.4)) as (fig, ax):
     ax.legend()
 
 # %% samples
+shown = 36  # the first characters of each answer: a line fits a phone's screen
 for step, sample in samples.items():
-    print(f"step {step:5,d}   {sample}")
+    print(f"step {step:5,d}   {sample[len(prompt) :][:shown]}")
 
 # %% trained
 trained_top5 = sampling.top_words(model, tokenizer, prompt)
