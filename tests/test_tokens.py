@@ -3,6 +3,7 @@
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -245,9 +246,9 @@ def test_figure_has_alt_text_from_the_run(tokens):
 # Bad input: one line on stderr, a non-zero exit, never a traceback.
 
 
-def run_tokens(*args, script="tokens.py", cwd=ROOT):
+def run_tokens(*args, script="tokens.py", cwd=ROOT, snippets=ROOT / "snippets"):
     return subprocess.run(
-        [sys.executable, str(ROOT / "snippets" / script), *args],
+        [sys.executable, str(snippets / script), *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -309,10 +310,14 @@ def test_help():
 def test_readers_own_text(tmp_path):
     own = tmp_path / "mine.txt"
     own.write_text("Strawberries and cream, fraises à la crème, 苺 🍓. " * 200, encoding="utf-8")
+    # a copy of snippets/ writes its out/ beside it, not into the repository's out/, where a fresh
+    # run of tokens.py may be exporting its own tokeniser at this moment
+    shutil.copytree(ROOT / "snippets", tmp_path / "snippets", ignore=shutil.ignore_patterns("data"))
     proc = run_tokens(
-        "--text", str(own), "--vocab-size", "300", cwd=tmp_path
-    )  # its out/ goes to tmp_path
+        "--text", own, "--vocab-size", "300", cwd=tmp_path, snippets=tmp_path / "snippets"
+    )
     assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out" / "tokenizer.json").is_file()
     assert f"corpus:      {len(own.read_text(encoding='utf-8')):,} characters" in proc.stdout
     # a short, repetitive text runs out of pairs to merge before 300 tokens, and the output says so
     learned = int(re.search(r"vocabulary:  (\d+) tokens", proc.stdout)[1])
