@@ -337,7 +337,8 @@ def test_samples_go_from_gibberish_to_words(train_run, corpus_words):
 
 @claim(
     "predict-check-nudge.md",
-    "GPT-3, the model that made everybody sit up in 2020, took about {= train.py:gpt3_ratio_billions:.0f =} billion times our run's arithmetic:[^gpt3] at one run like ours a minute, {= train.py:laptop_years:,.0f =} years of laptop.",
+    "GPT-3, the model that made everybody sit up in 2020, took about {= train.py:gpt3_ratio_billions:.0f =} billion times our run's arithmetic.[^gpt3]",
+    "If a laptop did one run like ours every minute, it would need {= train.py:laptop_years:,.0f =} years to do that much.",
     "{= train.py:llama3_days:.0f =} days even with every card busy all the time.[^llama31]",
     "The biggest runs since take months, on some of the biggest computers on Earth.[^llama31]",
     "Training takes about 6 per weight for every token read.[^kaplan]",
@@ -352,7 +353,7 @@ def test_scale_against_gpt3(train_run):
     # about 6 operations per weight per token (Kaplan et al. 2020), counted independently
     assert v["flops"] == pytest.approx(6 * v["n_params"] * v["tokens_seen"], rel=0.1)
     assert v["gpt3_flops_ratio"] > 1e9  # GPT-3 did over a billion times more arithmetic
-    # "at one run like ours per minute": years of minutes, to two significant digits
+    # "one run like ours every minute": years of minutes, to two significant digits
     assert v["laptop_years"] == pytest.approx(v["gpt3_flops_ratio"] / (60 * 24 * 365), rel=0.05)
     assert 2 < v["passes"] < 10  # it reads its training text a few times over
     assert v["llama3_days"] > 60  # months, even with every GPU busy all the time
