@@ -96,19 +96,6 @@ def aligned(rows):
     return "\n".join(line.rstrip() for line in lines)
 
 
-def split_table(splits, count_r=False):
-    """One row per tokenizer: how many tokens, (how many are an r,) and the pieces."""
-    rows = []
-    for name, text_pieces in splits.items():
-        n = len(text_pieces)
-        row = [f"  {name}", f"{n} tokens" if n > 1 else "1 token"]
-        if count_r:
-            r_tokens = sum(p.strip(" -") == "r" for p in text_pieces)  # a dash is fine
-            row.append(f"{r_tokens} of them are an r")
-        rows.append(row + ["|".join(visible(p) for p in text_pieces)])
-    return aligned(rows)
-
-
 COLORS = ["#cdb4f6", "#a7e0c9", "#ffd59e", "#f6b4c8", "#a9d2f5"]
 
 

@@ -178,17 +178,33 @@ print("The model never sees that table: it gets the number, nothing else.")
 # %% spell
 # Spell the word out and every letter becomes a token: now there is something to count.
 spellings = ["s t r a w b e r r y", "s-t-r-a-w-b-e-r-r-y"]
-spelled_tokens, spelled_r_count = {}, {}  # name -> spelling -> tokens, and r tokens
+spelled_with = ["spaced", "dashed"]  # the table's headings for them
+spelled_tokens, spelled_r_count, spelled_cuts = {}, {}, {}  # name -> spelling -> ...
+for name, t in compared.items():
+    spelled = {spelling: pieces(t, encode(t, spelling)) for spelling in spellings}
+    spelled_tokens[name] = {s: len(p) for s, p in spelled.items()}
+    # a token is an r if it is one, with at most a space or a dash attached
+    spelled_r_count[name] = {
+        s: sum(x.strip(" -") == "r" for x in p) for s, p in spelled.items()
+    }
+    spelled_cuts[name] = {s: "|".join(map(visible, p)) for s, p in spelled.items()}
+
+rows = [["  tokeniser"] + spelled_with]
+for name in compared:
+    rows.append([f"  {label[name]}"] + [spelled_tokens[name][s] for s in spellings])
+
+print(f"tokens for {spellings[0]!r} (spaced) and {spellings[1]!r} (dashed):")
+print(tokenizer.aligned(rows))
+r_counts = {n for counts in spelled_r_count.values() for n in counts.values()}
+if len(r_counts) == 1:
+    print(f"in every case, {r_counts.pop()} of the tokens are an r")
+else:
+    print(f"of the tokens, these many are an r: {spelled_r_count}")
+
+print()
+print("GPT-4o's cuts:")
 for spelling in spellings:
-    spelled = {name: pieces(t, encode(t, spelling)) for name, t in compared.items()}
-    for name, spelled_pieces in spelled.items():
-        spelled_tokens.setdefault(name, {})[spelling] = len(spelled_pieces)
-        r_tokens = sum(piece.strip(" -") == "r" for piece in spelled_pieces)
-        spelled_r_count.setdefault(name, {})[spelling] = r_tokens
-    print(repr(spelling))
-    labelled = {label[name]: spelled_pieces for name, spelled_pieces in spelled.items()}
-    print(tokenizer.split_table(labelled, count_r=True))
-    print()
+    print(f"  {spelled_cuts['o200k_base'][spelling]}")
 
 # %% figure
 # Colour each token of the question, one row per tokeniser, as tokeniser playgrounds do.

@@ -83,30 +83,6 @@ def test_aligned_pads_each_column_to_its_widest_cell():
     )  # an empty column takes no room
 
 
-def test_split_table_counts_tokens_and_rs():
-    splits = {
-        "ours": ["st", "raw", "b", "er", "r", "y"],
-        "theirs": ["strawberry"],
-        "x": ["r-", " r"],
-    }
-    lines = tokenizer.split_table(splits, count_r=True).split("\n")
-    assert lines[0].split() == [
-        "ours",
-        "6",
-        "tokens",
-        "1",
-        "of",
-        "them",
-        "are",
-        "an",
-        "r",
-        "st|raw|b|er|r|y",
-    ]
-    assert lines[1].split()[:3] == ["theirs", "1", "token"]
-    assert "2 tokens" in lines[2] and "2 of them are an r" in lines[2] and "r-|·r" in lines[2]
-    assert "of them" not in tokenizer.split_table(splits)
-
-
 def test_draw_pieces_gives_each_piece_a_box_as_wide_as_its_text():
     import matplotlib
 
