@@ -11,6 +11,7 @@ from pathlib import Path
 
 import torch
 
+import records  # hooks/, on the path (conftest.py)
 from claims import claim
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "snippets"))
@@ -202,8 +203,8 @@ def test_the_copying_model_has_previous_token_heads_then_induction_heads(snippet
     "Switch off the induction heads and the model gets {= inside.py:without_induction:.0% =} of the copy's tokens right instead of {= inside.py:intact:.0% =}; switch off the previous-token heads, {= inside.py:without_previous:.0% =}; switch off all the other heads, still {= inside.py:without_others:.0% =}.",
     "switch off our copying model's induction heads and it gets {= inside.py:without_induction:.0% =} of the copy's tokens right instead of {= inside.py:intact:.0% =}.",
     "Switch off the other heads instead, and it still gets {= inside.py:without_others:.0% =}.",
-    "In this run one head, {= inside.py:toy_prev_head =}, matters most to the previous-token job: switching it off alone wipes out every whole copy (though it leaves many more single tokens right than switching off the whole group does).",
-    "The induction job is shared: no induction head on its own does the damage the group does together.",
+    "In ours, switching off head {= inside.py:toy_prev_head =} alone stops every whole copy, though it leaves many more single tokens right than switching off its whole group does.",
+    "the groups' result above held on every run we tried.",
 )
 def test_knocking_out_the_circuit_stops_the_copying_and_the_other_heads_do_not_matter(snippet_run):
     v = snippet_run("inside.py").variables
@@ -220,14 +221,14 @@ def test_knocking_out_the_circuit_stops_the_copying_and_the_other_heads_do_not_m
         assert right / v["tokens_total"] < 0.35 and whole <= copies // 100
     assert v["without_others"] > v["intact"] - 0.05
     assert v["knockout"]["all the other heads"][1] > 0.5 * v["knockout"]["nothing"][1]
-    # one head at a time: the previous-token job sits mostly in one head (the page names it), the
-    # induction job is shared, and none of the other heads matters on its own either
-    alone = v["knockout"][f"head {v['toy_prev_head']}"]
-    assert alone[1] == 0  # "every whole copy"
-    assert alone[0] > 2 * v["knockout"]["the previous-token heads"][0]  # "many more single tokens"
-    assert all(alone[0] <= v["knockout"][f"head {h}"][0] for h in v["previous_heads"])  # "most"
-    for h in v["induction_heads"]:
-        assert v["knockout"][f"head {h}"][0] / v["tokens_total"] > 0.5
+    # one head at a time, "in ours" only: which head stands out changes with the seed and with the
+    # CPU's rounding (benchmarks/robustness.py: head 0.2 on the DEFAULT and AVX-512 paths, with 27
+    # and 2 whole copies left; with seed 1, none), so this holds for the recorded run the page shows
+    recorded = records.recorded("inside.py")
+    if recorded is not None and v == recorded.variables:
+        alone = v["knockout"][f"head {v['toy_prev_head']}"]
+        assert alone[1] == 0  # "stops every whole copy"
+        assert alone[0] > 2 * v["knockout"]["the previous-token heads"][0]  # "many more tokens"
     for h in v["other_heads"]:
         assert v["knockout"][f"head {h}"][0] / v["tokens_total"] > v["intact"] - 0.05
 
