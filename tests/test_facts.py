@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+import records  # hooks/, on the path (conftest.py)
 from claims import claim
 from conftest import ROOT, one_line_error, run_script
 
@@ -235,15 +236,17 @@ def test_one_wording_per_fact_leaves_the_facts_memorised_but_not_extractable(run
 
 @claim(
     "learns-anyway.md",
-    "Right answers typically get most of the probability: half of them get more than {= facts.py:confidence.right:.0% =}.",
+    "Right answers typically get a large share of the probability: half of them get more than {= facts.py:confidence.right:.0% =}.",
     "Wrong ones are spread thin: half of them get less than {= facts.py:confidence.wrong:.0% =}.",
-    "those odds usually give a guess away: right answers typically get most of the probability, wrong ones much less.",
-    "Not always: asked about a country whose capital the text never mentions, it can bet heavily on a wrong city (the box below shows one).",
+    "those odds usually give a guess away: right answers typically get a large share of the probability, wrong ones much less.",
+    "Not always: in this run, asked about a country whose capital the text never mentions, it bet heavily on a wrong city (the box below shows it).",
     "the last line is a never-written country where it bets heavily on a wrong answer:",
 )
 def test_the_models_own_odds_mostly_mark_a_guess(run):
     confidence = run.variables["confidence"]
-    assert confidence["right"] > 0.5, confidence  # "most of the probability" (recorded: 67%)
+    # "a large share" (recorded: 67%; 49% with seed 1 in benchmarks/robustness.py, which is why the
+    # page no longer says "most")
+    assert confidence["right"] > 0.4, confidence
     assert confidence["right"] >= confidence["wrong"] + 0.2, confidence
     assert confidence["right"] >= confidence["never written"] + 0.2, confidence
     # "half of them get more than X%" / "half less than Y%", X and Y as the page rounds them
@@ -252,8 +255,11 @@ def test_the_models_own_odds_mostly_mark_a_guess(run):
     assert sum(p < round(confidence["wrong"], 2) + 0.005 for p in wrong) >= len(wrong) // 2
     # the last line: a never-written country (its capital is nowhere in the text, so any word is
     # wrong) with a heavy bet on its likeliest word (recorded: 72%)
-    word, p = run.variables["split"][0]
-    assert p > 0.4 and p > confidence["wrong"], run.variables["split"]
+    # "in this run": with seed 1 (benchmarks/robustness.py) the likeliest word got only 26%
+    recorded = records.recorded("facts.py")
+    if recorded is not None and run.variables == recorded.variables:
+        word, p = run.variables["split"][0]
+        assert p > 0.4 and p > confidence["wrong"], run.variables["split"]
 
 
 @claim(
@@ -299,8 +305,12 @@ def test_the_endings_shown_are_the_first_ones_made(run):
     for shown, prompts in ((stories, "story_prompts"), (bodies, "code_prompts")):
         starts = [line.split("|")[0] for line in shown]
         assert starts == run.variables[prompts][: len(shown)]
-    # "one misspelling fails it, as it fails each story above": none of the stories shown passes
-    assert not any(run.variables["shapes"]["trained"]["stories"][: len(stories)])
+    # "one misspelling fails it, as it fails each story above": none of the stories the page shows
+    # passes. The page shows the recorded run; another seed or CPU writes other stories (on the
+    # robustness variants one of the three passes), so this is checked on the recorded run
+    recorded = records.recorded("facts.py")
+    if recorded is not None and run.variables == recorded.variables:
+        assert not any(run.variables["shapes"]["trained"]["stories"][: len(stories)])
 
 
 @claim(
