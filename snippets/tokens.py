@@ -193,7 +193,9 @@ rows = [["  tokeniser"] + spelled_with]
 for name in compared:
     rows.append([f"  {label[name]}"] + [spelled_tokens[name][s] for s in spellings])
 
-print(f"tokens for {spellings[0]!r} (spaced) and {spellings[1]!r} (dashed):")
+print(
+    " and ".join(f"{s!r} ({w})" for s, w in zip(spellings, spelled_with)), "as tokens:"
+)
 print(tokenizer.aligned(rows))
 r_counts = {n for counts in spelled_r_count.values() for n in counts.values()}
 if len(r_counts) == 1:
