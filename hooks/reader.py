@@ -92,15 +92,18 @@ def reading_minutes(words):
 
 
 def glossary_entries(markdown):
-    """[(term, definition as plain text)] from the glossary's definition list:
+    """[(terms, definition as plain text)] from the glossary's definition list; an entry's first term
+    is its headword, and any further lines before the definition are other names for it:
 
-        Token
-        :   A chunk of text ...
+        attention head
+        head
+        :   One of several attention mechanisms ...
 
     The plain text drops Markdown links (keeping their words), footnote references and emphasis."""
     entries = []
     for match in re.finditer(
-        r"^(?P<term>[^\s:#<!\-*|>][^\n]*)\n(?:\n)?:[ \t]+(?P<text>.+?)(?=\n\n(?![ \t])|\Z)",
+        r"^(?P<terms>[^\s:#<!\-*|>][^\n]*(?:\n[^\s:#<!\-*|>][^\n]*)*)\n(?:\n)?:[ \t]+"
+        r"(?P<text>.+?)(?=\n\n(?![ \t])|\Z)",
         markdown,
         re.M | re.S,
     ):
@@ -110,7 +113,7 @@ def glossary_entries(markdown):
         text = re.sub(r"<[^>]+>", "", text)
         text = re.sub(r"(\*\*|\*|__|`)", "", text)
         text = re.sub(r"\s+", " ", text).strip()
-        entries.append((match["term"].strip(), text))
+        entries.append(([term.strip() for term in match["terms"].splitlines()], text))
     return entries
 
 
@@ -135,11 +138,11 @@ def abbreviations(docs_dir):
     if not path.is_file():
         return ""
     lines = []
-    for term, text in glossary_entries(path.read_text(encoding="utf-8")):
+    for terms, text in glossary_entries(path.read_text(encoding="utf-8")):
         if not text:
             continue
         text = text.replace('"', "'")
-        lines += [f"*[{form}]: {text}" for form in forms(term)]
+        lines += [f"*[{form}]: {text}" for term in terms for form in forms(term)]
     # one block each: abbr takes one definition off a block at a time and hands the rest back to
     # every block processor, which made a block of them all cost seconds a build
     return "\n\n".join(lines)
@@ -173,7 +176,7 @@ def fewer_abbreviations(html):
 # -- the events -----------------------------------------------------------------------------------
 
 
-GLOSSARY_PAIR = re.compile(r"<dt>(?P<term>.*?)</dt>\s*<dd>(?P<text>.*?)</dd>", re.S)
+GLOSSARY_ENTRY = re.compile(r"(?P<terms>(?:<dt>.*?</dt>\s*)+)<dd>(?P<text>.*?)</dd>", re.S)
 BLOCK = re.compile(r"<(p|div|ul|ol|table|pre|blockquote)\b")
 
 
@@ -193,14 +196,19 @@ def glossary_sections(html):
         log.warning(f"{GLOSSARY}: no definition list")
         return html
     entries, letters = [], {}
-    for match in GLOSSARY_PAIR.finditer(html[start:end]):
-        term, text, anchor = match["term"].strip(), match["text"].strip(), term_id(match["term"])
+    for match in GLOSSARY_ENTRY.finditer(html[start:end]):
+        term, *others = re.findall(r"<dt>(.*?)</dt>", match["terms"], re.S)
+        text, anchor = match["text"].strip(), term_id(term)
         shown = term[:1].upper() + term[1:]
         letters.setdefault(shown[:1], anchor)
         body = text if BLOCK.match(text) else f"<p>{text}</p>"
+        # the other names keep their own anchors (glossary/#heads), and say what they stand for
+        also = "".join(f'<span id="{term_id(other)}"></span>' for other in others)
+        if others:
+            body += f'\n<p class="glossary-also">Also: {", ".join(others)}.</p>'
         entries.append(
-            f'<section class="glossary-entry">\n<h2 class="glossary-term" id="{anchor}">{shown}</h2>\n'
-            f'<div class="glossary-definition">\n{body}\n</div>\n</section>'
+            f'<section class="glossary-entry">\n<h2 class="glossary-term" id="{anchor}">{also}{shown}'
+            f'</h2>\n<div class="glossary-definition">\n{body}\n</div>\n</section>'
         )
     jump = " ".join(f'<a href="#{anchor}">{letter}</a>' for letter, anchor in letters.items())
     az = f'<nav class="glossary-az" aria-label="Jump to a letter" data-search-exclude>{jump}</nav>'

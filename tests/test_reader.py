@@ -180,8 +180,9 @@ neural network
 :   A function with weights,
     learned from examples.
 
+large language model
 LLM
-:   Short for large language model.
+:   A model with billions of weights.
 
 [^src]: A source.
 """
@@ -189,9 +190,9 @@ LLM
 
 def test_glossary_entries_are_plain_text():
     assert reader.glossary_entries(GLOSSARY) == [
-        ("token", "A chunk of text, see the chapter. It is short."),
-        ("neural network", "A function with weights, learned from examples."),
-        ("LLM", "Short for large language model."),
+        (["token"], "A chunk of text, see the chapter. It is short."),
+        (["neural network"], "A function with weights, learned from examples."),
+        (["large language model", "LLM"], "A model with billions of weights."),
     ]
 
 
@@ -222,8 +223,14 @@ def test_a_term_is_marked_once_a_page_and_never_in_headings_or_links():
     assert '<a href="x">token</a>' in out
 
 
+def glossary():
+    """term -> definition, for every name of every entry of docs/glossary.md"""
+    entries = reader.glossary_entries((ROOT / "docs" / "glossary.md").read_text())
+    return {term: text for terms, text in entries for term in terms}
+
+
 def test_every_glossary_term_has_a_definition_and_the_readers_words_are_there():
-    entries = dict(reader.glossary_entries((ROOT / "docs" / "glossary.md").read_text()))
+    entries = glossary()
     for term in [
         "token",
         "tokeniser",
@@ -260,7 +267,7 @@ def test_every_glossary_term_has_a_definition_and_the_readers_words_are_there():
 
 
 def test_the_built_pages_mark_glossary_terms_once_with_their_definitions(built_site):
-    entries = dict(reader.glossary_entries((ROOT / "docs" / "glossary.md").read_text()))
+    entries = glossary()
     marked = 0
     for page in nav_pages():
         soup = BeautifulSoup(built_site.page(page_url(page)), "html.parser")
@@ -275,9 +282,9 @@ def test_the_built_pages_mark_glossary_terms_once_with_their_definitions(built_s
         backrefs = soup.select("article a.footnote-backref")
         assert all(a.get("aria-label") and not a.get("title") for a in backrefs), page
     assert marked >= 50
-    glossary = BeautifulSoup(built_site.page("glossary/"), "html.parser")
-    assert glossary.select_one("h2#token") and glossary.select_one("h2#hallucination")
-    assert not glossary.select("article abbr")
+    page = BeautifulSoup(built_site.page("glossary/"), "html.parser")
+    assert page.select_one("h2#token") and page.select_one("h2#hallucination")
+    assert not page.select("article abbr")
 
 
 def test_each_chapter_shows_its_reading_time_under_its_title(built_site):
@@ -481,14 +488,20 @@ def test_the_glossary_is_one_search_entry_per_term_with_an_a_to_z(built_site):
     entries = reader.glossary_entries((ROOT / "docs" / "glossary.md").read_text())
     index = json.loads((built_site.site / "search" / "search_index.json").read_text())
     found = {d["location"]: d for d in index["docs"] if d["location"].startswith("glossary/#")}
-    for term, text in entries:
+    for (term, *_), text in entries:
         entry = found[f"glossary/#{reader.term_id(term)}"]
         assert entry["title"] == term[:1].upper() + term[1:]
         assert BeautifulSoup(entry["text"], "html.parser").get_text().startswith(text[:30])
     soup = BeautifulSoup(built_site.page("glossary/"), "html.parser")
     letters = soup.select("article nav.glossary-az a")
-    assert [a.get_text() for a in letters] == sorted({t[:1].upper() for t, _ in entries})
+    assert [a.get_text() for a in letters] == sorted({t[0][:1].upper() for t, _ in entries})
     assert all(soup.select_one(f"article h2{a['href']}") for a in letters)
+    # an entry's other names keep an anchor in it, and the entry names them
+    for (term, *others), _ in entries:
+        for other in others:
+            entry = soup.select_one(f"article #{reader.term_id(other)}").find_parent("section")
+            assert entry.select_one(f"h2#{reader.term_id(term)}"), other
+            assert other in entry.select_one(".glossary-also").get_text(), other
 
 
 def test_how_we_check_states_the_mutation_score_from_the_benchmarks_report(built_site):
