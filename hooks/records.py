@@ -327,9 +327,10 @@ def numeric_path():
 
 
 def machine():
-    """What decides the last digits of a run: the OS and processor, the package versions, and the CPU
-    kernel path PyTorch took (snippets/cli.py pins AVX2 on x86-64; ATEN_CPU_CAPABILITY overrides it).
-    Python's version is recorded too, but it decides nothing: the training text is a file of ours."""
+    """What decides the last digits of a run: the OS and processor, the package versions, the CPU
+    kernel path PyTorch took (snippets/cli.py pins AVX2 on x86-64; ATEN_CPU_CAPABILITY overrides it),
+    and a fingerprint of how this processor adds up on that path (arithmetic()). Python's version is
+    recorded too, but it decides nothing: the training text is a file of ours."""
     found = {
         "os": platform.system(),
         "machine": platform.machine(),
@@ -337,6 +338,7 @@ def machine():
     }
     if "torch" in sys.modules:
         found["cpu_capability"] = sys.modules["torch"].backends.cpu.get_cpu_capability()
+        found["arithmetic"] = arithmetic()
     for package in PACKAGES:
         try:
             found[package] = metadata.version(package)
@@ -345,16 +347,60 @@ def machine():
     return found
 
 
+def arithmetic():
+    """12 hex digits that two processors share when they add numbers up the same way on the kernel
+    path PyTorch takes here: the weights after 30 training steps of a tiny transformer-like model (its
+    matrix products, attention, layer norm, GELU, cross-entropy and AdamW), on one thread. The same
+    path is not enough: with AVX2 pinned, an Intel Xeon with AVX-512 still sums some products in
+    another order than an AVX2-only AMD EPYC (the records' machine: 61f4f365d1c1), so a trained
+    model's digits differ. Leaves torch's random state and thread count as they were."""
+    import torch
+    import torch.nn.functional as F
+
+    threads, state = torch.get_num_threads(), torch.random.get_rng_state()
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    V, C, T, B = 61, 48, 24, 8
+    emb = torch.nn.Embedding(V, C)
+    ln1, ln2 = torch.nn.LayerNorm(C), torch.nn.LayerNorm(C)
+    qkv, proj = torch.nn.Linear(C, 3 * C), torch.nn.Linear(C, C)
+    fc, out = torch.nn.Linear(C, 4 * C), torch.nn.Linear(4 * C, C)
+    head = torch.nn.Linear(C, V)
+    params = [p for m in (emb, ln1, ln2, qkv, proj, fc, out, head) for p in m.parameters()]
+    opt = torch.optim.AdamW(params, lr=3e-3, weight_decay=0.1)
+    data = torch.randint(0, V, (B, T + 1), generator=torch.Generator().manual_seed(1))
+    for _ in range(30):
+        x, y = data[:, :-1], data[:, 1:]
+        h = emb(x)
+        q, k, v = qkv(ln1(h)).view(B, T, 3, 4, C // 4).permute(2, 0, 3, 1, 4)
+        a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        h = h + proj(a.transpose(1, 2).reshape(B, T, C))
+        h = h + out(F.gelu(fc(ln2(h))))
+        loss = F.cross_entropy(head(h).view(-1, V), y.reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+    torch.set_num_threads(threads)
+    torch.random.set_rng_state(state)
+    weights = b"".join(p.detach().numpy().tobytes() for p in params)
+    return hashlib.sha256(weights).hexdigest()[:12]
+
+
 @functools.cache
 def local_machine():
     """machine() as a snippet run here would record it, without running one (the kernel path PyTorch
-    takes under the pinned settings, in a fresh Python)."""
-    probe = "import torch; print(torch.backends.cpu.get_cpu_capability())"
+    takes under the pinned settings, and its arithmetic, in a fresh Python)."""
+    probe = (
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import torch, records; "
+        "print(torch.backends.cpu.get_cpu_capability(), records.arithmetic())"
+    )
     env = {**numeric_path(), **os.environ}  # a setting already made wins, as in a run
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SnippetError(f"cannot tell what this machine is: {done.stderr.strip()[-300:]}")
-    return dict(machine(), cpu_capability=done.stdout.strip())
+    capability, sums = done.stdout.split()
+    return dict(machine(), cpu_capability=capability, arithmetic=sums)
 
 
 def other_kind_warning(names):
@@ -369,26 +415,30 @@ def other_kind_warning(names):
     if not others:
         return None
     return (
-        f"this machine ({describe(here)}) is not the kind the records were made on "
-        f"({describe(others[0].machine)}): re-recording {', '.join(run.snippet for run in others)} "
+        f"this machine ({describe(here, True)}) is not the kind the records were made on "
+        f"({describe(others[0].machine, True)}): re-recording {', '.join(run.snippet for run in others)} "
         "here changes digits your edit did not touch; see CONTRIBUTING.md, 'Records and your machine'"
     )
 
 
 def same_kind(a, b):
     """Two machines on which the same code gives the same digits: equal in everything machine() records
-    but Python's version (a snippet that never loaded torch has no kernel path, and any kernel path does
-    for it)."""
+    but Python's version (a snippet that never loaded torch has no kernel path and no arithmetic, and
+    any does for it)."""
     keys = (a.keys() | b.keys()) - {"python"}
-    keys -= {"cpu_capability"} if "cpu_capability" not in a or "cpu_capability" not in b else set()
+    for key in ("cpu_capability", "arithmetic"):
+        if key not in a or key not in b:
+            keys.discard(key)
     return all(a.get(key) == b.get(key) for key in keys)
 
 
-def describe(machine):
-    """'x86_64 Linux, CPU kernel path AVX2, torch 2.13.0+cpu'."""
+def describe(machine, arithmetic=False):
+    """'x86_64 Linux, CPU kernel path AVX2, torch 2.13.0+cpu' (and ', arithmetic 61f4f365d1c1')."""
     parts = [f"{machine['machine']} {machine['os']}"]
     if machine.get("cpu_capability"):
         parts.append(f"CPU kernel path {machine['cpu_capability']}")
     if machine.get("cpu_capability") and machine.get("torch"):
         parts.append(f"torch {machine['torch']}")
+    if arithmetic and machine.get("arithmetic"):
+        parts.append(f"arithmetic {machine['arithmetic']}")
     return ", ".join(parts)

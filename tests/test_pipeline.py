@@ -546,6 +546,18 @@ def test_rerecording_on_another_kind_of_machine_says_so_in_one_line_before_it_ru
     assert execute.refresh(["demo.py"], log=said.append) == {}
     assert "is not the kind the records were made on" in said[0] and "SVE256" in said[0]
     assert "\n" not in said[0] and said[1].startswith("running snippets/demo.py")
+    # the same kernel path on a processor that adds up otherwise (another arithmetic) is another kind
+    here = records.local_machine()["arithmetic"]
+    record.write_text(
+        record.read_text().replace(f'"arithmetic": "{here}"', '"arithmetic": "0123456789ab"')
+    )
+    write(
+        project / "snippets" / "demo.py",
+        "import cli\nimport torch\n# %% show\nprint(torch.ones(5).sum().item())\n",
+    )
+    said.clear()
+    assert execute.refresh(["demo.py"], log=said.append) == {}
+    assert "is not the kind" in said[0] and "arithmetic 0123456789ab" in said[0], said[0]
 
 
 def test_a_snippet_killed_by_a_signal_says_so_on_its_last_line(project):

@@ -161,7 +161,8 @@ def test_a_fresh_run_gives_the_records_digits_on_the_same_kind_of_machine(fresh,
     assert record is not None, f"_freeze/{Path(fresh_name).stem} is missing or stale"
     if not records.same_kind(record.machine, run.machine):
         pytest.skip(
-            f"recorded on {records.describe(record.machine)}; this is {records.describe(run.machine)}: "
+            f"recorded on {records.describe(record.machine, True)}; "
+            f"this is {records.describe(run.machine, True)}: "
             "the claims are checked instead"
         )
     for cell, data in record.cells.items():
