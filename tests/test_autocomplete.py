@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from claims import claim
-from conftest import ROOT, one_line_error, run_script
+from conftest import ROOT, one_line_error, records, run_script
 
 sys.path.insert(0, str(ROOT / "snippets"))
 import corpus  # noqa: E402
@@ -132,6 +132,14 @@ def test_the_reply_kinds_are_read_as_the_page_says():
     assert not any(name == "Storry" for _, name in corpus.COUNTRIES)
 
 
+def shown(run):
+    """Is this the run the page shows? A sentence that says "in this run" is checked on that run only:
+    the pretrained model's chat replies vary most between runs (benchmarks/robustness.py: on one
+    processor's pinned path it named a capital in 47 of 48 chat replies, against 1 to 9 elsewhere)."""
+    recorded = records.recorded("autocomplete.py")
+    return recorded is not None and run.variables == recorded.variables
+
+
 @claim(
     "just-autocomplete.md",
     'before, the model hardly answered these questions at all (the "no answer" row); now it answers, so capitals it picked up from its web text can show.',
@@ -140,20 +148,24 @@ def test_before_post_training_it_hardly_answers_the_validation_questions(run):
     """The fold's validation table: the rise in right answers there comes with answering at all."""
     before = [kind for _, kind in run.variables["before_validation"]]
     after = [kind for _, kind in run.variables["after_validation"]]
-    assert before.count("no answer") >= 0.75 * len(before), before
     assert after.count("no answer") <= 0.5 * len(after), after
+    if shown(run):  # "In this run, unlike the test questions, ..."
+        assert before.count("no answer") >= 0.75 * len(before), before
 
 
 @claim(
     "just-autocomplete.md",
-    "Mostly, it doesn't answer.",
+    "In this run, it mostly doesn't answer.",
     "Only {= autocomplete.py:named_before_count =} of its {= autocomplete.py:chat_questions =} chat replies name a capital at all, right or wrong.",
 )
 def test_before_post_training_it_continues_the_text_instead_of_answering(run):
     rates = run.variables["rates"]
+    # as a quiz line it writes the next question, and no chat reply has the assistant's shape: in
+    # every run; the chat replies that name no capital, in this run
     assert rates["before_text"]["no answer"] >= 0.5, rates["before_text"]
-    assert run.variables["named_before_count"] <= 0.35 * run.variables["chat_questions"]
     assert run.variables["shaped_before"] <= 0.1 * len(run.variables["before_chat"])
+    if shown(run):
+        assert run.variables["named_before_count"] <= 0.35 * run.variables["chat_questions"]
 
 
 @claim(
@@ -202,6 +214,7 @@ def table(stdout):
 @claim(
     "just-autocomplete.md",
     'The *shape* changed completely: {= autocomplete.py:shaped_after =} of the {= autocomplete.py:chat_questions =} replies now come in the assistant\'s tidy form ("It\'s Lima." or "I don\'t know."), against {= autocomplete.py:shaped_before =} before.',
+    "What held in every run we tried: after post-training nearly every reply has the assistant's shape,",
 )
 def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
     assert run.variables["shaped_after"] >= 0.7 * len(run.variables["after_chat"])
@@ -215,6 +228,7 @@ def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
     "wrong answers went up from {= autocomplete.py:counts.before_chat.wrong =} to {= autocomplete.py:counts.after_chat.wrong =}",
     "Asked about the {= autocomplete.py:never_countries =} countries whose capitals it never read, it now names another country's capital in {= autocomplete.py:counts.after_never.wrong =} of {= autocomplete.py:never_questions =} replies",
     "Charm school taught it to answer, and a model that answers what it doesn't know guesses.",
+    "it invents a capital for most countries it never read about,",
 )
 def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     rates = run.variables["rates"]
@@ -222,7 +236,8 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     assert rates["after_never"]["wrong"] >= 0.5, rates["after_never"]  # but it answers
     # and the answers it gives are "wrong": another country's capital (reply_kind, tested above)
     assert run.variables["invented"] == rates["after_never"]["wrong"]
-    assert rates["after_chat"]["wrong"] >= rates["before_chat"]["wrong"] + 0.1
+    if shown(run):  # "In this run, ... wrong answers went up"
+        assert rates["after_chat"]["wrong"] >= rates["before_chat"]["wrong"] + 0.1
 
 
 @claim(
@@ -231,24 +246,28 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     "Afterwards the model gets {= autocomplete.py:right_known_count =} of the {= autocomplete.py:known_asked =} questions about facts it could already state in chapter 5's test right, and {= autocomplete.py:right_unknown_count =} of the {= autocomplete.py:unknown_asked =} about facts it couldn't.",
     "Post-training taught the shape of an answer; the knowledge came from pretraining.",
     "In this run, the right answers it gives afterwards are all about capitals it could already state when chapter 5 tested it, and the rest are mostly wrong or garbled.",
-    "and in this run it even lost a few capitals it used to write, Sweden's among them.",
-    "Right answers held about steady ({= autocomplete.py:counts.before_chat.right =} of {= autocomplete.py:chat_questions =} before, {= autocomplete.py:counts.after_chat.right =} after)",
+    "and it even lost a few capitals it used to write, Sweden's among them.",
+    "In this run, right answers held about steady ({= autocomplete.py:counts.before_chat.right =} of {= autocomplete.py:chat_questions =} before, {= autocomplete.py:counts.after_chat.right =} after)",
+    "In every run we tried, with other seeds and on other processors, it could state no more of chapter 5's facts afterwards than before.",
+    "questions about facts it could already state come out right far more often than the others, and it states no more of chapter 5's facts than before.",
 )
 def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):
     known, unknown = run.variables["right_known"], run.variables["right_unknown"]
     assert len(known) + len(unknown) == len(corpus.CHAT_TEST) * len(corpus.ASK)
-    assert sum(unknown) <= 2, unknown  # recorded run: 0 of 33
-    assert sum(known) / len(known) >= sum(unknown) / len(unknown) + 0.1
+    # "far more often" (benchmarks/robustness.py: 33-53% against 0-10% on every variant)
+    known_rate, unknown_rate = sum(known) / len(known), sum(unknown) / len(unknown)
+    assert known_rate >= unknown_rate + 0.1 and known_rate >= 2 * unknown_rate, (known, unknown)
     # "nor did it gain facts": no more of chapter 5's test facts stated in their test wording
     # (the recorded run loses a few, which the page shows through the markers)
     assert run.variables["facts_after"] <= run.variables["facts_before"]
-    # "changed far less": the right capital comes about as often in the chat format, before and
-    # after (a margin of a tenth of the questions for other kernel paths and seeds)
-    rates = run.variables["rates"]
     # "the rest are mostly wrong or garbled": wrong answers and non-answers, not "I don't know"
+    rates = run.variables["rates"]
     rest = 1 - rates["after_chat"]["right"]
     assert rates["after_chat"]["wrong"] + rates["after_chat"]["no answer"] > 0.5 * rest, rates
-    assert abs(rates["after_chat"]["right"] - rates["before_chat"]["right"]) <= 0.1, rates
+    if shown(run):
+        # "all about capitals it could already state"; "held about steady" (within a tenth)
+        assert sum(unknown) == 0, unknown
+        assert abs(rates["after_chat"]["right"] - rates["before_chat"]["right"]) <= 0.1, rates
 
 
 @claim(
@@ -310,8 +329,8 @@ def test_bad_flags_get_one_line(args, message):
 @claim(
     "just-autocomplete.md",
     "Each column adds up to all {= autocomplete.py:chat_questions =} questions:",
-    "**No answer** went down from {= autocomplete.py:counts.before_chat.no_answer =} to {= autocomplete.py:counts.after_chat.no_answer =}, because it now answers",
-    "Nor was our model better before: it mostly didn't answer at all and never said \"I don't know\" either; it wasn't being careful, just carrying on the text.",
+    "In this run, **no answer** went down from {= autocomplete.py:counts.before_chat.no_answer =} to {= autocomplete.py:counts.after_chat.no_answer =}, because it now answers",
+    "Nor was our model better before: in this run it mostly didn't answer at all and never said \"I don't know\" either; it wasn't being careful, just carrying on the text.",
 )
 def test_the_after_table_counts_every_reply_once_before_and_after(run):
     """The story's after table: four kinds, each reply in exactly one, each column all 48."""
@@ -326,8 +345,9 @@ def test_the_after_table_counts_every_reply_once_before_and_after(run):
     # (table() also checks that the rows are the four kinds and nothing else: the shape of a reply
     # is counted apart, in the fold, not as a fifth row among right and wrong)
     assert "assistant's form" not in run.cells["after"]["stdout"] + run.cells["before"]["stdout"]
-    # "down ... because it now answers": fewer non-answers; "silent": none said "I don't know"
+    # in this run: "down ... because it now answers", fewer non-answers; none said "I don't know"
     # before, and most questions got no answer
-    assert counts["after_chat"]["no_answer"] < counts["before_chat"]["no_answer"]
-    assert counts["before_chat"]["dont_know"] == 0
-    assert counts["before_chat"]["no_answer"] >= 0.5 * v["chat_questions"]
+    if shown(run):
+        assert counts["after_chat"]["no_answer"] < counts["before_chat"]["no_answer"]
+        assert counts["before_chat"]["dont_know"] == 0
+        assert counts["before_chat"]["no_answer"] >= 0.5 * v["chat_questions"]
