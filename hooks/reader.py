@@ -7,7 +7,7 @@
   (docs/assets/code-switch.js remembers it across pages).
 - The glossary (docs/glossary.md, a definition list): each term's definition becomes an abbreviation
   (Python-Markdown's abbr) on every page, which Material shows as a tooltip on hover or tap
-  (content.tooltips); a term is marked once per section, not at each of its uses.
+  (content.tooltips); a term is marked at its first use on a page, not at each use.
 - The notebooks (mkdocs-jupyter's pages) are left out of search.
 - The tokeniser playground starts out showing the recorded tokens of its sentence (tokens.py's run).
 """

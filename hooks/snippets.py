@@ -27,6 +27,7 @@ import zipfile
 from html import escape
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.structure.nav import Section
@@ -717,11 +718,15 @@ def notebook_figure(match, page):
 
 
 def on_post_build(config):
-    """One style sheet for the notebook pages (see notebooks.unstyle)."""
+    """One style sheet for the notebook pages (see notebooks.unstyle). A build that runs nothing fails
+    on a stale or broken record, whatever the log level: `mkdocs build --strict -q` hides the warnings
+    and exits 0 (MkDocs 1.6 counts only the warnings it shows)."""
     if notebook_styles[0]:
         path = Path(config["site_dir"]) / NOTEBOOK_CSS
         sheet = notebooks.stylesheet(*notebook_styles, config["notebook_dir"].parent)
         path.write_text(sheet, encoding="utf-8")
+    if failures and os.environ.get("LLMS101_FROZEN") == "1":
+        raise PluginError("\n".join(failures.values()))
 
 
 def snippets_zip():

@@ -238,7 +238,7 @@ def test_one_wording_per_fact_leaves_the_facts_memorised_but_not_extractable(run
     "learns-anyway.md",
     "Right answers typically get a large share of the probability: half of them get more than {= facts.py:confidence.right:.0% =}.",
     "Wrong ones are spread thin: half of them get less than {= facts.py:confidence.wrong:.0% =}.",
-    "those odds usually give a guess away: right answers typically get a large share of the probability, wrong ones much less.",
+    "those odds usually give a guess away: right answers typically get a large share of the probability, wrong ones clearly less.",
     "Not always: in this run, asked about a country whose capital the text never mentions, it bet heavily on a wrong city (the box below shows it).",
     "the last line is a never-written country where it bets heavily on a wrong answer:",
 )
@@ -247,8 +247,11 @@ def test_the_models_own_odds_mostly_mark_a_guess(run):
     # "a large share" (recorded: 67%; 49% with seed 1 in benchmarks/robustness.py, which is why the
     # page no longer says "most")
     assert confidence["right"] > 0.4, confidence
-    assert confidence["right"] >= confidence["wrong"] + 0.2, confidence
-    assert confidence["right"] >= confidence["never written"] + 0.2, confidence
+    # "clearly less": 15 points and a half as much again (recorded: 67% against 23%; an Intel Xeon's
+    # pinned path, a contributor trial's fresh run: 44% against 24%)
+    for other in ("wrong", "never written"):
+        assert confidence["right"] >= confidence[other] + 0.15, confidence
+        assert confidence["right"] >= 1.5 * confidence[other], confidence
     # "half of them get more than X%" / "half less than Y%", X and Y as the page rounds them
     right, wrong = run.variables["guesses"]["right"], run.variables["guesses"]["wrong"]
     assert sum(p > round(confidence["right"], 2) for p in right) >= len(right) // 2

@@ -633,3 +633,13 @@ def test_a_stale_record_fails_the_frozen_build_with_one_line_naming_the_changed_
     [line] = [line for line in broken.stderr.splitlines() if "WARNING" in line]
     assert "snippets/demo.py: snippets/helper.py changed" in line
     assert "python hooks/record.py demo.py" in line
+    # quiet, the strict build shows no warning, and still fails, saying why
+    quiet = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=dict(env, LLMS101_FROZEN="1"),
+    )
+    assert quiet.returncode != 0
+    assert "snippets/demo.py: snippets/helper.py changed" in quiet.stderr, quiet.stderr
