@@ -50,7 +50,8 @@ def main():
         return
     started = time.perf_counter()
     stale = [name for name in names if args.force or records.why_stale(name, folder(name), argv)]
-    log = lambda line: print(line, flush=True)  # noqa: E731
+    # side-by-side runs say things from their own threads: one write per line, so lines never merge
+    log = lambda line: sys.stdout.write(f"{line}\n") and sys.stdout.flush()  # noqa: E731
     failed = execute.refresh(stale, log=log, force=args.force, into=args.into, argv=argv)
     for error in failed.values():
         print(f"FAILED {error}", file=sys.stderr)
