@@ -236,8 +236,8 @@ def test_one_wording_per_fact_leaves_the_facts_memorised_but_not_extractable(run
 
 @claim(
     "learns-anyway.md",
-    "Right answers typically get a large share of the probability: half of them get more than {= facts.py:confidence.right:.0% =}.",
-    "Wrong ones are spread thin: half of them get less than {= facts.py:confidence.wrong:.0% =}.",
+    "Right answers typically get a large share of the probability: half of them get about {= facts.py:confidence.right:.0% =} or more.",
+    "Wrong ones are spread thin: half of them get about {= facts.py:confidence.wrong:.0% =} or less.",
     "those odds usually give a guess away: right answers typically get a large share of the probability, wrong ones clearly less.",
     "Not always: in this run, asked about a country whose capital the text never mentions, it bet heavily on a wrong city (the box below shows it).",
     "the last line is a never-written country where it bets heavily on a wrong answer:",
@@ -252,9 +252,10 @@ def test_the_models_own_odds_mostly_mark_a_guess(run):
     for other in ("wrong", "never written"):
         assert confidence["right"] >= confidence[other] + 0.15, confidence
         assert confidence["right"] >= 1.5 * confidence[other], confidence
-    # "half of them get more than X%" / "half less than Y%", X and Y as the page rounds them
+    # "half of them get about X% or more" / "about Y% or less", X and Y as the page rounds them
+    # ("about": the median of an even count can round past the value above it, as on an AVX-512 path)
     right, wrong = run.variables["guesses"]["right"], run.variables["guesses"]["wrong"]
-    assert sum(p > round(confidence["right"], 2) for p in right) >= len(right) // 2
+    assert sum(p >= round(confidence["right"], 2) - 0.005 for p in right) >= len(right) // 2
     assert sum(p < round(confidence["wrong"], 2) + 0.005 for p in wrong) >= len(wrong) // 2
     # the last line: a never-written country (its capital is nowhere in the text, so any word is
     # wrong) with a heavy bet on its likeliest word (recorded: 72%)

