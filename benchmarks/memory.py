@@ -95,7 +95,7 @@ def squeezed(train_text, text):
 
 torch.set_num_threads(training.THREADS)
 print(f"kernel path: {torch.backends.cpu.get_cpu_capability()}, {training.THREADS} thread")
-model, tokenizer, _ = training.load_or_train()
+model, tokenizer = training.load_or_train()
 model.eval()
 text = cli.default_corpus()
 train_ids, val_ids, test_ids = training.split_three(text, tokenizer)
