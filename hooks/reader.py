@@ -202,16 +202,27 @@ def glossary_sections(html):
         shown = term[:1].upper() + term[1:]
         letters.setdefault(shown[:1], anchor)
         body = text if BLOCK.match(text) else f"<p>{text}</p>"
-        # the other names keep their own anchors (glossary/#heads), and say what they stand for
-        also = "".join(f'<span id="{term_id(other)}"></span>' for other in others)
-        if others:
-            body += f'\n<p class="glossary-also">Also: {", ".join(others)}.</p>'
         entries.append(
-            f'<section class="glossary-entry">\n<h2 class="glossary-term" id="{anchor}">{also}{shown}'
-            f'</h2>\n<div class="glossary-definition">\n{body}\n</div>\n</section>'
+            (
+                shown.lower(),
+                f'<section class="glossary-entry">\n<h2 class="glossary-term" id="{anchor}">{shown}'
+                f'</h2>\n<div class="glossary-definition">\n{body}\n</div>\n</section>',
+            )
         )
+        # another name gets a line of its own where a reader looks for it (its anchor too), out of
+        # search, which finds the entry itself
+        for other in others:
+            entries.append(
+                (
+                    other.lower(),
+                    f'<p class="glossary-see" id="{term_id(other)}" data-search-exclude>'
+                    f'<strong>{other[:1].upper() + other[1:]}</strong>: see <a href="#{anchor}">'
+                    f"{term}</a>.</p>",
+                )
+            )
     jump = " ".join(f'<a href="#{anchor}">{letter}</a>' for letter, anchor in letters.items())
     az = f'<nav class="glossary-az" aria-label="Jump to a letter" data-search-exclude>{jump}</nav>'
+    entries = [section for _, section in sorted(entries, key=lambda entry: entry[0])]
     html = html[:start] + az + "\n" + "\n".join(entries) + html[end + len("</dl>") :]
     # the sources stay on the page but out of search: they would bury the page's own entry
     return html.replace('<div class="footnote">', '<div class="footnote" data-search-exclude>', 1)

@@ -282,8 +282,9 @@ def add_chapter_note(markdown, page, files, demos):
     how = f" (set-up: [Run it yourself]({link}))" if link else ""
     arithmetic = any("cpu_capability" in runs[name].machine for name in demos)  # a model's floats
     same = (
-        "The same kind of machine prints the same digits; another CPU may change the last digits, "
-        f"and now and then a word the model writes, but not the story{exact}."
+        "A computer that does its sums as this one did prints the same digits (the same kernel path "
+        "is not always enough); another may change the digits and some of what the model writes, but "
+        f"not the page's claims{exact}."
         if arithmetic
         else "Any machine prints the same."
     )

@@ -24,9 +24,11 @@ from pathlib import Path
 # A CPU with AVX-512 adds numbers up in a different order from one with only AVX2, so a
 # trained model's last digits differ. Most x86-64 laptops and desktops have AVX2 (not
 # all: some low-power chips lack it). PyTorch's own kernels and the oneDNN and MKL
-# libraries under it are told to use that path, so any of them prints the digits on the
-# site. A setting already made wins (benchmarks/robustness.py tries others). Other
-# processors (Apple Silicon, Arm) keep their own path.
+# libraries under it are told to use that path. That is not always enough: an Intel
+# Xeon with AVX-512 we tried still adds some products up in another order than the AMD
+# EPYC the site's digits come from (hooks/records.py, arithmetic). A setting already
+# made wins (benchmarks/robustness.py tries others). Other processors (Apple Silicon,
+# Arm) keep their own path.
 NUMERIC_PATH = {
     "ATEN_CPU_CAPABILITY": "avx2",
     "ONEDNN_MAX_CPU_ISA": "AVX2",

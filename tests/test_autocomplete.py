@@ -248,7 +248,8 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     "In this run, the right answers it gives afterwards are all about capitals it could already state when chapter 5 tested it, and the rest are mostly wrong or garbled.",
     "and it even lost a few capitals it used to write, Sweden's among them.",
     "In this run, right answers held about steady ({= autocomplete.py:counts.before_chat.right =} of {= autocomplete.py:chat_questions =} before, {= autocomplete.py:counts.after_chat.right =} after)",
-    "In every run we tried, with other seeds and on other processors, it could state no more of chapter 5's facts afterwards than before.",
+    "In every run we tried (another seed, and another processor on three kernel paths), it stated no more of chapter 5's facts in their test wording afterwards than before.",
+    "but in this run it didn't unlock facts the model couldn't already state, either.",
     "questions about facts it could already state come out right far more often than the others, and it states no more of chapter 5's facts than before.",
 )
 def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):

@@ -496,12 +496,13 @@ def test_the_glossary_is_one_search_entry_per_term_with_an_a_to_z(built_site):
     letters = soup.select("article nav.glossary-az a")
     assert [a.get_text() for a in letters] == sorted({t[0][:1].upper() for t, _ in entries})
     assert all(soup.select_one(f"article h2{a['href']}") for a in letters)
-    # an entry's other names keep an anchor in it, and the entry names them
+    # an entry's other names have a line of their own, in order, pointing to the entry
     for (term, *others), _ in entries:
         for other in others:
-            entry = soup.select_one(f"article #{reader.term_id(other)}").find_parent("section")
-            assert entry.select_one(f"h2#{reader.term_id(term)}"), other
-            assert other in entry.select_one(".glossary-also").get_text(), other
+            see = soup.select_one(f"article p.glossary-see#{reader.term_id(other)}")
+            assert see.select_one("a")["href"] == f"#{reader.term_id(term)}", other
+            assert see.find_previous("h2").get_text().lower() < other.lower(), other
+            assert see.find_next("h2").get_text().lower() > other.lower(), other
 
 
 def test_how_we_check_states_the_mutation_score_from_the_benchmarks_report(built_site):
