@@ -353,13 +353,19 @@ def arithmetic():
     matrix products, attention, layer norm, GELU, cross-entropy and AdamW), on one thread. The same
     path is not enough: with AVX2 pinned, an Intel Xeon with AVX-512 still sums some products in
     another order than an AVX2-only AMD EPYC (the records' machine: 61f4f365d1c1), so a trained
-    model's digits differ. Leaves torch's random state and thread count as they were."""
+    model's digits differ. Runs in float32 with gradients on whatever the snippet before it set, and
+    leaves torch's random state, thread count and default dtype as they were."""
     import torch
     import torch.nn.functional as F
 
-    threads, state = torch.get_num_threads(), torch.random.get_rng_state()
+    threads, state, dtype = (
+        torch.get_num_threads(),
+        torch.random.get_rng_state(),
+        torch.get_default_dtype(),
+    )
     torch.manual_seed(0)
     torch.set_num_threads(1)
+    torch.set_default_dtype(torch.float32)
     V, C, T, B = 61, 48, 24, 8
     emb = torch.nn.Embedding(V, C)
     ln1, ln2 = torch.nn.LayerNorm(C), torch.nn.LayerNorm(C)
@@ -369,20 +375,22 @@ def arithmetic():
     params = [p for m in (emb, ln1, ln2, qkv, proj, fc, out, head) for p in m.parameters()]
     opt = torch.optim.AdamW(params, lr=3e-3, weight_decay=0.1)
     data = torch.randint(0, V, (B, T + 1), generator=torch.Generator().manual_seed(1))
-    for _ in range(30):
-        x, y = data[:, :-1], data[:, 1:]
-        h = emb(x)
-        q, k, v = qkv(ln1(h)).view(B, T, 3, 4, C // 4).permute(2, 0, 3, 1, 4)
-        a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
-        h = h + proj(a.transpose(1, 2).reshape(B, T, C))
-        h = h + out(F.gelu(fc(ln2(h))))
-        loss = F.cross_entropy(head(h).view(-1, V), y.reshape(-1))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
+    with torch.enable_grad():  # a snippet may have switched gradients off for the whole process
+        for _ in range(30):
+            x, y = data[:, :-1], data[:, 1:]
+            h = emb(x)
+            q, k, v = qkv(ln1(h)).view(B, T, 3, 4, C // 4).permute(2, 0, 3, 1, 4)
+            a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            h = h + proj(a.transpose(1, 2).reshape(B, T, C))
+            h = h + out(F.gelu(fc(ln2(h))))
+            loss = F.cross_entropy(head(h).view(-1, V), y.reshape(-1))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
     torch.set_num_threads(threads)
     torch.random.set_rng_state(state)
+    torch.set_default_dtype(dtype)
     weights = b"".join(p.detach().numpy().tobytes() for p in params)
     return hashlib.sha256(weights).hexdigest()[:12]
 

@@ -643,3 +643,19 @@ def test_a_stale_record_fails_the_frozen_build_with_one_line_naming_the_changed_
     )
     assert quiet.returncode != 0
     assert "snippets/demo.py: snippets/helper.py changed" in quiet.stderr, quiet.stderr
+
+
+def test_the_arithmetic_fingerprint_ignores_what_a_snippet_left_set():
+    """A record's machine is fingerprinted after its snippet ran, in the same process: gradients
+    switched off or a float64 default must neither change the fingerprint nor be undone by it."""
+    import torch
+
+    expected = records.local_machine()["arithmetic"]  # made in a fresh Python
+    torch.set_grad_enabled(False)
+    torch.set_default_dtype(torch.float64)
+    try:
+        assert records.arithmetic() == expected
+        assert torch.get_default_dtype() == torch.float64 and not torch.is_grad_enabled()
+    finally:
+        torch.set_grad_enabled(True)
+        torch.set_default_dtype(torch.float32)
