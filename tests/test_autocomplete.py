@@ -155,7 +155,7 @@ def test_before_post_training_it_hardly_answers_the_validation_questions(run):
 
 @claim(
     "just-autocomplete.md",
-    "In this run, it mostly doesn't answer.",
+    "It doesn't reply the way an assistant would, and in this run it mostly doesn't answer.",
     "Only {= autocomplete.py:named_before_count =} of its {= autocomplete.py:chat_questions =} chat replies name a capital at all, right or wrong.",
 )
 def test_before_post_training_it_continues_the_text_instead_of_answering(run):
@@ -227,7 +227,8 @@ def test_after_post_training_nearly_every_reply_has_the_assistants_shape(run):
     "just-autocomplete.md",
     "wrong answers went up from {= autocomplete.py:counts.before_chat.wrong =} to {= autocomplete.py:counts.after_chat.wrong =}",
     "Asked about the {= autocomplete.py:never_countries =} countries whose capitals it never read, it now names another country's capital in {= autocomplete.py:counts.after_never.wrong =} of {= autocomplete.py:never_questions =} replies",
-    "Charm school taught it to answer, and a model that answers what it doesn't know guesses.",
+    "Charm school taught it to answer, and a model that always answers has to guess at what it doesn't know.",
+    "In every run we tried, it now makes up a capital for most countries it never read about",
     "it invents a capital for most countries it never read about,",
 )
 def test_post_training_adds_no_facts_it_invents_answers_instead(run):
@@ -248,8 +249,8 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     "In this run, the right answers it gives afterwards are all about capitals it could already state when chapter 5 tested it, and the rest are mostly wrong or garbled.",
     "and it even lost a few capitals it used to write, Sweden's among them.",
     "In this run, right answers held about steady ({= autocomplete.py:counts.before_chat.right =} of {= autocomplete.py:chat_questions =} before, {= autocomplete.py:counts.after_chat.right =} after)",
-    "In every run we tried (another seed, and another processor on three kernel paths), it stated no more of chapter 5's facts in their test wording afterwards than before.",
-    "but in this run it didn't unlock facts the model couldn't already state, either.",
+    "In every run we tried (another seed, and another processor doing its arithmetic three ways), it stated no more of chapter 5's facts in their test wording afterwards than before.",
+    "In this run no right answer was about a capital it couldn't already state; in other runs a few were, but it never ended up stating more of chapter 5's facts than before.",
     "questions about facts it could already state come out right far more often than the others, and it states no more of chapter 5's facts than before.",
 )
 def test_right_answers_after_post_training_are_about_facts_it_could_already_state(run):
