@@ -50,8 +50,9 @@ def main():
         return
     started = time.perf_counter()
     stale = [name for name in names if args.force or records.why_stale(name, folder(name), argv)]
-    # side-by-side runs say things from their own threads: one write per line, so lines never merge
-    log = lambda line: sys.stdout.write(f"{line}\n") and sys.stdout.flush()  # noqa: E731
+    # side-by-side runs say things from their own threads: the line and its end in one write, so
+    # two lines never merge
+    log = lambda line: print(f"{line}\n", end="", flush=True)  # noqa: E731
     failed = execute.refresh(stale, log=log, force=args.force, into=args.into, argv=argv)
     for error in failed.values():
         print(f"FAILED {error}", file=sys.stderr)

@@ -400,15 +400,14 @@ def local_machine():
     """machine() as a snippet run here would record it, without running one (the kernel path PyTorch
     takes under the pinned settings, and its arithmetic, in a fresh Python)."""
     probe = (
-        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import torch, records; "
-        "print(torch.backends.cpu.get_cpu_capability(), records.arithmetic())"
+        f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import json, torch, records; "
+        "print(json.dumps(records.machine()))"
     )
     env = {**numeric_path(), **os.environ}  # a setting already made wins, as in a run
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     if done.returncode != 0:
         raise SnippetError(f"cannot tell what this machine is: {done.stderr.strip()[-300:]}")
-    capability, sums = done.stdout.split()
-    return dict(machine(), cpu_capability=capability, arithmetic=sums)
+    return json.loads(done.stdout)
 
 
 def other_kind_warning(names):

@@ -78,6 +78,13 @@ def records_kind(name):
     return record is not None and records.same_kind(record.machine, records.local_machine())
 
 
+def shown_on_page(run):
+    """Is this run the record the page shows? A sentence that says "in this run" is checked on that
+    run alone: other seeds and kernel paths (benchmarks/robustness.py) make other runs."""
+    recorded = records.recorded(run.snippet)
+    return recorded is not None and run.variables == recorded.variables
+
+
 def default_model_from_record():
     """Chapter 3's model, kept in out/ as load_or_train() keeps it, made from the weights train.py's
     record exported: where this machine is the records' kind and that record is up to date, these are

@@ -3,13 +3,14 @@ sometimes, the post-training conversations are apart from every question the pag
 and the page's before/after claims hold for the run it shows, as rates over many held-out
 questions (benchmarks/robustness.py runs these against other kernel paths and seeds)."""
 
+import dataclasses
 import re
 import sys
 
 import pytest
 
 from claims import claim
-from conftest import ROOT, one_line_error, records, run_script
+from conftest import ROOT, one_line_error, records, run_script, shown_on_page
 
 sys.path.insert(0, str(ROOT / "snippets"))
 import corpus  # noqa: E402
@@ -132,12 +133,18 @@ def test_the_reply_kinds_are_read_as_the_page_says():
     assert not any(name == "Storry" for _, name in corpus.COUNTRIES)
 
 
-def shown(run):
-    """Is this the run the page shows? A sentence that says "in this run" is checked on that run only:
-    the pretrained model's chat replies vary most between runs (benchmarks/robustness.py: on one
-    processor's pinned path it named a capital in 47 of 48 chat replies, against 1 to 9 elsewhere)."""
+# "in this run" sentences are checked on the recorded run only (conftest.shown_on_page): the pretrained
+# model's chat replies vary most between runs (benchmarks/robustness.py: on one processor's pinned
+# path it named a capital in 47 of 48 chat replies, against 1 to 9 elsewhere)
+
+
+def test_in_this_run_checks_are_made_on_the_recorded_run_and_no_other():
     recorded = records.recorded("autocomplete.py")
-    return recorded is not None and run.variables == recorded.variables
+    assert shown_on_page(recorded)
+    other = dict(
+        recorded.variables, named_before_count=recorded.variables["named_before_count"] + 1
+    )
+    assert not shown_on_page(dataclasses.replace(recorded, variables=other))
 
 
 @claim(
@@ -149,7 +156,7 @@ def test_before_post_training_it_hardly_answers_the_validation_questions(run):
     before = [kind for _, kind in run.variables["before_validation"]]
     after = [kind for _, kind in run.variables["after_validation"]]
     assert after.count("no answer") <= 0.5 * len(after), after
-    if shown(run):  # "In this run, unlike the test questions, ..."
+    if shown_on_page(run):  # "In this run, unlike the test questions, ..."
         assert before.count("no answer") >= 0.75 * len(before), before
 
 
@@ -164,7 +171,7 @@ def test_before_post_training_it_continues_the_text_instead_of_answering(run):
     # every run; the chat replies that name no capital, in this run
     assert rates["before_text"]["no answer"] >= 0.5, rates["before_text"]
     assert run.variables["shaped_before"] <= 0.1 * len(run.variables["before_chat"])
-    if shown(run):
+    if shown_on_page(run):
         assert run.variables["named_before_count"] <= 0.35 * run.variables["chat_questions"]
 
 
@@ -237,7 +244,7 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     assert rates["after_never"]["wrong"] >= 0.5, rates["after_never"]  # but it answers
     # and the answers it gives are "wrong": another country's capital (reply_kind, tested above)
     assert run.variables["invented"] == rates["after_never"]["wrong"]
-    if shown(run):  # "In this run, ... wrong answers went up"
+    if shown_on_page(run):  # "In this run, ... wrong answers went up"
         assert rates["after_chat"]["wrong"] >= rates["before_chat"]["wrong"] + 0.1
 
 
@@ -266,7 +273,7 @@ def test_right_answers_after_post_training_are_about_facts_it_could_already_stat
     rates = run.variables["rates"]
     rest = 1 - rates["after_chat"]["right"]
     assert rates["after_chat"]["wrong"] + rates["after_chat"]["no answer"] > 0.5 * rest, rates
-    if shown(run):
+    if shown_on_page(run):
         # "all about capitals it could already state"; "held about steady" (within a tenth)
         assert sum(unknown) == 0, unknown
         assert abs(rates["after_chat"]["right"] - rates["before_chat"]["right"]) <= 0.1, rates
@@ -349,7 +356,7 @@ def test_the_after_table_counts_every_reply_once_before_and_after(run):
     assert "assistant's form" not in run.cells["after"]["stdout"] + run.cells["before"]["stdout"]
     # in this run: "down ... because it now answers", fewer non-answers; none said "I don't know"
     # before, and most questions got no answer
-    if shown(run):
+    if shown_on_page(run):
         assert counts["after_chat"]["no_answer"] < counts["before_chat"]["no_answer"]
         assert counts["before_chat"]["dont_know"] == 0
         assert counts["before_chat"]["no_answer"] >= 0.5 * v["chat_questions"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import torch
 
-import records  # hooks/, on the path (conftest.py)
 from claims import claim
+from conftest import shown_on_page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "snippets"))
 from induction import (
@@ -209,14 +209,14 @@ def test_the_copying_model_has_previous_token_heads_then_induction_heads(snippet
     "the groups' result above held on every run we tried.",
 )
 def test_knocking_out_the_circuit_stops_the_copying_and_the_other_heads_do_not_matter(snippet_run):
-    v = snippet_run("inside.py").variables
+    run = snippet_run("inside.py")
+    v = run.variables
     assert v["previous_heads"] and all(h.startswith("0.") for h in v["previous_heads"])
     assert v["induction_heads"] and all(h.startswith("1.") for h in v["induction_heads"])
     assert v["other_heads"]
     # more than one head for each job in this run (on an Intel Xeon's DEFAULT and AVX-512 paths one
     # second-layer head passes the cut, and the group of one still carries the copying)
-    recorded = records.recorded("inside.py")
-    if recorded is not None and v == recorded.variables:
+    if shown_on_page(run):
         assert len(v["previous_heads"]) >= 2 and len(v["induction_heads"]) >= 2
     copies = 1024
     assert v["tokens_total"] == copies * (SEGMENT_LEN - 1)
@@ -229,7 +229,7 @@ def test_knocking_out_the_circuit_stops_the_copying_and_the_other_heads_do_not_m
     # one head at a time, "in ours" only: which head stands out changes with the seed and with the
     # CPU's rounding (benchmarks/robustness.py: head 0.2 on the DEFAULT and AVX-512 paths, with 27
     # and 2 whole copies left; with seed 1, none), so this holds for the recorded run the page shows
-    if recorded is not None and v == recorded.variables:
+    if shown_on_page(run):
         alone = v["knockout"][f"head {v['toy_prev_head']}"]
         assert alone[1] == 0  # "stops every whole copy"
         assert alone[0] > 2 * v["knockout"]["the previous-token heads"][0]  # "many more tokens"
