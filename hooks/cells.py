@@ -192,11 +192,6 @@ def names_of(cell):
     return visitor
 
 
-def bound_names(source):
-    """Every name the cells of a snippet bind at top level."""
-    return set().union(*(names_of(cell).binds for cell in split_cells(source)))
-
-
 @functools.cache  # every build asks of every demo; `mkdocs serve` rebuilds ask again
 def rebound_names(source):
     """One line per name that a cell binds again after an earlier cell bound it, without reading it

@@ -1,11 +1,12 @@
 """Re-record snippets without building the site: the stale ones among those named, or all stale ones.
 
-    python hooks/record.py facts.py autocomplete.py   these demos (if stale)
+    python hooks/record.py facts.py autocomplete.py   these demos, and the demos that run them (if stale)
     python hooks/record.py training.py                a library module: the demos that use it
     python hooks/record.py                            every demo whose record is stale
     python hooks/record.py --dry-run                  what is stale, and which change made it so
     python hooks/record.py --force train.py           re-run even if the record is up to date
-    python hooks/record.py --into DIR                 fresh runs into DIR (_freeze/ untouched)
+    python hooks/record.py --into DIR tokens.py       a fresh run of each demo named into DIR
+                                                      (_freeze/ untouched; not the demos that run it)
 
 Like `mkdocs build`, it runs stale demos side by side and rewrites their records in _freeze/, saying
 what each run is doing as it goes; unlike it, it leaves every other snippet alone.
@@ -40,7 +41,7 @@ def main():
             sys.exit(f"record.py: error: {error}")
         if not records.is_demo(name):
             print(f"{name} is a library module: the demos that use it are {', '.join(users)}")
-        names += users
+        names += [name] if args.into and records.is_demo(name) else users
     names, argv = list(dict.fromkeys(names)), shlex.split(args.args)
     folder = (lambda name: f"{args.into}/{name[:-3]}") if args.into else records.record_folder
     if args.dry_run:

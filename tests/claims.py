@@ -10,7 +10,7 @@ itself and the page, so a claim turned around in prose ("below 1" made "above 1"
         ...
 
 A test that backs words of several pages takes one @claim per page. `pytest --page NAME.md` selects
-the tests that claim words of that page (tests/conftest.py reads `test.claims`).
+the tests that claim words of that page (tests/selection.py reads `test.claims`).
 
 tests/test_claims.py checks every @claim in tests/ without running the claim tests themselves.
 """

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from test_browser import browser, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser  # the test matrix (.github/workflows/tests.yml) leaves these out

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from claims import claim
-from conftest import ROOT, one_line_error, records, run_script, shown_on_page
+from helpers import ROOT, one_line_error, records, run_script, shown_on_page
 
 sys.path.insert(0, str(ROOT / "snippets"))
 import corpus  # noqa: E402
@@ -133,7 +133,7 @@ def test_the_reply_kinds_are_read_as_the_page_says():
     assert not any(name == "Storry" for _, name in corpus.COUNTRIES)
 
 
-# "in this run" sentences are checked on the recorded run only (conftest.shown_on_page): the pretrained
+# "in this run" sentences are checked on the recorded run only (helpers.shown_on_page): the pretrained
 # model's chat replies vary most between runs (benchmarks/robustness.py: on one processor's pinned
 # path it named a capital in 47 of 48 chat replies, against 1 to 9 elsewhere)
 

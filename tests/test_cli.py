@@ -4,7 +4,7 @@ ends with one line and exit status 1; results kept in files by cli.cached."""
 
 import sys
 
-from conftest import ROOT, one_line_error, run_script
+from helpers import ROOT, one_line_error, run_script
 
 sys.path.insert(0, str(ROOT / "snippets"))
 import cli  # noqa: E402

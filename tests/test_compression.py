@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from claims import claim
-from conftest import ROOT, default_model_from_record, run_script
+from helpers import ROOT, default_model_from_record, run_script
 
 sys.path.insert(0, str(ROOT / "snippets"))
 from arithmetic_coding import HEADER, quantise  # noqa: E402
@@ -68,7 +68,7 @@ def test_every_one_bit_change_of_a_compressed_file_is_refused_or_harmless(snippe
 @pytest.fixture(scope="module")
 def trained_model():
     """The command uses the default run's saved model: from train.py's record where it can be
-    (conftest.default_model_from_record), else trained once, deterministically."""
+    (helpers.default_model_from_record), else trained once, deterministically."""
     import training
 
     default_model_from_record()

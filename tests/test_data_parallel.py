@@ -10,7 +10,7 @@ import time
 import pytest
 
 from claims import claim
-from conftest import ROOT, SHORT_TEXT, one_line_error, run_script
+from helpers import ROOT, SHORT_TEXT, one_line_error, run_script
 
 TRAIN = "snippets/train.py"
 

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT, SHORT_TEXT
+from helpers import ROOT, SHORT_TEXT
 
 SNIPPETS = ROOT / "snippets"
 sys.path.insert(0, str(SNIPPETS))

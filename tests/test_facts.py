@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from claims import claim
-from conftest import ROOT, one_line_error, run_script, shown_on_page
+from helpers import ROOT, one_line_error, run_script, shown_on_page
 
 sys.path.insert(0, str(ROOT / "snippets"))
 import corpus  # noqa: E402

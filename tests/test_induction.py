@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from claims import claim
-from conftest import shown_on_page
+from helpers import shown_on_page
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "snippets"))
 from induction import (

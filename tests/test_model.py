@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from claims import claim
-from conftest import one_line_error, run_script
+from helpers import one_line_error, run_script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))

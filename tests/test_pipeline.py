@@ -13,7 +13,7 @@ import pytest
 
 import cells
 import execute
-from conftest import ROOT, records
+from helpers import ROOT, records
 
 
 @pytest.fixture

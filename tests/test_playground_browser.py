@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from conftest import ROOT, records
+from helpers import ROOT, records
 from test_browser import browser, server  # noqa: F401 (fixtures)
 from test_playgrounds import load_exported
 

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "snippets"))
 import cli  # noqa: E402
 
-from conftest import records  # noqa: E402 (hooks/records.py)
+from helpers import records  # noqa: E402 (hooks/records.py)
 
 # the hook's marker (hooks/snippets.py NUMBER), in pages and in the diagrams they put inline
 MARKER = re.compile(r"\{=\s*(?P<file>[\w./-]+\.py):(?P<path>[\w.\[\]-]+)(?::[^=}]*?)?\s*=\}")

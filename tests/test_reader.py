@@ -12,7 +12,7 @@ import textwrap
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import ROOT
+from helpers import ROOT
 from test_site import nav_pages, page_url
 
 sys.path.insert(0, str(ROOT / "hooks"))
@@ -366,7 +366,7 @@ def test_the_notebooks_sit_under_run_it_yourself_and_out_of_search(built_site):
 
 
 def test_the_tokeniser_playground_carries_its_recorded_tokens(built_site):
-    from conftest import records
+    from helpers import records
 
     record = records.recorded("tokens.py").variables
     soup = BeautifulSoup(built_site.page("text-becomes-numbers/"), "html.parser")

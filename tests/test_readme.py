@@ -8,7 +8,7 @@ import sys
 import zipfile
 from io import BytesIO
 
-from conftest import ROOT
+from helpers import ROOT
 
 PAGE = ROOT / "docs" / "run-it-yourself.md"
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"

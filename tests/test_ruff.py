@@ -5,7 +5,7 @@ settings in pyproject.toml (snippets/ruff.toml: 88 columns, the width of a page)
 import subprocess
 import sys
 
-from conftest import ROOT
+from helpers import ROOT
 
 
 def ruff(*args):

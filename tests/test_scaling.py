@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from claims import claim
-from conftest import ROOT
+from helpers import ROOT
 
 
 @claim(

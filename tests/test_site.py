@@ -12,7 +12,7 @@ from mkdocs.utils.meta import get_data
 
 import cells
 import copy_paste
-from conftest import LONG, ROOT, records, records_kind
+from helpers import LONG, ROOT, records, records_kind
 
 DOCS = ROOT / "docs"
 
@@ -146,17 +146,17 @@ def test_every_record_is_up_to_date(name):
 
 
 def test_the_long_demos_are_demos_the_pages_show():
-    """`pytest` runs every demo fresh but those in conftest.LONG (`--long` adds them): a name there
+    """`pytest` runs every demo fresh but those in helpers.LONG (`--long` adds them): a name there
     that is no longer a demo (misspelt, renamed) leaves out nothing, and says nothing about it."""
     assert LONG <= set(demo_scripts()), LONG - set(demo_scripts())
 
 
 @pytest.mark.parametrize("fresh_name", demo_scripts())
 def test_a_fresh_run_gives_the_records_digits_on_the_same_kind_of_machine(fresh, fresh_name):
-    """Re-run every snippet from scratch (alone, or as part of its page's copy-paste session: see
-    conftest.Fresh). Where this machine is the kind the record was made on (OS, processor, packages, CPU
-    kernel path), every output, figure, variable and exported file is identical; on another kind the last
-    digits may differ, and the claim tests (run on the fresh runs too) decide."""
+    """Re-run every snippet from scratch (`hooks/record.py --into`: conftest.Fresh). Where this
+    machine is the kind the record was made on (OS, processor, packages, CPU kernel path, arithmetic),
+    every output, figure, variable and exported file is identical; on another kind the digits may
+    differ, and the claim tests (run on the fresh runs too) decide."""
     record, run = records.recorded(fresh_name), fresh.run(fresh_name)
     assert record is not None, f"_freeze/{Path(fresh_name).stem} is missing or stale"
     if not records.same_kind(record.machine, run.machine):

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 from test_browser import browser, server  # noqa: F401 (fixtures)
 from test_playground_browser import visit
 

@@ -22,7 +22,7 @@ from mkdocs.config import load_config
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from conftest import ROOT
+from helpers import ROOT
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 TESTS = ROOT / ".github" / "workflows" / "tests.yml"
