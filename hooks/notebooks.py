@@ -4,16 +4,10 @@ Cells are the scripts' cells; outputs are what the very same run printed and dre
 again). Notebooks are generated, never edited by hand.
 """
 
-import functools
-import hashlib
 import os
 import re
-from pathlib import Path
 
-import jinja2
 import nbformat
-import tinycss2
-from nbconvert.exporters.templateexporter import TemplateExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 
@@ -51,55 +45,21 @@ def build(title, runs):
     return nbformat.writes(notebook) + "\n"
 
 
-class CompiledTemplates(jinja2.BytecodeCache):
-    """mkdocs-jupyter makes two new nbconvert exporters per notebook, and each compiled the same
-    templates again (a second of a build): they share the compiled code, per kind of exporter."""
-
-    def __init__(self):
-        self.code = {}
-
-    def load_bytecode(self, bucket):
-        bucket.code = self.code.get((bucket.key, bucket.checksum))
-
-    def dump_bytecode(self, bucket):
-        self.code[bucket.key, bucket.checksum] = bucket.code
+# A notebook page carries JupyterLab's whole stylesheet inline (about 580 kB, most of it for widgets the
+# page does not have), and its ::selection rules make Chromium work out a selection style for every
+# element: on a phone that cost the notebook pages a tenth of Lighthouse's performance score. The build
+# takes every sheet out of a notebook page; a few lines of docs/assets/extra.css lay the cells out, and
+# the code takes Material's colours (the `highlight` class), as on every other page.
+STYLE = re.compile(r"\s*<style[^>]*>.*?</style>", re.S)
 
 
-compiled_templates = {}  # exporter class -> CompiledTemplates
-new_environment = TemplateExporter._create_environment
-
-
-def environment_sharing_templates(exporter):
-    environment = new_environment(exporter)
-    environment.bytecode_cache = compiled_templates.setdefault(type(exporter), CompiledTemplates())
-    return environment
-
-
-TemplateExporter._create_environment = environment_sharing_templates
-
-
-# A notebook page carries JupyterLab's whole stylesheet inline (about 450 kB, most of it for widgets the
-# page does not have), and its ::selection rules make Chromium work out a selection style for every element:
-# on a phone that cost the notebook pages a tenth of Lighthouse's performance score. The build takes the
-# sheets out of every notebook page (unstyle) and writes them once, as one file the pages link to
-# (stylesheet), without the rules that need a class or id no notebook page has: parsed once per build
-# instead of once per page, and cached by the browser from page to page.
-INSIDE = re.compile(r":(?:not|is|where|has)\((?:[^()]|\([^()]*\))*\)")
-STYLE = re.compile(r"\s*<style[^>]*>(.*?)</style>", re.S)
-TIDY = {"skip_comments": True, "skip_whitespace": True}  # what tinycss2 leaves out as it parses
-_slimmed = {}  # what stylesheet() made, by what it was made from: a `mkdocs serve` rebuild reuses it
-
-
-@functools.lru_cache(maxsize=16)  # a `mkdocs serve` rebuild makes the same notebook pages again
 def unstyle(html):
-    """(the page without the style sheets inside its article, those sheets, its classes and ids).
-    mkdocs-jupyter also writes one sheet a second time as a Python list: that one is dropped."""
+    """The notebook page without the style sheets inside its article, its code in Material's colours,
+    and each block of code or output reachable by keyboard (a phone scrolls it sideways)."""
     start, end = html.index("<article"), html.index("</article>")
-    parts = STYLE.split(html[start:end])  # the text around the sheets, and the sheets
-    sheets = [sheet for sheet in parts[1::2] if not sheet.lstrip().startswith("['")]
-    html = html[:start] + "".join(parts[0::2]) + html[end:]
-    classes = {name for names in re.findall(r'class="([^"]*)"', html) for name in names.split()}
-    return html, sheets, classes | {f"#{name}" for name in re.findall(r'id="([^"]*)"', html)}
+    article = STYLE.sub("", html[start:end]).replace("<pre>", '<pre tabindex="0">')
+    article = article.replace('class="highlight-ipynb', 'class="highlight highlight-ipynb')
+    return html[:start] + article + html[end:]
 
 
 def write_whole(path, text):
@@ -108,50 +68,3 @@ def write_whole(path, text):
     partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
     partial.write_text(text, encoding="utf-8")
     os.replace(partial, path)
-
-
-def stylesheet(sheets, names, cache):
-    """The sheets as one, each big one without ::selection rules and without the rules that need a
-    class or id (#id in names) that is not in names. Kept in the folder `cache` (and in memory, for a
-    `mkdocs serve` rebuild) by what it is made from."""
-    made = hashlib.sha256("\0".join([*sheets, *sorted(names)]).encode()).hexdigest()[:16]
-    path = Path(cache) / f"jupyterlab-{made}.css"
-    if made not in _slimmed:
-        if not path.is_file():
-            slimmed = (slim(sheet, names) if len(sheet) > 100_000 else sheet for sheet in sheets)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_whole(path, "\n".join(slimmed))
-        _slimmed.clear()
-        _slimmed[made] = path.read_text(encoding="utf-8")
-    return _slimmed[made]
-
-
-def slim(sheet, names):
-    def kept(rules):
-        out = []
-        for rule in rules:
-            if rule.type == "qualified-rule":
-                selectors = tinycss2.serialize(rule.prelude)
-                if "selection" not in selectors and any(
-                    matches(s, names) for s in selectors.split(",")
-                ):
-                    out.append(rule.serialize())
-            elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports"):
-                inner = "".join(kept(tinycss2.parse_rule_list(rule.content or [], **TIDY)))
-                if inner:
-                    out.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{inner}}}")
-            elif rule.type == "at-rule":
-                out.append(rule.serialize())
-        return out
-
-    return "".join(kept(tinycss2.parse_stylesheet(sheet, **TIDY)))
-
-
-def matches(selector, names):
-    """Could the selector match on pages with these classes and #ids? (What :not(), :is() ... ask is ignored.)"""
-    plain = INSIDE.sub("", selector)
-    return (
-        set(re.findall(r"\.(-?[_a-zA-Z][-\w]*)", plain))
-        | {"#" + name for name in re.findall(r"#(-?[_a-zA-Z][-\w]*)", plain)}
-        <= names
-    )

@@ -60,7 +60,6 @@ EXTERNAL_SCRIPT = re.compile(
     re.S,
 )
 NOTEBOOKS = "notebooks"
-NOTEBOOK_CSS = f"{NOTEBOOKS}/jupyterlab.css"  # the style sheets of every notebook page, as one file
 FIGURES = "figures"
 EXPORTS = "exports"  # files snippets export for the page widgets (a tokenizer, model weights)
 DATA = "data"  # snippets/data/*.txt: the training text and its licence, as files of the site
@@ -72,7 +71,6 @@ runs = {}  # snippet name -> records.Run, for this build
 chapter_demos = {}  # page src_uri -> the demo scripts it embeds
 failures = {}  # snippet name -> error message, for this build
 shown = {}  # page src_uri -> {snippet: the names of its cells the page shows, in order}
-notebook_styles = ([], set())  # the notebook pages' style sheets, and their classes and ids
 
 
 def get_run(name):
@@ -104,8 +102,6 @@ def on_config(config):
     runs.clear()
     figures_by_data.clear()
     failures.clear()
-    notebook_styles[0].clear()
-    notebook_styles[1].clear()
     config["notebook_dir"] = records.ROOT / ".cache" / NOTEBOOKS
     return config
 
@@ -689,11 +685,7 @@ def on_post_page(output, page, config):
     # mkdocs-jupyter's template loads MathJax (and can load Mermaid) from a CDN; our pages call no third party.
     output = EXTERNAL_SCRIPT.sub("", output)
     if page.file.src_uri.startswith(f"{NOTEBOOKS}/"):
-        output, sheets, names = notebooks.unstyle(output)
-        notebook_styles[0][:] = notebook_styles[0] or sheets  # the same on every notebook page
-        notebook_styles[1].update(names)
-        link = f'<link rel="stylesheet" href="{get_relative_url(NOTEBOOK_CSS, page.url)}">'
-        output = output.replace("</head>", f"{link}\n</head>", 1)
+        output = notebooks.unstyle(output)
         output = NOTEBOOK_FIGURE.sub(lambda match: notebook_figure(match, page), output)
     return output
 
@@ -719,13 +711,8 @@ def notebook_figure(match, page):
 
 
 def on_post_build(config):
-    """One style sheet for the notebook pages (see notebooks.unstyle). A build that runs nothing fails
-    on a stale or broken record, whatever the log level: `mkdocs build --strict -q` hides the warnings
-    and exits 0 (MkDocs 1.6 counts only the warnings it shows)."""
-    if notebook_styles[0]:
-        path = Path(config["site_dir"]) / NOTEBOOK_CSS
-        sheet = notebooks.stylesheet(*notebook_styles, config["notebook_dir"].parent)
-        path.write_text(sheet, encoding="utf-8")
+    """A build that runs nothing fails on a stale or broken record, whatever the log level: `mkdocs
+    build --strict -q` hides the warnings and exits 0 (MkDocs 1.6 counts only the warnings it shows)."""
     if failures and os.environ.get("LLMS101_FROZEN") == "1":
         raise PluginError("\n".join(failures.values()))
 
