@@ -337,6 +337,32 @@ def test_record_py_follows_a_library_module_to_its_demos_and_says_what_is_stale(
     assert into.returncode == 0, into.stderr
     assert records.load("demo.py", project / "fresh" / "demo").cells["show"]["stdout"] == "2\n"
     assert records.why_stale("demo.py") == "snippets/helper.py changed"  # _freeze/ untouched
+    # --into runs the demos named, not also the demos that run them (the tests' fresh runs)
+    write(snippets / "runs_other.py", "# %% show\nprint('snippets/other.py')\n")
+    assert record_py("--into", str(project / "fresh"), "other.py").returncode == 0
+    assert (project / "fresh" / "other").is_dir() and not (
+        project / "fresh" / "runs_other"
+    ).exists()
+
+
+def test_a_fresh_run_that_failed_in_the_background_fails_its_tests_with_its_own_lines(tmp_path):
+    """conftest.wait: while `record.py --into` runs in the background, a test waits for its run
+    (another run's traceback is not the job's end); once the job has ended without the run, the
+    test fails at once, with the job's lines about that snippet, not another's."""
+    import conftest
+
+    log = tmp_path / "record.log"
+    log.write_text(
+        "running snippets/a.py (has no record)\n"
+        "snippets/b.py: Traceback (most recent call last):\n"
+        "snippets/a.py: cell 'x' raised ValueError: boom\n"
+    )
+    answers = iter([None, "the run"])
+    assert conftest.wait(lambda: next(answers), log, "snippets/a.py") == "the run"
+    log.write_text(log.read_text() + "FAILED snippets/a.py: boom\nrecorded 0 of 2 in 3 s\n")
+    with pytest.raises(pytest.fail.Exception) as failed:
+        conftest.wait(lambda: None, log, "snippets/a.py")
+    assert "ValueError: boom" in str(failed.value) and "snippets/b.py" not in str(failed.value)
 
 
 def test_a_failed_run_leaves_the_old_record_in_place(project):
