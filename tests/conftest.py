@@ -105,16 +105,20 @@ class Fresh:
             pytest.skip(self.skipped(page))
         if page not in self.pages:
             with filelock.FileLock(self.folder / f"{page}.lock"):
-                copy_paste.sessions(self.site.site, self.folder, [page])
+                if copy_paste.result(page, self.folder) is None:  # else the other process made it
+                    copy_paste.sessions(self.site.site, self.folder, [page])
         return wait(lambda: copy_paste.result(page, self.folder), self.folder / "pages.log", page)
 
 
 def wait(made, log, about):
     """What made() gives, once it gives something; a failed test, with the lines of the background
-    job's log about it, if the job ended first."""
+    job's log about it, if the job ended first (or has said nothing new for an hour)."""
+    said, since = None, time.monotonic()
     while (found := made()) is None:
-        said = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
-        if re.search(r"^(recorded |sessions done|Traceback)", said, re.M):  # the job's end
+        now = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+        said, since = now, since if now == said else time.monotonic()
+        ended = re.search(r"^(recorded |sessions done|Traceback)", said, re.M)
+        if ended or time.monotonic() - since > 3600:
             lines = [line for line in said.splitlines() if about in line] or said.splitlines()
             pytest.fail(f"{about} failed:\n" + "\n".join(lines[-40:]), pytrace=False)
         time.sleep(1)
