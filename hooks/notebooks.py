@@ -51,14 +51,16 @@ def build(title, runs):
 # takes every sheet out of a notebook page; a few lines of docs/assets/extra.css lay the cells out, and
 # the code takes Material's colours (the `highlight` class), as on every other page.
 STYLE = re.compile(r"\s*<style[^>]*>.*?</style>", re.S)
+CODE = re.compile(r'<div class="highlight-ipynb([^"]*)"><pre>')
 
 
 def unstyle(html):
-    """The notebook page without the style sheets inside its article, its code in Material's colours,
-    and each block of code or output reachable by keyboard (a phone scrolls it sideways)."""
+    """The notebook page without the style sheets inside its article, its code in Material's colours.
+    A block of code scrolls sideways on a phone, so it is the cell's one stop for the keyboard; the
+    printed text wraps (extra.css), so its wrapper is no stop."""
     start, end = html.index("<article"), html.index("</article>")
-    article = STYLE.sub("", html[start:end]).replace("<pre>", '<pre tabindex="0">')
-    article = article.replace('class="highlight-ipynb', 'class="highlight highlight-ipynb')
+    article = STYLE.sub("", html[start:end]).replace(' tabindex="0"', "")
+    article = CODE.sub(r'<div class="highlight highlight-ipynb\1"><pre tabindex="0">', article)
     return html[:start] + article + html[end:]
 
 

@@ -9,7 +9,6 @@ helpers.py.
 """
 
 import os
-import re
 import subprocess
 import sys
 import time
@@ -28,6 +27,8 @@ from helpers import (
     default_model_from_record,
     records,
     run_script,
+    running,
+    wait,
     waits,
 )
 
@@ -35,6 +36,12 @@ pytest_plugins = ["selection"]
 
 CLAIMS_RUNS = os.environ.get("LLMS101_CLAIMS_RUNS")
 SOURCES = ["variant"] if CLAIMS_RUNS else ["record", "fresh"]
+# python -c HOLDING LOCK SCRIPT ARGS...: the script run as `python SCRIPT ARGS...`, holding LOCK
+HOLDING = (
+    "import filelock, os, runpy, sys; lock = filelock.FileLock(sys.argv[1]); lock.acquire(); "
+    "sys.argv = [os.path.abspath(sys.argv[2]), *sys.argv[3:]]; "
+    "sys.path.insert(0, os.path.dirname(sys.argv[0])); runpy.run_path(sys.argv[0], run_name='__main__')"
+)
 
 
 class Fresh:
@@ -61,17 +68,21 @@ class Fresh:
                     "pages.log", "tests/copy_paste.py", "--pages", site.site, folder, *self.pages
                 )
 
-    def start(self, log, *command):
+    def start(self, log, script, *args):
+        """Run a script in the background, its output into log, holding log's lock while it lives (a
+        waiting test tells from the lock that it ended, or was killed)."""
+        lock = f"{self.folder / log}.lock"
         with open(self.folder / log, "w", encoding="utf-8") as out:
-            self.started.append(
-                subprocess.Popen(
-                    [sys.executable, *map(str, command)],
-                    cwd=ROOT,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    preexec_fn=execute.niced(10),  # the other tests go first
-                )
+            job = subprocess.Popen(
+                [sys.executable, "-c", HOLDING, lock, script, *map(str, args)],
+                cwd=ROOT,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                preexec_fn=execute.niced(10),  # the other tests go first
             )
+        while not running(lock) and job.poll() is None:  # from now on, a free lock means it ended
+            time.sleep(0.05)
+        self.started.append(job)
 
     def skipped(self, name_or_page):
         """The long demos (of a page) this session leaves out: why, or None."""
@@ -87,42 +98,29 @@ class Fresh:
         if self.skipped(name):
             pytest.skip(self.skipped(name))
         folder, key = self.folder / Path(name).stem, records.record_key(records.snippet_path(name))
-        if name not in self.names:
-            with filelock.FileLock(f"{folder}.lock"):
-                made = run_script("hooks/record.py", "--into", self.folder, name, timeout=3600)
-            if made.returncode != 0:
-                pytest.fail(made.stdout[-3000:] + made.stderr[-3000:], pytrace=False)
 
         def recorded():
             run = records.load(name, folder)
             return run if run and run.key == key else None
 
-        return wait(recorded, self.folder / "record.log", f"snippets/{name}")
+        if name in self.names:
+            return wait(recorded, self.folder / "record.log", f"snippets/{name}")
+        with filelock.FileLock(f"{folder}.lock"):
+            made = run_script("hooks/record.py", "--into", self.folder, name, timeout=3600)
+        return recorded() or pytest.fail(made.stdout[-3000:] + made.stderr[-3000:], pytrace=False)
 
     def session(self, page):
         """A page's copy-paste session (tests/copy_paste.py: session)."""
         if self.skipped(page):
             pytest.skip(self.skipped(page))
-        if page not in self.pages:
-            with filelock.FileLock(self.folder / f"{page}.lock"):
-                if copy_paste.result(page, self.folder) is None:  # else the other process made it
-                    copy_paste.sessions(self.site.site, self.folder, [page])
-        return wait(lambda: copy_paste.result(page, self.folder), self.folder / "pages.log", page)
-
-
-def wait(made, log, about):
-    """What made() gives, once it gives something; a failed test, with the lines of the background
-    job's log about it, if the job ended first (or has said nothing new for an hour)."""
-    said, since = None, time.monotonic()
-    while (found := made()) is None:
-        now = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
-        said, since = now, since if now == said else time.monotonic()
-        ended = re.search(r"^(recorded |sessions done|Traceback)", said, re.M)
-        if ended or time.monotonic() - since > 3600:
-            lines = [line for line in said.splitlines() if about in line] or said.splitlines()
-            pytest.fail(f"{about} failed:\n" + "\n".join(lines[-40:]), pytrace=False)
-        time.sleep(1)
-    return found
+        if page in self.pages:
+            return wait(
+                lambda: copy_paste.result(page, self.folder), self.folder / "pages.log", page
+            )
+        with filelock.FileLock(self.folder / f"{page}.lock"):
+            if copy_paste.result(page, self.folder) is None:  # else the other process made it
+                copy_paste.sessions(self.site.site, self.folder, [page])
+        return copy_paste.result(page, self.folder)
 
 
 @pytest.fixture(scope="session")
@@ -143,8 +141,11 @@ def fresh(request, built_site, tmp_path_factory):
     folder.mkdir(exist_ok=True)
     made = Fresh(folder, built_site, request.session.items, getattr(request.config, "long", set()))
     yield made
-    for proc in made.started:  # the other test process may still wait for them
-        proc.wait()
+    for job in made.started:
+        if request.session.shouldstop or request.session.shouldfail:  # -x, --maxfail
+            job.terminate()
+        else:  # the other test process may still be waiting for it
+            job.wait()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,7 +6,11 @@ import importlib
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import filelock
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "hooks"))
@@ -90,6 +94,28 @@ def waits(item):
     """Does the test wait for a fresh run or a page's copy-paste session?"""
     params = getattr(getattr(item, "callspec", None), "params", {})
     return "fresh" in getattr(item, "fixturenames", ()) or params.get("snippet_run") == "fresh"
+
+
+def wait(made, log, about):
+    """What made() gives, once it gives something, while the background job that writes log runs (it
+    holds log's lock: conftest.py, Fresh.start); a failed test, with the job's lines about it, if
+    the job ended or was killed first."""
+    while (found := made()) is None:
+        said = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+        if not running(f"{log}.lock") and (found := made()) is None:
+            lines = [line for line in said.splitlines() if about in line] or said.splitlines()
+            pytest.fail(f"{about} failed:\n" + "\n".join(lines[-40:]), pytrace=False)
+        time.sleep(1)
+    return found
+
+
+def running(lock):
+    """Does a process hold this file lock?"""
+    try:
+        with filelock.FileLock(lock, timeout=0):
+            return False
+    except filelock.Timeout:
+        return True
 
 
 def run_script(*args, cwd=ROOT, timeout=600):

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from test_site import nav_pages, page_url
+from test_site import nav_pages, notebook_pages, page_url
 
 pytestmark = pytest.mark.browser  # the test matrix (.github/workflows/tests.yml) leaves these out
 
@@ -192,7 +192,8 @@ RESULTS_WIDER_THAN_THE_SCREEN = """() => {
     const width = document.documentElement.clientWidth;
     const results = document.querySelectorAll(
         "article .snippet-output pre > code, article .snippet-output pre.snippet-text, "
-        + "article .snippet-output table, article .snippet-figure img");
+        + "article .snippet-output table, article .snippet-figure img, "
+        + "article .jp-RenderedText pre");  // a notebook page's printed text
     return [...results].filter((e) => e.getClientRects().length > 0)
         .filter((e) => e.scrollWidth > e.clientWidth + 1
             || e.getBoundingClientRect().right > width + 1)
@@ -200,10 +201,12 @@ RESULTS_WIDER_THAN_THE_SCREEN = """() => {
 }"""
 
 
-@pytest.mark.parametrize("page_src", nav_pages())
+@pytest.mark.parametrize(
+    "page_src", nav_pages() + [f"notebooks/{page[:-3]}.md" for page in notebook_pages()]
+)
 def test_no_result_scrolls_sideways_on_a_phone(server, browser, page_src):
     """At 390 px, outputs wrap, printed tables fit and figures shrink: no result needs sideways
-    scrolling (code, folded, may; a reader who opens it can scroll it)."""
+    scrolling (code, folded, may; a reader who opens it can scroll it). The notebooks' pages too."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
     context.add_init_script(  # lay out what is off screen too (extra.css skips it till scrolled to)
         """document.addEventListener("DOMContentLoaded", () => {

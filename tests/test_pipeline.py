@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import pytest
 
@@ -346,23 +347,43 @@ def test_record_py_follows_a_library_module_to_its_demos_and_says_what_is_stale(
 
 
 def test_a_fresh_run_that_failed_in_the_background_fails_its_tests_with_its_own_lines(tmp_path):
-    """conftest.wait: while `record.py --into` runs in the background, a test waits for its run
-    (another run's traceback is not the job's end); once the job has ended without the run, the
-    test fails at once, with the job's lines about that snippet, not another's."""
+    """helpers.wait: a test waits for its run while the background job lives (it holds its log's lock,
+    as conftest.py starts it), whatever the log says meanwhile; once the job has ended, or was killed,
+    without the run, the test fails at once, with the job's lines about that snippet, not another's."""
     import conftest
+    from helpers import running, wait
 
-    log = tmp_path / "record.log"
-    log.write_text(
-        "running snippets/a.py (has no record)\n"
-        "snippets/b.py: Traceback (most recent call last):\n"
-        "snippets/a.py: cell 'x' raised ValueError: boom\n"
+    script = tmp_path / "job.py"
+    script.write_text(
+        "import pathlib, sys, time\n"
+        "print('snippets/b.py: Traceback (most recent call last):', flush=True)\n"
+        "print(\"snippets/a.py: cell 'x' raised ValueError: boom\", flush=True)\n"
+        "while not pathlib.Path(sys.argv[1]).exists():\n"
+        "    time.sleep(0.1)\n"
     )
-    answers = iter([None, "the run"])
-    assert conftest.wait(lambda: next(answers), log, "snippets/a.py") == "the run"
-    log.write_text(log.read_text() + "FAILED snippets/a.py: boom\nrecorded 0 of 2 in 3 s\n")
+    log, stop = tmp_path / "record.log", tmp_path / "stop"
+
+    def start():
+        with open(log, "w") as out:
+            job = subprocess.Popen(
+                [sys.executable, "-c", conftest.HOLDING, f"{log}.lock", script, stop], stdout=out
+            )
+        while not running(f"{log}.lock"):
+            time.sleep(0.05)
+        return job
+
+    job = start()
+    answers = iter([None, None, "the run"])
+    assert wait(lambda: next(answers), log, "snippets/a.py") == "the run"
+    stop.touch()
+    job.wait()
     with pytest.raises(pytest.fail.Exception) as failed:
-        conftest.wait(lambda: None, log, "snippets/a.py")
+        wait(lambda: None, log, "snippets/a.py")
     assert "ValueError: boom" in str(failed.value) and "snippets/b.py" not in str(failed.value)
+    stop.unlink()
+    start().kill()  # killed without a word: the test does not wait for ever
+    with pytest.raises(pytest.fail.Exception):
+        wait(lambda: None, log, "snippets/a.py")
 
 
 def test_a_failed_run_leaves_the_old_record_in_place(project):

@@ -250,12 +250,20 @@ def test_figures_are_files_with_alt_text(built_site):
     assert shown >= 1
 
 
+def notebook_pages():
+    """The chapters that have a notebook: those that show a demo's outputs, unless they say
+    `notebook: false`."""
+    return sorted(
+        {
+            page
+            for page, _, _, _ in embeds()
+            if get_data((DOCS / page).read_text())[1].get("notebook") is not False
+        }
+    )
+
+
 def test_each_chapter_with_demos_has_a_notebook_with_the_same_outputs(built_site):
-    pages = {
-        page
-        for page, _, _, _ in embeds()
-        if get_data((DOCS / page).read_text())[1].get("notebook") is not False
-    }
+    pages = notebook_pages()
     assert pages
     for page in pages:
         stem = Path(page).stem
