@@ -65,7 +65,7 @@ class Fresh:
                 self.start("record.log", "hooks/record.py", "--into", folder, *self.names)
             if self.pages and not (folder / "pages.log").exists():
                 self.start(
-                    "pages.log", "tests/copy_paste.py", "--pages", site.site, folder, *self.pages
+                    "pages.log", "tests/copy_paste.py", "--pages", site(), folder, *self.pages
                 )
 
     def start(self, log, script, *args):
@@ -119,7 +119,7 @@ class Fresh:
             )
         with filelock.FileLock(self.folder / f"{page}.lock"):
             if copy_paste.result(page, self.folder) is None:  # else the other process made it
-                copy_paste.sessions(self.site.site, self.folder, [page])
+                copy_paste.sessions(self.site(), self.folder, [page])
         return copy_paste.result(page, self.folder)
 
 
@@ -133,13 +133,14 @@ def built_site(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def fresh(request, built_site, tmp_path_factory):
+def fresh(request, tmp_path_factory):
     # one folder for the processes of `pytest -n 2`, new for each test run
     folder = tmp_path_factory.getbasetemp().parent / "fresh"
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         folder = tmp_path_factory.mktemp("fresh")
     folder.mkdir(exist_ok=True)
-    made = Fresh(folder, built_site, request.session.items, getattr(request.config, "long", set()))
+    site = lambda: request.getfixturevalue("built_site").site  # noqa: E731 (only pages' sessions need it)
+    made = Fresh(folder, site, request.session.items, getattr(request.config, "long", set()))
     yield made
     for job in made.started:
         if request.session.shouldstop or request.session.shouldfail:  # -x, --maxfail
