@@ -9,7 +9,6 @@ execute_cell).
 """
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.append(str(ROOT / "hooks"))
 import execute  # noqa: E402
+import notebooks  # noqa: E402
 import records  # noqa: E402
 
 
@@ -89,9 +89,7 @@ def sessions(site, folder, pages):
     ends (whole or not at all: the other test process may be waiting for it, see conftest.py)."""
     for page in pages:
         where = Path(folder) / "pages" / Path(page).stem
-        made = json.dumps(session(page, site, where))
-        (where / "session.json.partial").write_text(made, encoding="utf-8")
-        os.replace(where / "session.json.partial", where / "session.json")
+        notebooks.write_whole(where / "session.json", json.dumps(session(page, site, where)))
         print(f"{page}: session done", flush=True)
 
 
@@ -131,6 +129,5 @@ def main(blocks_file, folder):
 if __name__ == "__main__":
     if sys.argv[1] == "--pages":  # python tests/copy_paste.py --pages SITE FOLDER PAGE.md ...
         sessions(sys.argv[2], sys.argv[3], sys.argv[4:])
-        print("sessions done", flush=True)
     else:
         main(*sys.argv[1:])

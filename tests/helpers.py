@@ -101,8 +101,8 @@ def wait(made, log, about):
     holds log's lock: conftest.py, Fresh.start); a failed test, with the job's lines about it, if
     the job ended or was killed first."""
     while (found := made()) is None:
-        said = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
         if not running(f"{log}.lock") and (found := made()) is None:
+            said = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
             lines = [line for line in said.splitlines() if about in line] or said.splitlines()
             pytest.fail(f"{about} failed:\n" + "\n".join(lines[-40:]), pytrace=False)
         time.sleep(1)
