@@ -252,7 +252,7 @@ def test_post_training_adds_no_facts_it_invents_answers_instead(run):
     "just-autocomplete.md",
     "Nor did it gain facts; in this run it even lost a few: in chapter 5's test wordings it now states {= autocomplete.py:facts_after =} of {= autocomplete.py:facts_n =} facts, against {= autocomplete.py:facts_before =} before.",
     "Afterwards the model gets {= autocomplete.py:right_known_count =} of the {= autocomplete.py:known_asked =} questions about facts it could already state in chapter 5's test right, and {= autocomplete.py:right_unknown_count =} of the {= autocomplete.py:unknown_asked =} about facts it couldn't.",
-    "Post-training taught the shape of an answer; the knowledge came from pretraining.",
+    "Post-training taught the shape of an answer; the facts came from pretraining.",
     "In this run, the right answers it gives afterwards are all about capitals it could already state when chapter 5 tested it, and the rest are mostly wrong or garbled.",
     "and it even lost a few capitals it used to write, Sweden's among them.",
     "In this run, right answers held about steady ({= autocomplete.py:counts.before_chat.right =} of {= autocomplete.py:chat_questions =} before, {= autocomplete.py:counts.after_chat.right =} after)",
@@ -277,6 +277,51 @@ def test_right_answers_after_post_training_are_about_facts_it_could_already_stat
         # "all about capitals it could already state"; "held about steady" (within a tenth)
         assert sum(unknown) == 0, unknown
         assert abs(rates["after_chat"]["right"] - rates["before_chat"]["right"]) <= 0.1, rates
+
+
+@claim(
+    "just-autocomplete.md",
+    "Those counts are fewer separate facts than they sound: the {= autocomplete.py:chat_questions =} questions are {= autocomplete.py:countries_asked =} countries asked {= autocomplete.py:ways_asked =} ways each, and the right answers, before and after, are about only a handful of countries.",
+)
+def test_the_chat_questions_are_few_countries_asked_several_ways(run):
+    v = run.variables
+    assert v["chat_questions"] == v["countries_asked"] * v["ways_asked"]
+    assert v["asked_ranks"] == [rank for rank in corpus.CHAT_TEST for _ in corpus.ASK]
+    if not shown_on_page(run):
+        pytest.skip('"before and after" counts of the run the page shows')
+    for replies in (v["before_chat"], v["after_chat"]):
+        right = {rank for (_, kind), rank in zip(replies, v["asked_ranks"]) if kind == "right"}
+        assert 0 < len(right) <= 5, right  # a handful of the 16
+
+
+def capital_named(reply):
+    """The capital a reply names (the longest, so that a city inside another's name loses)."""
+    named = [capital for _, capital in corpus.COUNTRIES if capital in reply]
+    return max(named, key=len) if named else None
+
+
+@claim(
+    "just-autocomplete.md",
+    "Nor are its guesses about the country asked: in this run most of them are one city, a capital from its example conversations, whatever the country.",
+    "It learnt a reply more than a way to look anything up.",
+)
+def test_its_made_up_capitals_are_mostly_one_city_from_its_example_conversations(run):
+    if not shown_on_page(run):
+        pytest.skip('"in this run": the run the page shows')
+    v = run.variables
+    taught = {corpus.COUNTRIES[rank - 1][1] for rank in v["taught"]}
+    ways = v["ways_asked"]
+    wrong = [
+        (i // ways, capital_named(reply))
+        for i, (reply, kind) in enumerate(v["after_never"])
+        if kind == "wrong"
+    ]
+    cities = [city for _, city in wrong]
+    top = max(set(cities), key=cities.count)
+    assert cities.count(top) > len(cities) / 2, cities  # "most of them are one city"
+    assert top in taught, (top, taught)  # "a capital from its example conversations"
+    countries = {country for country, city in wrong if city == top}
+    assert len(countries) > v["never_countries"] / 2, countries  # "whatever the country"
 
 
 @claim(

@@ -155,7 +155,7 @@ def test_the_tables_print_the_totals_the_page_quotes(run):
 @claim(
     "learns-anyway.md",
     "Under the table are two of its answers, picked by a rule: the first right one and the first wrong one, in the table's order.",
-    "A fact it misses doesn't get a blank or an \"I don't know\": most of the time it gets another country's capital, like the wrong answer above, written just as sure of itself.",
+    "A fact it misses doesn't get a blank or an \"I don't know\": most of the time it gets another country's capital, like the wrong answer above, looking just as sure of itself on the page.",
 )
 def test_the_two_examples_are_the_first_right_and_first_wrong_answers_cut_cleanly(run):
     import re
