@@ -2,7 +2,7 @@
 
 - A reading time under each chapter's title, from the words a reader sees without opening anything
   (the same count as benchmarks/story.py), and on the home page wherever it says
-  `<!-- minutes:strawberry.md -->`.
+  `<!-- minutes:strawberry.md -->`; beside it, a link to the glossary.
 - The "Show all the code" switch under the title of a page whose code is folded
   (docs/assets/code-switch.js remembers it across pages).
 - The glossary (docs/glossary.md, a definition list): each term's definition becomes an abbreviation
@@ -23,6 +23,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
+from mkdocs.utils import get_relative_url
 
 sys.path.insert(0, str(Path(__file__).parent))
 import records  # noqa: E402
@@ -315,13 +316,16 @@ def on_page_content(html, page, config, files):
     if src == GLOSSARY:
         html = glossary_sections(html)
     html = fewer_abbreviations(html)
-    # a footnote's way back: named for screen readers, without a title (no tooltip to set up for each)
-    html = re.sub(r'(class="footnote-backref" href="[^"]*") title=', r"\1 aria-label=", html)
+    html = BACKREF.sub(lambda match: backref(match, html), html)
     html = tokenizer_playground(html, page)
     meta = []
     if src != "index.md" and page.meta.get("reading_time", True):
         minutes[src] = reading_minutes(shown_words(html))
         meta.append(f'<span class="reading-time">{minutes[src]} min read</span>')
+        glossary = files.get_file_from_path(GLOSSARY)
+        if glossary:  # the words of the trade, one tap away on a phone too (its menu hides it)
+            href = get_relative_url(glossary.url, page.url)
+            meta.append(f'<a class="glossary-link" href="{href}">The words, explained</a>')
     if 'class="snippet-code' in html:
         meta.append(
             '<label class="code-switch" hidden><input type="checkbox" role="switch"> '
@@ -334,6 +338,24 @@ def on_page_content(html, page, config, files):
         '<div class="language-python highlight"',
         '<div data-search-exclude class="language-python highlight"',
     )
+
+
+BACKREF = re.compile(
+    r'<a class="footnote-backref" href="#fnref(?P<k>\d*):(?P<id>[^"]+)" '
+    r'title="Jump back to footnote (?P<n>\d+) in the text">&#8617;</a>'
+)
+
+
+def backref(match, html):
+    """A footnote's way back, named for screen readers and without a title (no tooltip to set up for
+    each); where the text cites it more than once, each way back says which mention it returns to."""
+    k, note = int(match["k"] or 1), match["n"]
+    if f'href="#fnref2:{match["id"]}"' not in html:
+        label, shown = f"Back to footnote {note} in the text", ""
+    else:
+        label, shown = f"Back to mention {k} of footnote {note} in the text", f"<sup>{k}</sup>"
+    href = f"#fnref{match['k']}:{match['id']}"
+    return f'<a class="footnote-backref" href="{href}" aria-label="{label}">&#8617;{shown}</a>'
 
 
 def on_post_page(output, page, config):

@@ -453,7 +453,7 @@ def render_results(run, name, cell, page):
 
 def render_figure(run, figure, snippet, page, printed=None):
     """A figure, once per colour scheme (extra.css shows the reader's), each a link to the image
-    full size (on a phone, a tap doubles it in place instead: main.js), with a small caption: how to enlarge
+    full size (with JavaScript, a tap or click doubles it in place instead: main.js), with a small caption: how to enlarge
     it (or, enlarged, that it scrolls sideways and how to shrink it), and the line the code prints when it saves the figure on the reader's computer."""
     src = get_relative_url(f"{FIGURES}/{figure['file']}", page.file.url or ".")
     dark = get_relative_url(f"{FIGURES}/{figures.dark_name(figure['file'])}", page.file.url or ".")
@@ -466,10 +466,12 @@ def render_figure(run, figure, snippet, page, printed=None):
         '<span class="visually-hidden"> (enlarge the figure)</span></a>'
         for scheme, href in (("only-light", src), ("only-dark", dark))
     )
-    caption = (  # the second shows instead of the first while the figure is enlarged (extra.css)
-        '<span class="figure-hint">Tap or click the figure to enlarge it.</span>'
-        '<span class="figure-hint-zoomed">Enlarged: swipe sideways to see all of it, and tap it'
-        " again to shrink it.</span>"
+    # the second shows instead of the first while the figure is enlarged (extra.css); a screen reader
+    # has the link's own words and the figure's description instead
+    caption = (
+        '<span class="figure-hint" aria-hidden="true">Tap or click the figure to enlarge it.</span>'
+        '<span class="figure-hint-zoomed" aria-hidden="true">Enlarged: scroll sideways to see all of'
+        " it, and tap or click it again to shrink it.</span>"
     )
     if printed:
         caption = (
@@ -632,7 +634,12 @@ def diagram(match, page, config):
     svg = "\n".join(line for line in svg.strip().splitlines() if line.strip())
     alt = match["alt"].replace("&", "&amp;").replace('"', "&quot;")
     svg = re.sub(r"<svg\b", f'<svg role="img" aria-label="{alt}"', svg, count=1)
-    return indent(f'<figure class="diagram">\n{svg}\n</figure>', match["indent"])
+    # its words are the picture's, named by its label: kept from screen readers and search as scraps
+    svg = re.sub(
+        r"(<svg\b[^>]*>)(.*)(</svg>)", r'\1<g aria-hidden="true">\2</g>\3', svg, flags=re.S
+    )
+    figure = f'<figure class="diagram" data-search-exclude>\n{svg}\n</figure>'
+    return indent(figure, match["indent"])
 
 
 CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`)(?P<code>[^\n]*?)(?<!`)(?P=ticks)(?!`)")

@@ -1,6 +1,7 @@
 """The built site in a real browser (Debian's Chromium driven by Playwright): what a reader's browser does."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -309,27 +310,72 @@ def test_the_copy_button_shows_on_a_touch_screen(server, browser):
     assert (light + 0.05) / (dark + 0.05) >= 3, f"the copy icon is faint: {colours}"
 
 
-def test_a_tap_enlarges_a_figure_on_a_phone_and_a_click_opens_it_on_a_computer(server, browser):
-    """On a phone the image file alone is drawn smaller than the page's figure: a tap doubles the
-    figure in place (it scrolls inside its own box), a second tap shrinks it back."""
+def test_a_tap_or_click_enlarges_a_figure_in_place_on_a_phone_and_a_computer(server, browser):
+    """The image file alone is drawn no bigger than the page's figure (smaller, on a phone): a tap or
+    a click doubles the figure in place (it scrolls inside its own box, and says it is expanded), a
+    second one shrinks it back."""
+    for width, touch in ((390, True), (1280, False)):
+        context = browser.new_context(viewport={"width": width, "height": 844}, has_touch=touch)
+        page = context.new_page()
+        page.goto(server + "predict-check-nudge/", wait_until="load")
+        figure = page.locator("article .snippet-figure").first
+        image, link = figure.locator("img:visible"), figure.locator(".snippet-figure-link:visible")
+        image.scroll_into_view_if_needed()
+        before = image.bounding_box()["width"]
+        assert link.get_attribute("aria-expanded") == "false"
+        image.tap() if touch else image.click()
+        assert page.url.endswith("/predict-check-nudge/"), f"the {width} px page left for the image"
+        assert image.bounding_box()["width"] > 1.9 * before, width
+        assert link.get_attribute("aria-expanded") == "true"
+        assert page.evaluate(f"document.documentElement.scrollWidth <= {width}"), "scrolls sideways"
+        image.tap() if touch else image.click()
+        assert image.bounding_box()["width"] == pytest.approx(before, abs=1)
+        assert link.get_attribute("aria-expanded") == "false"
+        context.close()
+
+
+def test_each_figure_is_one_stop_for_tab_and_a_screen_reader_in_either_scheme(server, browser):
+    """A figure is drawn twice, once per colour scheme: the link of the scheme not shown is hidden
+    whole, not just its image (it was a second, invisible tab stop named only "enlarge")."""
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        page.goto(server + "sampling/", wait_until="load")
+        figures = page.locator("article .snippet-figure")
+        assert figures.count() > 0
+        for k in range(figures.count()):
+            shown = figures.nth(k).locator(".snippet-figure-link:visible")
+            assert shown.count() == 1, (scheme, k)
+            assert shown.locator("img").get_attribute("alt")
+        stops = page.evaluate(
+            """[...document.querySelectorAll("article .snippet-figure-link")]
+                .filter(a => getComputedStyle(a).display !== "none").length"""
+        )
+        assert stops == figures.count(), scheme
+        context.close()
+
+
+def test_on_a_phone_the_closed_menu_and_search_are_no_stops_before_the_chapter(server, browser):
+    """Off screen but focusable, the closed menu put some 30 links, and the closed search box one
+    field, between "Skip to content" and the chapter for Tab and a screen reader's swipes."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     page = context.new_page()
-    page.goto(server + "predict-check-nudge/", wait_until="load")
-    figure = page.locator("article .snippet-figure").first
-    image = figure.locator("img:visible")
-    image.scroll_into_view_if_needed()
-    before = image.bounding_box()["width"]
-    image.tap()
-    assert page.url.endswith("/predict-check-nudge/"), "the tap left the page"
-    assert image.bounding_box()["width"] > 1.9 * before
-    assert page.evaluate("document.documentElement.scrollWidth <= 390"), "the page scrolls sideways"
-    image.tap()
-    assert image.bounding_box()["width"] == pytest.approx(before, abs=1)
+    page.goto(server + "sampling/", wait_until="load")
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        where = page.evaluate(
+            """(() => { const e = document.activeElement;
+                return e.closest(".md-sidebar--primary, .md-search") ? e.outerHTML : null; })()"""
+        )
+        assert where is None, f"a Tab stop in the closed menu or search: {where}"
+    drawer = page.locator(".md-sidebar--primary")
+    assert drawer.evaluate("e => getComputedStyle(e).visibility") == "hidden"
+    page.locator("label.md-header__button[for=__drawer]").click()
+    page.wait_for_timeout(400)  # it slides in
+    assert drawer.evaluate("e => getComputedStyle(e).visibility") == "visible"
+    assert drawer.get_by_role("link", name=re.compile("Predict, check, nudge")).first.is_visible()
+    page.evaluate("document.querySelector('#__drawer').click()")
+    page.locator("label.md-header__button[for=__search]").click()
+    page.keyboard.type("temperature")
+    page.wait_for_selector(".md-search-result__item")
     context.close()
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(server + "predict-check-nudge/", wait_until="load")
-    image = page.locator("article .snippet-figure img:visible").first
-    image.scroll_into_view_if_needed()
-    image.click()
-    page.wait_for_url("**/*.svg")
-    page.close()

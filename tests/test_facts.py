@@ -266,7 +266,7 @@ def test_the_models_own_odds_mostly_mark_a_guess(run):
 
 @claim(
     "learns-anyway.md",
-    "It finishes {= facts.py:stories_ok =} stories as a sentence (a full stop, and before it only words our stories use, so one misspelling fails it, as it fails each story above), and for {= facts.py:code_ok =} functions writes a body that is valid Python and uses only that function's own inputs (programmers call them *arguments*).",
+    "It finishes {= facts.py:stories_ok =} stories as a sentence (a full stop, and before it only words our stories use, so one misspelling fails it, as it fails each story above), and for {= facts.py:code_ok =} functions writes a body that is valid Python and uses only that function's own inputs (programmers call them *arguments*): a recipe that cooks with the ingredients it lists, not another recipe's.",
     "each body is judged against *another* function's inputs, where it should mostly fail. Only {= facts.py:shuffled_ok =} pass, so the code really is written for its own function.",
     "The untrained model passes nothing: a floor, not proof the checks are hard.",
 )

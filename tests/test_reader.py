@@ -8,6 +8,7 @@ import json
 import re
 import sys
 import textwrap
+from html import escape
 
 import pytest
 from bs4 import BeautifulSoup
@@ -281,6 +282,9 @@ def test_the_built_pages_mark_glossary_terms_once_with_their_definitions(built_s
         # a footnote's way back is named for screen readers, with no title (no tooltip to set up)
         backrefs = soup.select("article a.footnote-backref")
         assert all(a.get("aria-label") and not a.get("title") for a in backrefs), page
+        # and where a footnote is cited more than once, each says which mention it returns to
+        labels = [a["aria-label"] for a in backrefs]
+        assert len(labels) == len(set(labels)), f"{page}: two ways back with the same name"
     assert marked >= 50
     page = BeautifulSoup(built_site.page("glossary/"), "html.parser")
     assert page.select_one("h2#token") and page.select_one("h2#hallucination")
@@ -300,6 +304,44 @@ def test_each_chapter_shows_its_reading_time_under_its_title(built_site):
         article = soup.select_one("article")
         expected = reader.reading_minutes(reader.shown_words(str(article)))
         assert time.get_text() == f"{expected} min read", page
+
+
+def test_each_chapter_links_to_the_glossary_beside_its_reading_time(built_site):
+    """On a phone the menu opens at the chapters and hides the glossary: a link under the title."""
+    for page in nav_pages():
+        soup = BeautifulSoup(built_site.page(page_url(page)), "html.parser")
+        if not soup.select_one("article .page-meta .reading-time"):
+            continue
+        link = soup.select_one("article .page-meta a.glossary-link")
+        assert link, f"{page}: no link to the glossary under its title"
+        target = (built_site.site / page_url(page) / link["href"] / "index.html").resolve()
+        assert target == (built_site.site / "glossary" / "index.html").resolve(), link["href"]
+
+
+def test_a_diagram_is_one_picture_to_a_screen_reader_and_stays_out_of_search(built_site):
+    """A diagram's words are parts of its picture: a screen reader gets its description (the label),
+    not the scraps ("How", "5299"), and search does not show them as run-on text."""
+    index = json.loads((built_site.site / "search" / "search_index.json").read_bytes())["docs"]
+    seen = 0
+    for page in nav_pages():
+        soup = BeautifulSoup(built_site.page(page_url(page)), "html.parser")
+        diagrams = soup.select("article figure.diagram")
+        for figure in diagrams:
+            figure.extract()
+        prose = soup.select_one("article").get_text()
+        url = page_url(page)
+        searched = " ".join(doc["text"] for doc in index if doc["location"].split("#")[0] == url)
+        for figure in diagrams:
+            svg = figure.select_one("svg[role=img][aria-label]")
+            assert svg and svg["aria-label"].strip(), page
+            drawing = svg.find_all(recursive=False)
+            assert [(g.name, g.get("aria-hidden")) for g in drawing] == [("g", "true")], page
+            assert figure.has_attr("data-search-exclude"), page
+            words = [t.get_text() for t in svg.select("text") if len(t.get_text().split()) >= 4]
+            found = [w for w in words if escape(w, quote=False) in searched and w not in prose]
+            assert not found, f"{page}: the diagram's words in the search index: {found}"
+            seen += 1
+    assert seen >= 7
 
 
 def test_the_home_page_starts_the_story_and_its_cards_give_reading_times(built_site):

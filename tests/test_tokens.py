@@ -84,7 +84,7 @@ def test_no_tokenizer_spells_strawberry_letter_by_letter(tokens):
 
 @claim(
     "text-becomes-numbers.md",
-    'With a space in front, " strawberry" is a single token for both OpenAI tokenisers',
+    'With a space in front, "&nbsp;strawberry" is a single token for both OpenAI tokenisers',
     "Ours cuts it into {= tokens.py:strawberry_tokens_ours =} pieces (`{= tokens.py:strawberry_split.ours =}`), sounding out a word it has never met.",
     "and the number of strawberries in the manual is {= tokens.py:strawberry_in_corpus =}.",
 )
@@ -150,7 +150,7 @@ def test_ids_on_the_page_are_the_ids_the_real_tokenizers_give(tokens):
     "strawberry.md",
     "Here is the exact question, run through the *tokeniser* of OpenAI's GPT-4o",
     "{= strawberry.py:question_chars =} characters went in; {= strawberry.py:question_tokens =} numbers came out.",
-    'One of those numbers, {= strawberry.py:strawberry_id =}, stands for the whole of " strawberry", space included, and a number has no r\'s in it.',
+    'One of those numbers, {= strawberry.py:strawberry_id =}, stands for the whole of "&nbsp;strawberry", space included, and a number has no r\'s in it.',
     "reaches the model as {= strawberry.py:question_tokens =} numbers; one of them stands for the whole word",
 )
 def test_chapter_one_shows_what_gpt4o_receives(strawberry, tokens):
@@ -168,7 +168,7 @@ def test_chapter_one_shows_what_gpt4o_receives(strawberry, tokens):
 @claim(
     "text-becomes-numbers.md",
     "Every word in that table is one number.",
-    '" strawberry", with its three r\'s, is {= tokens.py:strawberry_id_cl100k =} for GPT-4; " banana", with none, is also just one number.',
+    '"&nbsp;strawberry", with its three r\'s, is {= tokens.py:strawberry_id_cl100k =} for GPT-4; " banana", with none, is also just one number.',
 )
 def test_ids_carry_no_spelling(tokens):
     # Words with 0 to 3 r's: each is exactly one id, so the count cannot be read off the input's shape.

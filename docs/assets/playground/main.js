@@ -105,19 +105,20 @@ function watchScrollableCode() {
   for (const code of wide) code.tabIndex = 0; // writing last: each write would have the next read lay the page out again
 }
 
-// On a phone, a figure's small labels need a bigger picture, and the image file opened on its own is
-// drawn smaller still: there a tap doubles the figure in place (it then scrolls sideways inside its
-// own box) and a second tap shrinks it back. On a wider screen the link opens the image full size.
-const PHONE = window.matchMedia("(max-width: 44.9375em)"); // Material's breakpoint for phones
-
+// A figure's small labels need a bigger picture, and the image file opened on its own is drawn no
+// bigger than on the page (smaller, on a phone): a tap or click doubles the figure in place (it then
+// scrolls sideways inside its own box) and a second one shrinks it back.
 function zoomableFigures() {
   for (const link of document.querySelectorAll(".snippet-figure-link")) {
     if (link.dataset.zoomable) continue; // document$ may emit again for the same page
     link.dataset.zoomable = "true";
+    link.setAttribute("aria-expanded", "false");
     link.addEventListener("click", (event) => {
-      if (!PHONE.matches) return;
       event.preventDefault();
-      link.closest(".snippet-figure").classList.toggle("zoomed");
+      const zoomed = link.closest(".snippet-figure").classList.toggle("zoomed");
+      for (const each of link.parentElement.querySelectorAll(".snippet-figure-link")) {
+        each.setAttribute("aria-expanded", String(zoomed));
+      }
     });
   }
 }

@@ -38,7 +38,7 @@ export async function start(root, { used = Promise.resolve() } = {}) {
   const length = element("input", { type: "number", name: "characters", value: "200", min: "1", max: String(MAX_LENGTH), step: "1" });
   const button = element("button", { type: "button", class: "md-button md-button--primary" }, "Generate");
   const message = element("p", { class: "sp-message" },
-    "The model loads when you start: click or type in the prompt, change a setting, or press Generate.");
+    "The model (under a megabyte, fetched once) loads when you start: click or type in the prompt, change a setting, or press Generate.");
   const caption = element("p", { class: "sp-caption" });
   const bars = element("div", { class: "sp-bars", role: "list" });
   const given = element("span", { class: "sp-prompt" });

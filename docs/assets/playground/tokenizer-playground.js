@@ -63,8 +63,8 @@ export function start(root, { used = Promise.resolve() } = {}) {
     state: "waiting", // or "recorded"; then "loading", "ready" or "failed"
   }));
   const waitNote = element("p", { class: "tp-wait" }, recorded
-    ? "These are the tokens recorded when the site was built. Click or type in the box to cut your own text (the tokenizers load then)."
-    : "The tokenizers' vocabularies load when you click or type in the box.");
+    ? "These are the tokens recorded when the site was built. Click or type in the box to cut your own text: your browser then fetches the tokenizers' vocabularies, a few megabytes, once."
+    : "The tokenizers' vocabularies (a few megabytes, fetched once) load when you click or type in the box.");
   const partialNote = element("p", { class: "tp-note", hidden: true },
     "Dashed pieces hold part of a character (an emoji, say): the tokenizer cut it into bytes, shown in hex.");
 
