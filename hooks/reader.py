@@ -157,7 +157,8 @@ def fewer_abbreviations(html):
     """Each glossary term marked at its first use on the page, not at each use (Material sets up a
     tooltip for every element with a title, and on a long chapter that work alone held up a phone's
     first taps), and never inside a heading, a folded block's title, a link (whose tap should follow
-    the link), printed text (a cell's output) or the footnotes (titles of papers)."""
+    the link), printed text (a cell's output) or the footnotes (titles of papers). A keyboard reaches
+    each marked term, as a pointer does."""
     notes = html.find('<div class="footnote">')
     if notes >= 0:
         html = html[:notes] + ABBR.sub(r"\2", html[notes:])
@@ -165,11 +166,11 @@ def fewer_abbreviations(html):
     html = re.sub(r"<pre\b.*?</pre>", lambda m: ABBR.sub(r"\2", m[0]), html, flags=re.S)  # printed
     seen = set()
 
-    def first(match):
+    def first(match):  # a stop for Tab too: Material shows the definition on focus as on hover
         if match[1] in seen:
             return match[2]
         seen.add(match[1])
-        return match[0]
+        return f'<abbr title="{match[1]}" tabindex="0">{match[2]}</abbr>'
 
     return ABBR.sub(first, html)
 

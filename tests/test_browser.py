@@ -176,6 +176,23 @@ def test_a_glossary_term_shows_its_definition_on_tap(server, browser):
     context.close()
 
 
+def test_a_glossary_term_shows_its_definition_to_the_keyboard(server, browser):
+    """A definition is not for pointers only (WCAG 2.1.1): Tab reaches each marked term, and its
+    definition shows while it has the focus."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server + "predict-check-nudge/", wait_until="networkidle")
+    term = page.locator("article abbr", has_text="gradient").first
+    definition = term.get_attribute("title")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.tagName") == "ABBR":
+            break
+    assert page.evaluate("document.activeElement.tagName") == "ABBR", "Tab never reached a term"
+    term.focus()
+    page.locator(".md-tooltip2", has_text=definition[:40]).wait_for()
+    page.close()
+
+
 @pytest.mark.parametrize("words", ["hallucination", "ChatGPT", "neural network"])
 def test_search_finds_a_readers_words_and_no_notebook(server, browser, words):
     page = browser.new_page()

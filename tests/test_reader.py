@@ -220,7 +220,8 @@ def test_a_term_is_marked_once_a_page_and_never_in_headings_or_links():
     )
     out = reader.fewer_abbreviations(html)
     assert out.count("<abbr") == 1
-    assert out.startswith("<h1>A token</h1><p>" + abbr + " and token</p>")
+    focusable = '<abbr title="def" tabindex="0">token</abbr>'
+    assert out.startswith("<h1>A token</h1><p>" + focusable + " and token</p>")
     assert '<a href="x">token</a>' in out
 
 
@@ -277,6 +278,7 @@ def test_the_built_pages_mark_glossary_terms_once_with_their_definitions(built_s
             assert not abbr.find_parent(["h1", "h2", "h3", "a", "summary", "pre", "code"])
             assert not abbr.find_parent(class_="footnote")
             assert abbr["title"] in [d.replace('"', "'") for d in entries.values()], abbr
+            assert abbr.get("tabindex") == "0", abbr  # the keyboard reaches it
         terms = [abbr["title"] for abbr in soup.select("article abbr[title]")]
         assert len(terms) == len(set(terms)), f"{page}: a term marked twice"
         # a footnote's way back is named for screen readers, with no title (no tooltip to set up)
