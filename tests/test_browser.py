@@ -176,6 +176,18 @@ def test_a_glossary_term_shows_its_definition_on_tap(server, browser):
     context.close()
 
 
+def test_on_a_touch_screen_headings_carry_no_hidden_pilcrow(server, browser):
+    """No hover shows a heading's ¶ link on a touch screen: hidden there, it took a word's room (an
+    empty second line under a heading that nearly fills the line) and was read out after each one."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    page.goto(server + "text-becomes-numbers/", wait_until="load")
+    heading = page.locator("article h2").first
+    assert "¶" not in page.locator("article").aria_snapshot()
+    assert heading.locator(".headerlink").evaluate("a => getComputedStyle(a).display") == "none"
+    context.close()
+
+
 def test_a_glossary_term_shows_its_definition_to_the_keyboard(server, browser):
     """A definition is not for pointers only (WCAG 2.1.1): Tab reaches each marked term, and its
     definition shows while it has the focus."""
