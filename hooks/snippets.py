@@ -452,9 +452,10 @@ def render_results(run, name, cell, page):
 
 
 def render_figure(run, figure, snippet, page, printed=None):
-    """A figure, once per colour scheme (extra.css shows the reader's), each a link to the image
-    full size (with JavaScript, a tap or click doubles it in place instead: main.js), with a small caption: how to enlarge
-    it (or, enlarged, that it scrolls sideways and how to shrink it), and the line the code prints when it saves the figure on the reader's computer."""
+    """A figure, once per colour scheme (extra.css shows the reader's), each a link to the image full
+    size (with JavaScript, a tap or click doubles it in place instead: main.js), with a small caption:
+    how to enlarge it (or, enlarged, that it scrolls sideways and how to shrink it), and the line the
+    code prints when it saves the figure on the reader's computer."""
     src = get_relative_url(f"{FIGURES}/{figure['file']}", page.file.url or ".")
     dark = get_relative_url(f"{FIGURES}/{figures.dark_name(figure['file'])}", page.file.url or ".")
     alt = escape(figure["alt"])
