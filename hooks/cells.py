@@ -31,8 +31,9 @@ class Cell:
     source: str = ""  # the cell's lines as in the file, for exec
 
 
-def split_cells(source):
-    """Split a file into its cells; lines before the first marker form the cell 'top'."""
+def split_cells(source, where=None):
+    """Split a file into its cells; lines before the first marker form the cell 'top'. A bad marker
+    raises SnippetError, its message opening with `where` (the file), if given."""
     cells, name, start, lines = [], TOP, 1, []
 
     def close():
@@ -47,7 +48,8 @@ def split_cells(source):
             name, start, lines = match.group(1).strip(), number + 1, []
             if not re.fullmatch(r"[\w-]+", name):
                 raise SnippetError(
-                    f"line {number}: a cell marker needs a name, like '# %% split' (got {line!r})"
+                    f"{where + ', ' if where else ''}line {number}: a cell marker needs a name, "
+                    f"like '# %% split' (got {line!r})"
                 )
             continue
         lines.append(line)
@@ -55,7 +57,7 @@ def split_cells(source):
     names = [cell.name for cell in cells]
     for cell in cells:
         if names.count(cell.name) > 1:
-            raise SnippetError(f"two cells are named {cell.name!r}")
+            raise SnippetError(f"{where + ': ' if where else ''}two cells are named {cell.name!r}")
     return cells
 
 
@@ -193,11 +195,11 @@ def names_of(cell):
 
 
 @functools.cache  # every build asks of every demo; `mkdocs serve` rebuilds ask again
-def rebound_names(source):
+def rebound_names(source, where=None):
     """One line per name that a cell binds again after an earlier cell bound it, without reading it
     first, while a later cell reads it: a new cell like that silently changes what the later cells
     print. (Rename it.) A cell that reads the name first updates it on purpose (model = model.to(x))."""
-    names = [(cell.name, names_of(cell)) for cell in split_cells(source)]
+    names = [(cell.name, names_of(cell)) for cell in split_cells(source, where)]
     problems, bound = [], set()
     for k, (cell, seen) in enumerate(names):
         for name in sorted((seen.binds - seen.reads) & bound):

@@ -30,47 +30,58 @@ def environment():
     return dict(env, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1", PYTHONIOENCODING="utf-8")
 
 
-def record(name, folder, argv=(), found=None, log=None, nice=0):
+def record(name, folder, argv=(), found=None, log=None, nice=0, force=False):
     """Run the snippet now, in a fresh process (at a lower priority with nice, where the system has
     it), and record the run in folder (replacing what was there only once the run is complete).
-    Every line the run writes on stderr goes to log as it comes."""
+    Every line the run writes on stderr goes to log as it comes. Two processes that record the same
+    snippet into the same folder at once (`mkdocs serve` re-recording while `record.py` runs) take
+    turns, holding FOLDER.lock: the second finds the first's record up to date and keeps it."""
+    from filelock import FileLock  # recording needs it (the docs group); a frozen build does not
+
     path = records.snippet_path(name)
     found = found or records.inputs(path, argv)  # given when queued: no parsing in threads
     key = records.key_of(found)
-    split_cells(path.read_text(encoding="utf-8"))  # bad markers fail here, with a clear message
+    split_cells(path.read_text(encoding="utf-8"), f"snippets/{name}")  # bad markers fail here
     folder = Path(folder)
-    partial = folder.with_name(folder.name + ".partial")
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    started, said = time.perf_counter(), []
-    proc = subprocess.Popen(
-        [sys.executable, __file__, str(path), str(partial), json.dumps([key, found]), *argv],
-        cwd=records.ROOT,
-        env=environment(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        encoding="utf-8",
-        errors="replace",
-        preexec_fn=niced(nice),
-    )
-    for line in proc.stderr:
-        if log:
-            log(f"snippets/{name}: {line.rstrip()}")
-        if not PROGRESS.fullmatch(line.rstrip()):
-            said.append(line.rstrip("\n"))
-    proc.wait()
-    if proc.returncode != 0:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(folder.with_name(folder.name + ".lock")):
+        done = records.load(name, folder)
+        if done and done.key == key and not force:
+            if log:
+                log(f"snippets/{name}: recorded meanwhile by another run")
+            return done
+        partial = folder.with_name(folder.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
-        # the last line says why: the child's own summary, or the signal that stopped it
-        if proc.returncode < 0:
-            said.append(f"killed by {signal.Signals(-proc.returncode).name}")
-        said[-1:] = [f"snippets/{name}: {said[-1] if said else 'failed'}"]
-        raise SnippetError("\n".join(said[-40:]).strip())
-    shutil.rmtree(folder, ignore_errors=True)
-    partial.rename(folder)
-    if log:
-        log(f"snippets/{name}: recorded in {time.perf_counter() - started:.0f} s")
-    return records.load(name, folder)
+        partial.mkdir(parents=True)
+        started, said = time.perf_counter(), []
+        proc = subprocess.Popen(
+            [sys.executable, __file__, str(path), str(partial), json.dumps([key, found]), *argv],
+            cwd=records.ROOT,
+            env=environment(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            encoding="utf-8",
+            errors="replace",
+            preexec_fn=niced(nice),
+        )
+        for line in proc.stderr:
+            if log:
+                log(f"snippets/{name}: {line.rstrip()}")
+            if not PROGRESS.fullmatch(line.rstrip()):
+                said.append(line.rstrip("\n"))
+        proc.wait()
+        if proc.returncode != 0:
+            shutil.rmtree(partial, ignore_errors=True)
+            # the last line says why: the child's own summary, or the signal that stopped it
+            if proc.returncode < 0:
+                said.append(f"killed by {signal.Signals(-proc.returncode).name}")
+            said[-1:] = [f"snippets/{name}: {said[-1] if said else 'failed'}"]
+            raise SnippetError("\n".join(said[-40:]).strip())
+        shutil.rmtree(folder, ignore_errors=True)
+        partial.rename(folder)
+        if log:
+            log(f"snippets/{name}: recorded in {time.perf_counter() - started:.0f} s")
+        return records.load(name, folder)
 
 
 def niced(nice):
@@ -100,7 +111,9 @@ def refresh(names, log=None, force=False, into=None, argv=()):
         for name in stale:  # a model two of them need is made once: cli.cached holds a lock
             if log:
                 log(f"running snippets/{name} ({why[name]})")
-            jobs[name] = pool.submit(record, name, folder(name), argv, found[name], log)
+            jobs[name] = pool.submit(
+                record, name, folder(name), argv, found[name], log, force=force
+            )
     return {name: job.exception() for name, job in jobs.items() if job.exception()}
 
 

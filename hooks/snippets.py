@@ -119,9 +119,15 @@ def on_files(files, config):
     sources = {page: get_data(page.content_string) for page in pages}
     every_demo = [name for markdown, _ in sources.values() for name in records.demos_in(markdown)]
     for name in dict.fromkeys(every_demo):
-        for message in cells.rebound_names(records.snippet_path(name).read_text(encoding="utf-8")):
-            log.warning(f"snippets/{name}: {message}")
-    for name, error in execute.refresh(every_demo, log=log.info).items():
+        source = records.snippet_path(name).read_text(encoding="utf-8")
+        try:
+            for message in cells.rebound_names(source, f"snippets/{name}"):
+                log.warning(f"snippets/{name}: {message}")
+        except cells.SnippetError as error:  # said once here; its runs and embeds fail quietly
+            failures[name] = str(error)
+            log.warning(str(error))
+    runnable = [name for name in dict.fromkeys(every_demo) if name not in failures]
+    for name, error in execute.refresh(runnable, log=log.info).items():
         failures[name] = str(error)
         log.warning(str(error))
     for page in pages:
@@ -354,7 +360,11 @@ def embed(match, page):
     if cell is None:  # a whole file, to read: the demos import it, a reader pastes none of it
         code = fence(source.strip("\n"), "python", f"{title} (the whole file: the demos import it)")
         return placed(f'<div class="snippet-file" markdown>\n\n{code}\n\n</div>', match["indent"])
-    if cell not in [c.name for c in cells.split_cells(source)]:  # a function, class or constant
+    try:
+        names = [c.name for c in cells.split_cells(source, title)]
+    except cells.SnippetError as error:
+        return problem(page, str(error), said=name in failures)
+    if cell not in names:  # a function, class or constant
         code = cells.definition(source, cell)
         if code is None:
             return problem(page, f"{title} has no cell, function, class or constant named {cell!r}")

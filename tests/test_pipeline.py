@@ -1,5 +1,6 @@
 """The plumbing that runs snippets and puts them on pages (hooks/), tested on small throwaway projects."""
 
+import concurrent.futures
 import importlib.util
 import os
 import platform
@@ -61,9 +62,13 @@ def test_cells_are_split_at_named_markers():
         ("# %% a\nx = 1\n# %% a\ny = 2\n", "two cells are named 'a'"),
     ],
 )
-def test_bad_markers_are_refused_with_a_clear_message(source, message):
+def test_bad_markers_are_refused_with_a_clear_message(source, message, project):
     with pytest.raises(cells.SnippetError, match=message):
         cells.split_cells(source)
+    # the build, record.py and the tests say which file (contributor trial 2026-12-04: they didn't)
+    write(project / "snippets" / "demo.py", source)
+    with pytest.raises(cells.SnippetError, match=f"^snippets/demo.py[,:] .*{message}"):
+        execute.record("demo.py", project / "_freeze" / "demo")
 
 
 def test_definitions_are_found_by_name():
@@ -431,10 +436,36 @@ def test_records_diff_line_by_line(project):
     made("demo.py")
     text = (project / "_freeze" / "demo" / "record.json").read_text()
     assert '    "0\\n",\n    "1\\n",\n    "2\\n"' in text  # one printed line per line of the file
-    execute.record("demo.py", project / "_freeze" / "demo")
+    execute.record("demo.py", project / "_freeze" / "demo", force=True)
     assert (
         project / "_freeze" / "demo" / "record.json"
     ).read_text() == text  # same run, same bytes
+
+
+def test_two_recorders_of_one_snippet_take_turns_and_run_it_once(project):
+    """`mkdocs serve` re-records a snippet while `record.py` records it too (contributor trial
+    2026-12-04): they shared one .partial folder, and one of them deleted the other's record."""
+    write(
+        project / "snippets" / "demo.py",
+        """
+        import pathlib
+        import time
+
+        # %% show
+        runs = pathlib.Path("runs.txt")
+        _ = runs.write_text((runs.read_text() if runs.exists() else "") + "x")
+        time.sleep(1)
+        print("done")
+        """,
+    )
+    folder = project / "_freeze" / "demo"
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        both = [pool.submit(execute.record, "demo.py", folder) for _ in range(2)]
+        runs = [job.result() for job in both]
+    assert [run.cells["show"]["stdout"] for run in runs] == ["done\n", "done\n"]
+    assert (project / "runs.txt").read_text() == "x", "the second recorder ran it again"
+    assert records.recorded("demo.py") is not None
+    assert not list(project.glob("_freeze/*.partial")), "a partial folder was left behind"
 
 
 def site(project, page, snippet):
