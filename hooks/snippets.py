@@ -17,6 +17,7 @@ frozen records in _freeze/ (hooks/records.py): a snippet runs only when its reco
 """
 
 import base64
+import difflib
 import io
 import logging
 import os
@@ -690,7 +691,9 @@ def number(match, page):
         try:
             value = value[int(key)] if isinstance(value, list) else value[key]
         except (KeyError, IndexError, ValueError, TypeError):
-            log.warning(f"{page.file.src_uri}: snippets/{name} recorded no variable {path!r}")
+            near = difflib.get_close_matches(path.split(".")[0], run.variables, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near and near[0] != key else ""
+            log.warning(f"{page.file.src_uri}: snippets/{name} recorded no variable {path!r}{hint}")
             return f"**{path}?**"
     try:
         return format(value, spec)

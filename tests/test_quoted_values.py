@@ -7,6 +7,7 @@ source, or a measurement whose claim test lives elsewhere); a page that quotes a
 neither fails test_every_quoted_value_has_a_check, which says what to add.
 """
 
+import difflib
 import math
 import re
 import statistics
@@ -1082,7 +1083,25 @@ def test_a_quoted_value_is_what_the_page_says_it_is(key, snippet_run):
     CHECKS[key](variables, snippet_run)
 
 
+def no_such_value(key):
+    """Why a marker points at nothing the run recorded (a typo, say), in words; or None."""
+    file, path = key.split(":", 1)
+    run = records.recorded(file) if (records.SNIPPETS / file).is_file() else None
+    if run is None:
+        return None  # no snippet, or a stale record: the build says which
+    name = re.split(r"[.\[]", path, maxsplit=1)[0]
+    if name in run.variables:
+        return None
+    near = difflib.get_close_matches(name, run.variables, n=1)
+    return f"snippets/{file} recorded no variable {name!r}" + (
+        f" (did you mean {near[0]!r}?)" if near else ""
+    )
+
+
 def test_every_quoted_value_has_a_check():
+    typos = {key: no_such_value(key) for key in quoted()}
+    typos = {key: why for key, why in typos.items() if why}
+    assert not typos, "\n".join(f"{{= {key} =}}: {why}" for key, why in typos.items())
     missing = {
         key: pages
         for key, pages in quoted().items()
