@@ -217,11 +217,12 @@ def focused(page):
 
 
 def tab_into(page, selector):
-    """Put the keyboard just before a widget (on the paragraph above it), then press Tab once."""
+    """Put the keyboard just before a widget (on an empty mark put right above it, so that the links
+    and terms of the paragraph above are behind it), then press Tab once."""
     page.wait_for_function(WIDGETS_DRAWN)
     page.evaluate(
-        """(selector) => { const before = document.querySelector(selector).previousElementSibling;
-        before.tabIndex = -1; before.focus(); }""",
+        """(selector) => { const mark = document.createElement("span");
+        mark.tabIndex = -1; document.querySelector(selector).before(mark); mark.focus(); }""",
         selector,
     )
     page.keyboard.press("Tab")
