@@ -234,7 +234,8 @@ def groups():
 def test_site_group_is_the_site_build_without_the_snippets():
     found = groups()
     assert "torch" not in found["site"]
-    assert found["docs"] == found["site"] | found["snippets"]
+    # and the docs group records too: two recorders of a snippet take turns (filelock)
+    assert found["docs"] == found["site"] | found["snippets"] | {"filelock"}
     assert found["site"] <= found["test"]
     assert {"mkdocs", "mkdocs-material", "mkdocs-jupyter", "nbformat"} <= found["site"]
 
