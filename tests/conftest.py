@@ -110,8 +110,8 @@ class Fresh:
 
         if name in self.names:
             return wait(recorded, self.folder / "record.log", f"snippets/{name}")
-        with filelock.FileLock(f"{folder}.lock"):
-            made = run_script("hooks/record.py", "--into", self.folder, name, timeout=3600)
+        # two test processes asking at once take turns on the record's own lock (execute.record)
+        made = run_script("hooks/record.py", "--into", self.folder, name, timeout=3600)
         return recorded() or pytest.fail(made.stdout[-3000:] + made.stderr[-3000:], pytrace=False)
 
     def session(self, page):

@@ -351,6 +351,20 @@ def test_record_py_follows_a_library_module_to_its_demos_and_says_what_is_stale(
     ).exists()
 
 
+def test_a_fresh_run_only_a_tests_code_asks_for_is_made_when_asked(tmp_path):
+    """Fresh.run for a demo no selected test names runs `record.py --into` then and there (it held
+    the record's lock around that run, which record.py then waited for: a deadlock)."""
+    import conftest
+
+    fresh = conftest.Fresh(tmp_path, lambda: None, [], set())
+    made = []
+    job = threading.Thread(target=lambda: made.append(fresh.run("strawberry.py")), daemon=True)
+    job.start()
+    job.join(timeout=120)
+    assert not job.is_alive(), "the fresh run of strawberry.py never came back"
+    assert made and made[0].cells == records.recorded("strawberry.py").cells
+
+
 def test_a_fresh_run_that_failed_in_the_background_fails_its_tests_with_its_own_lines(tmp_path):
     """helpers.wait: a test waits for its run while the background job lives (it holds its log's lock,
     as conftest.py starts it), whatever the log says meanwhile; once the job has ended, or was killed,
